@@ -1,0 +1,40 @@
+package dev.switchboard.catalog;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One model of the catalog, as clients see it and as the gateway calls it.
+ *
+ * @param id the public id clients send in {@code model}
+ * @param provider the provider name that serves it
+ * @param upstreamModel the model name the provider expects
+ * @param aliases other public names for this model ({@code fast}, {@code default})
+ * @param inputPrice USD per million input tokens; {@code null} when unpriced
+ * @param outputPrice USD per million output tokens; {@code null} when unpriced
+ * @param cachedInputPrice USD per million prompt tokens served from the provider's prompt cache
+ * @param contextWindow maximum prompt plus completion tokens; {@code null} when unknown
+ * @param capabilities what requests it can serve
+ */
+public record ModelSpec(String id, String provider, String upstreamModel, List<String> aliases,
+		@Nullable BigDecimal inputPrice, @Nullable BigDecimal outputPrice, @Nullable BigDecimal cachedInputPrice,
+		@Nullable Integer contextWindow, Set<Capability> capabilities) {
+
+	public ModelSpec {
+		aliases = List.copyOf(aliases);
+		capabilities = Set.copyOf(capabilities);
+	}
+
+	/** The unambiguous {@code provider/model} id that always reaches this entry. */
+	public String qualifiedId() {
+		return this.provider + "/" + this.upstreamModel;
+	}
+
+	public boolean supports(Capability capability) {
+		return this.capabilities.contains(capability);
+	}
+
+}

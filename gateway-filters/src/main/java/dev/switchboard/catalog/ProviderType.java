@@ -1,0 +1,24 @@
+package dev.switchboard.catalog;
+
+import java.util.Locale;
+
+/**
+ * The wire protocol a provider speaks; one {@link dev.switchboard.translate.ProviderAdapter} each.
+ */
+public enum ProviderType {
+
+	/** Any OpenAI-compatible server: OpenAI, Mistral, DeepSeek, Ollama, vLLM, LiteLLM... */
+	OPENAI,
+
+	/** The built-in simulated provider (OpenAI wire format) that the gateway can start on loopback. */
+	MOCK;
+
+	public static ProviderType of(String value) {
+		return valueOf(value.trim().replace('-', '_').toUpperCase(Locale.ROOT));
+	}
+
+	public String id() {
+		return name().toLowerCase(Locale.ROOT).replace('_', '-');
+	}
+
+}

@@ -1,0 +1,98 @@
+package dev.switchboard.core;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.switchboard.route.RouteTarget;
+
+/**
+ * One call to one target. A request has one attempt per target tried; only the attempt that
+ * served is billed, and all of them appear in the routing log.
+ */
+public final class Attempt {
+
+	/** How an attempt ended. */
+	public enum Outcome {
+		PENDING, SUCCESS, UPSTREAM_ERROR, UNREACHABLE, TIMEOUT, CANCELLED, SKIPPED
+	}
+
+	private final int number;
+
+	private final RouteTarget target;
+
+	private final long startNanos;
+
+	private volatile long responseNanos;
+
+	private volatile long endNanos;
+
+	private volatile int status;
+
+	private volatile Outcome outcome = Outcome.PENDING;
+
+	private volatile @Nullable String reason;
+
+	Attempt(int number, RouteTarget target, long startNanos) {
+		this.number = number;
+		this.target = target;
+		this.startNanos = startNanos;
+	}
+
+	/** The provider answered with headers; the body (or stream) may still be under way. */
+	public void responded(int status) {
+		this.status = status;
+		this.responseNanos = System.nanoTime();
+	}
+
+	public void end(Outcome outcome, @Nullable String reason) {
+		if (this.outcome == Outcome.PENDING) {
+			this.outcome = outcome;
+			this.reason = reason;
+			this.endNanos = System.nanoTime();
+		}
+	}
+
+	/** Attempt id: the request id plus the attempt number, so a retry is never billed twice. */
+	public String id(String requestId) {
+		return requestId + "-" + this.number;
+	}
+
+	public int number() {
+		return this.number;
+	}
+
+	public RouteTarget target() {
+		return this.target;
+	}
+
+	public int status() {
+		return this.status;
+	}
+
+	public Outcome outcome() {
+		return this.outcome;
+	}
+
+	public @Nullable String reason() {
+		return this.reason;
+	}
+
+	public long startNanos() {
+		return this.startNanos;
+	}
+
+	/** Nanoseconds from the start of the attempt to the provider's response headers; 0 if none came. */
+	public long timeToResponseNanos() {
+		return (this.responseNanos == 0) ? 0 : this.responseNanos - this.startNanos;
+	}
+
+	public long durationNanos() {
+		return (this.endNanos == 0) ? 0 : this.endNanos - this.startNanos;
+	}
+
+	@Override
+	public String toString() {
+		return "#" + this.number + " " + this.target.label() + " " + this.outcome
+				+ (this.status != 0 ? " " + this.status : "") + (this.reason != null ? " (" + this.reason + ")" : "");
+	}
+
+}

@@ -1,0 +1,305 @@
+package dev.switchboard.core;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.switchboard.route.ModelRoute;
+import dev.switchboard.route.RouteTarget;
+
+/**
+ * The shared context of one LLM request, parsed once by {@code LlmEndpoint} and read by every
+ * later Switchboard filter instead of re-parsing bodies.
+ *
+ * <p>It holds what the client asked (the parsed OpenAI body, untouched), who asked (the
+ * {@link Team}), where the request may go (the {@link ModelRoute}, which routing filters may
+ * replace), and what happened: attempts, the first token, usage, and a human-readable decision log.
+ * Filters plug in through {@link #addListener listeners}, {@link #decorateResponse response
+ * decorators} and {@link #respondWith a preset response} (a cache hit), never by wrapping the
+ * HTTP response.
+ *
+ * <p>One reactive pipeline drives a request, so state changes happen one after another; the
+ * collections touched by listeners registered from other threads are concurrent anyway.
+ */
+public final class LlmExchange {
+
+	/** Exchange attribute under which the context is stored. */
+	public static final String ATTRIBUTE = LlmExchange.class.getName();
+
+	private static final Logger log = LoggerFactory.getLogger(LlmExchange.class);
+
+	/** How a request ended, as seen from the client. */
+	public enum Completion {
+		/** The whole response reached the client. */
+		SUCCESS,
+		/** The gateway or provider failed; an error was sent if the response was still uncommitted. */
+		ERROR,
+		/** The client went away before the end (a cut stream). */
+		CANCELLED
+	}
+
+	private final String requestId;
+
+	private final Operation operation;
+
+	private final Team team;
+
+	private final ObjectNode body;
+
+	private final boolean stream;
+
+	private final boolean clientWantsStreamUsage;
+
+	private final long startNanos = System.nanoTime();
+
+	private final long startEpochMillis = System.currentTimeMillis();
+
+	private volatile ModelRoute route;
+
+	private final List<Attempt> attempts = new CopyOnWriteArrayList<>();
+
+	private final List<String> decisions = new CopyOnWriteArrayList<>();
+
+	private final List<LlmExchangeListener> listeners = new CopyOnWriteArrayList<>();
+
+	private final List<UnaryOperator<LlmResponse>> decorators = new CopyOnWriteArrayList<>();
+
+	private volatile @Nullable LlmResponse presetResponse;
+
+	private volatile @Nullable Usage usage;
+
+	private volatile long firstTokenNanos;
+
+	private volatile @Nullable Throwable failure;
+
+	private final AtomicBoolean completed = new AtomicBoolean();
+
+	public LlmExchange(String requestId, Operation operation, Team team, ObjectNode body, ModelRoute route) {
+		this.requestId = requestId;
+		this.operation = operation;
+		this.team = team;
+		this.body = body;
+		this.route = route;
+		this.stream = body.path("stream").asBoolean(false);
+		this.clientWantsStreamUsage = this.stream
+				&& body.path("stream_options").path("include_usage").asBoolean(false);
+	}
+
+	public static @Nullable LlmExchange find(ServerWebExchange exchange) {
+		return exchange.getAttribute(ATTRIBUTE);
+	}
+
+	public static LlmExchange get(ServerWebExchange exchange) {
+		LlmExchange context = find(exchange);
+		if (context == null) {
+			throw new IllegalStateException("No LlmExchange on this request: add the LlmEndpoint filter to the route "
+					+ "before other Switchboard filters");
+		}
+		return context;
+	}
+
+	public void attachTo(ServerWebExchange exchange) {
+		exchange.getAttributes().put(ATTRIBUTE, this);
+	}
+
+	// ---- what was asked
+
+	public String requestId() {
+		return this.requestId;
+	}
+
+	public Operation operation() {
+		return this.operation;
+	}
+
+	public Team team() {
+		return this.team;
+	}
+
+	/** The client's request body as parsed; shared, so never modify it: adapters work on a copy. */
+	public JsonNode body() {
+		return this.body;
+	}
+
+	/** A private, mutable copy of the client's body for one upstream attempt. */
+	public ObjectNode bodyCopy() {
+		return this.body.deepCopy();
+	}
+
+	public boolean stream() {
+		return this.stream;
+	}
+
+	/** Whether the client asked for a usage chunk at the end of its stream. */
+	public boolean clientWantsStreamUsage() {
+		return this.clientWantsStreamUsage;
+	}
+
+	public String requestedModel() {
+		return this.route.requestedModel();
+	}
+
+	// ---- where it goes
+
+	public ModelRoute route() {
+		return this.route;
+	}
+
+	/** Replaces the route (a downgrade to a cheaper alias, an A/B split); recorded in the decision log. */
+	public void reroute(ModelRoute route, String why) {
+		this.route = route;
+		decide("route", why);
+	}
+
+	public Attempt startAttempt(RouteTarget target) {
+		Attempt attempt = new Attempt(this.attempts.size() + 1, target, System.nanoTime());
+		this.attempts.add(attempt);
+		return attempt;
+	}
+
+	public void endAttempt(Attempt attempt, Attempt.Outcome outcome, @Nullable String reason) {
+		attempt.end(outcome, reason);
+		decide("attempt", attempt.toString());
+		for (LlmExchangeListener listener : this.listeners) {
+			safely(() -> listener.onAttemptEnd(this, attempt));
+		}
+	}
+
+	public List<Attempt> attempts() {
+		return Collections.unmodifiableList(this.attempts);
+	}
+
+	/** The attempt that produced the response being written, if any provider served it. */
+	public @Nullable Attempt servingAttempt() {
+		for (int i = this.attempts.size() - 1; i >= 0; i--) {
+			Attempt attempt = this.attempts.get(i);
+			if (attempt.outcome() == Attempt.Outcome.SUCCESS || attempt.outcome() == Attempt.Outcome.PENDING) {
+				return attempt;
+			}
+		}
+		return null;
+	}
+
+	// ---- why
+
+	/** Adds a line to the decision log: {@code area} is route, quota, cache, attempt...; {@code why} is prose. */
+	public void decide(String area, String why) {
+		this.decisions.add(area + ": " + why);
+	}
+
+	public List<String> decisions() {
+		return new ArrayList<>(this.decisions);
+	}
+
+	// ---- what happened
+
+	public void firstToken() {
+		if (this.firstTokenNanos == 0) {
+			this.firstTokenNanos = System.nanoTime();
+			for (LlmExchangeListener listener : this.listeners) {
+				safely(() -> listener.onFirstToken(this));
+			}
+		}
+	}
+
+	/** Nanoseconds from the start of the request to the first generated token; 0 before it came. */
+	public long timeToFirstTokenNanos() {
+		return (this.firstTokenNanos == 0) ? 0 : this.firstTokenNanos - this.startNanos;
+	}
+
+	public void recordUsage(Usage usage) {
+		this.usage = usage;
+		for (LlmExchangeListener listener : this.listeners) {
+			safely(() -> listener.onUsage(this, usage));
+		}
+	}
+
+	public @Nullable Usage usage() {
+		return this.usage;
+	}
+
+	/**
+	 * Records why the request failed, including failures that could only be reported inside an
+	 * already committed stream; {@link #complete} reports it to listeners.
+	 */
+	public void recordFailure(Throwable error) {
+		if (this.failure == null) {
+			this.failure = error;
+		}
+	}
+
+	public @Nullable Throwable failure() {
+		return this.failure;
+	}
+
+	/** Fires {@link LlmExchangeListener#onComplete} once, whatever path ended the request. */
+	public void complete(Completion completion, @Nullable Throwable error) {
+		if (this.completed.compareAndSet(false, true)) {
+			for (LlmExchangeListener listener : this.listeners) {
+				safely(() -> listener.onComplete(this, completion, error));
+			}
+		}
+	}
+
+	public boolean isCompleted() {
+		return this.completed.get();
+	}
+
+	public long startNanos() {
+		return this.startNanos;
+	}
+
+	public long startEpochMillis() {
+		return this.startEpochMillis;
+	}
+
+	// ---- extension points
+
+	public void addListener(LlmExchangeListener listener) {
+		this.listeners.add(listener);
+	}
+
+	/** Transforms the response before it is written; decorators apply in registration order. */
+	public void decorateResponse(UnaryOperator<LlmResponse> decorator) {
+		this.decorators.add(decorator);
+	}
+
+	public LlmResponse decorate(LlmResponse response) {
+		LlmResponse result = response;
+		for (UnaryOperator<LlmResponse> decorator : this.decorators) {
+			result = decorator.apply(result);
+		}
+		return result;
+	}
+
+	/** Answers without calling a provider (a cache hit); decorators and listeners still apply. */
+	public void respondWith(LlmResponse response, String why) {
+		this.presetResponse = response;
+		decide("respond", why);
+	}
+
+	public @Nullable LlmResponse presetResponse() {
+		return this.presetResponse;
+	}
+
+	private static void safely(Runnable callback) {
+		try {
+			callback.run();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Switchboard listener failed; the request goes on", ex);
+		}
+	}
+
+}

@@ -1,0 +1,171 @@
+package dev.switchboard.dispatch;
+
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.timeout.ReadTimeoutException;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClientResponse;
+
+import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.core.Attempt;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.Operation;
+import dev.switchboard.route.RouteTarget;
+import dev.switchboard.sse.SseDecoder;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.translate.ProviderAdapter;
+import dev.switchboard.translate.ProviderAdapters;
+import dev.switchboard.translate.StreamTranslator;
+import dev.switchboard.translate.UpstreamRequest;
+
+/**
+ * Sends an {@link LlmExchange} to its target and hands the translated response to a writer.
+ *
+ * <p>An attempt is: translate the parsed request for the target's provider, call it on the
+ * gateway's HTTP client, and translate the answer back, JSON whole and streams event by event as
+ * bytes arrive (the upstream body is consumed inside reactor-netty's {@code response} callback,
+ * so the connection returns to the pool when the client's response is finished). Provider errors
+ * are read whole (they are small) and raised as {@link LlmApiException} before anything is
+ * written, which leaves the caller free to try another target.
+ */
+public class LlmDispatcher {
+
+	private static final Logger log = LoggerFactory.getLogger(LlmDispatcher.class);
+
+	private static final byte[] EMPTY = new byte[0];
+
+	private final ProviderAdapters adapters;
+
+	private final ProviderClients clients;
+
+	public LlmDispatcher(ProviderAdapters adapters, ProviderClients clients) {
+		this.adapters = adapters;
+		this.clients = clients;
+	}
+
+	/**
+	 * Serves the exchange: the preset response if a filter set one, otherwise a call to the route's
+	 * primary target.
+	 * @param writer writes a response to the client and completes when it is fully written
+	 */
+	public Mono<Void> dispatch(LlmExchange exchange, Function<LlmResponse, Mono<Void>> writer) {
+		LlmResponse preset = exchange.presetResponse();
+		if (preset != null) {
+			return writer.apply(exchange.decorate(preset));
+		}
+		return attempt(exchange, exchange.route().primary(), writer);
+	}
+
+	/** One call to one target; fails with an {@link LlmApiException} before writing when the call fails. */
+	public Mono<Void> attempt(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
+		return Mono.defer(() -> {
+			ProviderAdapter adapter = this.adapters.forType(target.provider().type());
+			UpstreamRequest request = (exchange.operation() == Operation.EMBEDDINGS)
+					? adapter.embeddingsRequest(exchange, target) : adapter.chatRequest(exchange, target);
+			Attempt attempt = exchange.startAttempt(target);
+			return this.clients.forProvider(target.provider().name())
+				.headers(headers -> {
+					request.headers().forEach(headers::set);
+					headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
+				})
+				.request(io.netty.handler.codec.http.HttpMethod.valueOf(request.method().name()))
+				.uri(target.provider().baseUrl().toString() + request.path())
+				.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(request.body())))
+				.response((response, body) -> onResponse(exchange, attempt, adapter, response, body, writer))
+				.then()
+				.onErrorMap(error -> failed(exchange, attempt, error));
+		});
+	}
+
+	private Publisher<Void> onResponse(LlmExchange exchange, Attempt attempt, ProviderAdapter adapter,
+			HttpClientResponse response, ByteBufFlux body, Function<LlmResponse, Mono<Void>> writer) {
+		int status = response.status().code();
+		attempt.responded(status);
+		RouteTarget target = attempt.target();
+		if (status < 200 || status >= 300) {
+			HttpHeaders headers = headersOf(response);
+			return body.aggregate().asByteArray().defaultIfEmpty(EMPTY).flatMap(bytes -> {
+				LlmApiException error = adapter.error(target, status, headers, bytes);
+				exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, "HTTP " + status);
+				return Mono.error(error);
+			});
+		}
+		if (exchange.stream() && exchange.operation() == Operation.CHAT) {
+			StreamTranslator translator = adapter.streamTranslator(exchange, target);
+			SseDecoder decoder = new SseDecoder();
+			Flux<SseEvent> events = body.asByteArray()
+				.concatMapIterable(decoder::decode)
+				.concatWith(Flux.defer(() -> Flux.fromIterable(decoder.finish())))
+				.concatMapIterable(translator::onEvent)
+				.concatWith(Flux.defer(() -> Flux.fromIterable(translator.onEnd())))
+				.doOnComplete(() -> exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null))
+				.doOnCancel(() -> exchange.endAttempt(attempt, Attempt.Outcome.CANCELLED, "client went away"))
+				.onErrorMap(error -> failed(exchange, attempt, error));
+			return writer.apply(exchange.decorate(LlmResponse.stream(events, target)));
+		}
+		return body.aggregate().asByteArray().defaultIfEmpty(EMPTY).flatMap(bytes -> {
+			byte[] translated = (exchange.operation() == Operation.EMBEDDINGS)
+					? adapter.embeddingsResponse(exchange, target, bytes) : adapter.chatResponse(exchange, target, bytes);
+			exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null);
+			return writer.apply(exchange.decorate(LlmResponse.json(status, translated, target)));
+		});
+	}
+
+	/** Classifies a transport failure into the OpenAI error the client sees, ending the attempt. */
+	private static Throwable failed(LlmExchange exchange, Attempt attempt, Throwable error) {
+		if (error instanceof LlmApiException api) {
+			exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, api.getMessage());
+			return api;
+		}
+		String provider = attempt.target().provider().name();
+		if (isTimeout(error)) {
+			exchange.endAttempt(attempt, Attempt.Outcome.TIMEOUT, error.getClass().getSimpleName());
+			return LlmApiException.upstreamTimeout(provider, error);
+		}
+		if (isUnreachable(error)) {
+			exchange.endAttempt(attempt, Attempt.Outcome.UNREACHABLE, error.getClass().getSimpleName());
+			return LlmApiException.upstreamUnreachable(provider, error);
+		}
+		log.warn("Request {} to provider '{}' failed unexpectedly", exchange.requestId(), provider, error);
+		exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, error.getClass().getSimpleName());
+		return LlmApiException.upstreamUnreachable(provider, error);
+	}
+
+	static boolean isTimeout(Throwable error) {
+		for (Throwable t = error; t != null; t = t.getCause()) {
+			if (t instanceof ReadTimeoutException || t instanceof TimeoutException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Connection refused or timed out, unknown host, connection closed before an answer. */
+	static boolean isUnreachable(Throwable error) {
+		for (Throwable t = error; t != null; t = t.getCause()) {
+			if (t instanceof IOException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static HttpHeaders headersOf(HttpClientResponse response) {
+		HttpHeaders headers = new HttpHeaders();
+		response.responseHeaders().forEach(entry -> headers.add(entry.getKey(), entry.getValue()));
+		return headers;
+	}
+
+}

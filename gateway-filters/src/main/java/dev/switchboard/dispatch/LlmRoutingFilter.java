@@ -1,0 +1,100 @@
+package dev.switchboard.dispatch;
+
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmResponse;
+import dev.switchboard.endpoint.ErrorResponses;
+import dev.switchboard.route.RouteTarget;
+import dev.switchboard.sse.SseEncoder;
+import dev.switchboard.sse.SseEvent;
+
+/**
+ * The routing filter of LLM routes: where Spring Cloud Gateway's {@code NettyRoutingFilter} would
+ * proxy bytes, this one dispatches the parsed {@link LlmExchange}.
+ *
+ * <p>A global filter ordered just before {@code NettyRoutingFilter}, so that every route filter
+ * (quota, cache, failover, metrics) has run around it whatever order the YAML lists them in. It
+ * marks the exchange as routed, so the gateway's own routing filters leave it alone. Requests
+ * without an {@code LlmExchange} pass untouched: plain routes keep plain proxying.
+ */
+public class LlmRoutingFilter implements GlobalFilter, Ordered {
+
+	/** Before {@code WebsocketRoutingFilter} and {@code NettyRoutingFilter}, after the load balancer. */
+	public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 10;
+
+	public static final String PROVIDER_HEADER = "x-switchboard-provider";
+
+	public static final String MODEL_HEADER = "x-switchboard-model";
+
+	public static final String ATTEMPTS_HEADER = "x-switchboard-attempts";
+
+	public static final String REQUEST_ID_HEADER = "x-request-id";
+
+	private final LlmDispatcher dispatcher;
+
+	public LlmRoutingFilter(LlmDispatcher dispatcher) {
+		this.dispatcher = dispatcher;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		LlmExchange llm = LlmExchange.find(exchange);
+		if (llm == null || ServerWebExchangeUtils.isAlreadyRouted(exchange)) {
+			return chain.filter(exchange);
+		}
+		ServerWebExchangeUtils.setAlreadyRouted(exchange);
+		return this.dispatcher.dispatch(llm, response -> write(exchange, llm, response));
+	}
+
+	static Mono<Void> write(ServerWebExchange exchange, LlmExchange llm, LlmResponse llmResponse) {
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(HttpStatusCode.valueOf(llmResponse.status()));
+		HttpHeaders headers = response.getHeaders();
+		headers.addAll(llmResponse.headers());
+		RouteTarget servedBy = llmResponse.servedBy();
+		if (servedBy != null) {
+			headers.set(PROVIDER_HEADER, servedBy.provider().name());
+			headers.set(MODEL_HEADER, servedBy.model().upstreamModel());
+		}
+		headers.set(ATTEMPTS_HEADER, Integer.toString(llm.attempts().size()));
+		DataBufferFactory buffers = response.bufferFactory();
+		if (!llmResponse.isStream()) {
+			byte[] json = llmResponse.json();
+			headers.setContentType(MediaType.APPLICATION_JSON);
+			headers.setContentLength(json.length);
+			return response.writeWith(Mono.just(buffers.wrap(json)));
+		}
+		headers.setContentType(MediaType.TEXT_EVENT_STREAM);
+		headers.setCacheControl("no-cache");
+		// Tells nginx-style proxies in front of the gateway not to hold chunks back.
+		headers.set("X-Accel-Buffering", "no");
+		Flux<SseEvent> events = llmResponse.events().onErrorResume(error -> {
+			// Headers are gone: the only honest way left to fail is an error event, then a clean close.
+			llm.recordFailure(error);
+			LlmApiException api = ErrorResponses.toApiException(error);
+			return Flux.just(SseEvent.data(ErrorResponses.body(api)));
+		});
+		return response.writeAndFlushWith(events.map(event -> Mono.just(buffers.wrap(SseEncoder.encode(event)))));
+	}
+
+}

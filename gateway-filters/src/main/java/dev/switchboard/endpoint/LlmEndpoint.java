@@ -1,0 +1,188 @@
+package dev.switchboard.endpoint;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.switchboard.auth.TeamResolver;
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.Operation;
+import dev.switchboard.core.Team;
+import dev.switchboard.dispatch.LlmRoutingFilter;
+import dev.switchboard.route.ModelResolver;
+import dev.switchboard.route.ModelRoute;
+
+/**
+ * The front door of an LLM route: recognises the OpenAI operation, authenticates the team, reads
+ * and validates the body once, resolves the model, and leaves an {@link LlmExchange} for every
+ * later filter. {@code /v1/models} is answered here; calls that need a provider continue down the
+ * chain to the {@link LlmRoutingFilter}.
+ *
+ * <p>Any failure below this filter that happens before the response is committed is answered as
+ * an OpenAI error, so clients never see a Spring error page. Authentication comes before body
+ * parsing: an anonymous client cannot make the gateway read a large body.
+ */
+public class LlmEndpoint {
+
+	private static final byte[] EMPTY = new byte[0];
+
+	private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+	private final ModelResolver resolver;
+
+	private final ModelsEndpoint models;
+
+	public LlmEndpoint(ModelResolver resolver, ModelsEndpoint models) {
+		this.resolver = resolver;
+		this.models = models;
+	}
+
+	public Mono<Void> handle(ServerWebExchange exchange, GatewayFilterChain chain, TeamResolver teams,
+			long maxBodyBytes) {
+		String requestId = requestId(exchange.getRequest());
+		exchange.getResponse().getHeaders().set(LlmRoutingFilter.REQUEST_ID_HEADER, requestId);
+		return Mono.defer(() -> route(exchange, chain, teams, maxBodyBytes, requestId))
+			.onErrorResume(error -> exchange.getResponse().isCommitted() ? Mono.error(error)
+					: ErrorResponses.write(exchange, error));
+	}
+
+	private Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, TeamResolver teams,
+			long maxBodyBytes, String requestId) {
+		ServerHttpRequest request = exchange.getRequest();
+		String path = request.getPath().pathWithinApplication().value();
+		HttpMethod method = request.getMethod();
+		Operation operation = operation(path);
+		if (operation == null) {
+			return Mono.error(LlmApiException.notFound(method.name(), path));
+		}
+		HttpMethod expected = operation.callsProvider() ? HttpMethod.POST : HttpMethod.GET;
+		if (!expected.equals(method)) {
+			exchange.getResponse().getHeaders().setAllow(Set.of(expected));
+			return Mono.error(LlmApiException.methodNotAllowed(method.name(), path));
+		}
+		Mono<Team> team = teams.resolve(exchange).switchIfEmpty(Mono.error(LlmApiException::missingKey));
+		return switch (operation) {
+			case LIST_MODELS -> team.flatMap(t -> json(exchange, this.models.list(t)));
+			case GET_MODEL -> team.flatMap(t -> json(exchange, this.models.get(modelId(path), t)));
+			case CHAT, EMBEDDINGS -> team.flatMap(t -> readBody(request, maxBodyBytes)
+				.flatMap(bytes -> forward(exchange, chain, operation, t, parse(bytes), requestId)));
+		};
+	}
+
+	private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, Operation operation, Team team,
+			ObjectNode body, String requestId) {
+		String model = RequestValidator.validate(operation, body);
+		ModelRoute route = this.resolver.resolve(model, team, operation);
+		LlmExchange llm = new LlmExchange(requestId, operation, team, body, route);
+		llm.decide("route", route.reason() + " for team '" + team.name() + "' -> " + route.primary().label());
+		llm.attachTo(exchange);
+		return chain.filter(exchange)
+			.doOnError(llm::recordFailure)
+			.doFinally(signal -> llm.complete(completion(signal, llm), llm.failure()));
+	}
+
+	private static LlmExchange.Completion completion(SignalType signal, LlmExchange llm) {
+		if (signal == SignalType.CANCEL) {
+			return LlmExchange.Completion.CANCELLED;
+		}
+		return (llm.failure() != null) ? LlmExchange.Completion.ERROR : LlmExchange.Completion.SUCCESS;
+	}
+
+	private static Mono<byte[]> readBody(ServerHttpRequest request, long maxBodyBytes) {
+		MediaType contentType = request.getHeaders().getContentType();
+		if (contentType == null || !MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
+			return Mono.error(LlmApiException.unsupportedMediaType(
+					(contentType != null) ? contentType.toString() : null));
+		}
+		if (request.getHeaders().getContentLength() > maxBodyBytes) {
+			return Mono.error(LlmApiException.tooLarge(maxBodyBytes));
+		}
+		return DataBufferUtils.join(request.getBody(), (int) Math.min(Integer.MAX_VALUE, maxBodyBytes))
+			.map(buffer -> {
+				try {
+					byte[] bytes = new byte[buffer.readableByteCount()];
+					buffer.read(bytes);
+					return bytes;
+				}
+				finally {
+					DataBufferUtils.release(buffer);
+				}
+			})
+			.defaultIfEmpty(EMPTY)
+			.onErrorMap(DataBufferLimitException.class, error -> LlmApiException.tooLarge(maxBodyBytes));
+	}
+
+	private static ObjectNode parse(byte[] bytes) {
+		if (bytes.length == 0) {
+			throw LlmApiException.invalidJson("the body is empty");
+		}
+		JsonNode node;
+		try {
+			node = Json.MAPPER.readTree(bytes);
+		}
+		catch (JacksonException ex) {
+			throw LlmApiException.invalidJson(ex.getOriginalMessage());
+		}
+		if (!(node instanceof ObjectNode object)) {
+			throw LlmApiException.invalidRequest("The request body must be a JSON object.", null);
+		}
+		return object;
+	}
+
+	private static Mono<Void> json(ServerWebExchange exchange, byte[] body) {
+		ServerHttpResponse response = exchange.getResponse();
+		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+		response.getHeaders().setContentLength(body.length);
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+	}
+
+	/** The OpenAI operation of a path, whatever prefix the route adds before {@code /v1}. */
+	static Operation operation(String path) {
+		if (path.endsWith("/chat/completions")) {
+			return Operation.CHAT;
+		}
+		if (path.endsWith("/embeddings")) {
+			return Operation.EMBEDDINGS;
+		}
+		if (path.endsWith("/models")) {
+			return Operation.LIST_MODELS;
+		}
+		int models = path.indexOf("/models/");
+		return (models >= 0 && path.length() > models + 8) ? Operation.GET_MODEL : null;
+	}
+
+	/** The id after {@code /models/}; ids may contain a slash ({@code openai/gpt-4o}), encoded or not. */
+	static String modelId(String path) {
+		return URLDecoder.decode(path.substring(path.indexOf("/models/") + 8), StandardCharsets.UTF_8);
+	}
+
+	private static String requestId(ServerHttpRequest request) {
+		String given = request.getHeaders().getFirst(LlmRoutingFilter.REQUEST_ID_HEADER);
+		if (given != null && CLIENT_REQUEST_ID.matcher(given).matches()) {
+			return given;
+		}
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return "req_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE)
+				+ Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+	}
+
+}

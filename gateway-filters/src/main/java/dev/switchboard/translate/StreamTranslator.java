@@ -1,0 +1,23 @@
+package dev.switchboard.translate;
+
+import java.util.List;
+
+import dev.switchboard.sse.SseEvent;
+
+/**
+ * Turns one provider's stream into OpenAI {@code chat.completion.chunk} events, event by event.
+ *
+ * <p>Stateful and created per attempt: providers spread one logical chunk over several events
+ * (Anthropic's content blocks, tool argument deltas) and report usage at different points, so the
+ * translator carries ids, tool-call indexes and usage between events. Implementations report the
+ * first token and usage to the {@link dev.switchboard.core.LlmExchange} as they see them.
+ */
+public interface StreamTranslator {
+
+	/** Translates one upstream event into zero or more OpenAI events. */
+	List<SseEvent> onEvent(SseEvent event);
+
+	/** The upstream stream ended; returns trailing events (always ending with {@code [DONE]}). */
+	List<SseEvent> onEnd();
+
+}

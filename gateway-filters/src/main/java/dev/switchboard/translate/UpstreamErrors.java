@@ -1,0 +1,99 @@
+package dev.switchboard.translate;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.catalog.Secret;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.route.RouteTarget;
+
+/**
+ * The status mapping every adapter shares once it has read the provider's own error fields.
+ *
+ * <p>Rules: the gateway's provider credentials failing (401/403) is the gateway's problem, not the
+ * client's, so it becomes a 502 that names the provider but never the key; overload (529) becomes
+ * 503 so SDKs retry it; {@code Retry-After} and {@code retry-after-ms} survive so SDKs back off on
+ * their own.
+ */
+public final class UpstreamErrors {
+
+	private UpstreamErrors() {
+	}
+
+	public static LlmApiException map(RouteTarget target, int status, HttpHeaders headers, @Nullable String type,
+			@Nullable String code, @Nullable String param, @Nullable String message) {
+		String provider = target.provider().name();
+		String text = scrub(message, target.provider().apiKey());
+		Duration retryAfter = retryAfter(headers);
+		if (status == 401 || status == 403) {
+			return new LlmApiException(502, LlmApiException.API_ERROR, "upstream_auth_failed", null,
+					"The provider '" + provider + "' rejected the gateway's credentials (HTTP " + status
+							+ "); contact the gateway operator.",
+					null, null);
+		}
+		if (status == 429) {
+			return new LlmApiException(429, (type != null) ? type : LlmApiException.RATE_LIMIT, code, param,
+					(text != null) ? text : "The provider '" + provider + "' is rate limiting requests.", retryAfter,
+					null);
+		}
+		if (status == 529 || status == 503) {
+			return new LlmApiException(503, LlmApiException.SERVER_ERROR, (code != null) ? code : "overloaded", null,
+					(text != null) ? text : "The provider '" + provider + "' is overloaded.", retryAfter, null);
+		}
+		if (status >= 500) {
+			return new LlmApiException(status, LlmApiException.SERVER_ERROR, code, null,
+					(text != null) ? text : "The provider '" + provider + "' failed (HTTP " + status + ").", retryAfter,
+					null);
+		}
+		return new LlmApiException(status, (type != null) ? type : LlmApiException.INVALID_REQUEST, code, param,
+				(text != null) ? text : "The provider '" + provider + "' refused the request (HTTP " + status + ").",
+				retryAfter, null);
+	}
+
+	/** Removes the provider key from a provider message, in case the provider echoed it. */
+	static @Nullable String scrub(@Nullable String message, @Nullable Secret key) {
+		if (message == null || message.isBlank()) {
+			return null;
+		}
+		if (key != null && !key.isEmpty() && message.contains(key.reveal())) {
+			return message.replace(key.reveal(), "******");
+		}
+		return message;
+	}
+
+	/** Reads {@code retry-after-ms} (OpenAI) or {@code Retry-After} in seconds or as an HTTP date. */
+	public static @Nullable Duration retryAfter(HttpHeaders headers) {
+		String millis = headers.getFirst("retry-after-ms");
+		if (millis != null) {
+			try {
+				return Duration.ofMillis((long) Double.parseDouble(millis.trim()));
+			}
+			catch (NumberFormatException ignored) {
+				// fall through to Retry-After
+			}
+		}
+		String value = headers.getFirst(HttpHeaders.RETRY_AFTER);
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		try {
+			return Duration.ofMillis((long) (Double.parseDouble(value.trim()) * 1000));
+		}
+		catch (NumberFormatException ex) {
+			try {
+				Duration until = Duration.between(ZonedDateTime.now(),
+						ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+				return until.isNegative() ? Duration.ZERO : until;
+			}
+			catch (RuntimeException ignored) {
+				return null;
+			}
+		}
+	}
+
+}

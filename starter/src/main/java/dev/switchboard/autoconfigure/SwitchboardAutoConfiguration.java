@@ -1,0 +1,128 @@
+package dev.switchboard.autoconfigure;
+
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.context.annotation.Bean;
+
+import dev.switchboard.auth.ApiKeyTeamResolver;
+import dev.switchboard.auth.HeaderTeamResolver;
+import dev.switchboard.auth.TeamResolver;
+import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.core.Team;
+import dev.switchboard.dispatch.LlmDispatcher;
+import dev.switchboard.dispatch.LlmRoutingFilter;
+import dev.switchboard.dispatch.ProviderClients;
+import dev.switchboard.endpoint.LlmEndpoint;
+import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
+import dev.switchboard.endpoint.ModelsEndpoint;
+import dev.switchboard.route.ModelResolver;
+import dev.switchboard.translate.ProviderAdapter;
+import dev.switchboard.translate.ProviderAdapters;
+import dev.switchboard.translate.openai.OpenAiAdapter;
+
+/**
+ * Switchboard's core: the catalog, team resolution, the {@code LlmEndpoint} filter and the routing
+ * filter that dispatches LLM routes over the gateway's own HTTP client.
+ *
+ * <p>Every bean backs off when the application defines its own, so a platform replaces one part
+ * (its {@link TeamResolver}, an extra {@link ProviderAdapter}) without forking the rest.
+ */
+@AutoConfiguration(after = GatewayAutoConfiguration.class)
+@ConditionalOnClass(GlobalFilter.class)
+@ConditionalOnBooleanProperty(name = "switchboard.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SwitchboardProperties.class)
+public class SwitchboardAutoConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(SwitchboardAutoConfiguration.class);
+
+	@Bean
+	@ConditionalOnMissingBean
+	EmbeddedMockProviders switchboardEmbeddedMockProviders(SwitchboardProperties properties) {
+		return new EmbeddedMockProviders(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ModelCatalog switchboardModelCatalog(SwitchboardProperties properties, EmbeddedMockProviders mocks) {
+		ModelCatalog catalog = SwitchboardConfiguration.catalog(properties, mocks::baseUrl);
+		if (catalog.models().isEmpty()) {
+			log.warn("Switchboard has no models: every LLM request will get 404 model_not_found. "
+					+ "Declare providers and models under switchboard.providers and switchboard.models.");
+		}
+		return catalog;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(TeamResolver.class)
+	TeamResolver switchboardTeamResolver(SwitchboardProperties properties, ModelCatalog catalog) {
+		Map<String, Team> teams = SwitchboardConfiguration.teams(properties, catalog);
+		String header = properties.auth().teamHeader();
+		if (header != null && !header.isBlank()) {
+			return new HeaderTeamResolver(header, teams);
+		}
+		if (teams.isEmpty()) {
+			log.warn("Switchboard has no teams: every LLM request will get 401. Declare switchboard.teams.<name>."
+					+ "key-hashes, or define a TeamResolver bean.");
+		}
+		return new ApiKeyTeamResolver(SwitchboardConfiguration.teamsByKeyHash(properties, teams));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ModelResolver switchboardModelResolver(ModelCatalog catalog) {
+		return new ModelResolver(catalog);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	OpenAiAdapter switchboardOpenAiAdapter() {
+		return new OpenAiAdapter();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ProviderAdapters switchboardProviderAdapters(List<ProviderAdapter> adapters) {
+		return new ProviderAdapters(adapters);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmDispatcher switchboardDispatcher(ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient,
+			ModelCatalog catalog) {
+		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
+		return new LlmDispatcher(adapters, new ProviderClients(client, catalog));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmRoutingFilter switchboardRoutingFilter(LlmDispatcher dispatcher) {
+		return new LlmRoutingFilter(dispatcher);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmEndpoint switchboardLlmEndpoint(ModelResolver resolver, ModelCatalog catalog) {
+		return new LlmEndpoint(resolver, new ModelsEndpoint(catalog));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmEndpointGatewayFilterFactory llmEndpointGatewayFilterFactory(LlmEndpoint endpoint, TeamResolver teamResolver,
+			SwitchboardProperties properties) {
+		return new LlmEndpointGatewayFilterFactory(endpoint, teamResolver, properties.maxBodySize());
+	}
+
+}

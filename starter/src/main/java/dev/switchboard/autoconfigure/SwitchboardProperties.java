@@ -1,0 +1,148 @@
+package dev.switchboard.autoconfigure;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Switchboard configuration: providers, the model catalog and teams.
+ *
+ * @param enabled Whether to enable Switchboard's filters and LLM routing
+ * @param maxBodySize Largest request body an LLM route accepts; larger ones get a 413 (a route can
+ * set its own with {@code LlmEndpoint=2MB})
+ * @param providers Upstream providers by name; models refer to them by that name
+ * @param models The model catalog: public ids, aliases, the provider and upstream model behind each
+ * @param teams Tenants by name: their client key hashes and the models they may use
+ * @param auth How requests are matched to teams
+ */
+@ConfigurationProperties("switchboard")
+@Validated
+public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10MB") DataSize maxBodySize,
+		Map<String, @Valid Provider> providers, List<@Valid Model> models, Map<String, @Valid Team> teams,
+		@Valid @DefaultValue Auth auth) {
+
+	public SwitchboardProperties {
+		providers = (providers != null) ? providers : Map.of();
+		models = (models != null) ? models : List.of();
+		teams = (teams != null) ? teams : Map.of();
+	}
+
+	/**
+	 * An upstream provider account.
+	 *
+	 * @param type Wire protocol: openai (any OpenAI-compatible server) or mock (the built-in simulator)
+	 * @param baseUrl API root including the version, e.g. https://api.openai.com/v1; a mock without
+	 * one is started on a free loopback port
+	 * @param apiKey Credential sent to the provider; use a placeholder such as ${OPENAI_API_KEY},
+	 * never a literal in a committed file; it is never logged or shown
+	 * @param headers Extra headers sent on every call to this provider
+	 * @param connectTimeout TCP connect timeout
+	 * @param responseTimeout Longest wait for the response headers and between two chunks of the body
+	 * @param streamUsage Whether to ask the provider for usage at the end of streams
+	 * (stream_options.include_usage); turn off only for servers that reject the option
+	 * @param mock Behaviour of a mock provider (ignored for other types)
+	 */
+	public record Provider(@NotBlank String type, @Nullable URI baseUrl, @Nullable String apiKey,
+			Map<String, String> headers, @DefaultValue("5s") Duration connectTimeout,
+			@DefaultValue("60s") Duration responseTimeout, @DefaultValue("true") boolean streamUsage,
+			@Valid @DefaultValue Mock mock) {
+
+		public Provider {
+			headers = (headers != null) ? headers : Map.of();
+		}
+
+		@Override
+		public String toString() {
+			return "Provider{type=" + this.type + ", baseUrl=" + this.baseUrl + ", apiKey="
+					+ (this.apiKey == null ? "none" : "******") + "}";
+		}
+
+	}
+
+	/**
+	 * Behaviour of the built-in simulated provider.
+	 *
+	 * @param latency Wait before a non-streamed response
+	 * @param timeToFirstToken Wait before the first streamed token
+	 * @param tokensPerSecond Stream speed after the first token; 0 streams as fast as possible
+	 * @param responseTokens Length of generated answers; models named *echo* repeat the last user message
+	 * @param failureRates HTTP status to the probability of answering with it, e.g. {429: 0.05, 500: 0.01}
+	 * @param hangRate Probability of never answering, to exercise timeouts
+	 * @param retryAfter Retry-After sent with simulated 429 and 503 answers
+	 * @param embeddingDimensions Size of simulated embedding vectors
+	 */
+	public record Mock(@DefaultValue("0ms") Duration latency, @DefaultValue("0ms") Duration timeToFirstToken,
+			@DefaultValue("0") @Min(0) double tokensPerSecond, @DefaultValue("16") @Min(1) int responseTokens,
+			Map<Integer, Double> failureRates, @DefaultValue("0") @DecimalMin("0") @DecimalMax("1") double hangRate,
+			@DefaultValue("1s") Duration retryAfter, @DefaultValue("16") @Min(1) int embeddingDimensions) {
+
+		public Mock {
+			failureRates = (failureRates != null) ? failureRates : Map.of();
+		}
+
+	}
+
+	/**
+	 * One model of the catalog.
+	 *
+	 * @param id Public id clients send as "model"
+	 * @param provider Name of the provider under switchboard.providers that serves it
+	 * @param upstreamModel Model name the provider expects; defaults to the id
+	 * @param aliases Other public names for this model, e.g. fast or default
+	 * @param inputPrice USD per million input tokens
+	 * @param outputPrice USD per million output tokens
+	 * @param cachedInputPrice USD per million prompt tokens served from the provider's prompt cache
+	 * @param contextWindow Maximum prompt plus completion tokens
+	 * @param capabilities What the model can serve: chat, tools, vision, json, embeddings
+	 */
+	public record Model(@NotBlank String id, @NotBlank String provider, @Nullable String upstreamModel,
+			List<String> aliases, @Nullable @DecimalMin("0") BigDecimal inputPrice,
+			@Nullable @DecimalMin("0") BigDecimal outputPrice, @Nullable @DecimalMin("0") BigDecimal cachedInputPrice,
+			@Nullable @Min(1) Integer contextWindow, @DefaultValue("chat") List<String> capabilities) {
+
+		public Model {
+			aliases = (aliases != null) ? aliases : List.of();
+		}
+
+	}
+
+	/**
+	 * A tenant.
+	 *
+	 * @param keyHashes SHA-256 hex digests of the team's client keys (echo -n "$KEY" | sha256sum)
+	 * @param models Model ids, aliases or provider/model ids the team may use, * as wildcard; empty
+	 * allows every model
+	 */
+	public record Team(List<String> keyHashes, List<String> models) {
+
+		public Team {
+			keyHashes = (keyHashes != null) ? keyHashes : List.of();
+			models = (models != null) ? models : List.of();
+		}
+
+	}
+
+	/**
+	 * How requests are matched to teams when no TeamResolver bean is defined.
+	 *
+	 * @param teamHeader Take the team name from this request header instead of the bearer key; only
+	 * safe behind an authentication filter that always sets it
+	 */
+	public record Auth(@Nullable String teamHeader) {
+	}
+
+}
