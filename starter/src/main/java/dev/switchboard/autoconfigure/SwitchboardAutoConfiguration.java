@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -65,8 +66,13 @@ public class SwitchboardAutoConfiguration {
 		return catalog;
 	}
 
+	/**
+	 * The built-in resolver (bearer key hashes, or a trusted header). Routes use it unless they name
+	 * another with {@code team-resolver: "#{@bean}"}; a {@code @Primary} {@link TeamResolver} bean
+	 * replaces it as the default of every route.
+	 */
 	@Bean
-	@ConditionalOnMissingBean(TeamResolver.class)
+	@ConditionalOnMissingBean(name = "switchboardTeamResolver")
 	TeamResolver switchboardTeamResolver(SwitchboardProperties properties, ModelCatalog catalog) {
 		Map<String, Team> teams = SwitchboardConfiguration.teams(properties, catalog);
 		String header = properties.auth().teamHeader();
@@ -120,9 +126,12 @@ public class SwitchboardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmEndpointGatewayFilterFactory llmEndpointGatewayFilterFactory(LlmEndpoint endpoint, TeamResolver teamResolver,
+	LlmEndpointGatewayFilterFactory llmEndpointGatewayFilterFactory(LlmEndpoint endpoint,
+			ObjectProvider<TeamResolver> teamResolvers,
+			@Qualifier("switchboardTeamResolver") TeamResolver switchboardTeamResolver,
 			SwitchboardProperties properties) {
-		return new LlmEndpointGatewayFilterFactory(endpoint, teamResolver, properties.maxBodySize());
+		TeamResolver defaultResolver = teamResolvers.getIfUnique(() -> switchboardTeamResolver);
+		return new LlmEndpointGatewayFilterFactory(endpoint, defaultResolver, properties.maxBodySize());
 	}
 
 }

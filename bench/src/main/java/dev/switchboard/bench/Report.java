@@ -1,0 +1,220 @@
+package dev.switchboard.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+import dev.switchboard.core.Json;
+
+/**
+ * Turns the JSON lines of a benchmark run into markdown: every run, Switchboard's overhead against
+ * the direct stub and the plain Spring Cloud Gateway route, the memory check, and the targets.
+ *
+ * <p>Usage: {@code Report results.jsonl}; the markdown goes to standard output.
+ */
+public final class Report {
+
+	private static final String DIRECT = "direct";
+
+	private static final String PLAIN = "plain";
+
+	private static final String SWITCHBOARD = "switchboard";
+
+	private static final double MAX_ADDED_P50_MS = 0.3;
+
+	private static final double MAX_ADDED_P99_MS = 2;
+
+	private static final double MIN_THROUGHPUT_VS_PLAIN = 0.85;
+
+	private static final double MIN_THROUGHPUT = 5_000;
+
+	private static final double MAX_ADDED_FIRST_CHUNK_MS = 2;
+
+	/** "Flat": a response ~1000x longer may cost at most this much more resident memory. */
+	private static final double MAX_RSS_GROWTH = 0.10;
+
+	private static final double MAX_RSS_MB = 400;
+
+	private final List<Result> results;
+
+	private final StringBuilder out = new StringBuilder();
+
+	private Report(List<Result> results) {
+		this.results = results;
+	}
+
+	public static void main(String[] args) throws IOException {
+		List<Result> results = new ArrayList<>();
+		for (String line : Files.readAllLines(Path.of(args[0]))) {
+			if (!line.isBlank()) {
+				results.add(Json.MAPPER.readValue(line, Result.class));
+			}
+		}
+		System.out.print(new Report(results).render());
+	}
+
+	private String render() {
+		runs();
+		overhead();
+		memory();
+		targets();
+		return this.out.toString();
+	}
+
+	private void runs() {
+		this.out.append("### Runs (stub answers instantly)\n\n");
+		row("case", "conns", "target", "requests", "errors", "req/s", "p50 ms", "p99 ms", "p99.9 ms",
+				"first chunk p50 ms", "first chunk p99 ms", "gateway peak RSS MB");
+		row("---", "--:", "---", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
+		for (Result r : latencyRuns()) {
+			row(r.scenario(), r.connections(), r.target(), r.requests(), r.errors(), fmt(r.throughput(), 0),
+					fmt(r.p50Ms(), 2), fmt(r.p99Ms(), 2), fmt(r.p999Ms(), 2), fmt(r.ttfcP50Ms(), 2),
+					fmt(r.ttfcP99Ms(), 2), fmt(r.peakRssMb(), 0));
+		}
+	}
+
+	private void overhead() {
+		this.out.append("\n### Switchboard overhead\n\n");
+		row("case", "conns", "req/s vs plain SCG", "req/s vs direct", "added p50 vs direct ms",
+				"added p99 vs direct ms", "added p50 vs plain SCG ms", "added first chunk p50 vs direct ms",
+				"added first chunk p99 vs direct ms");
+		row("---", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
+		for (Map.Entry<String, Map<String, Result>> entry : cases().entrySet()) {
+			Map<String, Result> byTarget = entry.getValue();
+			Result sb = byTarget.get(SWITCHBOARD);
+			Result direct = byTarget.get(DIRECT);
+			Result plain = byTarget.get(PLAIN);
+			if (sb == null) {
+				continue;
+			}
+			row(sb.scenario(), sb.connections(), percent(ratio(sb, plain, Result::throughput)),
+					percent(ratio(sb, direct, Result::throughput)), fmt(added(sb, direct, Result::p50Ms), 3),
+					fmt(added(sb, direct, Result::p99Ms), 3), fmt(added(sb, plain, Result::p50Ms), 3),
+					fmt(added(sb, direct, Result::ttfcP50Ms), 3), fmt(added(sb, direct, Result::ttfcP99Ms), 3));
+		}
+	}
+
+	private void memory() {
+		this.out.append("\n### Memory as the streamed response grows (Switchboard route)\n\n");
+		row("response tokens", "conns", "streams completed", "errors", "MB/s streamed", "full stream p50 ms",
+				"first chunk p50 ms", "gateway peak RSS MB");
+		row("--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
+		for (Result r : memoryRuns()) {
+			row(r.maxTokens(), r.connections(), r.requests() - r.errors(), r.errors(), fmt(r.megabytesPerSecond(), 1),
+					fmt(r.p50Ms(), 1), fmt(r.ttfcP50Ms(), 2), fmt(r.peakRssMb(), 0));
+		}
+	}
+
+	private void targets() {
+		this.out.append("\n### Targets\n\n");
+		row("goal", "measured", "target", "result");
+		row("---", "--:", "--:", ":-:");
+		Optional<Map<String, Result>> single = latencyCase("json", Comparator.naturalOrder());
+		Optional<Map<String, Result>> loaded = latencyCase("json", Comparator.reverseOrder());
+		Optional<Map<String, Result>> stream = latencyCase("stream", Comparator.naturalOrder());
+		check("1 conn: added p50 vs direct", single.map(c -> added(c, Result::p50Ms)).orElse(null), " ms",
+				v -> v <= MAX_ADDED_P50_MS, "<= " + MAX_ADDED_P50_MS + " ms");
+		check("1 conn: added p99 vs direct", single.map(c -> added(c, Result::p99Ms)).orElse(null), " ms",
+				v -> v <= MAX_ADDED_P99_MS, "<= " + fmt(MAX_ADDED_P99_MS, 0) + " ms");
+		String conns = loaded.map(c -> c.get(SWITCHBOARD).connections() + " conns").orElse("max conns");
+		check(conns + ": req/s vs plain SCG",
+				loaded.map(c -> ratio(c.get(SWITCHBOARD), c.get(PLAIN), Result::throughput)).map(v -> v * 100)
+					.orElse(null), " %", v -> v >= MIN_THROUGHPUT_VS_PLAIN * 100,
+				">= " + fmt(MIN_THROUGHPUT_VS_PLAIN * 100, 0) + " %");
+		check(conns + ": Switchboard req/s", loaded.map(c -> c.get(SWITCHBOARD).throughput()).orElse(null), "",
+				v -> v >= MIN_THROUGHPUT, ">= " + fmt(MIN_THROUGHPUT, 0));
+		check("stream, 1 conn: added first chunk p50 vs direct",
+				stream.map(c -> added(c, Result::ttfcP50Ms)).orElse(null), " ms", v -> v <= MAX_ADDED_FIRST_CHUNK_MS,
+				"<= " + fmt(MAX_ADDED_FIRST_CHUNK_MS, 0) + " ms");
+		List<Result> memory = memoryRuns();
+		Double growth = (memory.size() >= 2 && memory.get(0).peakRssMb() != null)
+				? (memory.get(memory.size() - 1).peakRssMb() / memory.get(0).peakRssMb() - 1) * 100 : null;
+		check("peak RSS growth, longest vs shortest stream", growth, " %", v -> v <= MAX_RSS_GROWTH * 100,
+				"<= " + fmt(MAX_RSS_GROWTH * 100, 0) + " %");
+		Double peak = this.results.stream()
+			.map(Result::peakRssMb)
+			.filter(v -> v != null)
+			.max(Double::compare)
+			.orElse(null);
+		check("gateway peak RSS under load", peak, " MB", v -> v <= MAX_RSS_MB, "<= " + fmt(MAX_RSS_MB, 0) + " MB");
+		check("errors, all runs", (double) this.results.stream().mapToLong(Result::errors).sum(), "", v -> v == 0,
+				"0");
+	}
+
+	private void check(String goal, Double measured, String unit, Predicate<Double> passes, String target) {
+		String verdict = (measured == null) ? "missing" : passes.test(measured) ? "PASS" : "FAIL";
+		row(goal, (measured == null) ? "-" : fmt(measured, 2) + unit, target, verdict);
+	}
+
+	private List<Result> latencyRuns() {
+		return this.results.stream().filter(r -> !r.scenario().equals("memory")).toList();
+	}
+
+	private List<Result> memoryRuns() {
+		return this.results.stream()
+			.filter(r -> r.scenario().equals("memory"))
+			.sorted(Comparator.comparing(Result::maxTokens))
+			.toList();
+	}
+
+	/** Latency runs by case (scenario and connections), in run order, then by target. */
+	private Map<String, Map<String, Result>> cases() {
+		Map<String, Map<String, Result>> cases = new LinkedHashMap<>();
+		for (Result r : latencyRuns()) {
+			cases.computeIfAbsent(r.scenario() + "/" + r.connections(), key -> new LinkedHashMap<>())
+				.put(r.target(), r);
+		}
+		return cases;
+	}
+
+	/** The complete case of a scenario with the fewest (natural order) or most connections. */
+	private Optional<Map<String, Result>> latencyCase(String scenario, Comparator<Integer> order) {
+		return cases().values()
+			.stream()
+			.filter(c -> c.containsKey(SWITCHBOARD) && c.containsKey(DIRECT) && c.containsKey(PLAIN))
+			.filter(c -> c.get(SWITCHBOARD).scenario().equals(scenario))
+			.min(Comparator.comparing(c -> c.get(SWITCHBOARD).connections(), order));
+	}
+
+	private static Double added(Map<String, Result> byTarget, Function<Result, Double> metric) {
+		return added(byTarget.get(SWITCHBOARD), byTarget.get(DIRECT), metric);
+	}
+
+	private static Double added(Result result, Result baseline, Function<Result, Double> metric) {
+		if (baseline == null || metric.apply(result) == null || metric.apply(baseline) == null) {
+			return null;
+		}
+		return metric.apply(result) - metric.apply(baseline);
+	}
+
+	private static Double ratio(Result result, Result baseline, Function<Result, Double> metric) {
+		return (baseline == null || metric.apply(baseline) == 0) ? null
+				: metric.apply(result) / metric.apply(baseline);
+	}
+
+	private static String percent(Double ratio) {
+		return (ratio == null) ? "-" : fmt(ratio * 100, 1) + " %";
+	}
+
+	private static String fmt(Double value, int decimals) {
+		return (value == null) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", value);
+	}
+
+	private void row(Object... cells) {
+		this.out.append('|');
+		for (Object cell : cells) {
+			this.out.append(' ').append(cell).append(" |");
+		}
+		this.out.append('\n');
+	}
+
+}
