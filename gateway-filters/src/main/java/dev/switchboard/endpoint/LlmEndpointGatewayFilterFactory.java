@@ -47,6 +47,11 @@ public class LlmEndpointGatewayFilterFactory extends AbstractGatewayFilterFactor
 		this.defaultMaxBodySize = defaultMaxBodySize;
 	}
 
+	/** The resolver of routes that do not name one. */
+	public TeamResolver getDefaultTeamResolver() {
+		return this.defaultTeamResolver;
+	}
+
 	@Override
 	public List<String> shortcutFieldOrder() {
 		return List.of("maxBodySize");

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Switchboard benchmark: the direct stub, the plain Spring Cloud Gateway route and the Switchboard
+# route, side by side in one run. See bench/README.md.
+#
+# Environment (all optional):
+#   QUICK=1          smoke run: 2 s warm-up + 2 s measured per run (default 5 s + 15 s)
+#   WARMUP, MEASURE  seconds per run, overriding the above
+#   CONNECTIONS      the loaded case's connection count (default 32; the other case is 1)
+#   SMALL_TOKENS, LARGE_TOKENS   streamed response lengths of the memory check (16, 20000)
+#   GATEWAY_OPTS     JVM options of the gateway (default -Xmx256m)
+#   SKIP_BUILD=1     reuse the jars already built
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+if [[ "${QUICK:-0}" == 1 ]]; then
+  WARMUP=${WARMUP:-2} MEASURE=${MEASURE:-2}
+else
+  WARMUP=${WARMUP:-5} MEASURE=${MEASURE:-15}
+fi
+CONNECTIONS=${CONNECTIONS:-32}
+SMALL_TOKENS=${SMALL_TOKENS:-16}
+LARGE_TOKENS=${LARGE_TOKENS:-20000}
+GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx256m}
+
+RESULTS=bench/results
+JSONL=$RESULTS/latest.jsonl
+GATEWAY_JAR=sample-gateway/target/switchboard-sample-gateway-0.1.0-SNAPSHOT.jar
+BENCH_CP="bench/target/switchboard-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*"
+# Every target gets the same body. echo-small makes the stub answer "hello" as one token; the
+# alias "fast" would not do, since the stub only echoes for model names containing "echo".
+BODY='{"model":"echo-small","messages":[{"role":"user","content":"hello"}]}'
+
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+fail() {
+  echo "bench: $*" >&2
+  exit 1
+}
+
+# A free loopback port for the gateway (the stub binds port 0 itself and prints its port).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_until NAME PID LOG COMMAND...: polls COMMAND for 60 s while process PID stays alive.
+wait_until() {
+  local name=$1 pid=$2 log=$3
+  shift 3
+  for _ in $(seq 300); do
+    if "$@" >/dev/null 2>&1; then
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { tail -n 40 "$log" >&2; fail "$name exited during startup"; }
+    sleep 0.2
+  done
+  tail -n 40 "$log" >&2
+  fail "$name did not become ready within 60 s"
+}
+
+post() { # post URL BODY: fails unless the answer is 2xx
+  curl -fsS -o /dev/null --max-time 10 -H 'Content-Type: application/json' \
+    -H 'Authorization: Bearer sb-demo-key' -d "$2" "$1"
+}
+
+rss_mb() {
+  awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
+}
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "bench: building" >&2
+  mvn -q -B -DskipTests install -pl sample-gateway,bench -am
+fi
+[[ -f $GATEWAY_JAR ]] || fail "$GATEWAY_JAR is missing (run without SKIP_BUILD=1)"
+mkdir -p "$RESULTS"
+: >"$JSONL"
+
+# The stub: instant answers, streamed as fast as possible; LARGE_TOKENS is the length of generated
+# (non-echo) answers, which the memory check cuts down per request with max_tokens.
+java -Xmx512m -cp "$BENCH_CP" dev.switchboard.mock.MockLlmServer 0 0 "$LARGE_TOKENS" >"$RESULTS/stub.log" 2>&1 &
+STUB_PID=$!
+pids+=("$STUB_PID")
+wait_until stub "$STUB_PID" "$RESULTS/stub.log" grep -q 'listening on' "$RESULTS/stub.log"
+STUB_PORT=$(sed -n 's#.*http://127\.0\.0\.1:\([0-9]*\)/v1.*#\1#p' "$RESULTS/stub.log")
+
+GATEWAY_PORT=$(free_port)
+# shellcheck disable=SC2086 # GATEWAY_OPTS holds several JVM options
+BENCH_UPSTREAM="http://127.0.0.1:$STUB_PORT" java $GATEWAY_OPTS -jar "$GATEWAY_JAR" \
+  --spring.profiles.active=bench --server.port="$GATEWAY_PORT" >"$RESULTS/gateway.log" 2>&1 &
+GATEWAY_PID=$!
+pids+=("$GATEWAY_PID")
+
+declare -A URLS=(
+  [direct]="http://127.0.0.1:$STUB_PORT/v1/chat/completions"
+  [plain]="http://127.0.0.1:$GATEWAY_PORT/plain/v1/chat/completions"
+  [switchboard]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions"
+)
+wait_until gateway "$GATEWAY_PID" "$RESULTS/gateway.log" post "${URLS[switchboard]}" "$BODY"
+for target in direct plain switchboard; do
+  post "${URLS[$target]}" "$BODY" || fail "$target (${URLS[$target]}) does not answer 2xx"
+done
+IDLE_RSS=$(rss_mb "$GATEWAY_PID")
+
+# load TARGET SCENARIO CONNECTIONS [LoadGenerator options...]: one run, one JSON line.
+load() {
+  local target=$1 scenario=$2 connections=$3
+  shift 3
+  local watch=()
+  [[ $target == direct ]] || watch=(--watch-pid "$GATEWAY_PID")
+  echo "bench: $scenario, $connections conns, $target $*" >&2
+  java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.LoadGenerator --target "$target" \
+    --url "${URLS[$target]}" --scenario "$scenario" --connections "$connections" \
+    --warmup "$WARMUP" --measure "$MEASURE" "${watch[@]}" "$@" >>"$JSONL"
+  kill -0 "$GATEWAY_PID" 2>/dev/null || { tail -n 40 "$RESULTS/gateway.log" >&2; fail "the gateway died"; }
+}
+
+# Targets interleave within each case, so that drift on the machine hits all three alike.
+for connections in 1 "$CONNECTIONS"; do
+  for target in direct plain switchboard; do load "$target" json "$connections"; done
+done
+for connections in 1 "$CONNECTIONS"; do
+  for target in direct plain switchboard; do load "$target" stream "$connections" --stream; done
+done
+# Same load, responses ~1000x longer: a gateway that streams keeps its memory flat.
+for tokens in "$SMALL_TOKENS" "$LARGE_TOKENS"; do
+  load switchboard memory "$CONNECTIONS" --stream --model smart --max-tokens "$tokens"
+done
+
+{
+  echo "## Switchboard benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "- commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')," \
+    "$(nproc) cores, $(java -version 2>&1 | head -n 1)"
+  echo "- gateway: sample-gateway, profile bench, JVM options \`$GATEWAY_OPTS\`, RSS after startup $IDLE_RSS MB"
+  echo "- each run: ${WARMUP} s warm-up + ${MEASURE} s measured, closed loop, one worker per connection;" \
+    "stub, gateway and load generator share this machine"
+  echo
+  java -cp "$BENCH_CP" dev.switchboard.bench.Report "$JSONL"
+} | tee "$RESULTS/latest.md"

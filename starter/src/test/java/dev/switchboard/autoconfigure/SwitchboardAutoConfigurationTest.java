@@ -1,0 +1,155 @@
+package dev.switchboard.autoconfigure;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+import dev.switchboard.auth.ApiKeyTeamResolver;
+import dev.switchboard.auth.HeaderTeamResolver;
+import dev.switchboard.auth.TeamResolver;
+import dev.switchboard.catalog.CatalogException;
+import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.dispatch.LlmRoutingFilter;
+import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SwitchboardAutoConfigurationTest {
+
+	private static final String HASH = "554a0d05033791f46fede07b724fa246c95235f60a9fb74caad37d1408b4df58";
+
+	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class))
+		.withPropertyValues("switchboard.providers.sim.type=mock", "switchboard.models[0].id=echo",
+				"switchboard.models[0].provider=sim", "switchboard.teams.a.key-hashes[0]=" + HASH);
+
+	@Test
+	void contributesTheFilterFactoryTheRoutingFilterAndAnEmbeddedMock() {
+		this.runner.run(context -> {
+			assertThat(context).hasSingleBean(LlmEndpointGatewayFilterFactory.class);
+			assertThat(context).hasSingleBean(LlmRoutingFilter.class);
+			assertThat(context.getBean(TeamResolver.class)).isInstanceOf(ApiKeyTeamResolver.class);
+			assertThat(context.getBean(EmbeddedMockProviders.class).servers()).containsKey("sim");
+			ModelCatalog catalog = context.getBean(ModelCatalog.class);
+			assertThat(catalog.provider("sim").baseUrl().toString()).startsWith("http://127.0.0.1:");
+		});
+	}
+
+	@Test
+	void canBeSwitchedOff() {
+		this.runner.withPropertyValues("switchboard.enabled=false")
+			.run(context -> assertThat(context).doesNotHaveBean(LlmRoutingFilter.class)
+				.doesNotHaveBean(EmbeddedMockProviders.class));
+	}
+
+	@Test
+	void staysAwayWithoutSpringCloudGateway() {
+		this.runner.withClassLoader(new FilteredClassLoader(GlobalFilter.class))
+			.run(context -> assertThat(context).doesNotHaveBean(ModelCatalog.class));
+	}
+
+	@Test
+	void aTeamHeaderSwitchesTheDefaultResolver() {
+		this.runner.withPropertyValues("switchboard.auth.team-header=X-Team")
+			.run(context -> assertThat(context.getBean("switchboardTeamResolver")).isInstanceOf(HeaderTeamResolver.class));
+	}
+
+	@Test
+	void aPrimaryTeamResolverBecomesEveryRoutesDefaultWhileANonPrimaryOneDoesNot() {
+		this.runner.withUserConfiguration(PrimaryResolver.class).run(context -> {
+			assertThat(context).hasBean("switchboardTeamResolver");
+			assertThat(context.getBean(LlmEndpointGatewayFilterFactory.class).getDefaultTeamResolver())
+				.isSameAs(context.getBean("customResolver"));
+		});
+		this.runner.withUserConfiguration(RouteOnlyResolver.class)
+			.run(context -> assertThat(context.getBean(LlmEndpointGatewayFilterFactory.class).getDefaultTeamResolver())
+				.isSameAs(context.getBean("switchboardTeamResolver")));
+	}
+
+	@Test
+	void badConfigurationFailsAtStartUpNamingEachPropertyToFix() {
+		this.runner
+			.withPropertyValues("switchboard.providers.x.type=opneai", "switchboard.providers.y.type=openai",
+					"switchboard.models[1].id=gpt", "switchboard.models[1].provider=nobody",
+					"switchboard.models[1].capabilities=chat,telepathy")
+			.run(context -> {
+				assertThat(context).hasFailed();
+				CatalogException problem = rootCause(context.getStartupFailure(), CatalogException.class);
+				assertThat(problem.problems()).containsExactly(
+						"switchboard.providers.x.type: 'opneai' is not a provider type; use one of [openai, mock]",
+						"switchboard.providers.y.base-url: required for type openai, e.g. https://api.openai.com/v1 "
+								+ "or http://localhost:11434/v1 for Ollama",
+						"switchboard.models[1].capabilities: 'telepathy' is unknown; use [chat, tools, vision, json, "
+								+ "embeddings]",
+						"switchboard.models[1].provider: 'nobody' is not a configured provider; add it under "
+								+ "switchboard.providers or use one of [sim]");
+				FailureAnalysis analysis = new SwitchboardConfigFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).startsWith("Switchboard's configuration has 4 problems:")
+					.contains("'opneai' is not a provider type");
+			});
+	}
+
+	@Test
+	void teamsAreValidatedAgainstTheCatalogAndKeyHashFormat() {
+		this.runner.withPropertyValues("switchboard.teams.b.key-hashes[0]=my-plain-key", "switchboard.teams.b.models=gpt-5")
+			.run(context -> {
+				assertThat(context).hasFailed();
+				CatalogException problem = rootCause(context.getStartupFailure(), CatalogException.class);
+				assertThat(problem.problems()).containsExactly("switchboard.teams.b.models: 'gpt-5' is not a model id, "
+						+ "alias or provider/model id of switchboard.models");
+			});
+		this.runner.withPropertyValues("switchboard.teams.b.key-hashes[0]=my-plain-key").run(context -> {
+			CatalogException problem = rootCause(context.getStartupFailure(), CatalogException.class);
+			assertThat(problem.getMessage()).contains("switchboard.teams.b.key-hashes")
+				.contains("echo -n \"$KEY\" | sha256sum")
+				.doesNotContain("my-plain-key");
+		});
+	}
+
+	@Test
+	void outOfRangeValuesAreRejectedByBeanValidation() {
+		this.runner.withPropertyValues("switchboard.providers.sim.mock.hang-rate=1.5").run(context -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("hangRate");
+		});
+	}
+
+	private static <T extends Throwable> T rootCause(Throwable failure, Class<T> type) {
+		for (Throwable t = failure; t != null; t = t.getCause()) {
+			if (type.isInstance(t)) {
+				return type.cast(t);
+			}
+		}
+		throw new AssertionError("no " + type.getSimpleName() + " in " + failure);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PrimaryResolver {
+
+		@Bean
+		@Primary
+		TeamResolver customResolver() {
+			return exchange -> Mono.empty();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class RouteOnlyResolver {
+
+		@Bean
+		TeamResolver customResolver() {
+			return exchange -> Mono.empty();
+		}
+
+	}
+
+}
