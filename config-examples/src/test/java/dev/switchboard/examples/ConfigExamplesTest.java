@@ -1,0 +1,199 @@
+package dev.switchboard.examples;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.Yaml;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.testing.StubUpstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Starts a gateway from every YAML file in {@code config-examples/} and sends each of its models a
+ * real request. Real provider URLs are pointed at a loopback stub and {@code ${ENV}} placeholders
+ * get test values; everything else is the file as a user would paste it.
+ */
+class ConfigExamplesTest {
+
+	private static final Pattern REQUIRED_PLACEHOLDER = Pattern.compile("\\$\\{([A-Z_]+)}");
+
+	static Stream<Path> examples() throws IOException {
+		Path dir = Path.of(System.getProperty("user.dir"));
+		List<Path> files = new ArrayList<>();
+		try (Stream<Path> list = Files.list(dir)) {
+			list.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml")).sorted().forEach(files::add);
+		}
+		assertThat(files).as("examples in " + dir).isNotEmpty();
+		return files.stream();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("examples")
+	@SuppressWarnings("unchecked")
+	void exampleStartsAndServesEveryModel(Path file) throws IOException {
+		String yaml = Files.readString(file);
+		Map<String, Object> root = new Yaml().load(yaml);
+		Map<String, Object> switchboard = (Map<String, Object>) root.get("switchboard");
+		Map<String, Map<String, Object>> providers = (Map<String, Map<String, Object>>) switchboard.get("providers");
+		List<Map<String, Object>> models = (List<Map<String, Object>>) switchboard.get("models");
+
+		try (StubUpstream stub = new StubUpstream()) {
+			stub.on("/v1/chat/completions", (request, response) -> json(response, chatResponse(request.body())));
+			stub.on("/v1/embeddings", (request, response) -> json(response,
+					"{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.5]}],"
+							+ "\"usage\":{\"prompt_tokens\":1,\"total_tokens\":1}}"));
+
+			List<String> args = new ArrayList<>(List.of("--spring.config.location=file:" + file.toAbsolutePath(),
+					"--server.port=0", "--spring.main.banner-mode=off"));
+			Map<String, String> placeholders = new HashMap<>();
+			Matcher matcher = REQUIRED_PLACEHOLDER.matcher(yaml);
+			while (matcher.find()) {
+				placeholders.put(matcher.group(1), "test-" + matcher.group(1).toLowerCase());
+				args.add("--" + matcher.group(1) + "=test-" + matcher.group(1).toLowerCase());
+			}
+			providers.forEach((name, provider) -> {
+				if (!"mock".equals(provider.get("type"))) {
+					args.add("--switchboard.providers." + name + ".base-url=" + stub.baseUrl());
+				}
+			});
+
+			SpringApplication application = new SpringApplication(ExampleGateway.class);
+			application.setWebApplicationType(WebApplicationType.REACTIVE);
+			try (ConfigurableApplicationContext context = application.run(args.toArray(String[]::new))) {
+				String base = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port")
+						+ llmPrefix(root) + "/v1";
+				HttpClient client = client(switchboard);
+
+				JsonNode listed = Json.MAPPER.readTree(call(client, "GET", base + "/models", null).body);
+				Map<String, Map<String, Object>> byName = new HashMap<>();
+				for (Map<String, Object> model : models) {
+					byName.put((String) model.get("id"), model);
+					((List<String>) model.getOrDefault("aliases", List.of())).forEach(alias -> byName.put(alias, model));
+				}
+				Map<String, Object> team = (Map<String, Object>) ((Map<String, Object>) switchboard.get("teams")).values()
+					.iterator()
+					.next();
+				List<String> names = (List<String>) team.getOrDefault("models",
+						models.stream().map(model -> (String) model.get("id")).toList());
+				for (String id : names) {
+					Map<String, Object> model = byName.get(id);
+					assertThat(listed.toString()).as("models list of " + file.getFileName()).contains("\"" + id + "\"");
+
+					boolean embeddings = String.valueOf(model.get("capabilities")).contains("embeddings");
+					String body = embeddings ? "{\"model\":\"" + id + "\",\"input\":\"hi\"}"
+							: "{\"model\":\"" + id + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+					Result result = call(client, "POST", base + (embeddings ? "/embeddings" : "/chat/completions"), body);
+					assertThat(result.status).as(id + " in " + file.getFileName() + ": " + new String(result.body))
+						.isEqualTo(200);
+
+					Map<String, Object> provider = providers.get((String) model.get("provider"));
+					if (!"mock".equals(provider.get("type"))) {
+						StubUpstream.Received upstream = stub.lastRequest();
+						String upstreamModel = (String) model.getOrDefault("upstream-model", model.get("id"));
+						assertThat(Json.MAPPER.readTree(upstream.body()).path("model").asString()).isEqualTo(upstreamModel);
+						Object apiKey = provider.get("api-key");
+						if (apiKey != null) {
+							String variable = apiKey.toString().replaceAll("[${}]", "");
+							assertThat(upstream.headers().get("authorization"))
+								.isEqualTo("Bearer " + placeholders.get(variable));
+						}
+						else {
+							assertThat(upstream.headers().get("authorization")).isNull();
+						}
+					}
+				}
+			}
+		}
+	}
+
+	/** The path prefix before {@code /v1} of the first route that has the LlmEndpoint filter. */
+	@SuppressWarnings("unchecked")
+	private static String llmPrefix(Map<String, Object> root) {
+		Map<String, Object> spring = (Map<String, Object>) root.get("spring");
+		Map<String, Object> webflux = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) spring
+			.get("cloud")).get("gateway")).get("server")).get("webflux");
+		for (Map<String, Object> route : (List<Map<String, Object>>) webflux.get("routes")) {
+			if (String.valueOf(route.get("filters")).contains("LlmEndpoint")) {
+				String path = String.valueOf(route.get("predicates")).replaceAll(".*Path=([^,\\]]*).*", "$1");
+				return path.substring(0, path.indexOf("/v1"));
+			}
+		}
+		throw new AssertionError("no LlmEndpoint route");
+	}
+
+	@SuppressWarnings("unchecked")
+	private static HttpClient client(Map<String, Object> switchboard) {
+		Map<String, Object> auth = (Map<String, Object>) switchboard.get("auth");
+		String teamHeader = (auth != null) ? (String) auth.get("team-header") : null;
+		String firstTeam = ((Map<String, Object>) switchboard.get("teams")).keySet().iterator().next();
+		return HttpClient.create().headers(headers -> {
+			headers.set("content-type", "application/json");
+			if (teamHeader != null) {
+				headers.set(teamHeader, firstTeam);
+			}
+			else {
+				headers.set("authorization", "Bearer example-key");
+			}
+		});
+	}
+
+	private record Result(int status, byte[] body) {
+	}
+
+	private static Result call(HttpClient client, String method, String url, String body) {
+		return client.request(io.netty.handler.codec.http.HttpMethod.valueOf(method))
+			.uri(url)
+			.send((request, out) -> (body != null) ? out.sendString(Mono.just(body)) : out)
+			.responseSingle((response, content) -> content.asByteArray()
+				.defaultIfEmpty(new byte[0])
+				.map(bytes -> new Result(response.status().code(), bytes)))
+			.block(Duration.ofSeconds(15));
+	}
+
+	private static String chatResponse(String requestBody) {
+		ObjectNode response = Json.object();
+		response.put("id", "chatcmpl-example");
+		response.put("object", "chat.completion");
+		response.put("created", 1);
+		response.put("model", Json.MAPPER.readTree(requestBody).path("model").asString());
+		ObjectNode choice = response.putArray("choices").addObject();
+		choice.put("index", 0);
+		choice.putObject("message").put("role", "assistant").put("content", "hello");
+		choice.put("finish_reason", "stop");
+		response.putObject("usage").put("prompt_tokens", 1).put("completion_tokens", 1).put("total_tokens", 2);
+		return response.toString();
+	}
+
+	private static org.reactivestreams.Publisher<Void> json(reactor.netty.http.server.HttpServerResponse response,
+			String body) {
+		return response.status(200).header("content-type", "application/json").sendString(Mono.just(body)).then();
+	}
+
+	@SpringBootApplication
+	static class ExampleGateway {
+
+	}
+
+}
