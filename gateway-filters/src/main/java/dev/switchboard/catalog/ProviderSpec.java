@@ -18,12 +18,29 @@ import org.jspecify.annotations.Nullable;
  * @param responseTimeout longest wait for response headers and between two body chunks
  * @param streamUsage whether to ask the provider for usage at the end of streams
  * ({@code stream_options.include_usage}); turn off for servers that reject the option
+ * @param apiVersion protocol version where the provider versions its API: Azure's
+ * {@code api-version} query parameter, Anthropic's {@code anthropic-version} header; {@code null}
+ * for the adapter's default
+ * @param defaultMaxTokens {@code max_tokens} sent when the client set none and the provider
+ * requires one (Anthropic)
+ * @param unsupportedParameters what to do with OpenAI parameters this provider cannot honour
  */
 public record ProviderSpec(String name, ProviderType type, URI baseUrl, @Nullable Secret apiKey,
-		Map<String, String> headers, Duration connectTimeout, Duration responseTimeout, boolean streamUsage) {
+		Map<String, String> headers, Duration connectTimeout, Duration responseTimeout, boolean streamUsage,
+		@Nullable String apiVersion, int defaultMaxTokens, UnsupportedParameters unsupportedParameters) {
+
+	/** Default of {@link #defaultMaxTokens()}. */
+	public static final int DEFAULT_MAX_TOKENS = 4096;
 
 	public ProviderSpec {
 		headers = Map.copyOf(headers);
+	}
+
+	/** A provider with the defaults for version, {@code max_tokens} and unsupported parameters (reject). */
+	public ProviderSpec(String name, ProviderType type, URI baseUrl, @Nullable Secret apiKey,
+			Map<String, String> headers, Duration connectTimeout, Duration responseTimeout, boolean streamUsage) {
+		this(name, type, baseUrl, apiKey, headers, connectTimeout, responseTimeout, streamUsage, null,
+				DEFAULT_MAX_TOKENS, UnsupportedParameters.REJECT);
 	}
 
 	@Override

@@ -10,6 +10,15 @@ public enum ProviderType {
 	/** Any OpenAI-compatible server: OpenAI, Mistral, DeepSeek, Ollama, vLLM, LiteLLM... */
 	OPENAI,
 
+	/** Azure OpenAI: deployment URLs, {@code api-version} query parameter, {@code api-key} header. */
+	AZURE_OPENAI,
+
+	/** Anthropic Messages API ({@code /v1/messages}). */
+	ANTHROPIC,
+
+	/** Google Gemini (Generative Language API: {@code generateContent}, {@code streamGenerateContent}). */
+	GEMINI,
+
 	/** The built-in simulated provider (OpenAI wire format) that the gateway can start on loopback. */
 	MOCK;
 

@@ -3,7 +3,11 @@ package dev.switchboard.core;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 
@@ -70,6 +74,10 @@ public final class LlmExchange {
 	private final List<Attempt> attempts = new CopyOnWriteArrayList<>();
 
 	private final List<String> decisions = new CopyOnWriteArrayList<>();
+
+	private final Set<String> droppedParameters = new CopyOnWriteArraySet<>();
+
+	private final Map<String, InlineData> inlinedUrls = new ConcurrentHashMap<>();
 
 	private final List<LlmExchangeListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -200,6 +208,33 @@ public final class LlmExchange {
 
 	public List<String> decisions() {
 		return new ArrayList<>(this.decisions);
+	}
+
+	/** An adapter left a client parameter out (policy {@code drop}); reported in a response header. */
+	public void dropParameter(String param, String why) {
+		if (this.droppedParameters.add(param)) {
+			decide("translate", "dropped '" + param + "' (" + why + ")");
+		}
+	}
+
+	public Set<String> droppedParameters() {
+		return Collections.unmodifiableSet(this.droppedParameters);
+	}
+
+	/**
+	 * Content behind a URL of the request (an image), fetched once by the gateway for providers that
+	 * only accept inline data, and shared by every attempt of the request.
+	 */
+	public void inlineUrl(String url, InlineData data) {
+		this.inlinedUrls.put(url, data);
+	}
+
+	public @Nullable InlineData inlined(String url) {
+		return this.inlinedUrls.get(url);
+	}
+
+	/** Bytes fetched from a URL, base64-encoded, with their media type. */
+	public record InlineData(String mediaType, String base64) {
 	}
 
 	// ---- what happened

@@ -45,6 +45,8 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 
 	public static final String REQUEST_ID_HEADER = "x-request-id";
 
+	public static final String DROPPED_PARAMS_HEADER = "x-switchboard-dropped-params";
+
 	private final LlmDispatcher dispatcher;
 
 	public LlmRoutingFilter(LlmDispatcher dispatcher) {
@@ -77,6 +79,9 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			headers.set(MODEL_HEADER, servedBy.model().upstreamModel());
 		}
 		headers.set(ATTEMPTS_HEADER, Integer.toString(llm.attempts().size()));
+		if (!llm.droppedParameters().isEmpty()) {
+			headers.set(DROPPED_PARAMS_HEADER, String.join(",", llm.droppedParameters()));
+		}
 		DataBufferFactory buffers = response.bufferFactory();
 		if (!llmResponse.isStream()) {
 			byte[] json = llmResponse.json();

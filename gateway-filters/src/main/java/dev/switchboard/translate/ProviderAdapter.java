@@ -35,6 +35,16 @@ public interface ProviderAdapter {
 	byte[] embeddingsResponse(LlmExchange exchange, RouteTarget target, byte[] body);
 
 	/**
+	 * Whether image URLs in the request must be fetched by the gateway and sent inline. When true,
+	 * the dispatcher fetches each {@code http(s)} image URL once (size-limited, private addresses
+	 * refused) before building the request, and the adapter reads the bytes from
+	 * {@link LlmExchange#inlined(String)}. Data URLs never need fetching.
+	 */
+	default boolean inlinesImageUrls() {
+		return false;
+	}
+
+	/**
 	 * Maps a provider error response to the OpenAI error the client sees. Credentials problems of
 	 * the gateway's own provider key become 502s: the client's request was fine.
 	 */

@@ -27,6 +27,10 @@ public final class ProviderAdapters {
 		return new ProviderAdapters(List.of(new OpenAiAdapter()));
 	}
 
+	public boolean supports(ProviderType type) {
+		return this.adapters.containsKey(type);
+	}
+
 	public ProviderAdapter forType(ProviderType type) {
 		ProviderAdapter adapter = this.adapters.get(type);
 		if (adapter == null) {

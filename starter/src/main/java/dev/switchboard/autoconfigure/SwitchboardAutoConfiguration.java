@@ -108,6 +108,7 @@ public class SwitchboardAutoConfiguration {
 	@ConditionalOnMissingBean
 	LlmDispatcher switchboardDispatcher(ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient,
 			ModelCatalog catalog) {
+		SwitchboardConfiguration.checkAdapters(catalog, adapters);
 		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
 		return new LlmDispatcher(adapters, new ProviderClients(client, catalog));
 	}

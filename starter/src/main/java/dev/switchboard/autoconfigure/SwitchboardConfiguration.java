@@ -21,6 +21,7 @@ import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.catalog.Secret;
 import dev.switchboard.core.Team;
 import dev.switchboard.mock.MockBehavior;
+import dev.switchboard.translate.ProviderAdapters;
 
 /**
  * Turns bound {@link SwitchboardProperties} into the validated runtime model (catalog, teams),
@@ -75,8 +76,11 @@ final class SwitchboardConfiguration {
 			URI normalized = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
 			Secret key = (provider.apiKey() != null && !provider.apiKey().isBlank()) ? Secret.of(provider.apiKey())
 					: null;
+			String apiVersion = (provider.apiVersion() != null && !provider.apiVersion().isBlank())
+					? provider.apiVersion() : null;
 			providers.add(new ProviderSpec(name, type, normalized, key, provider.headers(), provider.connectTimeout(),
-					provider.responseTimeout(), provider.streamUsage()));
+					provider.responseTimeout(), provider.streamUsage(), apiVersion, provider.defaultMaxTokens(),
+					provider.unsupportedParameters()));
 		});
 		List<ModelSpec> models = new ArrayList<>();
 		for (int i = 0; i < properties.models().size(); i++) {
@@ -147,6 +151,18 @@ final class SwitchboardConfiguration {
 		});
 		throwIfAny(problems);
 		return byHash;
+	}
+
+	/** Every configured provider type needs an adapter bean. */
+	static void checkAdapters(ModelCatalog catalog, ProviderAdapters adapters) {
+		List<String> problems = new ArrayList<>();
+		catalog.providers().forEach((name, provider) -> {
+			if (!adapters.supports(provider.type())) {
+				problems.add("switchboard.providers." + name + ".type: no ProviderAdapter bean handles type '"
+						+ provider.type().id() + "'");
+			}
+		});
+		throwIfAny(problems);
 	}
 
 	private static void throwIfAny(List<String> problems) {

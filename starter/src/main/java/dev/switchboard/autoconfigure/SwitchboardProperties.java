@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
+import dev.switchboard.catalog.UnsupportedParameters;
+
 /**
  * Switchboard configuration: providers, the model catalog and teams.
  *
@@ -54,12 +56,19 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * @param responseTimeout Longest wait for the response headers and between two chunks of the body
 	 * @param streamUsage Whether to ask the provider for usage at the end of streams
 	 * (stream_options.include_usage); turn off only for servers that reject the option
+	 * @param apiVersion API version where the provider versions its protocol: Azure's api-version
+	 * query parameter, Anthropic's anthropic-version header; empty for the built-in default
+	 * @param defaultMaxTokens Max_tokens sent when the client set none and the provider requires one
+	 * (Anthropic)
+	 * @param unsupportedParameters What to do with OpenAI parameters this provider cannot honour: reject
+	 * (400 naming the parameter) or drop (listed in the x-switchboard-dropped-params response header)
 	 * @param mock Behaviour of a mock provider (ignored for other types)
 	 */
 	public record Provider(@NotBlank String type, @Nullable URI baseUrl, @Nullable String apiKey,
 			Map<String, String> headers, @DefaultValue("5s") Duration connectTimeout,
 			@DefaultValue("60s") Duration responseTimeout, @DefaultValue("true") boolean streamUsage,
-			@Valid @DefaultValue Mock mock) {
+			@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens,
+			@DefaultValue("reject") UnsupportedParameters unsupportedParameters, @Valid @DefaultValue Mock mock) {
 
 		public Provider {
 			headers = (headers != null) ? headers : Map.of();

@@ -84,7 +84,7 @@ class SwitchboardAutoConfigurationTest {
 				assertThat(context).hasFailed();
 				CatalogException problem = rootCause(context.getStartupFailure(), CatalogException.class);
 				assertThat(problem.problems()).containsExactly(
-						"switchboard.providers.x.type: 'opneai' is not a provider type; use one of [openai, mock]",
+						"switchboard.providers.x.type: 'opneai' is not a provider type; use one of [openai, azure-openai, anthropic, gemini, mock]",
 						"switchboard.providers.y.base-url: required for type openai, e.g. https://api.openai.com/v1 "
 								+ "or http://localhost:11434/v1 for Ollama",
 						"switchboard.models[1].capabilities: 'telepathy' is unknown; use [chat, tools, vision, json, "
