@@ -3,8 +3,9 @@
 # route, side by side in one run. See bench/README.md.
 #
 # Environment (all optional):
-#   QUICK=1          smoke run: 2 s warm-up + 2 s measured per run (default 5 s + 15 s)
-#   WARMUP, MEASURE  seconds per run, overriding the above
+#   QUICK=1          smoke run: 2 s warm-up + 2 s measured per run (default 5 s + 15 s), and
+#                    2 s instead of 10 s for each of the gateway's four initial warm-up loads
+#   WARMUP, MEASURE, GATEWAY_WARMUP   seconds, overriding the above
 #   CONNECTIONS      the loaded case's connection count (default 32; the other case is 1)
 #   SMALL_TOKENS, LARGE_TOKENS   streamed response lengths of the memory check (16, 20000)
 #   GATEWAY_OPTS     JVM options of the gateway (default -Xmx256m)
@@ -15,9 +16,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
-  WARMUP=${WARMUP:-2} MEASURE=${MEASURE:-2}
+  WARMUP=${WARMUP:-2} MEASURE=${MEASURE:-2} GATEWAY_WARMUP=${GATEWAY_WARMUP:-2}
 else
-  WARMUP=${WARMUP:-5} MEASURE=${MEASURE:-15}
+  WARMUP=${WARMUP:-5} MEASURE=${MEASURE:-15} GATEWAY_WARMUP=${GATEWAY_WARMUP:-10}
 fi
 CONNECTIONS=${CONNECTIONS:-32}
 SMALL_TOKENS=${SMALL_TOKENS:-16}
@@ -26,8 +27,12 @@ GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx256m}
 
 RESULTS=bench/results
 JSONL=$RESULTS/latest.jsonl
-GATEWAY_JAR=sample-gateway/target/switchboard-sample-gateway-0.1.0-SNAPSHOT.jar
-BENCH_CP="bench/target/switchboard-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*"
+BUILT_GATEWAY_JAR=sample-gateway/target/switchboard-sample-gateway-0.1.0-SNAPSHOT.jar
+# Everything runs from a private copy of the jars: a build in this checkout while the benchmark
+# runs would otherwise replace classes under the running JVMs.
+JARS=$(mktemp -d)
+GATEWAY_JAR=$JARS/gateway.jar
+BENCH_CP="$JARS/bench/*"
 # Every target gets the same body. echo-small makes the stub answer "hello" as one token; the
 # alias "fast" would not do, since the stub only echoes for model names containing "echo".
 BODY='{"model":"echo-small","messages":[{"role":"user","content":"hello"}]}'
@@ -41,6 +46,7 @@ cleanup() {
   for pid in "${pids[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  rm -rf "$JARS"
 }
 trap cleanup EXIT
 
@@ -82,7 +88,10 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "bench: building" >&2
   mvn -q -B -DskipTests install -pl sample-gateway,bench -am
 fi
-[[ -f $GATEWAY_JAR ]] || fail "$GATEWAY_JAR is missing (run without SKIP_BUILD=1)"
+[[ -f $BUILT_GATEWAY_JAR ]] || fail "$BUILT_GATEWAY_JAR is missing (run without SKIP_BUILD=1)"
+cp "$BUILT_GATEWAY_JAR" "$GATEWAY_JAR"
+mkdir "$JARS/bench"
+cp bench/target/switchboard-bench-0.1.0-SNAPSHOT.jar bench/target/lib/*.jar "$JARS/bench/"
 mkdir -p "$RESULTS"
 : >"$JSONL"
 
@@ -112,18 +121,28 @@ for target in direct plain switchboard; do
 done
 IDLE_RSS=$(rss_mb "$GATEWAY_PID")
 
-# load TARGET SCENARIO CONNECTIONS [LoadGenerator options...]: one run, one JSON line.
-load() {
+# generate TARGET SCENARIO CONNECTIONS [LoadGenerator options...]: one run, one JSON line on stdout.
+generate() {
   local target=$1 scenario=$2 connections=$3
   shift 3
   local watch=()
   [[ $target == direct ]] || watch=(--watch-pid "$GATEWAY_PID")
   echo "bench: $scenario, $connections conns, $target $*" >&2
   java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.LoadGenerator --target "$target" \
-    --url "${URLS[$target]}" --scenario "$scenario" --connections "$connections" \
-    --warmup "$WARMUP" --measure "$MEASURE" "${watch[@]}" "$@" >>"$JSONL"
+    --url "${URLS[$target]}" --scenario "$scenario" --connections "$connections" "${watch[@]}" "$@"
   kill -0 "$GATEWAY_PID" 2>/dev/null || { tail -n 40 "$RESULTS/gateway.log" >&2; fail "the gateway died"; }
 }
+
+load() { # load TARGET SCENARIO CONNECTIONS [options...]: a measured run, appended to the results
+  generate "$@" --warmup "$WARMUP" --measure "$MEASURE" >>"$JSONL"
+}
+
+# Warm the gateway's JIT on both routes first: otherwise whichever target runs first pays for
+# compiling the Netty and Spring code paths that both routes share.
+for target in plain switchboard; do
+  generate "$target" warm-up "$CONNECTIONS" --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+  generate "$target" warm-up "$CONNECTIONS" --stream --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+done
 
 # Targets interleave within each case, so that drift on the machine hits all three alike.
 for connections in 1 "$CONNECTIONS"; do
@@ -142,7 +161,8 @@ done
   echo
   echo "- commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')," \
     "$(nproc) cores, $(java -version 2>&1 | head -n 1)"
-  echo "- gateway: sample-gateway, profile bench, JVM options \`$GATEWAY_OPTS\`, RSS after startup $IDLE_RSS MB"
+  echo "- gateway: sample-gateway, profile bench, JVM options \`$GATEWAY_OPTS\`, RSS after startup $IDLE_RSS MB," \
+    "$(grep -cE '\b(WARN|ERROR)\b' "$RESULTS/gateway.log" || true) WARN/ERROR lines in its log"
   echo "- each run: ${WARMUP} s warm-up + ${MEASURE} s measured, closed loop, one worker per connection;" \
     "stub, gateway and load generator share this machine"
   echo

@@ -166,8 +166,8 @@ public final class LoadGenerator {
 		return Math.max(1, nanos / 1_000);
 	}
 
-	private static double millis(Histogram histogram, double percentile) {
-		return histogram.getValueAtPercentile(percentile) / 1_000.0;
+	private static Double millis(Histogram histogram, double percentile) {
+		return (histogram.getTotalCount() == 0) ? null : histogram.getValueAtPercentile(percentile) / 1_000.0;
 	}
 
 	/** What one response has delivered so far; touched only by the connection's event loop. */

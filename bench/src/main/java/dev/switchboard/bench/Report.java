@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -39,8 +40,12 @@ public final class Report {
 
 	private static final double MAX_ADDED_FIRST_CHUNK_MS = 2;
 
-	/** "Flat": a response ~1000x longer may cost at most this much more resident memory. */
-	private static final double MAX_RSS_GROWTH = 0.10;
+	/**
+	 * "Flat": how much more resident memory the longest streams may cost than the shortest. Holding
+	 * 32 streams of 20,000 tokens would take over 128 MB; the JVM resizing its heap under a different
+	 * allocation pattern moves RSS by a few tens of MB on its own.
+	 */
+	private static final double MAX_RSS_GROWTH_MB = 64;
 
 	private static final double MAX_RSS_MB = 400;
 
@@ -121,38 +126,42 @@ public final class Report {
 		Optional<Map<String, Result>> single = latencyCase("json", Comparator.naturalOrder());
 		Optional<Map<String, Result>> loaded = latencyCase("json", Comparator.reverseOrder());
 		Optional<Map<String, Result>> stream = latencyCase("stream", Comparator.naturalOrder());
-		check("1 conn: added p50 vs direct", single.map(c -> added(c, Result::p50Ms)).orElse(null), " ms",
+		String conns = loaded.map(c -> c.get(SWITCHBOARD).connections() + " conns").orElse("most conns");
+
+		check("1 conn: added p50 vs direct", single.map(c -> added(c, Result::p50Ms)), 3, " ms",
 				v -> v <= MAX_ADDED_P50_MS, "<= " + MAX_ADDED_P50_MS + " ms");
-		check("1 conn: added p99 vs direct", single.map(c -> added(c, Result::p99Ms)).orElse(null), " ms",
+		check("1 conn: added p99 vs direct", single.map(c -> added(c, Result::p99Ms)), 3, " ms",
 				v -> v <= MAX_ADDED_P99_MS, "<= " + fmt(MAX_ADDED_P99_MS, 0) + " ms");
-		String conns = loaded.map(c -> c.get(SWITCHBOARD).connections() + " conns").orElse("max conns");
 		check(conns + ": req/s vs plain SCG",
-				loaded.map(c -> ratio(c.get(SWITCHBOARD), c.get(PLAIN), Result::throughput)).map(v -> v * 100)
-					.orElse(null), " %", v -> v >= MIN_THROUGHPUT_VS_PLAIN * 100,
-				">= " + fmt(MIN_THROUGHPUT_VS_PLAIN * 100, 0) + " %");
-		check(conns + ": Switchboard req/s", loaded.map(c -> c.get(SWITCHBOARD).throughput()).orElse(null), "",
+				loaded.map(c -> ratio(c.get(SWITCHBOARD), c.get(PLAIN), Result::throughput)).map(v -> v * 100), 1, " %",
+				v -> v >= MIN_THROUGHPUT_VS_PLAIN * 100, ">= " + fmt(MIN_THROUGHPUT_VS_PLAIN * 100, 0) + " %");
+		check(conns + ": Switchboard req/s", loaded.map(c -> c.get(SWITCHBOARD).throughput()), 0, "",
 				v -> v >= MIN_THROUGHPUT, ">= " + fmt(MIN_THROUGHPUT, 0));
-		check("stream, 1 conn: added first chunk p50 vs direct",
-				stream.map(c -> added(c, Result::ttfcP50Ms)).orElse(null), " ms", v -> v <= MAX_ADDED_FIRST_CHUNK_MS,
-				"<= " + fmt(MAX_ADDED_FIRST_CHUNK_MS, 0) + " ms");
+		check("stream, 1 conn: added first chunk p50 vs direct", stream.map(c -> added(c, Result::ttfcP50Ms)), 3,
+				" ms", v -> v <= MAX_ADDED_FIRST_CHUNK_MS, "<= " + fmt(MAX_ADDED_FIRST_CHUNK_MS, 0) + " ms");
+
 		List<Result> memory = memoryRuns();
-		Double growth = (memory.size() >= 2 && memory.get(0).peakRssMb() != null)
-				? (memory.get(memory.size() - 1).peakRssMb() / memory.get(0).peakRssMb() - 1) * 100 : null;
-		check("peak RSS growth, longest vs shortest stream", growth, " %", v -> v <= MAX_RSS_GROWTH * 100,
-				"<= " + fmt(MAX_RSS_GROWTH * 100, 0) + " %");
-		Double peak = this.results.stream()
+		Optional<Double> growth = (memory.size() < 2) ? Optional.empty()
+				: Optional.of(memory.get(memory.size() - 1).peakRssMb() - memory.get(0).peakRssMb());
+		check("peak RSS, longest minus shortest streams", growth, 0, " MB", v -> v <= MAX_RSS_GROWTH_MB,
+				"<= " + fmt(MAX_RSS_GROWTH_MB, 0) + " MB");
+		Optional<Double> peak = this.results.stream()
 			.map(Result::peakRssMb)
-			.filter(v -> v != null)
-			.max(Double::compare)
-			.orElse(null);
-		check("gateway peak RSS under load", peak, " MB", v -> v <= MAX_RSS_MB, "<= " + fmt(MAX_RSS_MB, 0) + " MB");
-		check("errors, all runs", (double) this.results.stream().mapToLong(Result::errors).sum(), "", v -> v == 0,
+			.filter(Objects::nonNull)
+			.max(Double::compare);
+		check("gateway peak RSS under load", peak, 0, " MB", v -> v <= MAX_RSS_MB, "<= " + fmt(MAX_RSS_MB, 0) + " MB");
+		check("errors, all runs", Optional.of((double) this.results.stream().mapToLong(Result::errors).sum()), 0, "",
+				v -> v == 0, "0");
+		// A gateway that hangs shows no errors inside the window, only no responses.
+		check("runs without a successful response",
+				Optional.of((double) this.results.stream().filter(r -> r.p50Ms() == null).count()), 0, "", v -> v == 0,
 				"0");
 	}
 
-	private void check(String goal, Double measured, String unit, Predicate<Double> passes, String target) {
-		String verdict = (measured == null) ? "missing" : passes.test(measured) ? "PASS" : "FAIL";
-		row(goal, (measured == null) ? "-" : fmt(measured, 2) + unit, target, verdict);
+	private void check(String goal, Optional<Double> measured, int decimals, String unit, Predicate<Double> passes,
+			String target) {
+		String verdict = measured.map(v -> passes.test(v) ? "PASS" : "FAIL").orElse("missing");
+		row(goal, measured.map(v -> fmt(v, decimals) + unit).orElse("-"), target, verdict);
 	}
 
 	private List<Result> latencyRuns() {

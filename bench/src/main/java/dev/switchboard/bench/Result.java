@@ -14,14 +14,14 @@ package dev.switchboard.bench;
  * @param errors non-2xx responses, truncated streams and exceptions inside the window
  * @param throughput successful responses per second
  * @param megabytesPerSecond response body bytes received inside the window, in-flight streams included
- * @param p50Ms full-response latency percentiles of successful responses
+ * @param p50Ms full-response latency percentiles of successful responses ({@code null} without any)
  * @param p99Ms see {@code p50Ms}
  * @param p999Ms see {@code p50Ms}
- * @param ttfcP50Ms time to the first body chunk, streams only
+ * @param ttfcP50Ms time to the first body chunk of successful streams
  * @param ttfcP99Ms see {@code ttfcP50Ms}
  * @param peakRssMb highest resident set size of the watched process during the window
  */
 public record Result(String target, String scenario, boolean stream, Integer maxTokens, int connections,
-		double seconds, long requests, long errors, double throughput, double megabytesPerSecond, double p50Ms,
-		double p99Ms, double p999Ms, Double ttfcP50Ms, Double ttfcP99Ms, Double peakRssMb) {
+		double seconds, long requests, long errors, double throughput, double megabytesPerSecond, Double p50Ms,
+		Double p99Ms, Double p999Ms, Double ttfcP50Ms, Double ttfcP99Ms, Double peakRssMb) {
 }

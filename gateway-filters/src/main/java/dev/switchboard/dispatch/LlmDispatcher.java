@@ -7,6 +7,7 @@ import java.util.function.Function;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.timeout.ReadTimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,7 @@ import dev.switchboard.core.Operation;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
+import dev.switchboard.translate.ImageInliner;
 import dev.switchboard.translate.ProviderAdapter;
 import dev.switchboard.translate.ProviderAdapters;
 import dev.switchboard.translate.StreamTranslator;
@@ -50,9 +52,16 @@ public class LlmDispatcher {
 
 	private final ProviderClients clients;
 
-	public LlmDispatcher(ProviderAdapters adapters, ProviderClients clients) {
+	private final @Nullable ImageInliner images;
+
+	/**
+	 * @param images fetches image URLs for providers that need inline bytes; {@code null} refuses
+	 * such requests (image fetching switched off)
+	 */
+	public LlmDispatcher(ProviderAdapters adapters, ProviderClients clients, @Nullable ImageInliner images) {
 		this.adapters = adapters;
 		this.clients = clients;
+		this.images = images;
 	}
 
 	/**
@@ -70,8 +79,8 @@ public class LlmDispatcher {
 
 	/** One call to one target; fails with an {@link LlmApiException} before writing when the call fails. */
 	public Mono<Void> attempt(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
-		return Mono.defer(() -> {
-			ProviderAdapter adapter = this.adapters.forType(target.provider().type());
+		ProviderAdapter adapter = this.adapters.forType(target.provider().type());
+		return prepare(exchange, adapter, target).then(Mono.defer(() -> {
 			UpstreamRequest request = (exchange.operation() == Operation.EMBEDDINGS)
 					? adapter.embeddingsRequest(exchange, target) : adapter.chatRequest(exchange, target);
 			Attempt attempt = exchange.startAttempt(target);
@@ -86,7 +95,21 @@ public class LlmDispatcher {
 				.response((response, body) -> onResponse(exchange, attempt, adapter, response, body, writer))
 				.then()
 				.onErrorMap(error -> failed(exchange, attempt, error));
-		});
+		}));
+	}
+
+	/** Fetches image URLs once per request when the target's provider accepts only inline images. */
+	private Mono<Void> prepare(LlmExchange exchange, ProviderAdapter adapter, RouteTarget target) {
+		if (exchange.operation() != Operation.CHAT || !adapter.inlinesImageUrls()
+				|| ImageInliner.imageUrls(exchange.body()).isEmpty()) {
+			return Mono.empty();
+		}
+		if (this.images == null) {
+			return Mono.error(LlmApiException.invalidRequest("The provider '" + target.provider().name()
+					+ "' needs images inline and image fetching is switched off: send images as data: URLs.",
+					"messages"));
+		}
+		return this.images.inline(exchange);
 	}
 
 	private Publisher<Void> onResponse(LlmExchange exchange, Attempt attempt, ProviderAdapter adapter,

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.translate.azure.AzureOpenAiAdapter;
 import dev.switchboard.translate.openai.OpenAiAdapter;
 
 /** The adapter for each provider type. */
@@ -24,7 +25,7 @@ public final class ProviderAdapters {
 	}
 
 	public static ProviderAdapters defaults() {
-		return new ProviderAdapters(List.of(new OpenAiAdapter()));
+		return new ProviderAdapters(List.of(new OpenAiAdapter(), new AzureOpenAiAdapter()));
 	}
 
 	public boolean supports(ProviderType type) {

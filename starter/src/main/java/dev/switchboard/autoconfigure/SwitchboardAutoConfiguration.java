@@ -30,8 +30,10 @@ import dev.switchboard.endpoint.LlmEndpoint;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
 import dev.switchboard.endpoint.ModelsEndpoint;
 import dev.switchboard.route.ModelResolver;
+import dev.switchboard.translate.ImageInliner;
 import dev.switchboard.translate.ProviderAdapter;
 import dev.switchboard.translate.ProviderAdapters;
+import dev.switchboard.translate.azure.AzureOpenAiAdapter;
 import dev.switchboard.translate.openai.OpenAiAdapter;
 
 /**
@@ -100,6 +102,12 @@ public class SwitchboardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	AzureOpenAiAdapter switchboardAzureOpenAiAdapter() {
+		return new AzureOpenAiAdapter();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	ProviderAdapters switchboardProviderAdapters(List<ProviderAdapter> adapters) {
 		return new ProviderAdapters(adapters);
 	}
@@ -107,10 +115,13 @@ public class SwitchboardAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LlmDispatcher switchboardDispatcher(ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient,
-			ModelCatalog catalog) {
+			ModelCatalog catalog, SwitchboardProperties properties) {
 		SwitchboardConfiguration.checkAdapters(catalog, adapters);
 		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
-		return new LlmDispatcher(adapters, new ProviderClients(client, catalog));
+		SwitchboardProperties.ImageFetch images = properties.imageFetch();
+		ImageInliner inliner = images.enabled() ? new ImageInliner(client, images.maxSize().toBytes(),
+				images.timeout(), images.allowPrivateNetworks()) : null;
+		return new LlmDispatcher(adapters, new ProviderClients(client, catalog), inliner);
 	}
 
 	@Bean

@@ -30,12 +30,13 @@ import dev.switchboard.catalog.UnsupportedParameters;
  * @param models The model catalog: public ids, aliases, the provider and upstream model behind each
  * @param teams Tenants by name: their client key hashes and the models they may use
  * @param auth How requests are matched to teams
+ * @param imageFetch How the gateway fetches image URLs for providers that only take inline images
  */
 @ConfigurationProperties("switchboard")
 @Validated
 public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10MB") DataSize maxBodySize,
 		Map<String, @Valid Provider> providers, List<@Valid Model> models, Map<String, @Valid Team> teams,
-		@Valid @DefaultValue Auth auth) {
+		@Valid @DefaultValue Auth auth, @Valid @DefaultValue ImageFetch imageFetch) {
 
 	public SwitchboardProperties {
 		providers = (providers != null) ? providers : Map.of();
@@ -152,6 +153,20 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * safe behind an authentication filter that always sets it
 	 */
 	public record Auth(@Nullable String teamHeader) {
+	}
+
+	/**
+	 * Fetching of image URLs on a client's behalf (Gemini takes only inline image bytes).
+	 *
+	 * @param enabled Whether to fetch image URLs; when off, such providers need data: URLs
+	 * @param maxSize Largest image fetched
+	 * @param timeout Longest a single image fetch may take
+	 * @param allowPrivateNetworks Whether image URLs may point at loopback, private or link-local
+	 * addresses; leave off unless clients are trusted, or the gateway can be used to reach internal
+	 * services
+	 */
+	public record ImageFetch(@DefaultValue("true") boolean enabled, @DefaultValue("5MB") DataSize maxSize,
+			@DefaultValue("10s") Duration timeout, @DefaultValue("false") boolean allowPrivateNetworks) {
 	}
 
 }

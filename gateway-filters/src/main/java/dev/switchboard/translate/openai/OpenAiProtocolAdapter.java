@@ -1,0 +1,181 @@
+package dev.switchboard.translate.openai;
+
+import java.util.List;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+
+import dev.switchboard.catalog.ProviderSpec;
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.Usage;
+import dev.switchboard.route.RouteTarget;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.translate.ProviderAdapter;
+import dev.switchboard.translate.StreamTranslator;
+import dev.switchboard.translate.UpstreamErrors;
+import dev.switchboard.translate.UpstreamRequest;
+
+/**
+ * The OpenAI wire protocol, shared by {@link OpenAiAdapter} and Azure OpenAI, which differ only in
+ * URLs and credentials.
+ *
+ * <p>The request is the client's body with {@code model} rewritten, plus
+ * {@code stream_options.include_usage} on streams so that streamed tokens can always be billed.
+ * Response bytes pass through unchanged: they are parsed only to read usage and the first token,
+ * which keeps unknown and future fields intact. The usage-only chunk a client did not ask for is
+ * dropped.
+ */
+public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
+
+	@Override
+	public UpstreamRequest chatRequest(LlmExchange exchange, RouteTarget target) {
+		ObjectNode body = exchange.bodyCopy();
+		body.put("model", target.model().upstreamModel());
+		if (exchange.stream() && target.provider().streamUsage()) {
+			JsonNode options = body.get("stream_options");
+			ObjectNode streamOptions = (options instanceof ObjectNode object) ? object : body.putObject("stream_options");
+			streamOptions.put("include_usage", true);
+		}
+		return new UpstreamRequest(HttpMethod.POST, path(target, "/chat/completions"),
+				headers(target.provider(), exchange.stream()), Json.MAPPER.writeValueAsBytes(body));
+	}
+
+	@Override
+	public byte[] chatResponse(LlmExchange exchange, RouteTarget target, byte[] body) {
+		JsonNode response = parse(target, body);
+		Usage usage = Usage.fromOpenAi(response.get("usage"));
+		if (usage != null) {
+			exchange.recordUsage(usage);
+		}
+		return body;
+	}
+
+	@Override
+	public StreamTranslator streamTranslator(LlmExchange exchange, RouteTarget target) {
+		return new OpenAiStreamTranslator(exchange);
+	}
+
+	@Override
+	public UpstreamRequest embeddingsRequest(LlmExchange exchange, RouteTarget target) {
+		ObjectNode body = exchange.bodyCopy();
+		body.put("model", target.model().upstreamModel());
+		return new UpstreamRequest(HttpMethod.POST, path(target, "/embeddings"), headers(target.provider(), false),
+				Json.MAPPER.writeValueAsBytes(body));
+	}
+
+	@Override
+	public byte[] embeddingsResponse(LlmExchange exchange, RouteTarget target, byte[] body) {
+		JsonNode usage = parse(target, body).get("usage");
+		if (usage != null && usage.isObject()) {
+			exchange.recordUsage(new Usage(usage.path("prompt_tokens").asLong(0), 0, 0, true));
+		}
+		return body;
+	}
+
+	@Override
+	public LlmApiException error(RouteTarget target, int status, HttpHeaders headers, byte[] body) {
+		JsonNode error = Json.NODES.missingNode();
+		try {
+			error = Json.MAPPER.readTree(body).path("error");
+		}
+		catch (JacksonException ignored) {
+			// not JSON (a proxy's HTML page): map on the status alone
+		}
+		return UpstreamErrors.map(target, status, headers, text(error, "type"), text(error, "code"),
+				text(error, "param"), error.isString() ? error.stringValue() : text(error, "message"));
+	}
+
+	/** The path under the provider's base URL for an OpenAI operation path such as {@code /chat/completions}. */
+	protected String path(RouteTarget target, String operation) {
+		return operation;
+	}
+
+	/** Puts the provider credential on the request; OpenAI-compatible servers take a bearer token. */
+	protected void authenticate(HttpHeaders headers, ProviderSpec provider) {
+		if (provider.apiKey() != null && !provider.apiKey().isEmpty()) {
+			headers.setBearerAuth(provider.apiKey().reveal());
+		}
+	}
+
+	private HttpHeaders headers(ProviderSpec provider, boolean stream) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.APPLICATION_JSON);
+		headers.setAccept(List.of(stream ? MediaType.TEXT_EVENT_STREAM : MediaType.APPLICATION_JSON));
+		authenticate(headers, provider);
+		provider.headers().forEach(headers::set);
+		return headers;
+	}
+
+	static JsonNode parse(RouteTarget target, byte[] body) {
+		try {
+			return Json.MAPPER.readTree(body);
+		}
+		catch (JacksonException ex) {
+			throw new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
+					"The provider '" + target.provider().name() + "' returned a response that is not valid JSON.",
+					null, null);
+		}
+	}
+
+	private static String text(JsonNode node, String field) {
+		JsonNode value = node.get(field);
+		return (value != null && !value.isNull()) ? value.asString() : null;
+	}
+
+	/** Passes chunks through as bytes, watching for the first token and the usage chunk. */
+	static final class OpenAiStreamTranslator implements StreamTranslator {
+
+		private final LlmExchange exchange;
+
+		OpenAiStreamTranslator(LlmExchange exchange) {
+			this.exchange = exchange;
+		}
+
+		@Override
+		public List<SseEvent> onEvent(SseEvent event) {
+			if (event.isDone()) {
+				// [DONE] is written by onEnd, exactly once, even when a server forgets it.
+				return List.of();
+			}
+			JsonNode chunk;
+			try {
+				chunk = Json.MAPPER.readTree(event.data());
+			}
+			catch (JacksonException ex) {
+				return List.of(event);
+			}
+			JsonNode choices = chunk.path("choices");
+			if (choices.size() > 0 && hasToken(choices.get(0).path("delta"))) {
+				this.exchange.firstToken();
+			}
+			Usage usage = Usage.fromOpenAi(chunk.get("usage"));
+			if (usage != null) {
+				this.exchange.recordUsage(usage);
+				if (choices.isEmpty() && !this.exchange.clientWantsStreamUsage()) {
+					return List.of();
+				}
+			}
+			return List.of(event);
+		}
+
+		@Override
+		public List<SseEvent> onEnd() {
+			return List.of(SseEvent.DONE_EVENT);
+		}
+
+		private static boolean hasToken(JsonNode delta) {
+			JsonNode content = delta.get("content");
+			return (content != null && content.isString() && !content.stringValue().isEmpty())
+					|| delta.has("tool_calls") || delta.has("refusal") || delta.has("reasoning_content");
+		}
+
+	}
+
+}

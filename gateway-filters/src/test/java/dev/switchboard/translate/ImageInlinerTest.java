@@ -1,0 +1,110 @@
+package dev.switchboard.translate;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Base64;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.Operation;
+import dev.switchboard.testing.StubUpstream;
+import dev.switchboard.testing.TestCatalogs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class ImageInlinerTest {
+
+	private static final byte[] PNG = { (byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2, 3 };
+
+	private static final StubUpstream images = new StubUpstream()
+		.on("/cat.png", (request, response) -> response.header("content-type", "image/png").sendByteArray(Mono.just(PNG)))
+		.on("/page.html", (request, response) -> response.header("content-type", "text/html").sendString(Mono.just("<p>")))
+		.on("/huge.png", (request, response) -> response.header("content-type", "image/png")
+			.sendByteArray(Flux.range(0, 64).map(i -> new byte[1024])))
+		.on("/missing.png", (request, response) -> response.status(404).send());
+
+	@AfterAll
+	static void stop() {
+		images.close();
+	}
+
+	@ParameterizedTest(name = "{0} public={1}")
+	@CsvSource({ "127.0.0.1,false", "10.1.2.3,false", "172.16.0.1,false", "192.168.1.1,false",
+			"169.254.169.254,false", "100.64.0.1,false", "0.0.0.0,false", "224.0.0.1,false", "::1,false",
+			"fe80::1,false", "fc00::1,false", "::ffff:127.0.0.1,false", "::ffff:10.0.0.1,false", "8.8.8.8,true",
+			"1.1.1.1,true", "2001:4860:4860::8888,true", "::ffff:8.8.8.8,true" })
+	void onlyPublicUnicastAddressesAreFetched(String address, boolean expected) throws Exception {
+		assertThat(ImageInliner.isPublic(InetAddress.getByName(address))).isEqualTo(expected);
+	}
+
+	@Test
+	void refusesLoopbackByDefaultWithoutConnecting() {
+		int before = images.received().size();
+		for (String host : new String[] { "127.0.0.1", "localhost" }) {
+			LlmExchange exchange = exchangeWithImage("http://" + host + ":" + images.port() + "/cat.png");
+			assertThatExceptionOfType(LlmApiException.class)
+				.isThrownBy(() -> inliner(false, 1024).inline(exchange).block(Duration.ofSeconds(5)))
+				.satisfies(ex -> {
+					assertThat(ex.status()).isEqualTo(400);
+					assertThat(ex.param()).isEqualTo("messages[0].content[1].image_url.url");
+					assertThat(ex.getMessage()).contains("public address");
+				});
+		}
+		assertThat(images.received()).hasSize(before);
+	}
+
+	@Test
+	void fetchesAnImageOnceAndStoresItOnTheExchange() {
+		String url = "http://127.0.0.1:" + images.port() + "/cat.png";
+		LlmExchange exchange = exchangeWithImage(url);
+		int before = images.received().size();
+		ImageInliner inliner = inliner(true, 1024);
+		inliner.inline(exchange).block(Duration.ofSeconds(5));
+		inliner.inline(exchange).block(Duration.ofSeconds(5));
+		assertThat(exchange.inlined(url)).isEqualTo(new LlmExchange.InlineData("image/png",
+				Base64.getEncoder().encodeToString(PNG)));
+		assertThat(images.received()).as("a second attempt reuses the bytes").hasSize(before + 1);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			/page.html   | did not return an image
+			/huge.png    | larger than the gateway's limit of 4096 bytes
+			/missing.png | HTTP 404
+			""")
+	void badImagesAreClientErrors(String path, String message) {
+		LlmExchange exchange = exchangeWithImage("http://127.0.0.1:" + images.port() + path);
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> inliner(true, 4096).inline(exchange).block(Duration.ofSeconds(5)))
+			.satisfies(ex -> {
+				assertThat(ex.status()).isEqualTo(400);
+				assertThat(ex.getMessage()).contains(message);
+			});
+	}
+
+	@Test
+	void dataUrlsAreNeverFetched() {
+		LlmExchange exchange = exchangeWithImage("data:image/png;base64,iVBORw0KGgo=");
+		assertThat(ImageInliner.imageUrls(exchange.body())).isEmpty();
+	}
+
+	private static ImageInliner inliner(boolean allowPrivate, long maxBytes) {
+		return new ImageInliner(HttpClient.create(), maxBytes, Duration.ofSeconds(3), allowPrivate);
+	}
+
+	private static LlmExchange exchangeWithImage(String url) {
+		return TestCatalogs.exchange(TestCatalogs.catalog(images.baseUrl()), Operation.CHAT, """
+				{"model":"fast","messages":[{"role":"user","content":[{"type":"text","text":"what is this?"},
+				{"type":"image_url","image_url":{"url":"%s"}}]}]}""".formatted(url));
+	}
+
+}
