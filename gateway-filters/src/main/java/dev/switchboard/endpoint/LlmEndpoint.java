@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import tools.jackson.core.JacksonException;
@@ -42,6 +44,8 @@ import dev.switchboard.route.ModelRoute;
  * parsing: an anonymous client cannot make the gateway read a large body.
  */
 public class LlmEndpoint {
+
+	private static final Logger log = LoggerFactory.getLogger(LlmEndpoint.class);
 
 	private static final byte[] EMPTY = new byte[0];
 
@@ -97,7 +101,14 @@ public class LlmEndpoint {
 		llm.attachTo(exchange);
 		return chain.filter(exchange)
 			.doOnError(llm::recordFailure)
-			.doFinally(signal -> llm.complete(completion(signal, llm), llm.failure()));
+			.doFinally(signal -> {
+				LlmExchange.Completion completion = completion(signal, llm);
+				llm.complete(completion, llm.failure());
+				if (log.isDebugEnabled()) {
+					log.debug("{} team={} model={} {} in {} ms; {}", llm.requestId(), team.name(), llm.requestedModel(),
+							completion, (System.nanoTime() - llm.startNanos()) / 1_000_000, llm.decisions());
+				}
+			});
 	}
 
 	private static LlmExchange.Completion completion(SignalType signal, LlmExchange llm) {
