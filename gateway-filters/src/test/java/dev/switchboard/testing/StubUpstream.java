@@ -38,6 +38,8 @@ public final class StubUpstream implements AutoCloseable {
 
 	private final List<Received> received = new CopyOnWriteArrayList<>();
 
+	private volatile Handler fallback;
+
 	private final DisposableServer server;
 
 	public StubUpstream() {
@@ -46,6 +48,12 @@ public final class StubUpstream implements AutoCloseable {
 
 	public StubUpstream on(String path, Handler handler) {
 		this.handlers.put(path, handler);
+		return this;
+	}
+
+	/** Answers every path without its own handler (paths with ids in them: deployments, models). */
+	public StubUpstream otherwise(Handler handler) {
+		this.fallback = handler;
 		return this;
 	}
 
@@ -91,6 +99,7 @@ public final class StubUpstream implements AutoCloseable {
 
 	public void reset() {
 		this.handlers.clear();
+		this.fallback = null;
 		this.received.clear();
 	}
 
@@ -106,7 +115,7 @@ public final class StubUpstream implements AutoCloseable {
 			this.received.add(received);
 			String path = request.uri().contains("?") ? request.uri().substring(0, request.uri().indexOf('?'))
 					: request.uri();
-			Handler handler = this.handlers.get(path);
+			Handler handler = this.handlers.getOrDefault(path, this.fallback);
 			if (handler == null) {
 				return response.status(404).sendString(Mono.just("{\"error\":{\"message\":\"no stub for " + path
 						+ "\",\"type\":\"invalid_request_error\"}}")).then();
