@@ -19,6 +19,7 @@ import reactor.netty.http.client.HttpClientResponse;
 import org.springframework.http.HttpHeaders;
 
 import dev.switchboard.core.Attempt;
+import dev.switchboard.core.BoundedBodies;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
@@ -46,7 +47,11 @@ public class LlmDispatcher {
 
 	private static final Logger log = LoggerFactory.getLogger(LlmDispatcher.class);
 
-	private static final byte[] EMPTY = new byte[0];
+	/** Provider error bodies are small; anything past this is a proxy's page and is cut. */
+	private static final int MAX_ERROR_BODY = 64 * 1024;
+
+	/** Whole JSON responses (large embedding batches included) stay below this. */
+	private static final int MAX_JSON_BODY = 64 * 1024 * 1024;
 
 	private final ProviderAdapters adapters;
 
@@ -119,7 +124,7 @@ public class LlmDispatcher {
 		RouteTarget target = attempt.target();
 		if (status < 200 || status >= 300) {
 			HttpHeaders headers = headersOf(response);
-			return body.aggregate().asByteArray().defaultIfEmpty(EMPTY).flatMap(bytes -> {
+			return BoundedBodies.truncated(body.asByteArray(), MAX_ERROR_BODY).flatMap(bytes -> {
 				LlmApiException error = adapter.error(target, status, headers, bytes);
 				exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, "HTTP " + status);
 				return Mono.error(error);
@@ -138,12 +143,17 @@ public class LlmDispatcher {
 				.onErrorMap(error -> failed(exchange, attempt, error));
 			return writer.apply(exchange.decorate(LlmResponse.stream(events, target)));
 		}
-		return body.aggregate().asByteArray().defaultIfEmpty(EMPTY).flatMap(bytes -> {
+		return BoundedBodies.limited(body.asByteArray(), MAX_JSON_BODY, LlmDispatcher::responseTooLarge).flatMap(bytes -> {
 			byte[] translated = (exchange.operation() == Operation.EMBEDDINGS)
 					? adapter.embeddingsResponse(exchange, target, bytes) : adapter.chatResponse(exchange, target, bytes);
 			exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null);
 			return writer.apply(exchange.decorate(LlmResponse.json(status, translated, target)));
 		});
+	}
+
+	private static LlmApiException responseTooLarge() {
+		return new LlmApiException(502, LlmApiException.API_ERROR, "upstream_response_too_large", null,
+				"The provider's response exceeded " + MAX_JSON_BODY + " bytes.", null, null);
 	}
 
 	/** Classifies a transport failure into the OpenAI error the client sees, ending the attempt. */

@@ -21,6 +21,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 
+import dev.switchboard.core.BoundedBodies;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 
@@ -97,8 +98,7 @@ public class ImageInliner {
 				if (declared > this.maxBytes) {
 					return Mono.error(tooLarge(param));
 				}
-				return body.asByteArray()
-					.reduce(new byte[0], (sum, next) -> concat(sum, next, param))
+				return BoundedBodies.limited(body.asByteArray(), this.maxBytes, () -> tooLarge(param))
 					.map(bytes -> new LlmExchange.InlineData(mediaType, Base64.getEncoder().encodeToString(bytes)));
 			})
 			.single()
@@ -106,16 +106,6 @@ public class ImageInliner {
 			.onErrorMap(error -> !(error instanceof LlmApiException),
 					error -> LlmApiException.invalidRequest("The image URL could not be downloaded"
 							+ (isRefused(error) ? ": it does not resolve to a public address." : "."), param));
-	}
-
-	private byte[] concat(byte[] sum, byte[] next, String param) {
-		if (sum.length + (long) next.length > this.maxBytes) {
-			throw tooLarge(param);
-		}
-		byte[] joined = new byte[sum.length + next.length];
-		System.arraycopy(sum, 0, joined, 0, sum.length);
-		System.arraycopy(next, 0, joined, sum.length, next.length);
-		return joined;
 	}
 
 	private LlmApiException tooLarge(String param) {
