@@ -53,6 +53,19 @@ public final class ModelCatalog {
 				names.putIfAbsent(model.qualifiedId(), model);
 			}
 		}
+		for (int i = 0; i < models.size(); i++) {
+			ModelSpec model = models.get(i);
+			for (String fallback : model.fallbacks()) {
+				ModelSpec target = names.get(fallback);
+				if (target == null) {
+					problems.add("switchboard.models[" + i + "].fallbacks: '" + fallback
+							+ "' is not a model id, alias or provider/model id of switchboard.models");
+				}
+				else if (target == model) {
+					problems.add("switchboard.models[" + i + "].fallbacks: '" + fallback + "' is the model itself");
+				}
+			}
+		}
 		if (!problems.isEmpty()) {
 			throw new CatalogException(problems);
 		}

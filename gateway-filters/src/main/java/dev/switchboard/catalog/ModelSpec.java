@@ -18,14 +18,25 @@ import org.jspecify.annotations.Nullable;
  * @param cachedInputPrice USD per million prompt tokens served from the provider's prompt cache
  * @param contextWindow maximum prompt plus completion tokens; {@code null} when unknown
  * @param capabilities what requests it can serve
+ * @param fallbacks other models (ids, aliases or {@code provider/model} ids) tried in order when this
+ * one fails, each translated for its own provider
  */
 public record ModelSpec(String id, String provider, String upstreamModel, List<String> aliases,
 		@Nullable BigDecimal inputPrice, @Nullable BigDecimal outputPrice, @Nullable BigDecimal cachedInputPrice,
-		@Nullable Integer contextWindow, Set<Capability> capabilities) {
+		@Nullable Integer contextWindow, Set<Capability> capabilities, List<String> fallbacks) {
 
 	public ModelSpec {
 		aliases = List.copyOf(aliases);
 		capabilities = Set.copyOf(capabilities);
+		fallbacks = List.copyOf(fallbacks);
+	}
+
+	/** A model without fallbacks. */
+	public ModelSpec(String id, String provider, String upstreamModel, List<String> aliases,
+			@Nullable BigDecimal inputPrice, @Nullable BigDecimal outputPrice, @Nullable BigDecimal cachedInputPrice,
+			@Nullable Integer contextWindow, Set<Capability> capabilities) {
+		this(id, provider, upstreamModel, aliases, inputPrice, outputPrice, cachedInputPrice, contextWindow,
+				capabilities, List.of());
 	}
 
 	/** The unambiguous {@code provider/model} id that always reaches this entry. */

@@ -91,7 +91,11 @@ public final class LlmExchange {
 
 	private volatile @Nullable Throwable failure;
 
+	private volatile boolean committed;
+
 	private final AtomicBoolean completed = new AtomicBoolean();
+
+	private final Map<Class<?>, Object> extensions = new ConcurrentHashMap<>();
 
 	public LlmExchange(String requestId, Operation operation, Team team, ObjectNode body, ModelRoute route) {
 		this.requestId = requestId;
@@ -265,6 +269,18 @@ public final class LlmExchange {
 	}
 
 	/**
+	 * The first byte of the response is on its way to the client: from now on the request cannot
+	 * move to another target, and failures can only be reported inside the response.
+	 */
+	public void markCommitted() {
+		this.committed = true;
+	}
+
+	public boolean isCommitted() {
+		return this.committed;
+	}
+
+	/**
 	 * Records why the request failed, including failures that could only be reported inside an
 	 * already committed stream; {@link #complete} reports it to listeners.
 	 */
@@ -300,6 +316,18 @@ public final class LlmExchange {
 	}
 
 	// ---- extension points
+
+	/**
+	 * Per-request state of a capability (a quota reservation, a failover policy), keyed by its type so
+	 * capabilities can share the context without the core knowing them.
+	 */
+	public <T> void put(Class<T> type, T value) {
+		this.extensions.put(type, value);
+	}
+
+	public <T> @Nullable T get(Class<T> type) {
+		return type.cast(this.extensions.get(type));
+	}
 
 	public void addListener(LlmExchangeListener listener) {
 		this.listeners.add(listener);

@@ -1,6 +1,7 @@
 package dev.switchboard.dispatch;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
@@ -24,6 +25,9 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.Operation;
+import dev.switchboard.failover.FailoverPolicy;
+import dev.switchboard.failover.Failures;
+import dev.switchboard.failover.TargetBreakers;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
@@ -59,19 +63,33 @@ public class LlmDispatcher {
 
 	private final @Nullable ImageInliner images;
 
+	private final FailoverPolicy defaultPolicy;
+
+	private final TargetBreakers breakers;
+
 	/**
 	 * @param images fetches image URLs for providers that need inline bytes; {@code null} refuses
 	 * such requests (image fetching switched off)
+	 * @param defaultPolicy failover of requests whose route sets no {@link FailoverPolicy} of its own
+	 * @param breakers the circuit breaker of each target
 	 */
-	public LlmDispatcher(ProviderAdapters adapters, ProviderClients clients, @Nullable ImageInliner images) {
+	public LlmDispatcher(ProviderAdapters adapters, ProviderClients clients, @Nullable ImageInliner images,
+			FailoverPolicy defaultPolicy, TargetBreakers breakers) {
 		this.adapters = adapters;
 		this.clients = clients;
 		this.images = images;
+		this.defaultPolicy = defaultPolicy;
+		this.breakers = breakers;
+	}
+
+	/** One call, no failover, no breakers. */
+	public LlmDispatcher(ProviderAdapters adapters, ProviderClients clients, @Nullable ImageInliner images) {
+		this(adapters, clients, images, FailoverPolicy.none(), TargetBreakers.none());
 	}
 
 	/**
-	 * Serves the exchange: the preset response if a filter set one, otherwise a call to the route's
-	 * primary target.
+	 * Serves the exchange: the preset response if a filter set one, otherwise the route's targets in
+	 * order, as its {@link FailoverPolicy} allows, until one has started answering the client.
 	 * @param writer writes a response to the client and completes when it is fully written
 	 */
 	public Mono<Void> dispatch(LlmExchange exchange, Function<LlmResponse, Mono<Void>> writer) {
@@ -79,7 +97,16 @@ public class LlmDispatcher {
 		if (preset != null) {
 			return writer.apply(exchange.decorate(preset));
 		}
-		return attempt(exchange, exchange.route().primary(), writer);
+		FailoverPolicy policy = exchange.get(FailoverPolicy.class);
+		return new Failover(this, exchange, (policy != null) ? policy : this.defaultPolicy, writer).run();
+	}
+
+	/** One attempt under the target's circuit breaker, which counts only the provider's own faults. */
+	Mono<Void> guardedAttempt(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
+		Mono<Optional<Throwable>> call = attempt(exchange, target, writer).then(Mono.just(Optional.<Throwable>empty()))
+			.onErrorResume(error -> Failures.isProviderFault(error) ? Mono.error(error) : Mono.just(Optional.of(error)));
+		return this.breakers.protect(target, call)
+			.flatMap(clientError -> clientError.isPresent() ? Mono.error(clientError.get()) : Mono.<Void>empty());
 	}
 
 	/** One call to one target; fails with an {@link LlmApiException} before writing when the call fails. */

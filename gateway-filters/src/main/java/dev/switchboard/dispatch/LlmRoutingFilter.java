@@ -68,11 +68,47 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 		return this.dispatcher.dispatch(llm, response -> write(exchange, llm, response));
 	}
 
+	/**
+	 * Writes a response. Status and headers are set only when the first byte is about to leave (for a
+	 * stream: when its first event arrives), so an attempt that fails before that leaves the response
+	 * untouched for the next target, or for a clean error.
+	 */
 	static Mono<Void> write(ServerWebExchange exchange, LlmExchange llm, LlmResponse llmResponse) {
 		ServerHttpResponse response = exchange.getResponse();
+		DataBufferFactory buffers = response.bufferFactory();
+		if (!llmResponse.isStream()) {
+			byte[] json = llmResponse.json();
+			commit(response, llm, llmResponse, MediaType.APPLICATION_JSON);
+			response.getHeaders().setContentLength(json.length);
+			return response.writeWith(Mono.just(buffers.wrap(json)));
+		}
+		Flux<SseEvent> events = llmResponse.events().switchOnFirst((first, flux) -> {
+			if (first.hasValue()) {
+				commit(response, llm, llmResponse, MediaType.TEXT_EVENT_STREAM);
+				response.getHeaders().setCacheControl("no-cache");
+				// Tells nginx-style proxies in front of the gateway not to hold chunks back.
+				response.getHeaders().set("X-Accel-Buffering", "no");
+			}
+			return flux;
+		}).onErrorResume(error -> {
+			if (!llm.isCommitted()) {
+				// Nothing sent yet: the caller may still try another target or answer a plain error.
+				return Flux.error(error);
+			}
+			// Headers are gone: the only honest way left to fail is an error event, then a clean close.
+			llm.recordFailure(error);
+			return Flux.just(SseEvent.data(ErrorResponses.body(ErrorResponses.toApiException(error))));
+		});
+		return response.writeAndFlushWith(events.map(event -> Mono.just(buffers.wrap(SseEncoder.encode(event)))));
+	}
+
+	private static void commit(ServerHttpResponse response, LlmExchange llm, LlmResponse llmResponse,
+			MediaType contentType) {
+		llm.markCommitted();
 		response.setStatusCode(HttpStatusCode.valueOf(llmResponse.status()));
 		HttpHeaders headers = response.getHeaders();
 		headers.addAll(llmResponse.headers());
+		headers.setContentType(contentType);
 		RouteTarget servedBy = llmResponse.servedBy();
 		if (servedBy != null) {
 			headers.set(PROVIDER_HEADER, servedBy.provider().name());
@@ -82,24 +118,6 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 		if (!llm.droppedParameters().isEmpty()) {
 			headers.set(DROPPED_PARAMS_HEADER, String.join(",", llm.droppedParameters()));
 		}
-		DataBufferFactory buffers = response.bufferFactory();
-		if (!llmResponse.isStream()) {
-			byte[] json = llmResponse.json();
-			headers.setContentType(MediaType.APPLICATION_JSON);
-			headers.setContentLength(json.length);
-			return response.writeWith(Mono.just(buffers.wrap(json)));
-		}
-		headers.setContentType(MediaType.TEXT_EVENT_STREAM);
-		headers.setCacheControl("no-cache");
-		// Tells nginx-style proxies in front of the gateway not to hold chunks back.
-		headers.set("X-Accel-Buffering", "no");
-		Flux<SseEvent> events = llmResponse.events().onErrorResume(error -> {
-			// Headers are gone: the only honest way left to fail is an error event, then a clean close.
-			llm.recordFailure(error);
-			LlmApiException api = ErrorResponses.toApiException(error);
-			return Flux.just(SseEvent.data(ErrorResponses.body(api)));
-		});
-		return response.writeAndFlushWith(events.map(event -> Mono.just(buffers.wrap(SseEncoder.encode(event)))));
 	}
 
 }

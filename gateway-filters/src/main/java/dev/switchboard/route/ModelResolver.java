@@ -1,5 +1,6 @@
 package dev.switchboard.route;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.switchboard.catalog.Capability;
@@ -36,8 +37,22 @@ public class ModelResolver {
 			throw LlmApiException.invalidRequest("The model `" + requested + "` does not support "
 					+ ((needed == Capability.CHAT) ? "chat completions" : "embeddings") + ".", "model");
 		}
-		RouteTarget target = new RouteTarget(model, this.catalog.provider(model.provider()));
-		return new ModelRoute(requested, List.of(target), reasonFor(requested, model));
+		List<RouteTarget> targets = new ArrayList<>();
+		targets.add(target(model));
+		for (String fallback : model.fallbacks()) {
+			ModelSpec next = this.catalog.find(fallback).orElseThrow();
+			// The operator chose the fallbacks; they serve a team allowed the primary, capability permitting.
+			if (next.supports(needed) && targets.stream().noneMatch(t -> t.model() == next)) {
+				targets.add(target(next));
+			}
+		}
+		String reason = reasonFor(requested, model) + ((targets.size() > 1) ? ", fallbacks "
+				+ targets.subList(1, targets.size()).stream().map(RouteTarget::label).toList() : "");
+		return new ModelRoute(requested, targets, reason);
+	}
+
+	private RouteTarget target(ModelSpec model) {
+		return new RouteTarget(model, this.catalog.provider(model.provider()));
 	}
 
 	private static String reasonFor(String requested, ModelSpec model) {

@@ -1,0 +1,152 @@
+package dev.switchboard.dispatch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmResponse;
+import dev.switchboard.failover.FailoverPolicy;
+import dev.switchboard.failover.Failures;
+import dev.switchboard.failover.Trigger;
+import dev.switchboard.route.RouteTarget;
+
+/**
+ * One request's walk over its targets: retries with backoff on transient failures, moves on when
+ * a target is rate limited, overloaded, unreachable, rejected or open-circuited, and stops at the
+ * first byte sent to the client (after that a failure can only end the stream).
+ *
+ * <p>Every decision (retry, wait, skip, next) goes to the exchange's decision log with its reason.
+ * The whole walk, waits included, is bounded by the policy's deadline to the first byte.
+ */
+final class Failover {
+
+	private final LlmDispatcher dispatcher;
+
+	private final LlmExchange exchange;
+
+	private final FailoverPolicy policy;
+
+	private final Function<LlmResponse, Mono<Void>> writer;
+
+	private final List<RouteTarget> targets;
+
+	private final long deadlineNanos;
+
+	private int calls;
+
+	/** After a context-length failure: only targets with a larger window are worth a call. */
+	private @Nullable Integer contextTooSmallFor;
+
+	Failover(LlmDispatcher dispatcher, LlmExchange exchange, FailoverPolicy policy,
+			Function<LlmResponse, Mono<Void>> writer) {
+		this.dispatcher = dispatcher;
+		this.exchange = exchange;
+		this.policy = policy;
+		this.writer = writer;
+		this.targets = exchange.route().targets();
+		this.deadlineNanos = exchange.startNanos() + policy.deadline().toNanos();
+	}
+
+	Mono<Void> run() {
+		return target(0, 0, null);
+	}
+
+	private Mono<Void> target(int index, int retry, @Nullable Throwable last) {
+		if (index >= this.targets.size() || this.calls >= this.policy.maxAttempts()) {
+			return Mono.error((last != null) ? last : LlmApiException.internal(null));
+		}
+		RouteTarget target = this.targets.get(index);
+		Integer window = target.model().contextWindow();
+		if (this.contextTooSmallFor != null && window != null && window <= this.contextTooSmallFor) {
+			this.exchange.decide("failover", "skip " + target.label() + ": context window " + window
+					+ " is not larger than " + this.contextTooSmallFor);
+			return target(index + 1, 0, last);
+		}
+		this.calls++;
+		return call(target).onErrorResume(error -> next(index, retry, target, error));
+	}
+
+	private Mono<Void> next(int index, int retry, RouteTarget target, Throwable error) {
+		if (this.exchange.isCommitted()) {
+			return Mono.error(error);
+		}
+		Trigger trigger = Failures.classify(error);
+		if (trigger == null || !this.policy.triggers().contains(trigger)) {
+			return Mono.error(error);
+		}
+		if (trigger == Trigger.CIRCUIT_OPEN) {
+			this.calls--;
+			this.exchange.decide("failover", "skip " + target.label() + ": circuit breaker open");
+		}
+		boolean lastTarget = index == this.targets.size() - 1;
+		Duration wait = switch (trigger) {
+			case SERVER_ERROR, TIMEOUT, CONNECT_ERROR -> (retry < this.policy.retriesPerTarget()) ? backoff(retry) : null;
+			// Waiting out a rate limit only makes sense when there is nowhere else to go.
+			case RATE_LIMITED, OVERLOADED -> (lastTarget && retry < this.policy.retriesPerTarget()) ? retryAfter(error, retry)
+					: null;
+			default -> null;
+		};
+		if (trigger == Trigger.CONTEXT_LENGTH) {
+			Integer window = target.model().contextWindow();
+			this.contextTooSmallFor = (window != null) ? window : Integer.MAX_VALUE;
+		}
+		if (wait != null && remaining().compareTo(wait) > 0 && this.calls < this.policy.maxAttempts()) {
+			this.exchange.decide("failover", trigger + " from " + target.label() + ": retry in " + wait.toMillis() + " ms");
+			return Mono.delay(wait).then(target(index, retry + 1, error));
+		}
+		if (remaining().isNegative() || remaining().isZero()) {
+			return Mono.error(error);
+		}
+		if (!lastTarget && trigger != Trigger.CIRCUIT_OPEN) {
+			this.exchange.decide("failover", trigger + " from " + target.label() + ": next target");
+		}
+		return target(index + 1, 0, error);
+	}
+
+	/** The attempt, cut at the deadline unless the response has started by then. */
+	private Mono<Void> call(RouteTarget target) {
+		Duration remaining = remaining();
+		if (remaining.isNegative() || remaining.isZero()) {
+			return Mono.error(deadlineExceeded(target));
+		}
+		return this.dispatcher.guardedAttempt(this.exchange, target, this.writer)
+			.timeout(Mono.delay(remaining).filter(tick -> !this.exchange.isCommitted()))
+			.onErrorMap(TimeoutException.class, timeout -> deadlineExceeded(target));
+	}
+
+	private LlmApiException deadlineExceeded(RouteTarget target) {
+		this.exchange.decide("failover", "deadline of " + this.policy.deadline().toMillis() + " ms reached at "
+				+ target.label());
+		return new LlmApiException(504, LlmApiException.API_ERROR, "deadline_exceeded", null,
+				"No provider answered within the gateway's deadline of " + this.policy.deadline().toMillis() + " ms.",
+				null, null);
+	}
+
+	private Duration remaining() {
+		return Duration.ofNanos(this.deadlineNanos - System.nanoTime());
+	}
+
+	/** Exponential, capped, with ±20 % jitter so that many clients retrying do not retry together. */
+	private Duration backoff(int retry) {
+		long base = Math.min(this.policy.maxBackoff().toMillis(), this.policy.initialBackoff().toMillis() << Math.min(retry, 20));
+		double jitter = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
+		return Duration.ofMillis((long) (base * jitter));
+	}
+
+	/** The provider's {@code Retry-After} when it gave one and it is not too long, else the backoff. */
+	private @Nullable Duration retryAfter(Throwable error, int retry) {
+		Duration asked = (error instanceof LlmApiException api) ? api.retryAfter() : null;
+		if (asked == null) {
+			return backoff(retry);
+		}
+		return (asked.compareTo(this.policy.maxBackoff()) <= 0) ? asked : null;
+	}
+
+}
