@@ -1,0 +1,111 @@
+package dev.switchboard.translate.anthropic;
+
+import java.util.List;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+
+import dev.switchboard.catalog.ProviderSpec;
+import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.Usage;
+import dev.switchboard.route.RouteTarget;
+import dev.switchboard.translate.ProviderAdapter;
+import dev.switchboard.translate.StreamTranslator;
+import dev.switchboard.translate.UpstreamErrors;
+import dev.switchboard.translate.UpstreamRequest;
+
+/**
+ * Anthropic's Messages API ({@code POST /messages}) behind the OpenAI chat completions contract.
+ *
+ * <p>Unlike OpenAI-compatible servers, nothing passes through: requests are rebuilt from the
+ * parsed OpenAI body (see {@link AnthropicRequests} for what is translated, refused or ignored),
+ * responses and streams are rebuilt as OpenAI completions and chunks, keeping Anthropic's message
+ * id so that a response can be found in Anthropic's console. Anthropic fetches image URLs itself,
+ * so the gateway never inlines them. Anthropic has no embeddings API.
+ */
+public class AnthropicAdapter implements ProviderAdapter {
+
+	/** The {@code anthropic-version} sent when the provider configures none. */
+	public static final String DEFAULT_VERSION = "2023-06-01";
+
+	@Override
+	public ProviderType type() {
+		return ProviderType.ANTHROPIC;
+	}
+
+	@Override
+	public UpstreamRequest chatRequest(LlmExchange exchange, RouteTarget target) {
+		return new UpstreamRequest(HttpMethod.POST, "/messages", headers(target.provider(), exchange.stream()),
+				Json.MAPPER.writeValueAsBytes(AnthropicRequests.chat(exchange, target)));
+	}
+
+	@Override
+	public byte[] chatResponse(LlmExchange exchange, RouteTarget target, byte[] body) {
+		JsonNode message = parse(target, body);
+		Usage usage = AnthropicResponses.usage(message.get("usage"));
+		if (usage != null) {
+			exchange.recordUsage(usage);
+		}
+		return Json.MAPPER.writeValueAsBytes(AnthropicResponses.completion(message,
+				AnthropicRequests.jsonMode(exchange.body()), System.currentTimeMillis() / 1000));
+	}
+
+	@Override
+	public StreamTranslator streamTranslator(LlmExchange exchange, RouteTarget target) {
+		return new AnthropicStreamTranslator(exchange, target);
+	}
+
+	@Override
+	public UpstreamRequest embeddingsRequest(LlmExchange exchange, RouteTarget target) {
+		throw LlmApiException.invalidRequest("Provider '" + target.provider().name()
+				+ "' (anthropic) has no embeddings API; use an embeddings model of another provider.", "model");
+	}
+
+	@Override
+	public byte[] embeddingsResponse(LlmExchange exchange, RouteTarget target, byte[] body) {
+		throw new IllegalStateException("Anthropic has no embeddings API: embeddingsRequest never sends one");
+	}
+
+	@Override
+	public LlmApiException error(RouteTarget target, int status, HttpHeaders headers, byte[] body) {
+		JsonNode error = Json.NODES.missingNode();
+		try {
+			error = Json.MAPPER.readTree(body).path("error");
+		}
+		catch (JacksonException ignored) {
+			// not JSON (a proxy's HTML page): map on the status alone
+		}
+		return AnthropicResponses.error(target, status, headers, error);
+	}
+
+	static HttpHeaders headers(ProviderSpec provider, boolean stream) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setContentType(MediaType.APPLICATION_JSON);
+		headers.setAccept(List.of(stream ? MediaType.TEXT_EVENT_STREAM : MediaType.APPLICATION_JSON));
+		if (provider.apiKey() != null && !provider.apiKey().isEmpty()) {
+			headers.set("x-api-key", provider.apiKey().reveal());
+		}
+		headers.set("anthropic-version", (provider.apiVersion() != null) ? provider.apiVersion() : DEFAULT_VERSION);
+		provider.headers().forEach(headers::set);
+		return headers;
+	}
+
+	private static JsonNode parse(RouteTarget target, byte[] body) {
+		try {
+			return Json.MAPPER.readTree(body);
+		}
+		catch (JacksonException ex) {
+			throw new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
+					"The provider '" + target.provider().name() + "' returned a response that is not valid JSON.",
+					null, null);
+		}
+	}
+
+}

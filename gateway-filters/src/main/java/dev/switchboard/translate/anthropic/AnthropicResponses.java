@@ -1,0 +1,172 @@
+package dev.switchboard.translate.anthropic;
+
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.Usage;
+import dev.switchboard.route.RouteTarget;
+import dev.switchboard.translate.UpstreamErrors;
+
+/**
+ * Reads Anthropic answers in OpenAI terms: messages, stop reasons, usage and errors, shared by the
+ * whole response and the stream.
+ *
+ * <p>Content: text blocks are joined without separator (Anthropic splits one text into several
+ * blocks around citations), {@code tool_use} blocks become tool calls, and in JSON mode the forced
+ * tool's input becomes the text. Thinking and server-tool blocks are skipped: the gateway never
+ * asks for them, and OpenAI chat completions have no place for them.
+ */
+final class AnthropicResponses {
+
+	private static final Pattern CONTEXT_LENGTH = Pattern
+		.compile("(?i)prompt is too long|context (window|limit|length)|too many (input )?tokens");
+
+	private AnthropicResponses() {
+	}
+
+	/** The OpenAI {@code chat.completion} for an Anthropic message. */
+	static ObjectNode completion(JsonNode message, boolean jsonMode, long created) {
+		StringBuilder text = new StringBuilder();
+		ArrayNode toolCalls = Json.NODES.arrayNode();
+		for (JsonNode block : message.path("content")) {
+			switch (block.path("type").asString("")) {
+				case "text" -> text.append(block.path("text").asString(""));
+				case "tool_use" -> {
+					if (jsonMode) {
+						text.append(Json.MAPPER.writeValueAsString(block.path("input")));
+					}
+					else {
+						ObjectNode call = toolCalls.addObject()
+							.put("id", block.path("id").asString(""))
+							.put("type", "function");
+						call.putObject("function")
+							.put("name", block.path("name").asString(""))
+							.put("arguments", Json.MAPPER.writeValueAsString(block.path("input")));
+					}
+				}
+				default -> {
+					// thinking, redacted_thinking, server tools: see class comment
+				}
+			}
+		}
+		ObjectNode completion = Json.object()
+			.put("id", message.path("id").asString(""))
+			.put("object", "chat.completion")
+			.put("created", created)
+			.put("model", message.path("model").asString(""));
+		ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
+		ObjectNode reply = choice.putObject("message").put("role", "assistant");
+		if (text.isEmpty() && !toolCalls.isEmpty()) {
+			reply.putNull("content");
+		}
+		else {
+			reply.put("content", text.toString());
+		}
+		reply.putNull("refusal");
+		if (!toolCalls.isEmpty()) {
+			reply.set("tool_calls", toolCalls);
+		}
+		choice.putNull("logprobs");
+		choice.put("finish_reason", finishReason(AnthropicRequests.string(message, "stop_reason"), jsonMode));
+		Usage usage = usage(message.get("usage"));
+		if (usage != null) {
+			completion.set("usage", usageJson(usage));
+		}
+		return completion;
+	}
+
+	/**
+	 * OpenAI's {@code finish_reason} for an Anthropic {@code stop_reason}. {@code pause_turn} only
+	 * ends turns that use Anthropic's server tools, which the gateway never sends, so it is mapped
+	 * as a normal stop; a {@code tool_use} stop in JSON mode is the answer itself, a normal stop too.
+	 */
+	static @Nullable String finishReason(@Nullable String stopReason, boolean jsonMode) {
+		if (stopReason == null) {
+			return null;
+		}
+		return switch (stopReason) {
+			case "max_tokens", "model_context_window_exceeded" -> "length";
+			case "tool_use" -> jsonMode ? "stop" : "tool_calls";
+			case "refusal" -> "content_filter";
+			default -> "stop";
+		};
+	}
+
+	/**
+	 * Usage in OpenAI terms: Anthropic counts fresh, cache-read and cache-written input tokens
+	 * separately, OpenAI's {@code prompt_tokens} is their sum with the cache reads as
+	 * {@code cached_tokens}. Cache writes, which Anthropic bills above the input price, count as
+	 * ordinary prompt tokens since {@link Usage} has no field for them.
+	 */
+	static @Nullable Usage usage(@Nullable JsonNode usage) {
+		if (usage == null || !usage.isObject()) {
+			return null;
+		}
+		long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
+		long prompt = usage.path("input_tokens").asLong(0) + cacheRead
+				+ usage.path("cache_creation_input_tokens").asLong(0);
+		return new Usage(prompt, usage.path("output_tokens").asLong(0), cacheRead, true);
+	}
+
+	static ObjectNode usageJson(Usage usage) {
+		ObjectNode json = Json.object()
+			.put("prompt_tokens", usage.promptTokens())
+			.put("completion_tokens", usage.completionTokens())
+			.put("total_tokens", usage.totalTokens());
+		json.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedPromptTokens());
+		return json;
+	}
+
+	/**
+	 * The client's error for an Anthropic error object ({@code {"type": ..., "message": ...}}),
+	 * with the OpenAI type and code SDKs and retry logic look at; statuses and credential
+	 * problems are left to {@link UpstreamErrors}.
+	 */
+	static LlmApiException error(RouteTarget target, int status, HttpHeaders headers, JsonNode error) {
+		String type = AnthropicRequests.string(error, "type");
+		String message = AnthropicRequests.string(error, "message");
+		if ("invalid_request_error".equals(type) && message != null && CONTEXT_LENGTH.matcher(message).find()) {
+			return UpstreamErrors.map(target, status, headers, LlmApiException.INVALID_REQUEST,
+					"context_length_exceeded", "messages", message);
+		}
+		return switch ((type != null) ? type : "") {
+			case "invalid_request_error" -> UpstreamErrors.map(target, status, headers,
+					LlmApiException.INVALID_REQUEST, null, null, message);
+			case "request_too_large" -> UpstreamErrors.map(target, status, headers, LlmApiException.INVALID_REQUEST,
+					"request_too_large", null, message);
+			case "not_found_error" -> UpstreamErrors.map(target, status, headers, LlmApiException.NOT_FOUND, null,
+					null, message);
+			case "rate_limit_error" -> UpstreamErrors.map(target, status, headers, LlmApiException.RATE_LIMIT,
+					"rate_limit_exceeded", null, message);
+			default -> UpstreamErrors.map(target, status, headers, null, null, null, message);
+		};
+	}
+
+	/**
+	 * The HTTP status Anthropic uses for an error type; an error event inside a stream arrives
+	 * after a 200, so its status has to be inferred from the type.
+	 */
+	static int status(@Nullable String type) {
+		return switch ((type != null) ? type : "") {
+			case "invalid_request_error" -> 400;
+			case "authentication_error" -> 401;
+			case "billing_error" -> 402;
+			case "permission_error" -> 403;
+			case "not_found_error" -> 404;
+			case "request_too_large" -> 413;
+			case "rate_limit_error" -> 429;
+			case "timeout_error" -> 504;
+			case "overloaded_error" -> 529;
+			default -> 500;
+		};
+	}
+
+}

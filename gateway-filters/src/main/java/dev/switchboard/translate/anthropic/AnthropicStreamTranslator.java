@@ -1,0 +1,213 @@
+package dev.switchboard.translate.anthropic;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.Usage;
+import dev.switchboard.route.RouteTarget;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.translate.StreamTranslator;
+
+/**
+ * Turns Anthropic's stream events into OpenAI chunks, one upstream event at a time and never
+ * buffering: each text or tool-argument delta is written as soon as it arrives.
+ *
+ * <p>Anthropic numbers content blocks across text and tool use, OpenAI numbers tool calls alone,
+ * so the translator keeps the tool-call index of each {@code tool_use} block. It also keeps the id
+ * and model from {@code message_start}, which later events do not repeat but every OpenAI chunk
+ * carries, and the usage, which Anthropic spreads over {@code message_start} (input) and
+ * {@code message_delta} (cumulative output). In JSON mode the forced tool's argument deltas are
+ * the answer, so they are written as content. Thinking deltas are skipped, as in whole responses.
+ */
+final class AnthropicStreamTranslator implements StreamTranslator {
+
+	private final LlmExchange exchange;
+
+	private final RouteTarget target;
+
+	private final boolean jsonMode;
+
+	private final long created = System.currentTimeMillis() / 1000;
+
+	private String id = "";
+
+	private String model;
+
+	private final ObjectNode usage = Json.object();
+
+	/** Tool-call index of each {@code tool_use} content block, by Anthropic block index. */
+	private final Map<Integer, Integer> toolCalls = new HashMap<>();
+
+	/** Block indexes of the JSON-mode tool, whose input is streamed as content. */
+	private final Set<Integer> jsonBlocks = new HashSet<>();
+
+	AnthropicStreamTranslator(LlmExchange exchange, RouteTarget target) {
+		this.exchange = exchange;
+		this.target = target;
+		this.jsonMode = AnthropicRequests.jsonMode(exchange.body());
+		this.model = target.model().upstreamModel();
+	}
+
+	@Override
+	public List<SseEvent> onEvent(SseEvent event) {
+		JsonNode data;
+		try {
+			data = Json.MAPPER.readTree(event.data());
+		}
+		catch (JacksonException ex) {
+			return List.of();
+		}
+		String type = data.path("type").asString((event.event() != null) ? event.event() : "");
+		return switch (type) {
+			case "message_start" -> start(data.path("message"));
+			case "content_block_start" -> blockStart(data.path("index").asInt(), data.path("content_block"));
+			case "content_block_delta" -> blockDelta(data.path("index").asInt(), data.path("delta"));
+			case "message_delta" -> messageDelta(data);
+			case "message_stop" -> stop();
+			case "error" -> throw AnthropicResponses.error(this.target,
+					AnthropicResponses.status(AnthropicRequests.string(data.path("error"), "type")), new HttpHeaders(),
+					data.path("error"));
+			// ping, content_block_stop, and event types Anthropic may add later
+			default -> List.of();
+		};
+	}
+
+	@Override
+	public List<SseEvent> onEnd() {
+		return List.of(SseEvent.DONE_EVENT);
+	}
+
+	private List<SseEvent> start(JsonNode message) {
+		this.id = message.path("id").asString(this.id);
+		this.model = message.path("model").asString(this.model);
+		addUsage(message.path("usage"));
+		ObjectNode delta = Json.object().put("role", "assistant").put("content", "");
+		return List.of(chunk(delta, null));
+	}
+
+	private List<SseEvent> blockStart(int index, JsonNode block) {
+		String type = block.path("type").asString("");
+		if ("text".equals(type)) {
+			return content(block.path("text").asString(""));
+		}
+		if (!"tool_use".equals(type)) {
+			return List.of();
+		}
+		if (this.jsonMode) {
+			this.jsonBlocks.add(index);
+			return List.of();
+		}
+		int toolIndex = this.toolCalls.size();
+		this.toolCalls.put(index, toolIndex);
+		ObjectNode call = Json.object()
+			.put("index", toolIndex)
+			.put("id", block.path("id").asString(""))
+			.put("type", "function");
+		call.putObject("function").put("name", block.path("name").asString("")).put("arguments", "");
+		return toolCall(call);
+	}
+
+	private List<SseEvent> blockDelta(int index, JsonNode delta) {
+		String type = delta.path("type").asString("");
+		if ("text_delta".equals(type)) {
+			return content(delta.path("text").asString(""));
+		}
+		String partialJson = delta.path("partial_json").asString("");
+		if (!"input_json_delta".equals(type) || partialJson.isEmpty()) {
+			// thinking_delta, signature_delta, citations_delta; or an empty argument fragment
+			return List.of();
+		}
+		if (this.jsonBlocks.contains(index)) {
+			return content(partialJson);
+		}
+		Integer toolIndex = this.toolCalls.get(index);
+		if (toolIndex == null) {
+			return List.of();
+		}
+		ObjectNode call = Json.object().put("index", toolIndex);
+		call.putObject("function").put("arguments", partialJson);
+		return toolCall(call);
+	}
+
+	private List<SseEvent> messageDelta(JsonNode data) {
+		addUsage(data.path("usage"));
+		String finishReason = AnthropicResponses
+			.finishReason(AnthropicRequests.string(data.path("delta"), "stop_reason"), this.jsonMode);
+		return (finishReason != null) ? List.of(chunk(Json.object(), finishReason)) : List.of();
+	}
+
+	private List<SseEvent> stop() {
+		Usage usage = AnthropicResponses.usage(this.usage);
+		this.exchange.recordUsage(usage);
+		if (!this.exchange.clientWantsStreamUsage()) {
+			return List.of();
+		}
+		ObjectNode chunk = base();
+		chunk.putArray("choices");
+		chunk.set("usage", AnthropicResponses.usageJson(usage));
+		return List.of(event(chunk));
+	}
+
+	private List<SseEvent> content(String text) {
+		if (text.isEmpty()) {
+			return List.of();
+		}
+		this.exchange.firstToken();
+		return List.of(chunk(Json.object().put("content", text), null));
+	}
+
+	private List<SseEvent> toolCall(ObjectNode call) {
+		this.exchange.firstToken();
+		ObjectNode delta = Json.object();
+		delta.putArray("tool_calls").add(call);
+		return List.of(chunk(delta, null));
+	}
+
+	/**
+	 * Usage counts are cumulative, and {@code message_delta} may repeat input counts that
+	 * {@code message_start} already gave (or, on Anthropic-compatible servers, give them for the
+	 * first time), so each count keeps the largest value seen.
+	 */
+	private void addUsage(JsonNode usage) {
+		for (Map.Entry<String, JsonNode> count : usage.properties()) {
+			if (count.getValue().isIntegralNumber()) {
+				long value = Math.max(this.usage.path(count.getKey()).asLong(0), count.getValue().asLong());
+				this.usage.put(count.getKey(), value);
+			}
+		}
+	}
+
+	private SseEvent chunk(ObjectNode delta, @Nullable String finishReason) {
+		ObjectNode chunk = base();
+		ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+		choice.set("delta", delta);
+		choice.putNull("logprobs");
+		choice.put("finish_reason", finishReason);
+		return event(chunk);
+	}
+
+	private ObjectNode base() {
+		return Json.object()
+			.put("id", this.id)
+			.put("object", "chat.completion.chunk")
+			.put("created", this.created)
+			.put("model", this.model);
+	}
+
+	private static SseEvent event(ObjectNode chunk) {
+		return SseEvent.data(Json.MAPPER.writeValueAsBytes(chunk));
+	}
+
+}

@@ -1,0 +1,532 @@
+package dev.switchboard.translate.anthropic;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+
+import dev.switchboard.catalog.Capability;
+import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.catalog.ModelSpec;
+import dev.switchboard.catalog.ProviderSpec;
+import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.catalog.Secret;
+import dev.switchboard.catalog.UnsupportedParameters;
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.Operation;
+import dev.switchboard.core.Usage;
+import dev.switchboard.route.RouteTarget;
+import dev.switchboard.sse.SseDecoder;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.testing.Fixtures;
+import dev.switchboard.testing.TestCatalogs;
+import dev.switchboard.translate.StreamTranslator;
+import dev.switchboard.translate.UpstreamRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * Table-driven against {@code fixtures/anthropic/<case>.*}: the client's OpenAI request, the
+ * Anthropic request it must become, Anthropic's documented response, stream and error shapes, and
+ * the OpenAI answers they must become. JSON is compared as trees; generated values apart.
+ */
+class AnthropicAdapterTest {
+
+	/** Rejects unsupported parameters; {@code max_tokens} default 1024. */
+	private static final String STRICT_MODEL = "claude-test";
+
+	/** Same upstream model on a provider that drops unsupported parameters. */
+	private static final String LENIENT_MODEL = "claude-lenient";
+
+	private static final ModelCatalog CATALOG = new ModelCatalog(
+			List.of(anthropic("anthropic", null, Map.of(), UnsupportedParameters.REJECT),
+					anthropic("anthropic-lenient", "2024-06-01", Map.of("anthropic-beta", "test-beta-2026-01-01"),
+							UnsupportedParameters.DROP)),
+			List.of(TestCatalogs.chatModel(STRICT_MODEL, "anthropic", "claude-test-2026-01"),
+					TestCatalogs.chatModel(LENIENT_MODEL, "anthropic-lenient", "claude-test-2026-01"),
+					// a misconfiguration the adapter must answer clearly: Anthropic has no embeddings
+					new ModelSpec("claude-embed", "anthropic", "claude-test-2026-01", List.of(), null, null, null, null,
+							Set.of(Capability.EMBEDDINGS))));
+
+	private final AnthropicAdapter adapter = new AnthropicAdapter();
+
+	// ---- requests
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "chat-system-developer", "multi-turn", "tools-auto", "tools-required", "tools-none",
+			"tools-named", "tools-serial", "tool-results", "tool-results-no-text", "images", "documents-cache",
+			"stop-string", "max-tokens-default", "json-schema", "json-object", "stream", "stream-tools",
+			"stream-json" })
+	void requestMatchesFixture(String name) {
+		LlmExchange exchange = exchange(Fixtures.text("anthropic/" + name + ".openai-request.json"));
+		UpstreamRequest request = this.adapter.chatRequest(exchange, target(exchange));
+
+		assertThat(request.method()).isEqualTo(HttpMethod.POST);
+		assertThat(request.path()).isEqualTo("/messages");
+		assertThat(Json.MAPPER.readTree(request.body())).isEqualTo(fixture(name + ".request.json"));
+		assertThat(exchange.droppedParameters()).isEmpty();
+	}
+
+	@Test
+	void headersCarryTheKeyAndTheDefaultVersion() {
+		LlmExchange exchange = exchange(Fixtures.text("anthropic/chat-system-developer.openai-request.json"));
+		HttpHeaders headers = this.adapter.chatRequest(exchange, target(exchange)).headers();
+
+		assertThat(headers.getFirst("x-api-key")).isEqualTo(TestCatalogs.PROVIDER_KEY);
+		assertThat(headers.getFirst("anthropic-version")).isEqualTo("2023-06-01");
+		assertThat(headers.getContentType()).isEqualTo(MediaType.APPLICATION_JSON);
+		assertThat(headers.getAccept()).containsExactly(MediaType.APPLICATION_JSON);
+		assertThat(headers.containsHeader(HttpHeaders.AUTHORIZATION)).isFalse();
+		assertThat(exchange.body().path("model").asString()).as("the shared parsed body is never modified")
+			.isEqualTo(STRICT_MODEL);
+	}
+
+	@Test
+	void headersCarryTheConfiguredVersionAndExtraHeadersAndAcceptTheStream() {
+		LlmExchange exchange = exchange("""
+				{"model":"claude-lenient","stream":true,"messages":[{"role":"user","content":"hi"}]}""");
+		HttpHeaders headers = this.adapter.chatRequest(exchange, target(exchange)).headers();
+
+		assertThat(headers.getFirst("anthropic-version")).isEqualTo("2024-06-01");
+		assertThat(headers.getFirst("anthropic-beta")).isEqualTo("test-beta-2026-01-01");
+		assertThat(headers.getAccept()).containsExactly(MediaType.TEXT_EVENT_STREAM);
+	}
+
+	@Test
+	void jsonModeIsWrittenToTheDecisionLog() {
+		LlmExchange exchange = exchange(Fixtures.text("anthropic/json-object.openai-request.json"));
+		this.adapter.chatRequest(exchange, target(exchange));
+		assertThat(exchange.decisions())
+			.contains("translate: response_format json_object sent to Anthropic as the forced tool 'json_response'");
+	}
+
+	@Test
+	void parametersOpenAiClientsSendHarmlesslyAreLeftOut() {
+		LlmExchange exchange = exchange("""
+				{"model":"claude-test","messages":[{"role":"user","content":"hi"}],
+				 "stream_options":{"include_usage":true},"store":true,"metadata":{"app":"x"},"service_tier":"auto",
+				 "n":1,"logprobs":false,"presence_penalty":0,"frequency_penalty":0.0,"logit_bias":{},
+				 "response_format":{"type":"text"},"parallel_tool_calls":true,"seed":null,"prompt_cache_key":"k"}""");
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+
+		assertThat(sent).isEqualTo(Json.MAPPER.readTree("""
+				{"model":"claude-test-2026-01","max_tokens":1024,
+				 "messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}"""));
+		assertThat(exchange.droppedParameters()).isEmpty();
+	}
+
+	@Test
+	void safetyIdentifierIsPreferredToUserForAnthropicsUserId() {
+		LlmExchange exchange = exchange("""
+				{"model":"claude-test","messages":[{"role":"user","content":"hi"}],"user":"old","safety_identifier":"h-123"}""");
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.path("metadata").path("user_id").asString()).isEqualTo("h-123");
+	}
+
+	// ---- parameters Anthropic cannot honour
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			n                  | "n": 2
+			logprobs           | "logprobs": true
+			top_logprobs       | "top_logprobs": 3
+			presence_penalty   | "presence_penalty": 0.5
+			frequency_penalty  | "frequency_penalty": -1
+			logit_bias         | "logit_bias": {"50256": -100}
+			seed               | "seed": 42
+			audio              | "audio": {"voice": "alloy", "format": "wav"}
+			modalities         | "modalities": ["text", "audio"]
+			temperature        | "temperature": 1.5
+			prediction         | "prediction": {"type": "content", "content": "x"}
+			reasoning_effort   | "reasoning_effort": "low"
+			verbosity          | "verbosity": "low"
+			web_search_options | "web_search_options": {}
+			service_tier       | "service_tier": "priority"
+			functions          | "functions": [{"name": "f", "parameters": {"type": "object"}}]
+			function_call      | "function_call": "auto"
+			response_format    | "response_format": {"type": "json_schema", "json_schema": {"name": "x"}}, "tools": [{"type": "function", "function": {"name": "f"}}]
+			tool_choice        | "tool_choice": {"type": "allowed_tools", "allowed_tools": {"mode": "auto", "tools": []}}, "tools": [{"type": "function", "function": {"name": "f"}}]
+			""")
+	void unsupportedParameterIsRejectedNamingIt(String param, String json) {
+		LlmExchange exchange = exchange(unsupported(STRICT_MODEL, json));
+
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> this.adapter.chatRequest(exchange, target(exchange)))
+			.satisfies(error -> {
+				assertThat(error.status()).isEqualTo(400);
+				assertThat(error.type()).isEqualTo(LlmApiException.INVALID_REQUEST);
+				assertThat(error.param()).isEqualTo(param);
+				assertThat(error.getMessage()).contains("switchboard.providers.anthropic.unsupported-parameters=drop");
+			});
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			n                  | "n": 2
+			logprobs           | "logprobs": true
+			presence_penalty   | "presence_penalty": 0.5
+			logit_bias         | "logit_bias": {"50256": -100}
+			seed               | "seed": 42
+			modalities         | "modalities": ["text", "audio"]
+			temperature        | "temperature": 1.5
+			reasoning_effort   | "reasoning_effort": "low"
+			functions          | "functions": [{"name": "f", "parameters": {"type": "object"}}]
+			""")
+	void unsupportedParameterIsDroppedWhenThePolicySaysSo(String param, String json) {
+		LlmExchange exchange = exchange(unsupported(LENIENT_MODEL, json));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+
+		assertThat(exchange.droppedParameters()).containsExactly(param);
+		assertThat(sent.has(param)).isFalse();
+		assertThat(sent.path("messages")).hasSize(1);
+	}
+
+	@Test
+	void temperatureUpToOnePassesUnchanged() {
+		LlmExchange exchange = exchange(unsupported(STRICT_MODEL, "\"temperature\": 1"));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.path("temperature").asDouble()).isEqualTo(1.0);
+	}
+
+	@Test
+	void responseFormatDroppedInFavourOfTheClientsTools() {
+		LlmExchange exchange = exchange(unsupported(LENIENT_MODEL, """
+				"response_format": {"type": "json_object"}, "tools": [{"type": "function", "function": {"name": "f"}}]"""));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+
+		assertThat(exchange.droppedParameters()).containsExactly("response_format");
+		assertThat(sent.path("tools")).hasSize(1);
+		assertThat(sent.path("tools").get(0).path("name").asString()).isEqualTo("f");
+		assertThat(sent.has("tool_choice")).isFalse();
+	}
+
+	@Test
+	void messageNameIsRejectedNamingTheMessage() {
+		LlmExchange exchange = exchange("""
+				{"model":"claude-test","messages":[{"role":"system","content":"s"},
+				 {"role":"user","name":"alice","content":"hi"}]}""");
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> this.adapter.chatRequest(exchange, target(exchange)))
+			.satisfies(error -> assertThat(error.param()).isEqualTo("messages[1].name"));
+	}
+
+	@Test
+	void messageNamesAreDroppedOneByOneWhenThePolicySaysSo() {
+		LlmExchange exchange = exchange("""
+				{"model":"claude-lenient","messages":[{"role":"user","name":"alice","content":"hi"},
+				 {"role":"assistant","content":"hello"},{"role":"user","name":"bob","content":"hey"}]}""");
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+
+		assertThat(exchange.droppedParameters()).containsExactlyInAnyOrder("messages[0].name", "messages[2].name");
+		assertThat(sent.path("messages")).hasSize(3);
+		assertThat(sent.path("messages").get(2).path("content").get(0).path("text").asString()).isEqualTo("hey");
+	}
+
+	// ---- requests Anthropic cannot be sent at all
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			messages[2].tool_call_id                   | {"role":"user","content":"q"},{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","content":"r"}
+			messages[1].tool_calls[0].function.arguments | {"role":"user","content":"q"},{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{not json"}}]}
+			messages[1].tool_calls[0].id               | {"role":"user","content":"q"},{"role":"assistant","tool_calls":[{"type":"function","function":{"name":"f","arguments":"{}"}}]}
+			messages[0].content[0].type                | {"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AAAA","format":"wav"}}]}
+			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"ftp://example.com/a.png"}}]}
+			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/svg+xml,<svg/>"}}]}
+			messages[0].content[0].file                | {"role":"user","content":[{"type":"file","file":{"file_id":"file-abc"}}]}
+			messages[0].content                        | {"role":"system","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]},{"role":"user","content":"q"}
+			messages[1].role                           | {"role":"user","content":"q"},{"role":"function","name":"f","content":"r"}
+			""")
+	void requestsAnthropicCannotTakeAreRejectedNamingTheParameter(String param, String messages) {
+		LlmExchange exchange = exchange("{\"model\":\"claude-lenient\",\"messages\":[" + messages + "]}");
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> this.adapter.chatRequest(exchange, target(exchange)))
+			.satisfies(error -> {
+				assertThat(error.status()).isEqualTo(400);
+				assertThat(error.param()).isEqualTo(param);
+			});
+	}
+
+	// ---- whole responses
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "chat-system-developer", "tools-auto", "tools-required", "stop-string",
+			"max-tokens-default", "json-schema" })
+	void responseMatchesFixture(String name) {
+		LlmExchange exchange = exchange(Fixtures.text("anthropic/" + name + ".openai-request.json"));
+		long before = System.currentTimeMillis() / 1000;
+		byte[] body = this.adapter.chatResponse(exchange, target(exchange),
+				Fixtures.bytes("anthropic/" + name + ".response.json"));
+		long after = System.currentTimeMillis() / 1000;
+
+		ObjectNode completion = (ObjectNode) Json.MAPPER.readTree(body);
+		assertThat(completion.path("created").asLong()).isBetween(before, after);
+		completion.remove("created");
+		JsonNode expected = fixture(name + ".openai-response.json");
+		assertThat(completion).isEqualTo(expected);
+		assertThat(exchange.usage()).isEqualTo(Usage.fromOpenAi(expected.get("usage")));
+	}
+
+	@ParameterizedTest(name = "{0} (json mode {1}) -> {2}")
+	@CsvSource(delimiter = '|', textBlock = """
+			end_turn                      | false | stop
+			stop_sequence                 | false | stop
+			max_tokens                    | false | length
+			model_context_window_exceeded | false | length
+			tool_use                      | false | tool_calls
+			tool_use                      | true  | stop
+			refusal                       | false | content_filter
+			pause_turn                    | false | stop
+			""")
+	void stopReasonsBecomeFinishReasons(String stopReason, boolean jsonMode, String finishReason) {
+		String format = jsonMode ? ",\"response_format\":{\"type\":\"json_object\"}" : "";
+		LlmExchange exchange = exchange(
+				"{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]" + format + "}");
+		String response = """
+				{"id":"msg_1","type":"message","role":"assistant","model":"claude-test-2026-01",
+				 "content":[{"type":"text","text":"x"}],"stop_reason":"%s","stop_sequence":null,
+				 "usage":{"input_tokens":1,"output_tokens":1}}""".formatted(stopReason);
+		JsonNode completion = Json.MAPPER
+			.readTree(this.adapter.chatResponse(exchange, target(exchange), response.getBytes()));
+		assertThat(completion.path("choices").get(0).path("finish_reason").asString()).isEqualTo(finishReason);
+	}
+
+	@Test
+	void thinkingBlocksAreLeftOutOfTheAnswer() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		String response = """
+				{"id":"msg_1","type":"message","role":"assistant","model":"claude-test-2026-01",
+				 "content":[{"type":"thinking","thinking":"Let me see.","signature":"sig"},
+				            {"type":"redacted_thinking","data":"abc"},{"type":"text","text":"42"}],
+				 "stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":9}}""";
+		JsonNode completion = Json.MAPPER
+			.readTree(this.adapter.chatResponse(exchange, target(exchange), response.getBytes()));
+		assertThat(completion.path("choices").get(0).path("message").path("content").asString()).isEqualTo("42");
+	}
+
+	@Test
+	void responseThatIsNotJsonIsABadGateway() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> this.adapter.chatResponse(exchange, target(exchange), "<html>".getBytes()))
+			.satisfies(error -> assertThat(error.status()).isEqualTo(502));
+	}
+
+	// ---- streams
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "stream", "stream-tools", "stream-json" })
+	void streamMatchesFixtureChunkByChunk(String name) {
+		LlmExchange exchange = exchange(Fixtures.text("anthropic/" + name + ".openai-request.json"));
+		long before = System.currentTimeMillis() / 1000;
+		List<SseEvent> out = translate(exchange, name + ".stream.sse");
+		long after = System.currentTimeMillis() / 1000;
+
+		List<String> expected = Fixtures.text("anthropic/" + name + ".openai-stream.jsonl").lines().toList();
+		assertThat(out).hasSameSizeAs(expected);
+		assertThat(out.get(out.size() - 1).isDone()).isTrue();
+		List<SseEvent> chunks = out.subList(0, out.size() - 1);
+		assertThat(chunks).noneMatch(SseEvent::isDone).allSatisfy(event -> assertThat(event.event()).isNull());
+		long created = Json.MAPPER.readTree(chunks.get(0).data()).path("created").asLong();
+		assertThat(created).isBetween(before, after);
+		for (int i = 0; i < chunks.size(); i++) {
+			ObjectNode chunk = (ObjectNode) Json.MAPPER.readTree(chunks.get(i).data());
+			assertThat(chunk.path("created").asLong()).as("created of chunk %d", i).isEqualTo(created);
+			chunk.remove("created");
+			assertThat(chunk).as("chunk %d", i).isEqualTo(Json.MAPPER.readTree(expected.get(i)));
+		}
+		assertThat(expected.get(expected.size() - 1)).isEqualTo("[DONE]");
+		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
+	}
+
+	@Test
+	void streamRecordsUsageWithoutAUsageChunkWhenTheClientDidNotAsk() {
+		LlmExchange exchange = exchange(Fixtures.text("anthropic/stream.openai-request.json"));
+		List<SseEvent> out = translate(exchange, "stream.stream.sse");
+
+		assertThat(out).noneMatch(event -> event.dataAsString().contains("usage"));
+		assertThat(exchange.usage()).isEqualTo(new Usage(11, 6, 0, true));
+	}
+
+	@Test
+	void streamUsageChunkComesBeforeDoneWhenTheClientAsked() {
+		LlmExchange exchange = exchange("""
+				{"model":"claude-test","stream":true,"stream_options":{"include_usage":true},
+				 "messages":[{"role":"user","content":"Say hello."}]}""");
+		List<SseEvent> out = translate(exchange, "stream.stream.sse");
+
+		assertThat(out).hasSize(6);
+		JsonNode usageChunk = Json.MAPPER.readTree(out.get(4).data());
+		assertThat(usageChunk.path("choices").isEmpty()).isTrue();
+		assertThat(usageChunk.path("usage")).isEqualTo(Json.MAPPER.readTree("""
+				{"prompt_tokens":11,"completion_tokens":6,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":0}}"""));
+		assertThat(out.get(5).isDone()).isTrue();
+	}
+
+	@Test
+	void streamedCacheReadsCountAsCachedPromptTokens() {
+		LlmExchange exchange = exchange(Fixtures.text("anthropic/stream-tools.openai-request.json"));
+		translate(exchange, "stream-tools.stream.sse");
+		assertThat(exchange.usage()).isEqualTo(new Usage(340, 75, 300, true));
+	}
+
+	@Test
+	void streamUsageKeepsTheLargestCumulativeCounts() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
+		translator.onEvent(new SseEvent("message_start", """
+				{"type":"message_start","message":{"id":"msg_1","model":"m","usage":{"input_tokens":0,"output_tokens":1}}}"""
+			.getBytes()));
+		translator.onEvent(new SseEvent("message_delta", """
+				{"type":"message_delta","delta":{"stop_reason":"end_turn"},
+				 "usage":{"input_tokens":30,"cache_read_input_tokens":null,"output_tokens":5,"server_tool_use":{"web_search_requests":0}}}"""
+			.getBytes()));
+		translator.onEvent(new SseEvent("message_stop", "{\"type\":\"message_stop\"}".getBytes()));
+		assertThat(exchange.usage()).isEqualTo(new Usage(30, 5, 0, true));
+	}
+
+	@Test
+	void streamErrorEventFailsTheStreamAsAnOpenAiError() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
+		List<SseEvent> upstream = decode("stream-error.stream.sse");
+		List<SseEvent> out = new ArrayList<>();
+
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> upstream.forEach(event -> out.addAll(translator.onEvent(event))))
+			.satisfies(error -> {
+				assertThat(error.status()).isEqualTo(503);
+				assertThat(error.type()).isEqualTo(LlmApiException.SERVER_ERROR);
+				assertThat(error.code()).isEqualTo("overloaded");
+			});
+		assertThat(out).hasSize(2);
+		assertThat(out.get(1).dataAsString()).contains("Once upon");
+	}
+
+	@Test
+	void streamIgnoresThinkingAndUnknownEvents() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
+		assertThat(translator.onEvent(new SseEvent("content_block_start", """
+				{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}""".getBytes())))
+			.isEmpty();
+		assertThat(translator.onEvent(new SseEvent("content_block_delta", """
+				{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hmm"}}""".getBytes())))
+			.isEmpty();
+		assertThat(translator.onEvent(new SseEvent("content_block_delta", """
+				{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"s"}}""".getBytes())))
+			.isEmpty();
+		assertThat(translator.onEvent(new SseEvent("future_event", "{\"type\":\"future_event\"}".getBytes()))).isEmpty();
+		assertThat(exchange.timeToFirstTokenNanos()).isZero();
+	}
+
+	// ---- errors
+
+	@ParameterizedTest(name = "upstream {0} {1} -> client {2} {3}")
+	@CsvSource(delimiter = '|', textBlock = """
+			400 | error-context.response.json | 400 | invalid_request_error | context_length_exceeded
+			400 | error-invalid.response.json | 400 | invalid_request_error |
+			401 | error-401.response.json     | 502 | api_error             | upstream_auth_failed
+			403 | error-403.response.json     | 502 | api_error             | upstream_auth_failed
+			404 | error-404.response.json     | 404 | not_found_error       |
+			429 | error-429.response.json     | 429 | rate_limit_error      | rate_limit_exceeded
+			500 | error-500.response.json     | 500 | server_error          |
+			529 | error-529.response.json     | 503 | server_error          | overloaded
+			502 | -                           | 502 | server_error          |
+			""")
+	void errorsMapToTheStatusAndTypeSdksExpect(int upstream, String fixture, int status, String type, String code) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.set("retry-after", "7");
+		byte[] body = "-".equals(fixture) ? "<html>bad gateway</html>".getBytes()
+				: Fixtures.bytes("anthropic/" + fixture);
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+
+		LlmApiException error = this.adapter.error(target(exchange), upstream, headers, body);
+
+		assertThat(error.status()).isEqualTo(status);
+		assertThat(error.type()).isEqualTo(type);
+		assertThat(error.code()).isEqualTo(code);
+		assertThat(error.getMessage()).doesNotContain(TestCatalogs.PROVIDER_KEY);
+		if (status == 429 || status == 503) {
+			assertThat(error.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+		}
+		if ("context_length_exceeded".equals(code)) {
+			assertThat(error.getMessage()).isEqualTo("prompt is too long: 208153 tokens > 200000 maximum");
+		}
+	}
+
+	// ---- embeddings
+
+	@Test
+	void embeddingsAreRefusedWithTheProviderNamed() {
+		LlmExchange exchange = TestCatalogs.exchange(CATALOG, Operation.EMBEDDINGS,
+				"{\"model\":\"claude-embed\",\"input\":\"hello\"}");
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> this.adapter.embeddingsRequest(exchange, target(exchange)))
+			.satisfies(error -> {
+				assertThat(error.status()).isEqualTo(400);
+				assertThat(error.param()).isEqualTo("model");
+				assertThat(error.getMessage()).isEqualTo("Provider 'anthropic' (anthropic) has no embeddings API; "
+						+ "use an embeddings model of another provider.");
+			});
+		assertThatIllegalStateException()
+			.isThrownBy(() -> this.adapter.embeddingsResponse(exchange, target(exchange), new byte[0]));
+	}
+
+	// ---- helpers
+
+	private static ProviderSpec anthropic(String name, String apiVersion, Map<String, String> headers,
+			UnsupportedParameters policy) {
+		return new ProviderSpec(name, ProviderType.ANTHROPIC, URI.create("http://127.0.0.1:1/v1"),
+				Secret.of(TestCatalogs.PROVIDER_KEY), headers, Duration.ofSeconds(2), Duration.ofSeconds(5), true,
+				apiVersion, 1024, policy);
+	}
+
+	private static String unsupported(String model, String json) {
+		return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]," + json + "}";
+	}
+
+	private static LlmExchange exchange(String body) {
+		return TestCatalogs.exchange(CATALOG, Operation.CHAT, body);
+	}
+
+	private static RouteTarget target(LlmExchange exchange) {
+		return exchange.route().primary();
+	}
+
+	private static JsonNode fixture(String name) {
+		return Json.MAPPER.readTree(Fixtures.bytes("anthropic/" + name));
+	}
+
+	private static List<SseEvent> decode(String fixture) {
+		SseDecoder decoder = new SseDecoder();
+		List<SseEvent> events = new ArrayList<>(decoder.decode(Fixtures.bytes("anthropic/" + fixture)));
+		events.addAll(decoder.finish());
+		return events;
+	}
+
+	private List<SseEvent> translate(LlmExchange exchange, String fixture) {
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
+		List<SseEvent> out = new ArrayList<>();
+		decode(fixture).forEach(event -> out.addAll(translator.onEvent(event)));
+		out.addAll(translator.onEnd());
+		return out;
+	}
+
+}
