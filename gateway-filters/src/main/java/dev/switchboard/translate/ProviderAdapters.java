@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.translate.anthropic.AnthropicAdapter;
 import dev.switchboard.translate.azure.AzureOpenAiAdapter;
 import dev.switchboard.translate.openai.OpenAiAdapter;
 
@@ -25,7 +26,7 @@ public final class ProviderAdapters {
 	}
 
 	public static ProviderAdapters defaults() {
-		return new ProviderAdapters(List.of(new OpenAiAdapter(), new AzureOpenAiAdapter()));
+		return new ProviderAdapters(List.of(new OpenAiAdapter(), new AzureOpenAiAdapter(), new AnthropicAdapter()));
 	}
 
 	public boolean supports(ProviderType type) {

@@ -33,6 +33,7 @@ import dev.switchboard.route.ModelResolver;
 import dev.switchboard.translate.ImageInliner;
 import dev.switchboard.translate.ProviderAdapter;
 import dev.switchboard.translate.ProviderAdapters;
+import dev.switchboard.translate.anthropic.AnthropicAdapter;
 import dev.switchboard.translate.azure.AzureOpenAiAdapter;
 import dev.switchboard.translate.openai.OpenAiAdapter;
 
@@ -104,6 +105,12 @@ public class SwitchboardAutoConfiguration {
 	@ConditionalOnMissingBean
 	AzureOpenAiAdapter switchboardAzureOpenAiAdapter() {
 		return new AzureOpenAiAdapter();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	AnthropicAdapter switchboardAnthropicAdapter() {
+		return new AnthropicAdapter();
 	}
 
 	@Bean
