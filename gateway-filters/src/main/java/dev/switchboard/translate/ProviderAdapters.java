@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.translate.anthropic.AnthropicAdapter;
 import dev.switchboard.translate.azure.AzureOpenAiAdapter;
+import dev.switchboard.translate.gemini.GeminiAdapter;
 import dev.switchboard.translate.openai.OpenAiAdapter;
 
 /** The adapter for each provider type. */
@@ -26,7 +27,8 @@ public final class ProviderAdapters {
 	}
 
 	public static ProviderAdapters defaults() {
-		return new ProviderAdapters(List.of(new OpenAiAdapter(), new AzureOpenAiAdapter(), new AnthropicAdapter()));
+		return new ProviderAdapters(List.of(new OpenAiAdapter(), new AzureOpenAiAdapter(), new AnthropicAdapter(),
+				new GeminiAdapter()));
 	}
 
 	public boolean supports(ProviderType type) {

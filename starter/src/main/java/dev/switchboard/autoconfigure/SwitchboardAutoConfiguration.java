@@ -35,6 +35,7 @@ import dev.switchboard.translate.ProviderAdapter;
 import dev.switchboard.translate.ProviderAdapters;
 import dev.switchboard.translate.anthropic.AnthropicAdapter;
 import dev.switchboard.translate.azure.AzureOpenAiAdapter;
+import dev.switchboard.translate.gemini.GeminiAdapter;
 import dev.switchboard.translate.openai.OpenAiAdapter;
 
 /**
@@ -111,6 +112,12 @@ public class SwitchboardAutoConfiguration {
 	@ConditionalOnMissingBean
 	AnthropicAdapter switchboardAnthropicAdapter() {
 		return new AnthropicAdapter();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	GeminiAdapter switchboardGeminiAdapter() {
+		return new GeminiAdapter();
 	}
 
 	@Bean

@@ -1,0 +1,337 @@
+package dev.switchboard.autoconfigure;
+
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.InternalServerException;
+import com.openai.errors.RateLimitException;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.ResponseFormatJsonObject;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.testing.StubUpstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The same client scenarios, with the unmodified official OpenAI Java SDK, against each provider
+ * type: a client must not be able to tell which provider answered except by the model it asked
+ * for. Each provider is a loopback server answering in its own documented wire format.
+ */
+@SpringBootTest(classes = GatewayTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("parity")
+class ProviderParityTest {
+
+	/** A provider type under test: its stub, its fixtures and the paths its API uses. */
+	enum Provider {
+
+		OPENAI("openai", "m-openai", "e-openai", "/v1", "/v1/chat/completions", "/v1/chat/completions",
+				"/v1/embeddings", "\"role\":\"tool\""),
+		AZURE("openai", "m-azure", "e-azure", "", "/openai/deployments/dep-test/chat/completions",
+				"/openai/deployments/dep-test/chat/completions", "/openai/deployments/emb-test/embeddings",
+				"\"role\":\"tool\""),
+		ANTHROPIC("anthropic", "m-anthropic", null, "/v1", "/v1/messages", "/v1/messages", null,
+				"\"tool_use_id\":\"toolu_e2e\""),
+		GEMINI("gemini", "m-gemini", "e-gemini", "/v1beta", "/v1beta/models/gemini-test:generateContent",
+				"/v1beta/models/gemini-test:streamGenerateContent", "/v1beta/models/gemini-embed:batchEmbedContents",
+				"\"functionResponse\"");
+
+		final String fixtures;
+
+		final String chatModel;
+
+		final String embeddingModel;
+
+		final String basePath;
+
+		final String chatPath;
+
+		final String streamPath;
+
+		final String embeddingsPath;
+
+		/** How the tool result looks in the provider's request. */
+		final String toolResultMarker;
+
+		final StubUpstream stub = new StubUpstream();
+
+		Provider(String fixtures, String chatModel, String embeddingModel, String basePath, String chatPath,
+				String streamPath, String embeddingsPath, String toolResultMarker) {
+			this.fixtures = fixtures;
+			this.chatModel = chatModel;
+			this.embeddingModel = embeddingModel;
+			this.basePath = basePath;
+			this.chatPath = chatPath;
+			this.streamPath = streamPath;
+			this.embeddingsPath = embeddingsPath;
+			this.toolResultMarker = toolResultMarker;
+		}
+
+		String fixture(String name) {
+			return dev.switchboard.testing.Fixtures.text("e2e/" + this.fixtures + "/" + name);
+		}
+
+		void answerJson(String fixture) {
+			this.stub.reset();
+			this.stub.json(this.chatPath, 200, fixture(fixture));
+		}
+
+		void answerStream(String fixture) {
+			this.stub.reset();
+			this.stub.sse(this.streamPath, Flux.just(fixture(fixture)));
+		}
+
+	}
+
+	private static final String KEY = "parity-key";
+
+	private static final byte[] PNG = { (byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 7 };
+
+	private static final StubUpstream images = new StubUpstream().on("/cat.png",
+			(request, response) -> response.header("content-type", "image/png").sendByteArray(Mono.just(PNG)));
+
+	@LocalServerPort
+	int port;
+
+	@DynamicPropertySource
+	static void providers(DynamicPropertyRegistry registry) {
+		for (Provider provider : Provider.values()) {
+			String name = (provider == Provider.AZURE) ? "azure" : provider.name().toLowerCase();
+			registry.add("switchboard.providers." + name + ".base-url",
+					() -> "http://127.0.0.1:" + provider.stub.port() + provider.basePath);
+		}
+	}
+
+	@AfterAll
+	static void stopStubs() {
+		images.close();
+		for (Provider provider : Provider.values()) {
+			provider.stub.close();
+		}
+	}
+
+	private OpenAIClient client() {
+		return OpenAIOkHttpClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port + "/v1")
+			.apiKey(KEY)
+			.maxRetries(0)
+			.timeout(Duration.ofSeconds(10))
+			.build();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void plainChat(Provider provider) {
+		provider.answerJson("chat.json");
+		ChatCompletion completion = client().chat()
+			.completions()
+			.create(ChatCompletionCreateParams.builder()
+				.model(provider.chatModel)
+				.addSystemMessage("Answer in one sentence.")
+				.addUserMessage("What is the capital of France?")
+				.build());
+		assertThat(completion.choices().get(0).message().content()).contains("Paris is the capital of France.");
+		assertThat(completion.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+		assertThat(completion.usage().get().promptTokens()).isEqualTo(12);
+		assertThat(completion.usage().get().completionTokens()).isEqualTo(7);
+		String upstream = provider.stub.lastRequest().body();
+		assertThat(upstream).contains("What is the capital of France?").contains("Answer in one sentence.");
+		assertThat(provider.stub.lastRequest().headers().toString()).doesNotContain(KEY);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void streamingChat(Provider provider) {
+		provider.answerStream("stream.sse");
+		ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
+			.model(provider.chatModel)
+			.addUserMessage("What is the capital of France?")
+			.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+			.build();
+		try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
+			List<ChatCompletionChunk> chunks = stream.stream().toList();
+			String text = chunks.stream()
+				.flatMap(chunk -> chunk.choices().stream())
+				.map(choice -> choice.delta().content().orElse(""))
+				.collect(Collectors.joining());
+			assertThat(text).isEqualTo("Paris is the capital of France.");
+			assertThat(chunks.stream().map(ChatCompletionChunk::id).distinct()).as("one id per stream").hasSize(1);
+			assertThat(chunks.stream().flatMap(chunk -> chunk.choices().stream()))
+				.anySatisfy(choice -> assertThat(choice.finishReason()).contains(ChatCompletionChunk.Choice.FinishReason.STOP));
+			assertThat(chunks.get(chunks.size() - 1).usage()).get().satisfies(usage -> {
+				assertThat(usage.promptTokens()).isEqualTo(12);
+				assertThat(usage.completionTokens()).isEqualTo(7);
+			});
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void toolCallRoundTrip(Provider provider) {
+		provider.answerJson("tool-call.json");
+		ChatCompletionCreateParams.Builder ask = ChatCompletionCreateParams.builder()
+			.model(provider.chatModel)
+			.addUserMessage("What's the weather in Paris?")
+			.addTool(weatherTool());
+		ChatCompletion first = client().chat().completions().create(ask.build());
+		assertThat(first.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+		ChatCompletionMessageFunctionToolCall call = first.choices().get(0).message().toolCalls().get().get(0).asFunction();
+		assertThat(call.function().name()).isEqualTo("get_weather");
+		assertThat(Json.MAPPER.readTree(call.function().arguments())).isEqualTo(Json.MAPPER.readTree("{\"city\":\"Paris\"}"));
+		assertThat(provider.stub.lastRequest().body()).contains("get_weather").contains("city");
+
+		provider.answerJson("chat.json");
+		ChatCompletion second = client().chat()
+			.completions()
+			.create(ask.addMessage(first.choices().get(0).message())
+				.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("18°C and sunny").build())
+				.build());
+		assertThat(second.choices().get(0).message().content()).isPresent();
+		assertThat(provider.stub.lastRequest().body()).contains("18°C and sunny").contains(provider.toolResultMarker);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void streamedToolCall(Provider provider) {
+		provider.answerStream("tool-call-stream.sse");
+		ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
+			.model(provider.chatModel)
+			.addUserMessage("What's the weather in Paris?")
+			.addTool(weatherTool())
+			.build();
+		try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
+			List<ChatCompletionChunk.Choice.Delta.ToolCall> calls = stream.stream()
+				.flatMap(chunk -> chunk.choices().stream())
+				.flatMap(choice -> choice.delta().toolCalls().orElse(List.of()).stream())
+				.toList();
+			assertThat(calls).isNotEmpty().allSatisfy(call -> assertThat(call.index()).isZero());
+			String name = calls.stream().map(c -> c.function().flatMap(f -> f.name()).orElse("")).collect(Collectors.joining());
+			String arguments = calls.stream()
+				.map(c -> c.function().flatMap(f -> f.arguments()).orElse(""))
+				.collect(Collectors.joining());
+			assertThat(name).isEqualTo("get_weather");
+			assertThat(Json.MAPPER.readTree(arguments)).isEqualTo(Json.MAPPER.readTree("{\"city\":\"Paris\"}"));
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void jsonMode(Provider provider) {
+		provider.answerJson("json-mode.json");
+		ChatCompletion completion = client().chat()
+			.completions()
+			.create(ChatCompletionCreateParams.builder()
+				.model(provider.chatModel)
+				.addUserMessage("Where is the Eiffel Tower? Answer in JSON.")
+				.responseFormat(ResponseFormatJsonObject.builder().build())
+				.build());
+		assertThat(Json.MAPPER.readTree(completion.choices().get(0).message().content().get()))
+			.isEqualTo(Json.MAPPER.readTree("{\"city\":\"Paris\",\"country\":\"France\"}"));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void embeddings(Provider provider) {
+		EmbeddingCreateParams.Builder params = EmbeddingCreateParams.builder().input("hello");
+		if (provider.embeddingModel == null) {
+			assertThatExceptionOfType(BadRequestException.class)
+				.isThrownBy(() -> client().embeddings().create(params.model(provider.chatModel).build()));
+			return;
+		}
+		provider.stub.reset();
+		provider.stub.json(provider.embeddingsPath, 200, provider.fixture("embeddings.json"));
+		CreateEmbeddingResponse response = client().embeddings().create(params.model(provider.embeddingModel).build());
+		assertThat(response.data().get(0).embedding()).containsExactly(0.1f, 0.2f, 0.3f);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void providerErrorsBecomeTheSdksExceptions(Provider provider) {
+		ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
+			.model(provider.chatModel)
+			.addUserMessage("hi")
+			.build();
+		provider.stub.reset();
+		provider.stub.json(provider.chatPath, 429, provider.fixture("error-429.json"), Map.of("retry-after", "2"));
+		assertThatExceptionOfType(RateLimitException.class).isThrownBy(() -> client().chat().completions().create(params))
+			.satisfies(ex -> assertThat(ex.headers().values("retry-after")).containsExactly("2"));
+		provider.stub.reset();
+		provider.stub.json(provider.chatPath, 500, provider.fixture("error-500.json"));
+		assertThatExceptionOfType(InternalServerException.class)
+			.isThrownBy(() -> client().chat().completions().create(params));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void imageUrlsReachEveryProviderInTheFormItAccepts(Provider provider) {
+		provider.answerJson("chat.json");
+		String imageUrl = "http://127.0.0.1:" + images.port() + "/cat.png";
+		client().chat()
+			.completions()
+			.create(ChatCompletionCreateParams.builder()
+				.model(provider.chatModel)
+				.addUserMessageOfArrayOfContentParts(List.of(
+						ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder().text("What is this?").build()),
+						ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder()
+							.imageUrl(ChatCompletionContentPartImage.ImageUrl.builder().url(imageUrl).build())
+							.build())))
+				.build());
+		String upstream = provider.stub.lastRequest().body();
+		if (provider == Provider.GEMINI) {
+			// Gemini takes only inline bytes: the gateway fetched the image and sent it base64-encoded.
+			assertThat(upstream).contains("\"inlineData\"").contains(Base64.getEncoder().encodeToString(PNG))
+				.doesNotContain(imageUrl);
+		}
+		else {
+			assertThat(upstream).contains(imageUrl);
+		}
+	}
+
+	private static ChatCompletionFunctionTool weatherTool() {
+		return ChatCompletionFunctionTool.builder()
+			.function(FunctionDefinition.builder()
+				.name("get_weather")
+				.description("Current weather for a city")
+				.parameters(FunctionParameters.builder()
+					.putAdditionalProperty("type", JsonValue.from("object"))
+					.putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+					.putAdditionalProperty("required", JsonValue.from(List.of("city")))
+					.build())
+				.build())
+			.build();
+	}
+
+}
