@@ -99,7 +99,7 @@ final class Failover {
 		}
 		if (wait != null && remaining().compareTo(wait) > 0 && this.calls < this.policy.maxAttempts()) {
 			this.exchange.decide("failover", trigger + " from " + target.label() + ": retry in " + wait.toMillis() + " ms");
-			return Mono.delay(wait).then(target(index, retry + 1, error));
+			return Mono.delay(wait).then(Mono.defer(() -> target(index, retry + 1, error)));
 		}
 		if (remaining().isNegative() || remaining().isZero()) {
 			return Mono.error(error);

@@ -1,10 +1,16 @@
 package dev.switchboard.failover;
 
-/** A target was skipped because its circuit breaker is open; no call was made. */
-public class CircuitOpenException extends RuntimeException {
+import dev.switchboard.core.LlmApiException;
+
+/**
+ * A target was skipped because its circuit breaker is open; no call was made. When no other target
+ * remains, the client gets it as a 503 and may retry later.
+ */
+public class CircuitOpenException extends LlmApiException {
 
 	public CircuitOpenException(String target) {
-		super("circuit breaker of " + target + " is open", null, false, false);
+		super(503, SERVER_ERROR, "circuit_open", null,
+				"The provider behind this model is failing and is rested for a while; retry later.", null, null);
 	}
 
 }

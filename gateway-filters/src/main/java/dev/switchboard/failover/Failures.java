@@ -23,6 +23,8 @@ public final class Failures {
 		}
 		String code = (api.code() != null) ? api.code() : "";
 		switch (code) {
+			case "circuit_open":
+				return Trigger.CIRCUIT_OPEN;
 			case "upstream_timeout":
 				return Trigger.TIMEOUT;
 			case "upstream_unreachable":

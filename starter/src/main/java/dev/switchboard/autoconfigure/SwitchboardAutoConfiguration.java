@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
 
 import dev.switchboard.auth.ApiKeyTeamResolver;
 import dev.switchboard.auth.HeaderTeamResolver;
@@ -27,6 +29,10 @@ import dev.switchboard.dispatch.LlmDispatcher;
 import dev.switchboard.dispatch.LlmRoutingFilter;
 import dev.switchboard.dispatch.ProviderClients;
 import dev.switchboard.endpoint.LlmEndpoint;
+import dev.switchboard.failover.FailoverPolicy;
+import dev.switchboard.failover.LlmFailoverGatewayFilterFactory;
+import dev.switchboard.failover.Resilience4jTargetBreakers;
+import dev.switchboard.failover.TargetBreakers;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
 import dev.switchboard.endpoint.ModelsEndpoint;
 import dev.switchboard.route.ModelResolver;
@@ -129,13 +135,27 @@ public class SwitchboardAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LlmDispatcher switchboardDispatcher(ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient,
-			ModelCatalog catalog, SwitchboardProperties properties) {
+			ModelCatalog catalog, SwitchboardProperties properties, FailoverPolicy failoverPolicy,
+			ObjectProvider<TargetBreakers> breakers) {
 		SwitchboardConfiguration.checkAdapters(catalog, adapters);
 		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
 		SwitchboardProperties.ImageFetch images = properties.imageFetch();
 		ImageInliner inliner = images.enabled() ? new ImageInliner(client, images.maxSize().toBytes(),
 				images.timeout(), images.allowPrivateNetworks()) : null;
-		return new LlmDispatcher(adapters, new ProviderClients(client, catalog), inliner);
+		return new LlmDispatcher(adapters, new ProviderClients(client, catalog), inliner, failoverPolicy,
+				breakers.getIfAvailable(TargetBreakers::none));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	FailoverPolicy switchboardFailoverPolicy(SwitchboardProperties properties) {
+		return SwitchboardConfiguration.failoverPolicy(properties.failover());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmFailoverGatewayFilterFactory llmFailoverGatewayFilterFactory(FailoverPolicy failoverPolicy) {
+		return new LlmFailoverGatewayFilterFactory(failoverPolicy);
 	}
 
 	@Bean
@@ -158,6 +178,22 @@ public class SwitchboardAutoConfiguration {
 			SwitchboardProperties properties) {
 		TeamResolver defaultResolver = teamResolvers.getIfUnique(() -> switchboardTeamResolver);
 		return new LlmEndpointGatewayFilterFactory(endpoint, defaultResolver, properties.maxBodySize());
+	}
+
+	/** A circuit breaker per target, when Spring Cloud CircuitBreaker's Resilience4j factory is there. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ReactiveResilience4JCircuitBreakerFactory.class)
+	@ConditionalOnBooleanProperty(name = "switchboard.failover.circuit-breakers", matchIfMissing = true)
+	static class CircuitBreakerConfiguration {
+
+		/** Resolved when first needed, so it does not depend on auto-configuration order. */
+		@Bean
+		@ConditionalOnMissingBean(TargetBreakers.class)
+		TargetBreakers switchboardTargetBreakers(ObjectProvider<ReactiveResilience4JCircuitBreakerFactory> factory) {
+			ReactiveResilience4JCircuitBreakerFactory available = factory.getIfAvailable();
+			return (available != null) ? new Resilience4jTargetBreakers(available) : TargetBreakers.none();
+		}
+
 	}
 
 }

@@ -20,6 +20,7 @@ import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.catalog.Secret;
 import dev.switchboard.core.Team;
+import dev.switchboard.failover.FailoverPolicy;
 import dev.switchboard.mock.MockBehavior;
 import dev.switchboard.translate.ProviderAdapters;
 
@@ -98,7 +99,7 @@ final class SwitchboardConfiguration {
 			String upstream = (model.upstreamModel() != null && !model.upstreamModel().isBlank())
 					? model.upstreamModel() : model.id();
 			models.add(new ModelSpec(model.id(), model.provider(), upstream, model.aliases(), model.inputPrice(),
-					model.outputPrice(), model.cachedInputPrice(), model.contextWindow(), capabilities));
+					model.outputPrice(), model.cachedInputPrice(), model.contextWindow(), capabilities, model.fallbacks()));
 		}
 		ModelCatalog catalog = null;
 		try {
@@ -151,6 +152,14 @@ final class SwitchboardConfiguration {
 		});
 		throwIfAny(problems);
 		return byHash;
+	}
+
+	static FailoverPolicy failoverPolicy(SwitchboardProperties.Failover failover) {
+		if (!failover.enabled()) {
+			return FailoverPolicy.none();
+		}
+		return new FailoverPolicy(failover.maxAttempts(), failover.retriesPerTarget(), failover.initialBackoff(),
+				failover.maxBackoff(), failover.deadline(), failover.triggers());
 	}
 
 	/** Every configured provider type needs an adapter bean. */

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -19,6 +20,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import dev.switchboard.catalog.UnsupportedParameters;
+import dev.switchboard.failover.Trigger;
 
 /**
  * Switchboard configuration: providers, the model catalog and teams.
@@ -31,12 +33,14 @@ import dev.switchboard.catalog.UnsupportedParameters;
  * @param teams Tenants by name: their client key hashes and the models they may use
  * @param auth How requests are matched to teams
  * @param imageFetch How the gateway fetches image URLs for providers that only take inline images
+ * @param failover How a request moves across its model's targets when one fails
  */
 @ConfigurationProperties("switchboard")
 @Validated
 public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10MB") DataSize maxBodySize,
 		Map<String, @Valid Provider> providers, List<@Valid Model> models, Map<String, @Valid Team> teams,
-		@Valid @DefaultValue Auth auth, @Valid @DefaultValue ImageFetch imageFetch) {
+		@Valid @DefaultValue Auth auth, @Valid @DefaultValue ImageFetch imageFetch,
+		@Valid @DefaultValue Failover failover) {
 
 	public SwitchboardProperties {
 		providers = (providers != null) ? providers : Map.of();
@@ -118,14 +122,18 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * @param cachedInputPrice USD per million prompt tokens served from the provider's prompt cache
 	 * @param contextWindow Maximum prompt plus completion tokens
 	 * @param capabilities What the model can serve: chat, tools, vision, json, embeddings
+	 * @param fallbacks Other models (ids, aliases or provider/model ids) tried in order when this one
+	 * fails, each translated for its own provider
 	 */
 	public record Model(@NotBlank String id, @NotBlank String provider, @Nullable String upstreamModel,
 			List<String> aliases, @Nullable @DecimalMin("0") BigDecimal inputPrice,
 			@Nullable @DecimalMin("0") BigDecimal outputPrice, @Nullable @DecimalMin("0") BigDecimal cachedInputPrice,
-			@Nullable @Min(1) Integer contextWindow, @DefaultValue("chat") List<String> capabilities) {
+			@Nullable @Min(1) Integer contextWindow, @DefaultValue("chat") List<String> capabilities,
+			List<String> fallbacks) {
 
 		public Model {
 			aliases = (aliases != null) ? aliases : List.of();
+			fallbacks = (fallbacks != null) ? fallbacks : List.of();
 		}
 
 	}
@@ -153,6 +161,30 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * safe behind an authentication filter that always sets it
 	 */
 	public record Auth(@Nullable String teamHeader) {
+	}
+
+	/**
+	 * Failover defaults of every LLM route; a route overrides them with the LlmFailover filter.
+	 *
+	 * @param enabled Whether to retry and fall back at all; off, each request makes one call
+	 * @param maxAttempts Calls per request in all, retries and fallbacks together
+	 * @param retriesPerTarget Extra calls to the same target after a 5xx, timeout or connection failure
+	 * @param initialBackoff Wait before the first retry of a target; doubles per retry, with jitter
+	 * @param maxBackoff Longest wait between two calls, a provider's Retry-After included (a longer
+	 * Retry-After moves on to the next target instead)
+	 * @param deadline Longest a client waits for the first byte of its response, all attempts included
+	 * @param triggers Failures that lead to a retry or the next target: RATE_LIMITED, OVERLOADED,
+	 * SERVER_ERROR, CONNECT_ERROR, TIMEOUT, CIRCUIT_OPEN, CONTEXT_LENGTH, PROVIDER_REJECTED
+	 * @param circuitBreakers Whether each target gets a Resilience4j circuit breaker (when Spring
+	 * Cloud CircuitBreaker with Resilience4j is on the classpath); tune them under
+	 * resilience4j.circuitbreaker.configs.switchboard
+	 */
+	public record Failover(@DefaultValue("true") boolean enabled, @DefaultValue("4") @Min(1) int maxAttempts,
+			@DefaultValue("1") @Min(0) int retriesPerTarget, @DefaultValue("200ms") Duration initialBackoff,
+			@DefaultValue("5s") Duration maxBackoff, @DefaultValue("60s") Duration deadline,
+			@DefaultValue({ "RATE_LIMITED", "OVERLOADED", "SERVER_ERROR", "CONNECT_ERROR", "TIMEOUT", "CIRCUIT_OPEN",
+					"CONTEXT_LENGTH", "PROVIDER_REJECTED" }) Set<Trigger> triggers,
+			@DefaultValue("true") boolean circuitBreakers) {
 	}
 
 	/**

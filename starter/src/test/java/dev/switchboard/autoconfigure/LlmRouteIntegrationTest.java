@@ -149,7 +149,9 @@ class LlmRouteIntegrationTest {
 	void aProviderFailureMidStreamEndsWithAnErrorEventAndACleanClose() {
 		String[] chunks = Fixtures.text("openai/chat-stream.stream.sse").split("\n\n");
 		stub.sse("/v1/chat/completions",
-				Flux.concat(Flux.just(chunks[0] + "\n\n"), Flux.error(new IllegalStateException("provider crashed"))));
+				Flux.concat(Flux.just(chunks[0] + "\n\n"),
+						// After a pause, so the first chunk is surely on the wire before the crash.
+						Mono.delay(Duration.ofMillis(100)).then(Mono.error(new IllegalStateException("provider crashed")))));
 		Response response = post("/v1/chat/completions", TEAM_A,
 				"{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 		assertThat(response.status).isEqualTo(200);

@@ -1,0 +1,276 @@
+package dev.switchboard.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.core.Json;
+import dev.switchboard.failover.Resilience4jTargetBreakers;
+import dev.switchboard.failover.TargetBreakers;
+import dev.switchboard.route.RouteTarget;
+import dev.switchboard.sse.SseDecoder;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.testing.Fixtures;
+import dev.switchboard.testing.StubUpstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Failover through a real gateway: each provider is a loopback stub whose failures the test
+ * scripts, and the client only ever sees one clean answer or one OpenAI-style error.
+ */
+@SpringBootTest(classes = GatewayTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("failover-it")
+class FailoverIntegrationTest {
+
+	private static final Map<String, StubUpstream> stubs = Map.of("primary", new StubUpstream(), "secondary",
+			new StubUpstream(), "claude", new StubUpstream(), "solo", new StubUpstream(), "flaky", new StubUpstream(),
+			"steady", new StubUpstream());
+
+	private static final String OK = Fixtures.text("e2e/openai/chat.json");
+
+	private static final String SERVER_ERROR = Fixtures.text("e2e/openai/error-500.json");
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	TargetBreakers breakers;
+
+	@Autowired
+	ModelCatalog catalog;
+
+	@DynamicPropertySource
+	static void providers(DynamicPropertyRegistry registry) {
+		stubs.forEach((name, stub) -> registry.add("switchboard.providers." + name + ".base-url",
+				() -> stub.baseUrl().toString()));
+	}
+
+	@AfterAll
+	static void stop() {
+		stubs.values().forEach(StubUpstream::close);
+	}
+
+	@BeforeEach
+	void reset() {
+		stubs.values().forEach(StubUpstream::reset);
+		// Breakers remember earlier tests' failures: start each test with all of them closed.
+		this.catalog.models().forEach(model -> ((Resilience4jTargetBreakers) this.breakers).breaker(target(model.id())).reset());
+	}
+
+	@Test
+	void aFailingPrimaryIsRetriedOnceThenTheFallbackServes() {
+		stub("primary").json("/v1/chat/completions", 500, SERVER_ERROR);
+		stub("secondary").json("/v1/chat/completions", 200, OK);
+
+		Response response = chat("/v1", "smart", false);
+
+		assertThat(response.status).isEqualTo(200);
+		assertThat(response.header("x-switchboard-provider")).isEqualTo("secondary");
+		assertThat(response.header("x-switchboard-attempts")).isEqualTo("3");
+		assertThat(stub("primary").received()).hasSize(2);
+		assertThat(Json.MAPPER.readTree(stub("secondary").lastRequest().body()).path("model").asString())
+			.isEqualTo("gpt-s");
+	}
+
+	@Test
+	void aRateLimitMovesOnAtOnceEvenWithoutRetryAfter() {
+		stub("primary").json("/v1/chat/completions", 429, Fixtures.text("e2e/openai/error-429.json"));
+		stub("secondary").json("/v1/chat/completions", 200, OK);
+		Response response = chat("/v1", "smart", false);
+		assertThat(response.status).isEqualTo(200);
+		assertThat(stub("primary").received()).hasSize(1);
+	}
+
+	@Test
+	void theRequestIsTranslatedAfreshForAnotherProviderType() {
+		stub("primary").json("/v1/chat/completions", 503, SERVER_ERROR);
+		stub("secondary").json("/v1/chat/completions", 503, SERVER_ERROR);
+		stub("claude").json("/v1/messages", 200, Fixtures.text("e2e/anthropic/chat.json"));
+
+		Response response = chat("/v1", "smart", false);
+
+		assertThat(response.status).isEqualTo(200);
+		assertThat(response.header("x-switchboard-provider")).isEqualTo("claude");
+		JsonNode body = Json.MAPPER.readTree(response.body);
+		assertThat(body.path("object").asString()).isEqualTo("chat.completion");
+		assertThat(body.path("choices").get(0).path("message").path("content").asString())
+			.isEqualTo("Paris is the capital of France.");
+		JsonNode anthropicRequest = Json.MAPPER.readTree(stub("claude").lastRequest().body());
+		assertThat(anthropicRequest.path("model").asString()).isEqualTo("claude-b");
+		assertThat(anthropicRequest.path("max_tokens").asInt()).isPositive();
+		assertThat(stub("claude").lastRequest().headers().get("x-api-key")).isEqualTo("anthropic-key");
+	}
+
+	@Test
+	void clientErrorsNeverFailOver() {
+		stub("primary").json("/v1/chat/completions", 400,
+				"{\"error\":{\"message\":\"bad temperature\",\"type\":\"invalid_request_error\",\"param\":\"temperature\",\"code\":null}}");
+		stub("secondary").json("/v1/chat/completions", 200, OK);
+		Response response = chat("/v1", "smart", false);
+		assertThat(response.status).isEqualTo(400);
+		assertThat(stub("primary").received()).hasSize(1);
+		assertThat(stub("secondary").received()).isEmpty();
+	}
+
+	@Test
+	void aStreamThatFailsBeforeItsFirstByteFailsOver() {
+		stub("primary").sse("/v1/chat/completions", Flux.error(new IllegalStateException("died before a byte")));
+		stub("secondary").sse("/v1/chat/completions", Flux.just(Fixtures.text("e2e/openai/stream.sse")));
+
+		Response response = chat("/v1", "smart", true);
+
+		assertThat(response.status).isEqualTo(200);
+		assertThat(response.header("x-switchboard-provider")).isEqualTo("secondary");
+		List<SseEvent> events = events(response.body);
+		assertThat(events.get(events.size() - 1).isDone()).isTrue();
+		assertThat(events).noneMatch(event -> event.dataAsString().contains("\"error\""));
+	}
+
+	@Test
+	void aStreamThatFailsAfterItsFirstByteEndsWithAnErrorEventAndDoesNotFailOver() {
+		String first = Fixtures.text("e2e/openai/stream.sse").split("\n\n")[0] + "\n\n";
+		stub("primary").sse("/v1/chat/completions",
+				Flux.concat(Flux.just(first),
+						Mono.delay(Duration.ofMillis(100)).then(Mono.error(new IllegalStateException("died mid-stream")))));
+		stub("secondary").sse("/v1/chat/completions", Flux.just(Fixtures.text("e2e/openai/stream.sse")));
+
+		Response response = chat("/v1", "smart", true);
+
+		List<SseEvent> events = events(response.body);
+		assertThat(events).hasSize(2);
+		assertThat(events.get(1).dataAsString()).contains("\"error\"");
+		assertThat(stub("secondary").received()).isEmpty();
+	}
+
+	@Test
+	void aPromptTooLongMovesToALargerContextWindowOnly() {
+		stub("primary").json("/v1/chat/completions", 400, """
+				{"error":{"message":"maximum context length is 8000 tokens","type":"invalid_request_error",
+				 "param":"messages","code":"context_length_exceeded"}}""");
+		stub("secondary").json("/v1/chat/completions", 200, OK);
+		Response response = chat("/v1", "short-ctx", false);
+		assertThat(response.status).isEqualTo(200);
+		assertThat(stub("solo").received()).as("same window: skipped without a call").isEmpty();
+		assertThat(Json.MAPPER.readTree(stub("secondary").lastRequest().body()).path("model").asString())
+			.isEqualTo("long");
+	}
+
+	@Test
+	void theLastTargetIsRetriedAfterItsRetryAfter() {
+		AtomicInteger calls = new AtomicInteger();
+		stub("solo").on("/v1/chat/completions", (request, response) -> (calls.getAndIncrement() == 0)
+				? response.status(429).header("content-type", "application/json").header("retry-after-ms", "150")
+					.sendString(Mono.just(Fixtures.text("e2e/openai/error-429.json"))).then()
+				: response.status(200).header("content-type", "application/json").sendString(Mono.just(OK)).then());
+		long start = System.nanoTime();
+		Response response = chat("/v1", "solo-model", false);
+		long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+		assertThat(response.status).isEqualTo(200);
+		assertThat(calls.get()).isEqualTo(2);
+		assertThat(elapsedMillis).as("waited for Retry-After").isGreaterThanOrEqualTo(150);
+	}
+
+	@Test
+	void theDeadlineBoundsTheWholeWalk() {
+		stubs.values().forEach(stub -> stub.on("/v1/chat/completions", (request, response) -> Mono.never()));
+		stub("claude").on("/v1/messages", (request, response) -> Mono.never());
+		long start = System.nanoTime();
+		Response response = chat("/tight/v1", "smart", false);
+		long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+		assertThat(response.status).isEqualTo(504);
+		assertThat(Json.MAPPER.readTree(response.body).path("error").path("code").asString()).isIn("deadline_exceeded",
+				"upstream_timeout");
+		assertThat(elapsedMillis).isLessThan(1500);
+	}
+
+	@Test
+	void anOpenBreakerSkipsItsTargetWithoutACallAndClosesAfterASuccessfulProbe() throws Exception {
+		CircuitBreaker breaker = ((Resilience4jTargetBreakers) this.breakers).breaker(target("flaky-model"));
+		breaker.reset();
+		stub("flaky").json("/v1/chat/completions", 500, SERVER_ERROR);
+		stub("steady").json("/v1/chat/completions", 200, OK);
+
+		for (int i = 0; i < 2; i++) {
+			assertThat(chat("/v1", "flaky-model", false).status).isEqualTo(200);
+		}
+		assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
+		int callsWhenOpened = stub("flaky").received().size();
+		assertThat(callsWhenOpened).isEqualTo(4);
+
+		Response skipped = chat("/v1", "flaky-model", false);
+		assertThat(skipped.status).isEqualTo(200);
+		assertThat(skipped.header("x-switchboard-provider")).isEqualTo("steady");
+		assertThat(stub("flaky").received()).as("open breaker: no call").hasSize(callsWhenOpened);
+		assertThat(breaker.getMetrics().getNumberOfNotPermittedCalls()).isPositive();
+
+		stub("flaky").reset();
+		stub("flaky").json("/v1/chat/completions", 200, OK);
+		Thread.sleep(450);
+		Response probe = chat("/v1", "flaky-model", false);
+		assertThat(probe.header("x-switchboard-provider")).isEqualTo("flaky");
+		// The breaker records the call when the gateway finishes writing, just after the client has read it.
+		Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> breaker.getState() == CircuitBreaker.State.CLOSED);
+	}
+
+	// ---- helpers
+
+	private RouteTarget target(String model) {
+		return new RouteTarget(this.catalog.find(model).orElseThrow(),
+				this.catalog.provider(this.catalog.find(model).orElseThrow().provider()));
+	}
+
+	private static StubUpstream stub(String name) {
+		return stubs.get(name);
+	}
+
+	private record Response(int status, io.netty.handler.codec.http.HttpHeaders headers, byte[] body) {
+
+		String header(String name) {
+			return this.headers.get(name);
+		}
+
+	}
+
+	private Response chat(String prefix, String model, boolean stream) {
+		String body = "{\"model\":\"" + model + "\",\"stream\":" + stream
+				+ ",\"messages\":[{\"role\":\"user\",\"content\":\"What is the capital of France?\"}]}";
+		return HttpClient.create()
+			.headers(h -> h.set("content-type", "application/json").set("authorization", "Bearer ops-key"))
+			.post()
+			.uri("http://127.0.0.1:" + this.port + prefix + "/chat/completions")
+			.send((request, out) -> out.sendString(Mono.just(body)))
+			.responseSingle((response, content) -> content.asByteArray()
+				.defaultIfEmpty(new byte[0])
+				.map(bytes -> new Response(response.status().code(), response.responseHeaders(), bytes)))
+			.block(Duration.ofSeconds(10));
+	}
+
+	private static List<SseEvent> events(byte[] body) {
+		SseDecoder decoder = new SseDecoder();
+		List<SseEvent> events = new ArrayList<>(decoder.decode(body));
+		events.addAll(decoder.finish());
+		return events;
+	}
+
+}
