@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import reactor.core.publisher.Mono;
 
@@ -62,9 +63,16 @@ public class Resilience4jTargetBreakers implements TargetBreakers {
 				? new CircuitOpenException(target.label()) : error));
 	}
 
-	/** The Resilience4j breaker of a target, for metrics and tests; created on first use. */
+	/**
+	 * The Resilience4j breaker of a target, for metrics and tests; created on first use with the
+	 * configuration the factory picks too: one named after the target, else the group's.
+	 */
 	public CircuitBreaker breaker(RouteTarget target) {
-		return this.factory.getCircuitBreakerRegistry().circuitBreaker(target.label(), GROUP);
+		CircuitBreakerRegistry registry = this.factory.getCircuitBreakerRegistry();
+		CircuitBreakerConfig config = registry.getConfiguration(target.label())
+			.or(() -> registry.getConfiguration(GROUP))
+			.orElse(DEFAULTS);
+		return registry.circuitBreaker(target.label(), config);
 	}
 
 }

@@ -233,6 +233,45 @@ class FailoverIntegrationTest {
 		Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> breaker.getState() == CircuitBreaker.State.CLOSED);
 	}
 
+	@Test
+	void chaosPrimaryHealthySecondaryThousandRequests() {
+		CircuitBreaker breaker = ((Resilience4jTargetBreakers) this.breakers).breaker(target("chaos"));
+		AtomicInteger opened = new AtomicInteger();
+		AtomicInteger closed = new AtomicInteger();
+		AtomicInteger skipped = new AtomicInteger();
+		breaker.getEventPublisher().onCallNotPermitted(event -> skipped.incrementAndGet());
+		breaker.getEventPublisher().onStateTransition(event -> {
+			switch (event.getStateTransition().getToState()) {
+				case OPEN -> opened.incrementAndGet();
+				case CLOSED -> closed.incrementAndGet();
+				default -> {
+				}
+			}
+		});
+		HttpClient client = HttpClient.create()
+			.headers(h -> h.set("content-type", "application/json").set("authorization", "Bearer ops-key"));
+		String body = "{\"model\":\"chaos\",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}";
+		List<long[]> results = Flux.range(0, 1000)
+			.flatMap(i -> Mono.defer(() -> {
+				long start = System.nanoTime();
+				return client.post()
+					.uri("http://127.0.0.1:" + this.port + "/v1/chat/completions")
+					.send((request, out) -> out.sendString(Mono.just(body)))
+					.responseSingle((response, content) -> content.then(Mono.just(new long[] { response.status().code(),
+							(System.nanoTime() - start) / 1_000_000 })));
+			}), 16)
+			.collectList()
+			.block(Duration.ofSeconds(120));
+
+		long succeeded = results.stream().filter(r -> r[0] == 200).count();
+		long slowest = results.stream().mapToLong(r -> r[1]).max().orElseThrow();
+		assertThat(succeeded).as("success rate over 1,000 requests").isGreaterThanOrEqualTo(999);
+		assertThat(slowest).as("slowest request (ms) against the 5 s deadline").isLessThan(5000);
+		assertThat(opened.get()).as("breaker opened").isPositive();
+		assertThat(closed.get()).as("breaker closed again after a successful probe").isPositive();
+		assertThat(skipped.get()).as("calls skipped while open").isPositive();
+	}
+
 	// ---- helpers
 
 	private RouteTarget target(String model) {
