@@ -29,6 +29,7 @@ import dev.switchboard.failover.FailoverPolicy;
 import dev.switchboard.failover.Failures;
 import dev.switchboard.failover.TargetBreakers;
 import dev.switchboard.route.RouteTarget;
+import dev.switchboard.route.TargetStats;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.ImageInliner;
@@ -67,6 +68,8 @@ public class LlmDispatcher {
 
 	private final TargetBreakers breakers;
 
+	private final TargetStats stats;
+
 	/**
 	 * @param images fetches image URLs for providers that need inline bytes; {@code null} refuses
 	 * such requests (image fetching switched off)
@@ -74,17 +77,18 @@ public class LlmDispatcher {
 	 * @param breakers the circuit breaker of each target
 	 */
 	public LlmDispatcher(ProviderAdapters adapters, ProviderClients clients, @Nullable ImageInliner images,
-			FailoverPolicy defaultPolicy, TargetBreakers breakers) {
+			FailoverPolicy defaultPolicy, TargetBreakers breakers, TargetStats stats) {
 		this.adapters = adapters;
 		this.clients = clients;
 		this.images = images;
 		this.defaultPolicy = defaultPolicy;
 		this.breakers = breakers;
+		this.stats = stats;
 	}
 
 	/** One call, no failover, no breakers. */
 	public LlmDispatcher(ProviderAdapters adapters, ProviderClients clients, @Nullable ImageInliner images) {
-		this(adapters, clients, images, FailoverPolicy.none(), TargetBreakers.none());
+		this(adapters, clients, images, FailoverPolicy.none(), TargetBreakers.none(), new TargetStats());
 	}
 
 	/**
@@ -106,7 +110,11 @@ public class LlmDispatcher {
 		Mono<Optional<Throwable>> call = attempt(exchange, target, writer).then(Mono.just(Optional.<Throwable>empty()))
 			.onErrorResume(error -> Failures.isProviderFault(error) ? Mono.error(error) : Mono.just(Optional.of(error)));
 		return this.breakers.protect(target, call)
-			.flatMap(clientError -> clientError.isPresent() ? Mono.error(clientError.get()) : Mono.<Void>empty());
+			.flatMap(clientError -> clientError.isPresent() ? Mono.error(clientError.get()) : Mono.<Void>empty())
+			.doOnSubscribe(subscription -> this.stats.started(target))
+			.doOnSuccess(done -> this.stats.finished(target, false))
+			.doOnError(error -> this.stats.finished(target, Failures.isProviderFault(error)))
+			.doOnCancel(() -> this.stats.finished(target, false));
 	}
 
 	/** One call to one target; fails with an {@link LlmApiException} before writing when the call fails. */
@@ -148,6 +156,7 @@ public class LlmDispatcher {
 			HttpClientResponse response, ByteBufFlux body, Function<LlmResponse, Mono<Void>> writer) {
 		int status = response.status().code();
 		attempt.responded(status);
+		this.stats.responded(attempt.target(), attempt.timeToResponseNanos(), response.responseHeaders()::get);
 		RouteTarget target = attempt.target();
 		if (status < 200 || status >= 300) {
 			HttpHeaders headers = headersOf(response);

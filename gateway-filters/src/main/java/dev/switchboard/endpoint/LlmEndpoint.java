@@ -95,7 +95,7 @@ public class LlmEndpoint {
 	private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, Operation operation, Team team,
 			ObjectNode body, String requestId) {
 		String model = RequestValidator.validate(operation, body);
-		ModelRoute route = this.resolver.resolve(model, team, operation);
+		ModelRoute route = this.resolver.resolve(model, team, operation, body);
 		LlmExchange llm = new LlmExchange(requestId, operation, team, body, route);
 		llm.decide("route", route.reason() + " for team '" + team.name() + "' -> " + route.primary().label());
 		llm.attachTo(exchange);

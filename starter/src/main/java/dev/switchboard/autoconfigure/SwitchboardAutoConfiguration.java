@@ -36,6 +36,8 @@ import dev.switchboard.failover.TargetBreakers;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
 import dev.switchboard.endpoint.ModelsEndpoint;
 import dev.switchboard.route.ModelResolver;
+import dev.switchboard.route.PoolBalancer;
+import dev.switchboard.route.TargetStats;
 import dev.switchboard.translate.ImageInliner;
 import dev.switchboard.translate.ProviderAdapter;
 import dev.switchboard.translate.ProviderAdapters;
@@ -98,8 +100,15 @@ public class SwitchboardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ModelResolver switchboardModelResolver(ModelCatalog catalog) {
-		return new ModelResolver(catalog);
+	TargetStats switchboardTargetStats(SwitchboardProperties properties) {
+		return new TargetStats(properties.balancing().ejectAfterFailures(), properties.balancing().ejectFor());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ModelResolver switchboardModelResolver(ModelCatalog catalog, SwitchboardProperties properties,
+			TargetStats stats) {
+		return new ModelResolver(catalog, SwitchboardConfiguration.pools(properties), new PoolBalancer(stats));
 	}
 
 	@Bean
@@ -136,14 +145,14 @@ public class SwitchboardAutoConfiguration {
 	@ConditionalOnMissingBean
 	LlmDispatcher switchboardDispatcher(ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient,
 			ModelCatalog catalog, SwitchboardProperties properties, FailoverPolicy failoverPolicy,
-			ObjectProvider<TargetBreakers> breakers) {
+			ObjectProvider<TargetBreakers> breakers, TargetStats stats) {
 		SwitchboardConfiguration.checkAdapters(catalog, adapters);
 		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
 		SwitchboardProperties.ImageFetch images = properties.imageFetch();
 		ImageInliner inliner = images.enabled() ? new ImageInliner(client, images.maxSize().toBytes(),
 				images.timeout(), images.allowPrivateNetworks()) : null;
 		return new LlmDispatcher(adapters, new ProviderClients(client, catalog), inliner, failoverPolicy,
-				breakers.getIfAvailable(TargetBreakers::none));
+				breakers.getIfAvailable(TargetBreakers::none), stats);
 	}
 
 	@Bean
@@ -167,7 +176,7 @@ public class SwitchboardAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LlmEndpoint switchboardLlmEndpoint(ModelResolver resolver, ModelCatalog catalog) {
-		return new LlmEndpoint(resolver, new ModelsEndpoint(catalog));
+		return new LlmEndpoint(resolver, new ModelsEndpoint(catalog, resolver.poolNames()));
 	}
 
 	@Bean

@@ -22,6 +22,7 @@ import dev.switchboard.catalog.Secret;
 import dev.switchboard.core.Team;
 import dev.switchboard.failover.FailoverPolicy;
 import dev.switchboard.mock.MockBehavior;
+import dev.switchboard.route.ModelPool;
 import dev.switchboard.translate.ProviderAdapters;
 
 /**
@@ -152,6 +153,39 @@ final class SwitchboardConfiguration {
 		});
 		throwIfAny(problems);
 		return byHash;
+	}
+
+	/** Pools, with their strategy and sticky names checked; members are checked by the resolver. */
+	static List<ModelPool> pools(SwitchboardProperties properties) {
+		List<String> problems = new ArrayList<>();
+		List<ModelPool> pools = new ArrayList<>();
+		for (int i = 0; i < properties.pools().size(); i++) {
+			SwitchboardProperties.Pool pool = properties.pools().get(i);
+			String where = "switchboard.pools[" + i + "]";
+			ModelPool.Strategy strategy = null;
+			ModelPool.Sticky sticky = null;
+			try {
+				strategy = ModelPool.Strategy.of(pool.strategy());
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add(where + ".strategy: '" + pool.strategy()
+						+ "' is unknown; use weighted, least-latency, least-in-flight or cheapest");
+			}
+			try {
+				sticky = ModelPool.Sticky.of(pool.sticky());
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add(where + ".sticky: '" + pool.sticky() + "' is unknown; use none, team or user");
+			}
+			if (strategy != null && sticky != null) {
+				pools.add(new ModelPool(pool.name(), strategy, sticky, pool.members()
+					.stream()
+					.map(member -> new ModelPool.Member(member.model(), member.weight()))
+					.toList()));
+			}
+		}
+		throwIfAny(problems);
+		return pools;
 	}
 
 	static FailoverPolicy failoverPolicy(SwitchboardProperties.Failover failover) {

@@ -34,18 +34,22 @@ import dev.switchboard.failover.Trigger;
  * @param auth How requests are matched to teams
  * @param imageFetch How the gateway fetches image URLs for providers that only take inline images
  * @param failover How a request moves across its model's targets when one fails
+ * @param pools Public model names served by several models: balanced deployments, A/B splits,
+ * cost-aware picks
+ * @param balancing How observed failures and provider rate limits steer pool traffic
  */
 @ConfigurationProperties("switchboard")
 @Validated
 public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10MB") DataSize maxBodySize,
 		Map<String, @Valid Provider> providers, List<@Valid Model> models, Map<String, @Valid Team> teams,
 		@Valid @DefaultValue Auth auth, @Valid @DefaultValue ImageFetch imageFetch,
-		@Valid @DefaultValue Failover failover) {
+		@Valid @DefaultValue Failover failover, List<@Valid Pool> pools, @Valid @DefaultValue Balancing balancing) {
 
 	public SwitchboardProperties {
 		providers = (providers != null) ? providers : Map.of();
 		models = (models != null) ? models : List.of();
 		teams = (teams != null) ? teams : Map.of();
+		pools = (pools != null) ? pools : List.of();
 	}
 
 	/**
@@ -185,6 +189,44 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 			@DefaultValue({ "RATE_LIMITED", "OVERLOADED", "SERVER_ERROR", "CONNECT_ERROR", "TIMEOUT", "CIRCUIT_OPEN",
 					"CONTEXT_LENGTH", "PROVIDER_REJECTED" }) Set<Trigger> triggers,
 			@DefaultValue("true") boolean circuitBreakers) {
+	}
+
+	/**
+	 * A public model name served by several catalog models.
+	 *
+	 * @param name Public name clients send as "model"; must not be a model id or alias
+	 * @param strategy How the serving member is chosen: weighted, least-latency, least-in-flight or
+	 * cheapest; the other members follow as fallbacks
+	 * @param sticky What keeps a client on one member of a weighted split: none, team or user (the
+	 * request's safety_identifier or user field)
+	 * @param members The catalog models behind the name and their weights
+	 */
+	public record Pool(@NotBlank String name, @DefaultValue("weighted") String strategy,
+			@DefaultValue("none") String sticky, List<@Valid PoolMember> members) {
+
+		public Pool {
+			members = (members != null) ? members : List.of();
+		}
+
+	}
+
+	/**
+	 * A member of a pool.
+	 *
+	 * @param model Catalog model id, alias or provider/model id
+	 * @param weight Share of the traffic under the weighted strategy
+	 */
+	public record PoolMember(@NotBlank String model, @DefaultValue("1") @Min(0) int weight) {
+	}
+
+	/**
+	 * Passive outlier detection for pools.
+	 *
+	 * @param ejectAfterFailures Consecutive provider failures after which a member goes to the back
+	 * @param ejectFor How long it stays there
+	 */
+	public record Balancing(@DefaultValue("3") @Min(1) int ejectAfterFailures,
+			@DefaultValue("30s") Duration ejectFor) {
 	}
 
 	/**

@@ -234,6 +234,25 @@ class FailoverIntegrationTest {
 	}
 
 	@Test
+	void aWeightedPoolSplitsTrafficAndFallsBackToItsOtherMember() {
+		stub("secondary").json("/v1/chat/completions", 200, OK);
+		stub("steady").json("/v1/chat/completions", 200, OK);
+		for (int i = 0; i < 200; i++) {
+			assertThat(chat("/v1", "ab", false).status).isEqualTo(200);
+		}
+		assertThat(stub("secondary").received().size()).isBetween(125, 175);
+		assertThat(stub("steady").received().size()).isEqualTo(200 - stub("secondary").received().size());
+
+		stub("steady").reset();
+		stub("steady").json("/v1/chat/completions", 503, SERVER_ERROR);
+		for (int i = 0; i < 20; i++) {
+			Response response = chat("/v1", "ab", false);
+			assertThat(response.status).isEqualTo(200);
+			assertThat(response.header("x-switchboard-provider")).isEqualTo("secondary");
+		}
+	}
+
+	@Test
 	void chaosPrimaryHealthySecondaryThousandRequests() {
 		CircuitBreaker breaker = ((Resilience4jTargetBreakers) this.breakers).breaker(target("chaos"));
 		AtomicInteger opened = new AtomicInteger();
