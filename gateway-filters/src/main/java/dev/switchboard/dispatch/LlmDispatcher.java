@@ -102,7 +102,12 @@ public class LlmDispatcher {
 			return writer.apply(exchange.decorate(preset));
 		}
 		FailoverPolicy policy = exchange.get(FailoverPolicy.class);
-		return new Failover(this, exchange, (policy != null) ? policy : this.defaultPolicy, writer).run();
+		if (policy == null) {
+			// Recorded so the writer bounds the whole response by the same policy.
+			policy = this.defaultPolicy;
+			exchange.put(FailoverPolicy.class, policy);
+		}
+		return new Failover(this, exchange, policy, writer).run();
 	}
 
 	/** One attempt under the target's circuit breaker, which counts only the provider's own faults. */

@@ -1,6 +1,9 @@
 package dev.switchboard.dispatch;
 
 
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -19,6 +22,7 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.endpoint.ErrorResponses;
+import dev.switchboard.failover.FailoverPolicy;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseEncoder;
 import dev.switchboard.sse.SseEvent;
@@ -82,7 +86,7 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			response.getHeaders().setContentLength(json.length);
 			return response.writeWith(Mono.just(buffers.wrap(json)));
 		}
-		Flux<SseEvent> events = llmResponse.events().switchOnFirst((first, flux) -> {
+		Flux<SseEvent> events = bounded(llm, llmResponse.events()).switchOnFirst((first, flux) -> {
 			if (first.hasValue()) {
 				commit(response, llm, llmResponse, MediaType.TEXT_EVENT_STREAM);
 				response.getHeaders().setCacheControl("no-cache");
@@ -100,6 +104,21 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			return Flux.just(SseEvent.data(ErrorResponses.body(ErrorResponses.toApiException(error))));
 		});
 		return response.writeAndFlushWith(events.map(event -> Mono.just(buffers.wrap(SseEncoder.encode(event)))));
+	}
+
+	/** The stream, cut with an error at the policy's total timeout counted from the request's start. */
+	private static Flux<SseEvent> bounded(LlmExchange llm, Flux<SseEvent> events) {
+		FailoverPolicy policy = llm.get(FailoverPolicy.class);
+		if (policy == null || policy.totalTimeout() == null) {
+			return events;
+		}
+		Duration total = policy.totalTimeout();
+		Duration left = total.minusNanos(System.nanoTime() - llm.startNanos());
+		Mono<Long> end = Mono.delay(left.isNegative() ? Duration.ZERO : left).cache();
+		return events.timeout(end, event -> end)
+			.onErrorMap(TimeoutException.class, timeout -> new LlmApiException(504, LlmApiException.API_ERROR,
+					"total_timeout", null, "The response took longer than the gateway's limit of " + total.toMillis()
+							+ " ms.", null, null));
 	}
 
 	private static void commit(ServerHttpResponse response, LlmExchange llm, LlmResponse llmResponse,

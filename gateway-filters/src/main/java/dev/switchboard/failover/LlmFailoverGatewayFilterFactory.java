@@ -28,6 +28,7 @@ import dev.switchboard.core.LlmExchange;
  *       retries-per-target: 0
  *       deadline: 20s
  *       triggers: RATE_LIMITED, OVERLOADED, SERVER_ERROR, TIMEOUT, CONNECT_ERROR, CIRCUIT_OPEN
+ *       total-timeout: 5m
  * </pre>
  */
 public class LlmFailoverGatewayFilterFactory extends AbstractGatewayFilterFactory<LlmFailoverGatewayFilterFactory.Config> {
@@ -54,7 +55,8 @@ public class LlmFailoverGatewayFilterFactory extends AbstractGatewayFilterFactor
 				(config.retriesPerTarget != null) ? config.retriesPerTarget : this.defaults.retriesPerTarget(),
 				this.defaults.initialBackoff(), this.defaults.maxBackoff(),
 				(config.deadline != null) ? config.deadline : this.defaults.deadline(),
-				(config.triggers != null) ? config.triggers : this.defaults.triggers());
+				(config.triggers != null) ? config.triggers : this.defaults.triggers(),
+				(config.totalTimeout != null) ? config.totalTimeout : this.defaults.totalTimeout());
 		return new OrderedGatewayFilter((exchange, chain) -> {
 			LlmExchange.get(exchange).put(FailoverPolicy.class, policy);
 			return chain.filter(exchange);
@@ -77,6 +79,17 @@ public class LlmFailoverGatewayFilterFactory extends AbstractGatewayFilterFactor
 		private @Nullable Duration deadline;
 
 		private @Nullable Set<Trigger> triggers;
+
+		private @Nullable Duration totalTimeout;
+
+		public @Nullable Duration getTotalTimeout() {
+			return this.totalTimeout;
+		}
+
+		public Config setTotalTimeout(Duration totalTimeout) {
+			this.totalTimeout = totalTimeout;
+			return this;
+		}
 
 		public @Nullable Integer getMaxAttempts() {
 			return this.maxAttempts;

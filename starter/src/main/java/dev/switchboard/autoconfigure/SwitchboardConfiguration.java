@@ -193,7 +193,7 @@ final class SwitchboardConfiguration {
 			return FailoverPolicy.none();
 		}
 		return new FailoverPolicy(failover.maxAttempts(), failover.retriesPerTarget(), failover.initialBackoff(),
-				failover.maxBackoff(), failover.deadline(), failover.triggers());
+				failover.maxBackoff(), failover.deadline(), failover.triggers(), failover.totalTimeout());
 	}
 
 	/** Every configured provider type needs an adapter bean. */

@@ -179,6 +179,8 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * @param deadline Longest a client waits for the first byte of its response, all attempts included
 	 * @param triggers Failures that lead to a retry or the next target: RATE_LIMITED, OVERLOADED,
 	 * SERVER_ERROR, CONNECT_ERROR, TIMEOUT, CIRCUIT_OPEN, CONTEXT_LENGTH, PROVIDER_REJECTED
+	 * @param totalTimeout Longest a whole response may take, a stream to its last chunk included (a
+	 * stream cut by it ends with an error event); empty for no limit beyond the providers' idle timeout
 	 * @param circuitBreakers Whether each target gets a Resilience4j circuit breaker (when Spring
 	 * Cloud CircuitBreaker with Resilience4j is on the classpath); tune them under
 	 * resilience4j.circuitbreaker.configs.switchboard
@@ -188,7 +190,7 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 			@DefaultValue("5s") Duration maxBackoff, @DefaultValue("60s") Duration deadline,
 			@DefaultValue({ "RATE_LIMITED", "OVERLOADED", "SERVER_ERROR", "CONNECT_ERROR", "TIMEOUT", "CIRCUIT_OPEN",
 					"CONTEXT_LENGTH", "PROVIDER_REJECTED" }) Set<Trigger> triggers,
-			@DefaultValue("true") boolean circuitBreakers) {
+			@Nullable Duration totalTimeout, @DefaultValue("true") boolean circuitBreakers) {
 	}
 
 	/**

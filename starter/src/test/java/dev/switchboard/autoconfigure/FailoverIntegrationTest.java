@@ -164,6 +164,21 @@ class FailoverIntegrationTest {
 	}
 
 	@Test
+	void aTotalTimeoutEndsASlowStreamWithAnErrorEvent() {
+		String chunk = Fixtures.text("e2e/openai/stream.sse").split("\n\n")[1] + "\n\n";
+		// Each chunk within the 300 ms idle timeout, the whole stream (1.5 s) far beyond the 500 ms total.
+		stub("solo").sse("/v1/chat/completions", Flux.range(0, 10).delayElements(Duration.ofMillis(150)).map(i -> chunk));
+		long start = System.nanoTime();
+		Response response = chat("/bounded/v1", "solo-model", true);
+		long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+		List<SseEvent> events = events(response.body);
+		assertThat(response.status).isEqualTo(200);
+		assertThat(events.size()).isBetween(2, 6);
+		assertThat(events.get(events.size() - 1).dataAsString()).contains("total_timeout");
+		assertThat(elapsedMillis).isLessThan(1200);
+	}
+
+	@Test
 	void aPromptTooLongMovesToALargerContextWindowOnly() {
 		stub("primary").json("/v1/chat/completions", 400, """
 				{"error":{"message":"maximum context length is 8000 tokens","type":"invalid_request_error",
