@@ -123,6 +123,14 @@ class ConfigExamplesTest {
 						assertThat(headers).doesNotContain("example-key");
 					}
 				}
+				List<Map<String, Object>> pools = (List<Map<String, Object>>) switchboard.getOrDefault("pools", List.of());
+				for (Map<String, Object> pool : pools) {
+					String name = (String) pool.get("name");
+					assertThat(listed.toString()).as("pool listed").contains("\"" + name + "\"");
+					Result result = call(client, "POST", base + "/chat/completions",
+							"{\"model\":\"" + name + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+					assertThat(result.status).as("pool " + name + ": " + new String(result.body)).isEqualTo(200);
+				}
 			}
 		}
 	}
