@@ -2,6 +2,7 @@ package dev.switchboard.endpoint;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -27,6 +28,7 @@ import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Team;
 import dev.switchboard.dispatch.LlmRoutingFilter;
@@ -55,9 +57,17 @@ public class LlmEndpoint {
 
 	private final ModelsEndpoint models;
 
-	public LlmEndpoint(ModelResolver resolver, ModelsEndpoint models) {
+	private final List<LlmExchangeListener> listeners;
+
+	/** @param listeners observers registered on every LLM exchange (metrics, the request log) */
+	public LlmEndpoint(ModelResolver resolver, ModelsEndpoint models, List<LlmExchangeListener> listeners) {
 		this.resolver = resolver;
 		this.models = models;
+		this.listeners = List.copyOf(listeners);
+	}
+
+	public LlmEndpoint(ModelResolver resolver, ModelsEndpoint models) {
+		this(resolver, models, List.of());
 	}
 
 	public Mono<Void> handle(ServerWebExchange exchange, GatewayFilterChain chain, TeamResolver teams,
@@ -98,6 +108,7 @@ public class LlmEndpoint {
 		ModelRoute route = this.resolver.resolve(model, team, operation, body);
 		LlmExchange llm = new LlmExchange(requestId, operation, team, body, route);
 		llm.decide("route", route.reason() + " for team '" + team.name() + "' -> " + route.primary().label());
+		this.listeners.forEach(llm::addListener);
 		llm.attachTo(exchange);
 		return chain.filter(exchange)
 			.doOnError(llm::recordFailure)

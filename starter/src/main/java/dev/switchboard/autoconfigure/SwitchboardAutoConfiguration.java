@@ -16,6 +16,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
@@ -24,7 +27,10 @@ import dev.switchboard.auth.ApiKeyTeamResolver;
 import dev.switchboard.auth.HeaderTeamResolver;
 import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.Team;
+import dev.switchboard.observe.GenAiMetrics;
+import dev.switchboard.observe.RequestLog;
 import dev.switchboard.dispatch.LlmDispatcher;
 import dev.switchboard.dispatch.LlmRoutingFilter;
 import dev.switchboard.dispatch.ProviderClients;
@@ -175,8 +181,16 @@ public class SwitchboardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmEndpoint switchboardLlmEndpoint(ModelResolver resolver, ModelCatalog catalog) {
-		return new LlmEndpoint(resolver, new ModelsEndpoint(catalog, resolver.poolNames()));
+	LlmEndpoint switchboardLlmEndpoint(ModelResolver resolver, ModelCatalog catalog,
+			ObjectProvider<LlmExchangeListener> listeners) {
+		return new LlmEndpoint(resolver, new ModelsEndpoint(catalog, resolver.poolNames()),
+				listeners.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RequestLog switchboardRequestLog(SwitchboardProperties properties) {
+		return new RequestLog(properties.observability().recentRequests());
 	}
 
 	@Bean
@@ -187,6 +201,34 @@ public class SwitchboardAutoConfiguration {
 			SwitchboardProperties properties) {
 		TeamResolver defaultResolver = teamResolvers.getIfUnique(() -> switchboardTeamResolver);
 		return new LlmEndpointGatewayFilterFactory(endpoint, defaultResolver, properties.maxBodySize());
+	}
+
+	/** GenAI metrics when Micrometer is there; resolved at start so it does not depend on ordering. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(GenAiMetrics.class)
+		LlmExchangeListener switchboardGenAiMetrics(ObjectProvider<MeterRegistry> registry) {
+			MeterRegistry available = registry.getIfAvailable();
+			return (available != null) ? new GenAiMetrics(available) : new LlmExchangeListener() {
+			};
+		}
+
+	}
+
+	/** The decision record of recent requests, by id. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(Endpoint.class)
+	static class EndpointConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		LlmRequestsEndpoint llmRequestsEndpoint(RequestLog log) {
+			return new LlmRequestsEndpoint(log);
+		}
+
 	}
 
 	/** A circuit breaker per target, when Spring Cloud CircuitBreaker's Resilience4j factory is there. */

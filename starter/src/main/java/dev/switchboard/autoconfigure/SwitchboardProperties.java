@@ -37,13 +37,15 @@ import dev.switchboard.failover.Trigger;
  * @param pools Public model names served by several models: balanced deployments, A/B splits,
  * cost-aware picks
  * @param balancing How observed failures and provider rate limits steer pool traffic
+ * @param observability The per-request log and its recent window
  */
 @ConfigurationProperties("switchboard")
 @Validated
 public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10MB") DataSize maxBodySize,
 		Map<String, @Valid Provider> providers, List<@Valid Model> models, Map<String, @Valid Team> teams,
 		@Valid @DefaultValue Auth auth, @Valid @DefaultValue ImageFetch imageFetch,
-		@Valid @DefaultValue Failover failover, List<@Valid Pool> pools, @Valid @DefaultValue Balancing balancing) {
+		@Valid @DefaultValue Failover failover, List<@Valid Pool> pools, @Valid @DefaultValue Balancing balancing,
+		@Valid @DefaultValue Observability observability) {
 
 	public SwitchboardProperties {
 		providers = (providers != null) ? providers : Map.of();
@@ -229,6 +231,15 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 */
 	public record Balancing(@DefaultValue("3") @Min(1) int ejectAfterFailures,
 			@DefaultValue("30s") Duration ejectFor) {
+	}
+
+	/**
+	 * Observability of LLM requests.
+	 *
+	 * @param recentRequests How many recent request records are kept for the llmrequests actuator
+	 * endpoint; 0 keeps none
+	 */
+	public record Observability(@DefaultValue("1000") @Min(0) int recentRequests) {
 	}
 
 	/**
