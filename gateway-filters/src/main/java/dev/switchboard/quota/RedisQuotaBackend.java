@@ -71,6 +71,8 @@ public final class RedisQuotaBackend implements QuotaBackend {
 
 	private final RedissonClient client;
 
+	private final boolean ownsClient;
+
 	private final String prefix;
 
 	private final AsyncProxyManager<String> buckets;
@@ -83,6 +85,12 @@ public final class RedisQuotaBackend implements QuotaBackend {
 	 * @param prefix first segment of every key, e.g. {@code sb:quota}
 	 */
 	public RedisQuotaBackend(RedissonClient client, Duration timeout, String prefix) {
+		this(client, timeout, prefix, false);
+	}
+
+	/** @param ownsClient whether {@link #close()} shuts the client down (it was made for this backend) */
+	public RedisQuotaBackend(RedissonClient client, Duration timeout, String prefix, boolean ownsClient) {
+		this.ownsClient = ownsClient;
 		this.client = client;
 		this.prefix = prefix;
 		this.buckets = Bucket4jRedisson.casBasedBuilder(((Redisson) client).getCommandExecutor())
@@ -95,6 +103,13 @@ public final class RedisQuotaBackend implements QuotaBackend {
 	@Override
 	public String name() {
 		return "redis";
+	}
+
+	@Override
+	public void close() {
+		if (this.ownsClient) {
+			this.client.shutdown();
+		}
 	}
 
 	public RedissonClient client() {
