@@ -26,6 +26,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.core.Json;
+import dev.switchboard.testing.RedisTestServer;
 import dev.switchboard.testing.StubUpstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,14 +53,16 @@ class ConfigExamplesTest {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("examples")
 	@SuppressWarnings("unchecked")
-	void exampleStartsAndServesEveryModel(Path file) throws IOException {
+	void exampleStartsAndServesEveryModel(Path file) throws Exception {
 		String yaml = Files.readString(file);
 		Map<String, Object> root = new Yaml().load(yaml);
 		Map<String, Object> switchboard = (Map<String, Object>) root.get("switchboard");
 		Map<String, Map<String, Object>> providers = (Map<String, Map<String, Object>>) switchboard.get("providers");
 		List<Map<String, Object>> models = (List<Map<String, Object>>) switchboard.get("models");
 
-		try (StubUpstream stub = new StubUpstream()) {
+		// Files with a Redis quota backend read its address from ${REDIS_URL}: give them a real one.
+		RedisTestServer redis = yaml.contains("${REDIS_URL}") ? RedisTestServer.startOnFreePort() : null;
+		try (StubUpstream stub = new StubUpstream(); AutoCloseable stopRedis = (redis != null) ? redis : () -> { }) {
 			stub.otherwise((request, response) -> json(response, answer(request)));
 
 			List<String> args = new ArrayList<>(List.of("--spring.config.location=file:" + file.toAbsolutePath(),
@@ -67,8 +70,11 @@ class ConfigExamplesTest {
 			Map<String, String> placeholders = new HashMap<>();
 			Matcher matcher = REQUIRED_PLACEHOLDER.matcher(yaml);
 			while (matcher.find()) {
-				placeholders.put(matcher.group(1), "test-" + matcher.group(1).toLowerCase());
-				args.add("--" + matcher.group(1) + "=test-" + matcher.group(1).toLowerCase());
+				String value = ("REDIS_URL".equals(matcher.group(1)) && redis != null) ? redis.address()
+						: "test-" + matcher.group(1).toLowerCase();
+				if (placeholders.put(matcher.group(1), value) == null) {
+					args.add("--" + matcher.group(1) + "=" + value);
+				}
 			}
 			providers.forEach((name, provider) -> {
 				if (!"mock".equals(provider.get("type"))) {

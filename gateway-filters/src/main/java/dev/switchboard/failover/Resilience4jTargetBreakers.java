@@ -4,11 +4,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
@@ -44,8 +47,19 @@ public class Resilience4jTargetBreakers implements TargetBreakers {
 
 	private final Map<String, ReactiveCircuitBreaker> breakers = new ConcurrentHashMap<>();
 
-	public Resilience4jTargetBreakers(ReactiveResilience4JCircuitBreakerFactory factory) {
+	/**
+	 * @param bulkheads the registry of Spring Cloud CircuitBreaker's bulkhead provider, if any: its
+	 * bulkhead is per group, so with its default of 25 concurrent calls it would cap every LLM call
+	 * of the gateway at 25 (streams hold it for their whole length); the group gets an unbounded one
+	 * unless {@code resilience4j.bulkhead.configs.switchboard} says otherwise
+	 */
+	public Resilience4jTargetBreakers(ReactiveResilience4JCircuitBreakerFactory factory,
+			@Nullable BulkheadRegistry bulkheads) {
 		this.factory = factory;
+		if (bulkheads != null && bulkheads.getConfiguration(GROUP).isEmpty()) {
+			bulkheads.addConfiguration(GROUP,
+					BulkheadConfig.custom().maxConcurrentCalls(Integer.MAX_VALUE).maxWaitDuration(Duration.ZERO).build());
+		}
 		if (factory.getCircuitBreakerRegistry().getConfiguration(GROUP).isEmpty()) {
 			factory.getCircuitBreakerRegistry().addConfiguration(GROUP, DEFAULTS);
 		}

@@ -268,6 +268,19 @@ class FailoverIntegrationTest {
 	}
 
 	@Test
+	void breakersDoNotCapConcurrency() {
+		stub("solo").on("/v1/chat/completions", (request, response) -> Mono.delay(Duration.ofMillis(200))
+			.then(response.status(200).header("content-type", "application/json").sendString(Mono.just(OK)).then()));
+		// Spring Cloud CircuitBreaker's bulkhead would allow 25 concurrent calls per group by default.
+		List<Integer> statuses = Flux.range(0, 80)
+			.flatMap(i -> Mono.fromCallable(() -> chat("/v1", "solo-model", false).status)
+				.subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()), 80)
+			.collectList()
+			.block(Duration.ofSeconds(30));
+		assertThat(statuses).hasSize(80).containsOnly(200);
+	}
+
+	@Test
 	void chaosPrimaryHealthySecondaryThousandRequests() {
 		CircuitBreaker breaker = ((Resilience4jTargetBreakers) this.breakers).breaker(target("chaos"));
 		AtomicInteger opened = new AtomicInteger();

@@ -1,0 +1,168 @@
+package dev.switchboard.quota;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.JsonNode;
+
+import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.core.Operation;
+import dev.switchboard.route.RouteTarget;
+
+/**
+ * Estimates the prompt tokens of a request before it is sent, to reserve them.
+ *
+ * <p>OpenAI-protocol providers ({@code openai}, {@code azure-openai}) are counted with jtokkit:
+ * the encoding jtokkit knows for the upstream model, else {@code o200k_base} for the GPT-4o,
+ * GPT-4.1, GPT-5 and o-series families and {@code cl100k_base} for the rest, plus OpenAI's
+ * chat overhead (3 tokens per message, 1 per name, 3 to prime the reply). Other providers use
+ * their own tokenizers, which jtokkit does not have: their text is counted as one token per 4
+ * characters, rounded up, with the same overhead; the reconciliation after the call corrects
+ * either estimate to the provider's billed usage. Images count 85 tokens each (OpenAI's
+ * low-detail price) until the provider says otherwise.
+ *
+ * <p>Counting is CPU work proportional to the prompt: prompts over 32k characters are counted on
+ * a bounded worker pool, never on a Netty event loop.
+ */
+public final class TokenEstimator {
+
+	static final int OFFLOAD_CHARS = 32 * 1024;
+
+	private static final int PER_MESSAGE = 3;
+
+	private static final int PER_NAME = 1;
+
+	private static final int REPLY_PRIMING = 3;
+
+	private static final int PER_IMAGE = 85;
+
+	private static final Pattern O200K_MODELS = Pattern.compile("^(gpt-4o|chatgpt-4o|gpt-4\\.1|gpt-4\\.5|gpt-5|o1|o3|o4).*");
+
+	private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+
+	private final Scheduler offload;
+
+	public TokenEstimator() {
+		this(Schedulers.boundedElastic());
+	}
+
+	/** @param offload where large prompts are counted */
+	public TokenEstimator(Scheduler offload) {
+		this.offload = offload;
+	}
+
+	/** Prompt tokens of a chat or embeddings request for the given target. */
+	public Mono<Long> promptTokens(Operation operation, JsonNode body, RouteTarget target) {
+		Prompt prompt = collect(operation, body);
+		if (prompt.chars < OFFLOAD_CHARS) {
+			return Mono.just(count(prompt, target));
+		}
+		return Mono.fromCallable(() -> count(prompt, target)).subscribeOn(this.offload);
+	}
+
+	/** Tokens in a piece of generated text, for streams cut before the provider reported usage. */
+	public long textTokens(String text, RouteTarget target) {
+		Encoding encoding = encoding(target);
+		return (encoding != null) ? encoding.countTokensOrdinary(text) : approximate(text);
+	}
+
+	/** The approximation used for providers without a jtokkit encoding: ceil(chars / 4). */
+	public static long approximate(CharSequence text) {
+		return (text.length() + 3) / 4;
+	}
+
+	long count(Prompt prompt, RouteTarget target) {
+		Encoding encoding = encoding(target);
+		long tokens = prompt.overhead;
+		for (String text : prompt.texts) {
+			tokens += (encoding != null) ? encoding.countTokensOrdinary(text) : approximate(text);
+		}
+		return tokens;
+	}
+
+	Encoding encoding(RouteTarget target) {
+		ProviderType type = target.provider().type();
+		if (type != ProviderType.OPENAI && type != ProviderType.AZURE_OPENAI) {
+			return null;
+		}
+		String model = target.model().upstreamModel().toLowerCase(Locale.ROOT);
+		return this.registry.getEncodingForModel(model)
+			.orElseGet(() -> this.registry.getEncoding(O200K_MODELS.matcher(model).matches() ? EncodingType.O200K_BASE
+					: EncodingType.CL100K_BASE));
+	}
+
+	static Prompt collect(Operation operation, JsonNode body) {
+		Prompt prompt = new Prompt();
+		if (operation == Operation.EMBEDDINGS) {
+			JsonNode input = body.path("input");
+			if (input.isArray()) {
+				input.forEach(item -> prompt.add(item.isString() ? item.stringValue() : item.toString()));
+			}
+			else if (input.isString()) {
+				prompt.add(input.stringValue());
+			}
+			return prompt;
+		}
+		for (JsonNode message : body.path("messages")) {
+			prompt.overhead += PER_MESSAGE;
+			prompt.add(message.path("role").asString(""));
+			if (message.hasNonNull("name")) {
+				prompt.overhead += PER_NAME;
+				prompt.add(message.path("name").asString(""));
+			}
+			JsonNode content = message.path("content");
+			if (content.isString()) {
+				prompt.add(content.stringValue());
+			}
+			else if (content.isArray()) {
+				for (JsonNode part : content) {
+					if (part.path("text").isString()) {
+						prompt.add(part.path("text").stringValue());
+					}
+					else if (part.has("image_url") || part.has("input_audio") || part.has("file")) {
+						prompt.overhead += PER_IMAGE;
+					}
+				}
+			}
+			if (message.has("tool_calls")) {
+				prompt.add(message.get("tool_calls").toString());
+			}
+		}
+		if (body.has("tools")) {
+			prompt.add(body.get("tools").toString());
+		}
+		if (body.has("response_format") && body.path("response_format").has("json_schema")) {
+			prompt.add(body.path("response_format").path("json_schema").toString());
+		}
+		prompt.overhead += REPLY_PRIMING;
+		return prompt;
+	}
+
+	/** The texts of a request to count, and the tokens it costs beyond them. */
+	static final class Prompt {
+
+		final List<String> texts = new ArrayList<>();
+
+		long overhead;
+
+		long chars;
+
+		void add(String text) {
+			if (!text.isEmpty()) {
+				this.texts.add(text);
+				this.chars += text.length();
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,699 @@
+package dev.switchboard.quota;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+import dev.switchboard.catalog.ModelSpec;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.Operation;
+import dev.switchboard.core.Usage;
+import dev.switchboard.quota.QuotaLimit.Dimension;
+import dev.switchboard.route.ModelResolver;
+import dev.switchboard.route.ModelRoute;
+import dev.switchboard.route.RouteTarget;
+
+/**
+ * Token quotas and budgets, reserve-then-settle: the plain service behind the {@code LlmQuota}
+ * filter, with no Spring in it.
+ *
+ * <p><b>Reserve.</b> Before the call, the prompt is counted ({@link TokenEstimator}) and the request
+ * reserves one request, prompt plus requested completion tokens ({@code max_completion_tokens},
+ * {@code max_tokens}, else {@link QuotaPolicy#completionReservation()}; times {@code n}), and their
+ * price, in every bucket that applies: the team's, the model's within the team, the client's
+ * within the team. Each bucket holds all limits of one dimension as bandwidths, so one Bucket4j
+ * consumption checks and takes them atomically: there is no check-then-act anywhere.
+ *
+ * <p><b>Several buckets, no overshoot.</b> The buckets of a request are consumed side by side; if
+ * one refuses, the ones that accepted are refunded. Each bucket on its own never admits more than
+ * it holds, so admitted usage can never exceed any limit (beyond the reservation-vs-usage error
+ * that settlement corrects). The only cost of the compensation is that, for the instant between
+ * consumption and refund, a concurrent request may see less than is really left and be refused
+ * too early: the error is always on the safe side.
+ *
+ * <p><b>Settle.</b> When the request completes, each bucket is corrected from the reservation to the
+ * billed usage (unused tokens refunded, excess charged into debt) and the usage is added to the
+ * team's ledger, exactly once: see {@link Reservation#billedUsage}.
+ *
+ * <p><b>Modes.</b> Enforced limits reject with 429; dry-run limits are consumed like enforced
+ * ones when the request fits and only counted, logged and reported (header, metric) when it does
+ * not; soft limits are checked first and, when exceeded, the request is rerouted to the limit
+ * set's {@code downgrade-to} model instead.
+ *
+ * <p><b>Store failures.</b> Every pre-call reservation is bounded by the timeout. When the
+ * store fails or is too slow, {@link FailureMode#OPEN} serves and counts in a local fallback backend
+ * ({@link FailureMode#CLOSED} answers 503) and, for one probe interval, does not try the store again,
+ * so an outage costs one timeout per interval, not one per request. The first failure of an outage
+ * is logged at WARN, the recovery at INFO; every failure is counted.
+ */
+public final class TokenQuotaService {
+
+	private static final Logger log = LoggerFactory.getLogger(TokenQuotaService.class);
+
+	/** How long the store is left alone after a failure before it is tried again. */
+	public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
+
+	private static final BigDecimal NANO_PER_MICRO_TOKEN = BigDecimal.valueOf(1000);
+
+	private final QuotaPolicy policy;
+
+	private final QuotaBackend backend;
+
+	private final @Nullable QuotaBackend fallback;
+
+	private final FailureMode failureMode;
+
+	private final Duration timeout;
+
+	private final Duration probeInterval;
+
+	private final TokenEstimator estimator;
+
+	private final ModelResolver resolver;
+
+	private final QuotaMetrics metrics;
+
+	private final Clock clock;
+
+	private final String keyPrefix;
+
+	private final AtomicLong outageSince = new AtomicLong();
+
+	private volatile long retryAtMillis;
+
+	private TokenQuotaService(Builder builder) {
+		this.policy = builder.policy;
+		this.backend = builder.backend;
+		this.failureMode = builder.failureMode;
+		this.fallback = (builder.failureMode == FailureMode.OPEN && !(builder.backend instanceof InMemoryQuotaBackend))
+				? ((builder.fallback != null) ? builder.fallback : new InMemoryQuotaBackend(builder.clock)) : null;
+		this.timeout = builder.timeout;
+		this.probeInterval = builder.probeInterval;
+		this.estimator = builder.estimator;
+		this.resolver = builder.resolver;
+		this.metrics = builder.metrics;
+		this.clock = builder.clock;
+		this.keyPrefix = builder.keyPrefix;
+	}
+
+	public static Builder builder(QuotaPolicy policy, QuotaBackend backend, ModelResolver resolver) {
+		return new Builder(policy, backend, resolver);
+	}
+
+	public QuotaPolicy policy() {
+		return this.policy;
+	}
+
+	public QuotaBackend backend() {
+		return this.backend;
+	}
+
+	/** Whether the last call to the store failed and it has not answered since. */
+	public boolean storeDown() {
+		return this.outageSince.get() != 0;
+	}
+
+	// ---- reserve
+
+	/**
+	 * Reserves what the request may use, or fails with a {@link QuotaExceededException} (429), or
+	 * with a 503 when the store is away and the failure mode is closed. On success the returned
+	 * reservation is registered on the exchange and settles itself when the request completes; a
+	 * soft limit may have rerouted the exchange.
+	 * @param client the client within the team for the client layer (a key hash or end-user id), or
+	 * {@code null}
+	 */
+	public Mono<Admission> reserve(LlmExchange exchange, @Nullable String client) {
+		return reserve(exchange, client, false);
+	}
+
+	/**
+	 * As {@link #reserve(LlmExchange, String)}; {@code dryRun} treats every limit as dry-run (a
+	 * route rolling quotas out: nothing is rejected or downgraded, everything is counted).
+	 */
+	public Mono<Admission> reserve(LlmExchange exchange, @Nullable String client, boolean dryRun) {
+		RouteTarget requested = exchange.route().primary();
+		long completion = completionTokens(exchange);
+		return this.estimator.promptTokens(exchange.operation(), exchange.body(), requested)
+			.flatMap(prompt -> {
+				Request request = new Request(exchange, client, prompt, completion,
+						YearMonth.now(this.clock.withZone(ZoneOffset.UTC)), dryRun);
+				return onStore("reserve", backend -> reserveOn(backend, request));
+			})
+			.map(outcome -> admit(exchange, outcome));
+	}
+
+	private Admission admit(LlmExchange exchange, Outcome outcome) {
+		if (outcome.downgradedTo != null) {
+			String from = exchange.requestedModel();
+			exchange.reroute(outcome.downgradedTo, "quota: soft limit " + outcome.softLimit + " of team '"
+					+ exchange.team().name() + "' exceeded, '" + from + "' -> " + outcome.downgradedTo.primary().label());
+			this.metrics.downgraded(exchange.team().name());
+		}
+		Reservation reservation = new Reservation(this, outcome.backend, exchange, outcome.target, outcome.prompt,
+				outcome.completion, outcome.charges, outcome.enforced);
+		exchange.addListener(reservation);
+		exchange.decide("quota", "reserved " + outcome.prompt + "+" + outcome.completion + " tokens on "
+				+ outcome.backend.name() + (outcome.headers.dryRun().isEmpty() ? ""
+						: "; dry-run limits exceeded: " + outcome.headers.dryRun()));
+		return new Admission(reservation, outcome.headers);
+	}
+
+	/** Soft limits first (they may change the model), then enforced and dry-run ones side by side. */
+	private Mono<Outcome> reserveOn(QuotaBackend store, Request request) {
+		RouteTarget requested = request.exchange.route().primary();
+		List<BucketSpec> soft = request.dryRun ? List.of() : buckets(request, requested, LimitSet.Mode.SOFT);
+		Mono<Soft> softPhase = soft.isEmpty() ? Mono.just(new Soft(requested, List.of(), null, null))
+				: consumeAll(store, soft, demand(request, requested)).flatMap(results -> {
+					Result refused = firstRefused(results);
+					if (refused == null) {
+						return Mono.just(new Soft(requested, charges(results), null, null));
+					}
+					QuotaLimit limit = refusedLimit(refused, demand(request, requested));
+					ModelRoute downgrade = downgrade(request, refused, limit);
+					return refund(store, charges(results)).thenReturn(
+							new Soft(downgrade.primary(), List.of(), downgrade, limit));
+				});
+		return softPhase.flatMap(soft2 -> {
+			RouteTarget target = soft2.target;
+			Demand demand = demand(request, target);
+			List<BucketSpec> buckets = new ArrayList<>(buckets(request, target, LimitSet.Mode.ENFORCE));
+			List<BucketSpec> enforced = List.copyOf(buckets);
+			buckets.addAll(buckets(request, target, LimitSet.Mode.DRY_RUN));
+			return consumeAll(store, buckets, demand).flatMap(results -> {
+				List<QuotaLimit> dryRun = new ArrayList<>();
+				Result refused = null;
+				for (Result result : results) {
+					if (result.probe.consumed()) {
+						continue;
+					}
+					QuotaLimit limit = refusedLimit(result, demand);
+					if (result.bucket.mode() == LimitSet.Mode.DRY_RUN || request.dryRun) {
+						dryRun.add(limit);
+						this.metrics.rejected(request.exchange.team().name(), limit, true);
+						log.info("Dry-run quota: request {} of team '{}' would have been rejected by {} ({})",
+								request.exchange.requestId(), request.exchange.team().name(), limit, result.bucket.scope());
+					}
+					else if (refused == null) {
+						refused = result;
+					}
+				}
+				Admission.Headers headers = headers(results, dryRun,
+						(soft2.downgrade != null) ? request.exchange.requestedModel() : null, store.name());
+				if (refused != null) {
+					QuotaLimit limit = refusedLimit(refused, demand);
+					this.metrics.rejected(request.exchange.team().name(), limit, false);
+					List<Reservation.Charge> taken = new ArrayList<>(soft2.charges);
+					taken.addAll(charges(results));
+					QuotaExceededException error = rejection(request, refused, limit, demand, headers);
+					return refund(store, taken).then(Mono.error(error));
+				}
+				List<Reservation.Charge> taken = new ArrayList<>(soft2.charges);
+				taken.addAll(charges(results));
+				return Mono.just(new Outcome(store, target, soft2.downgrade, soft2.limit, request.prompt,
+						request.completion, taken, enforced, headers));
+			});
+		});
+	}
+
+	private ModelRoute downgrade(Request request, Result refused, QuotaLimit limit) {
+		LimitSet set = limitSet(request, refused.bucket.scope());
+		String alias = set.downgradeTo();
+		if (alias == null) {
+			throw new IllegalStateException("soft limit " + limit + " without downgrade-to");
+		}
+		LlmExchange exchange = request.exchange;
+		return this.resolver.resolve(alias, exchange.team(), exchange.operation());
+	}
+
+	private Mono<List<Result>> consumeAll(QuotaBackend store, List<BucketSpec> buckets, Demand demand) {
+		return Flux.fromIterable(buckets)
+			.flatMapSequential(bucket -> {
+				long amount = demand.of(bucket.dimension());
+				return store.tryConsume(bucket, amount).map(probe -> new Result(bucket, amount, probe));
+			})
+			.collectList();
+	}
+
+	private Mono<Void> refund(QuotaBackend store, List<Reservation.Charge> charges) {
+		return Flux.fromIterable(charges)
+			.filter(charge -> charge.amount() > 0)
+			.flatMap(charge -> store.adjust(charge.bucket(), -charge.amount()))
+			.then();
+	}
+
+	private static List<Reservation.Charge> charges(List<Result> results) {
+		return results.stream()
+			.filter(result -> result.probe.consumed() && result.amount > 0)
+			.map(result -> new Reservation.Charge(result.bucket, result.amount))
+			.toList();
+	}
+
+	private static @Nullable Result firstRefused(List<Result> results) {
+		return results.stream().filter(result -> !result.probe.consumed()).findFirst().orElse(null);
+	}
+
+	/** The first limit of a refused bucket that lacks the amount. */
+	private static QuotaLimit refusedLimit(Result result, Demand demand) {
+		long amount = demand.of(result.bucket.dimension());
+		long[] available = result.probe.available();
+		for (int i = 0; i < result.bucket.limits().size(); i++) {
+			if (available[i] < amount) {
+				return result.bucket.limits().get(i);
+			}
+		}
+		return result.bucket.limits().get(0);
+	}
+
+	private QuotaExceededException rejection(Request request, Result refused, QuotaLimit limit, Demand demand,
+			Admission.Headers headers) {
+		Instant now = this.clock.instant();
+		long amount = demand.of(refused.bucket.dimension());
+		Duration wait = Duration.ZERO;
+		boolean never = false;
+		for (int i = 0; i < refused.bucket.limits().size(); i++) {
+			Duration needed = BucketSpec.waitFor(refused.bucket.limits().get(i), refused.bucket.capacities().get(i),
+					refused.probe.available()[i], amount, now);
+			if (needed == null) {
+				never = true;
+			}
+			else if (needed.compareTo(wait) > 0) {
+				wait = needed;
+			}
+		}
+		int index = refused.bucket.indexOf(limit);
+		long capacity = refused.bucket.capacities().get(index);
+		long available = refused.probe.available()[index];
+		String team = request.exchange.team().name();
+		String scope = refused.bucket.scope().equals("team") ? "" : " (" + refused.bucket.scope() + ")";
+		String message;
+		if (never) {
+			message = "Request too large for team '" + team + "' on " + describe(limit) + scope + ": Limit "
+					+ format(limit, capacity) + ", Requested " + format(limit, amount)
+					+ ". Lower max_tokens or the prompt, or ask for a higher limit.";
+			return new QuotaExceededException(limit, message, null, headers);
+		}
+		String used = format(limit, capacity - Math.max(available, 0) + Math.max(0, -available));
+		message = (limit.isBudget() ? "You exceeded your current quota: team '" : "Rate limit reached for team '")
+				+ team + "' on " + describe(limit) + scope + ": Limit " + format(limit, capacity) + ", Used " + used
+				+ ", Requested " + format(limit, amount) + ". Please try again in " + RateLimitHeaders.format(wait) + ".";
+		return new QuotaExceededException(limit, message, wait.isZero() ? Duration.ofMillis(1) : wait, headers);
+	}
+
+	private static String describe(QuotaLimit limit) {
+		return limit.id().replace('-', ' ');
+	}
+
+	private static String format(QuotaLimit limit, long amount) {
+		if (limit.dimension() == Dimension.SPEND) {
+			return "$" + BigDecimal.valueOf(amount, 9).setScale(4, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+		}
+		return Long.toString(amount);
+	}
+
+	private Admission.Headers headers(List<Result> results, List<QuotaLimit> dryRun, @Nullable String downgradedFrom,
+			String backendName) {
+		Instant now = this.clock.instant();
+		RateLimitHeaders.Window requests = null;
+		RateLimitHeaders.Window tokens = null;
+		boolean tokensPerMinute = false;
+		for (Result result : results) {
+			if (result.bucket.mode() != LimitSet.Mode.ENFORCE) {
+				continue;
+			}
+			for (int i = 0; i < result.bucket.limits().size(); i++) {
+				QuotaLimit limit = result.bucket.limits().get(i);
+				long capacity = result.bucket.capacities().get(i);
+				long available = result.probe.available()[i];
+				RateLimitHeaders.Window window = new RateLimitHeaders.Window(capacity, Math.max(0, available),
+						BucketSpec.resetIn(limit, capacity, available, now));
+				if (limit == QuotaLimit.REQUESTS_PER_MINUTE) {
+					if (requests == null || window.remaining() < requests.remaining()) {
+						requests = window;
+					}
+				}
+				else if (limit.dimension() == Dimension.TOKENS) {
+					boolean minute = limit == QuotaLimit.TOKENS_PER_MINUTE;
+					if (tokens == null || (minute && !tokensPerMinute)
+							|| (minute == tokensPerMinute && window.remaining() < tokens.remaining())) {
+						tokens = window;
+						tokensPerMinute = minute;
+					}
+				}
+			}
+		}
+		return new Admission.Headers(requests, tokens, List.copyOf(dryRun), downgradedFrom, backendName);
+	}
+
+	// ---- stream extension
+
+	/**
+	 * Takes {@code tokens} more completion tokens (and their price) from the enforced buckets of a
+	 * running stream; {@code false} when a budget cannot cover them. A store failure lets the
+	 * stream go on: a blip in Redis should not cut a stream.
+	 */
+	Mono<Boolean> extend(Reservation reservation, long tokens) {
+		long step = Math.max(tokens, this.policy.completionReservation());
+		Demand demand = new Demand(0, step, cost(reservation.target().model(), 0, step, 0));
+		List<BucketSpec> buckets = reservation.enforced()
+			.stream()
+			.filter(bucket -> bucket.dimension() != Dimension.REQUESTS && demand.of(bucket.dimension()) > 0)
+			.toList();
+		QuotaBackend store = reservation.backend();
+		return consumeAll(store, buckets, demand).flatMap(results -> {
+			if (firstRefused(results) == null) {
+				reservation.extended(step, charges(results));
+				return Mono.just(true);
+			}
+			return refund(store, charges(results)).thenReturn(false);
+		}).timeout(this.timeout).onErrorResume(error -> {
+			this.metrics.backendFailure(store.name(), "extend");
+			return Mono.just(true);
+		});
+	}
+
+	void streamCut(Reservation reservation) {
+		this.metrics.streamCut(reservation.team());
+	}
+
+	// ---- settle
+
+	/**
+	 * Corrects every bucket of the reservation from what was reserved to {@code billed}, and adds
+	 * {@code billed} to the team's ledger. Called once per reservation by {@link Reservation#settle}.
+	 */
+	Mono<Void> settle(Reservation reservation, Usage billed) {
+		QuotaBackend store = reservation.backend();
+		long spend = cost(reservation.target().model(), billed.promptTokens(), billed.completionTokens(),
+				billed.cachedPromptTokens());
+		Map<String, Long> reserved = new LinkedHashMap<>();
+		Map<String, BucketSpec> specs = new LinkedHashMap<>();
+		for (Reservation.Charge charge : reservation.charges()) {
+			reserved.merge(charge.bucket().key(), charge.amount(), Long::sum);
+			specs.put(charge.bucket().key(), charge.bucket());
+		}
+		List<Mono<Void>> corrections = new ArrayList<>();
+		reserved.forEach((key, amount) -> {
+			BucketSpec bucket = specs.get(key);
+			long actual = switch (bucket.dimension()) {
+				case REQUESTS -> amount;
+				case TOKENS -> billed.totalTokens();
+				case SPEND -> spend;
+			};
+			if (actual != amount) {
+				corrections.add(store.adjust(bucket, actual - amount));
+			}
+		});
+		LocalDate day = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
+		corrections.add(store.record(reservation.team(), day, new QuotaBackend.UsageRecord(1, billed.promptTokens(),
+				billed.completionTokens(), spend)));
+		return Flux.merge(corrections).then().timeout(this.timeout).doOnError(error -> {
+			this.metrics.backendFailure(store.name(), "settle");
+			log.debug("Could not settle the quota reservation of team '{}' on {}", reservation.team(), store.name(),
+					error);
+		}).onErrorComplete();
+	}
+
+	// ---- read
+
+	/** Usage and remaining quota of one team, for the actuator endpoint and gauges. */
+	public Mono<TeamQuota> snapshot(String team) {
+		return onStore("read", store -> {
+			YearMonth month = YearMonth.now(this.clock.withZone(ZoneOffset.UTC));
+			List<BucketSpec> buckets = BucketSpec.forScope(this.keyPrefix, team, "team", this.policy.team(team), month);
+			Instant now = this.clock.instant();
+			Mono<List<TeamQuota.Limit>> limits = Flux.fromIterable(buckets)
+				.flatMapSequential(bucket -> store.available(bucket).map(available -> {
+					List<TeamQuota.Limit> out = new ArrayList<>();
+					for (int i = 0; i < bucket.limits().size(); i++) {
+						QuotaLimit limit = bucket.limits().get(i);
+						long capacity = bucket.capacities().get(i);
+						out.add(new TeamQuota.Limit(limit, bucket.mode(), capacity, available[i],
+								BucketSpec.resetIn(limit, capacity, available[i], now)));
+					}
+					return out;
+				}))
+				.flatMapIterable(list -> list)
+				.sort(Comparator.comparing(TeamQuota.Limit::limit))
+				.collectList();
+			Mono<QuotaBackend.Ledger> ledger = store.ledger(team, LocalDate.now(this.clock.withZone(ZoneOffset.UTC)));
+			return Mono.zip(limits, ledger, (l, u) -> new TeamQuota(team, store.name(), l, u));
+		});
+	}
+
+	// ---- store failures
+
+	private <T> Mono<T> onStore(String operation, Function<QuotaBackend, Mono<T>> call) {
+		if (this.backend instanceof InMemoryQuotaBackend) {
+			return call.apply(this.backend);
+		}
+		if (this.clock.millis() < this.retryAtMillis) {
+			return degraded(call);
+		}
+		return Mono.defer(() -> call.apply(this.backend))
+			.timeout(this.timeout)
+			.doOnSuccess(value -> recovered())
+			.onErrorResume(error -> !(error instanceof LlmApiException), error -> {
+				failed(operation, error);
+				return degraded(call);
+			});
+	}
+
+	private <T> Mono<T> degraded(Function<QuotaBackend, Mono<T>> call) {
+		if (this.fallback != null) {
+			return call.apply(this.fallback);
+		}
+		return Mono.error(QuotaExceededException.unavailable());
+	}
+
+	private void failed(String operation, Throwable error) {
+		long now = this.clock.millis();
+		this.retryAtMillis = now + this.probeInterval.toMillis();
+		this.metrics.backendFailure(this.backend.name(), operation);
+		if (this.outageSince.compareAndSet(0, now)) {
+			log.warn("Quota store '{}' is unavailable ({}): {} until it answers again", this.backend.name(),
+					describe(error), (this.failureMode == FailureMode.OPEN)
+							? "serving requests and counting them in this gateway only" : "answering 503");
+		}
+	}
+
+	private void recovered() {
+		long since = this.outageSince.getAndSet(0);
+		if (since != 0) {
+			log.info("Quota store '{}' is back after {} ms", this.backend.name(), this.clock.millis() - since);
+		}
+	}
+
+	private static String describe(Throwable error) {
+		Throwable root = error;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return root.getClass().getSimpleName() + ((root.getMessage() != null) ? ": " + root.getMessage() : "");
+	}
+
+	// ---- amounts
+
+	/** Completion tokens to reserve: what the request caps, else the policy default; times {@code n}. */
+	long completionTokens(LlmExchange exchange) {
+		if (exchange.operation() != Operation.CHAT) {
+			return 0;
+		}
+		JsonNode body = exchange.body();
+		long max = body.path("max_completion_tokens").asLong(0);
+		if (max <= 0) {
+			max = body.path("max_tokens").asLong(0);
+		}
+		if (max <= 0) {
+			max = this.policy.completionReservation();
+		}
+		return max * Math.max(1, body.path("n").asInt(1));
+	}
+
+	/** Price in nano-USD, rounded up: USD per million tokens times tokens is micro-USD. */
+	public static long cost(ModelSpec model, long prompt, long completion, long cachedPrompt) {
+		BigDecimal input = (model.inputPrice() != null) ? model.inputPrice() : BigDecimal.ZERO;
+		BigDecimal output = (model.outputPrice() != null) ? model.outputPrice() : BigDecimal.ZERO;
+		BigDecimal cached = (model.cachedInputPrice() != null) ? model.cachedInputPrice() : input;
+		long cachedTokens = Math.min(cachedPrompt, prompt);
+		BigDecimal micros = input.multiply(BigDecimal.valueOf(prompt - cachedTokens))
+			.add(cached.multiply(BigDecimal.valueOf(cachedTokens)))
+			.add(output.multiply(BigDecimal.valueOf(completion)));
+		return micros.multiply(NANO_PER_MICRO_TOKEN).setScale(0, RoundingMode.CEILING).longValueExact();
+	}
+
+	private Demand demand(Request request, RouteTarget target) {
+		return new Demand(1, request.prompt + request.completion,
+				cost(target.model(), request.prompt, request.completion, 0));
+	}
+
+	private List<BucketSpec> buckets(Request request, RouteTarget target, LimitSet.Mode mode) {
+		String team = request.exchange.team().name();
+		List<BucketSpec> buckets = new ArrayList<>();
+		for (Map.Entry<String, LimitSet> scope : scopes(request, target).entrySet()) {
+			for (BucketSpec bucket : BucketSpec.forScope(this.keyPrefix, team, scope.getKey(), scope.getValue(),
+					request.month)) {
+				if (bucket.mode() == mode) {
+					buckets.add(bucket);
+				}
+			}
+		}
+		return buckets;
+	}
+
+	private Map<String, LimitSet> scopes(Request request, RouteTarget target) {
+		String team = request.exchange.team().name();
+		Map<String, LimitSet> scopes = new LinkedHashMap<>();
+		scopes.put("team", this.policy.team(team));
+		LimitSet model = this.policy.model(team, target.model().id());
+		if (!model.isEmpty()) {
+			scopes.put("model:" + target.model().id(), model);
+		}
+		QuotaPolicy.ClientLayer layer = this.policy.clientLayer();
+		if (layer != null && request.client != null && !layer.limits().isEmpty()) {
+			scopes.put("client:" + request.client, layer.limits());
+		}
+		return scopes;
+	}
+
+	private LimitSet limitSet(Request request, String scope) {
+		String team = request.exchange.team().name();
+		if (scope.equals("team")) {
+			return this.policy.team(team);
+		}
+		if (scope.startsWith("model:")) {
+			return this.policy.model(team, scope.substring("model:".length()));
+		}
+		return (this.policy.clientLayer() != null) ? this.policy.clientLayer().limits() : LimitSet.NONE;
+	}
+
+	// ---- internal records
+
+	private record Request(LlmExchange exchange, @Nullable String client, long prompt, long completion, YearMonth month,
+			boolean dryRun) {
+	}
+
+	private record Demand(long requests, long tokens, long spend) {
+
+		long of(Dimension dimension) {
+			return switch (dimension) {
+				case REQUESTS -> this.requests;
+				case TOKENS -> this.tokens;
+				case SPEND -> this.spend;
+			};
+		}
+
+	}
+
+	private record Result(BucketSpec bucket, long amount, QuotaBackend.Probe probe) {
+	}
+
+	private record Soft(RouteTarget target, List<Reservation.Charge> charges, @Nullable ModelRoute downgrade,
+			@Nullable QuotaLimit limit) {
+	}
+
+	private record Outcome(QuotaBackend backend, RouteTarget target, @Nullable ModelRoute downgradedTo,
+			@Nullable QuotaLimit softLimit, long prompt, long completion, List<Reservation.Charge> charges,
+			List<BucketSpec> enforced, Admission.Headers headers) {
+	}
+
+	/** Builds a {@link TokenQuotaService}. */
+	public static final class Builder {
+
+		private final QuotaPolicy policy;
+
+		private final QuotaBackend backend;
+
+		private final ModelResolver resolver;
+
+		private @Nullable QuotaBackend fallback;
+
+		private FailureMode failureMode = FailureMode.OPEN;
+
+		private Duration timeout = Duration.ofMillis(250);
+
+		private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
+
+		private TokenEstimator estimator = new TokenEstimator();
+
+		private QuotaMetrics metrics = QuotaMetrics.NONE;
+
+		private Clock clock = Clock.systemUTC();
+
+		private String keyPrefix = "sb:quota";
+
+		private Builder(QuotaPolicy policy, QuotaBackend backend, ModelResolver resolver) {
+			this.policy = policy;
+			this.backend = backend;
+			this.resolver = resolver;
+		}
+
+		public Builder failureMode(FailureMode failureMode) {
+			this.failureMode = failureMode;
+			return this;
+		}
+
+		/** Where a fail-open service counts while the store is away; a new in-memory backend by default. */
+		public Builder fallback(QuotaBackend fallback) {
+			this.fallback = fallback;
+			return this;
+		}
+
+		/** Longest wait for the store before a request is served (open) or refused (closed). */
+		public Builder timeout(Duration timeout) {
+			this.timeout = timeout;
+			return this;
+		}
+
+		public Builder probeInterval(Duration probeInterval) {
+			this.probeInterval = probeInterval;
+			return this;
+		}
+
+		public Builder estimator(TokenEstimator estimator) {
+			this.estimator = estimator;
+			return this;
+		}
+
+		public Builder metrics(QuotaMetrics metrics) {
+			this.metrics = metrics;
+			return this;
+		}
+
+		public Builder clock(Clock clock) {
+			this.clock = clock;
+			return this;
+		}
+
+		public Builder keyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+			return this;
+		}
+
+		public TokenQuotaService build() {
+			return new TokenQuotaService(this);
+		}
+
+	}
+
+}

@@ -1,0 +1,109 @@
+package dev.switchboard.autoconfigure;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+
+import dev.switchboard.catalog.CatalogException;
+import dev.switchboard.quota.InMemoryQuotaBackend;
+import dev.switchboard.quota.LlmQuotaGatewayFilterFactory;
+import dev.switchboard.quota.QuotaLimit;
+import dev.switchboard.quota.QuotaPolicy;
+import dev.switchboard.quota.TokenQuotaService;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class QuotaAutoConfigurationTest {
+
+	private static final String HASH = "554a0d05033791f46fede07b724fa246c95235f60a9fb74caad37d1408b4df58";
+
+	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, QuotaAutoConfiguration.class))
+		.withPropertyValues("switchboard.providers.sim.type=mock", "switchboard.models[0].id=echo",
+				"switchboard.models[0].provider=sim", "switchboard.models[0].aliases=fast",
+				"switchboard.models[0].input-price=0.15", "switchboard.models[0].output-price=0.60",
+				"switchboard.models[1].id=tiny", "switchboard.models[1].provider=sim",
+				"switchboard.teams.a.key-hashes[0]=" + HASH);
+
+	@Test
+	void theInMemoryBackendIsTheDefaultAndLimitsMergeOverDefaults() {
+		this.runner
+			.withPropertyValues("switchboard.quota.defaults.tokens-per-minute=1000",
+					"switchboard.quota.defaults.spend-per-day=5", "switchboard.quota.teams.a.tokens-per-minute=50",
+					"switchboard.quota.teams.a.dry-run=tokens-per-minute", "switchboard.quota.teams.a.models.fast.requests-per-minute=3")
+			.run(context -> {
+				assertThat(context).hasSingleBean(LlmQuotaGatewayFilterFactory.class)
+					.hasSingleBean(InMemoryQuotaBackend.class);
+				QuotaPolicy policy = context.getBean(TokenQuotaService.class).policy();
+				assertThat(policy.team("a").amounts()).containsEntry(QuotaLimit.TOKENS_PER_MINUTE, 50L)
+					.containsEntry(QuotaLimit.SPEND_PER_DAY, 5_000_000_000L);
+				assertThat(policy.team("a").dryRun()).containsExactly(QuotaLimit.TOKENS_PER_MINUTE);
+				assertThat(policy.model("a", "echo").amounts()).containsEntry(QuotaLimit.REQUESTS_PER_MINUTE, 3L);
+			});
+	}
+
+	@Test
+	void canBeSwitchedOff() {
+		this.runner.withPropertyValues("switchboard.quota.enabled=false")
+			.run(context -> assertThat(context).doesNotHaveBean(LlmQuotaGatewayFilterFactory.class));
+	}
+
+	@Test
+	void badLimitsFailStartUpNamingEachPropertyToFix() {
+		this.runner
+			.withPropertyValues("switchboard.quota.defaults.tokens-per-minute=-5",
+					"switchboard.quota.teams.nobody.requests-per-minute=10",
+					"switchboard.quota.teams.a.models.gpt-9.tokens-per-day=100",
+					"switchboard.quota.teams.a.spend-per-day=0", "switchboard.quota.teams.a.tokens-per-day=10",
+					"switchboard.quota.teams.a.soft=tokens-per-day", "switchboard.quota.teams.a.dry-run=tokens-per-hour")
+			.run(context -> {
+				assertThat(context).hasFailed();
+				CatalogException problem = rootCause(context.getStartupFailure());
+				assertThat(problem.problems()).containsExactlyInAnyOrder(
+						"switchboard.quota.defaults.tokens-per-minute: must be at least 1, got -5",
+						"switchboard.quota.teams.a.spend-per-day: must be a positive amount of USD, got 0",
+						"switchboard.quota.teams.a.dry-run: 'tokens-per-hour' is not a limit; use one of "
+								+ "requests-per-minute, tokens-per-minute, tokens-per-day, tokens-per-month, "
+								+ "spend-per-day, spend-per-month",
+						"switchboard.quota.teams.a.downgrade-to: required with soft limits: the cheaper model id or "
+								+ "alias to serve",
+						"switchboard.quota.teams.a.models.gpt-9: 'gpt-9' is not a model id, alias or provider/model id "
+								+ "of switchboard.models",
+						"switchboard.quota.teams.nobody: 'nobody' is not a team of switchboard.teams [a]");
+			});
+	}
+
+	@Test
+	void redisWithoutSettingsFailsStartUpSayingWhatToSet() {
+		this.runner.withPropertyValues("switchboard.quota.backend=redis").run(context -> {
+			assertThat(context).hasFailed();
+			assertThat(rootCause(context.getStartupFailure()).problems()).containsExactly(
+					"switchboard.quota.redis.address: required when switchboard.quota.backend is redis, e.g. "
+							+ "redis://localhost:6379 (or set redis.cluster-nodes, redis.sentinel-nodes, redis.config, "
+							+ "or define a RedissonClient bean)");
+		});
+	}
+
+	@Test
+	void redisWithoutRedissonOnTheClasspathSaysWhichDependenciesToAdd() {
+		this.runner.withClassLoader(new FilteredClassLoader("org.redisson"))
+			.withPropertyValues("switchboard.quota.backend=redis", "switchboard.quota.redis.address=redis://127.0.0.1:1")
+			.run(context -> {
+				assertThat(context).hasFailed();
+				assertThat(rootCause(context.getStartupFailure()).getMessage()).contains("org.redisson:redisson")
+					.contains("bucket4j_jdk17-redisson");
+			});
+	}
+
+	private static CatalogException rootCause(Throwable failure) {
+		for (Throwable t = failure; t != null; t = t.getCause()) {
+			if (t instanceof CatalogException catalog) {
+				return catalog;
+			}
+		}
+		throw new AssertionError("no CatalogException in " + failure);
+	}
+
+}
