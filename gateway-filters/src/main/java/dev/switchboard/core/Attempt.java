@@ -43,12 +43,19 @@ public final class Attempt {
 		this.responseNanos = System.nanoTime();
 	}
 
-	public void end(Outcome outcome, @Nullable String reason) {
-		if (this.outcome == Outcome.PENDING) {
-			this.outcome = outcome;
-			this.reason = reason;
-			this.endNanos = System.nanoTime();
+	/** Ends the attempt once; returns {@code false} when it had already ended (the first outcome stands). */
+	public synchronized boolean end(Outcome outcome, @Nullable String reason) {
+		if (this.outcome != Outcome.PENDING) {
+			return false;
 		}
+		this.outcome = outcome;
+		this.reason = reason;
+		this.endNanos = System.nanoTime();
+		return true;
+	}
+
+	public boolean isEnded() {
+		return this.outcome != Outcome.PENDING;
 	}
 
 	/** Attempt id: the request id plus the attempt number, so a retry is never billed twice. */

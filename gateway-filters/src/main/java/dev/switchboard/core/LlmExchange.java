@@ -181,7 +181,9 @@ public final class LlmExchange {
 	}
 
 	public void endAttempt(Attempt attempt, Attempt.Outcome outcome, @Nullable String reason) {
-		attempt.end(outcome, reason);
+		if (!attempt.end(outcome, reason)) {
+			return;
+		}
 		decide("attempt", attempt.toString());
 		for (LlmExchangeListener listener : this.listeners) {
 			safely(() -> listener.onAttemptEnd(this, attempt));

@@ -1,6 +1,7 @@
 package dev.switchboard.dispatch;
 
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -172,6 +173,17 @@ public class LlmDispatcher {
 			});
 		}
 		if (exchange.stream() && exchange.operation() == Operation.CHAT) {
+			String contentType = response.responseHeaders().get("content-type", "");
+			if (!contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+				// A server that ignored "stream" (or sent an error with a 200): never an empty "successful" stream.
+				return BoundedBodies.truncated(body.asByteArray(), MAX_ERROR_BODY).flatMap(ignored -> {
+					exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, "not a stream: " + contentType);
+					return Mono.error(new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response",
+							null, "The provider '" + target.provider().name() + "' answered a stream request with '"
+									+ contentType + "' instead of server-sent events.",
+							null, null));
+				});
+			}
 			StreamTranslator translator = adapter.streamTranslator(exchange, target);
 			SseDecoder decoder = new SseDecoder();
 			Flux<SseEvent> events = body.asByteArray()
@@ -197,8 +209,15 @@ public class LlmDispatcher {
 				"The provider's response exceeded " + MAX_JSON_BODY + " bytes.", null, null);
 	}
 
-	/** Classifies a transport failure into the OpenAI error the client sees, ending the attempt. */
+	/**
+	 * Classifies a failure of the call into the OpenAI error the client sees, ending the attempt. A
+	 * failure of an attempt that has already ended (the client went away while its answer was being
+	 * written) is passed through untouched: it says nothing about the provider.
+	 */
 	private static Throwable failed(LlmExchange exchange, Attempt attempt, Throwable error) {
+		if (attempt.isEnded()) {
+			return error;
+		}
 		if (error instanceof LlmApiException api) {
 			exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, api.getMessage());
 			return api;
@@ -212,9 +231,12 @@ public class LlmDispatcher {
 			exchange.endAttempt(attempt, Attempt.Outcome.UNREACHABLE, error.getClass().getSimpleName());
 			return LlmApiException.upstreamUnreachable(provider, error);
 		}
-		log.warn("Request {} to provider '{}' failed unexpectedly", exchange.requestId(), provider, error);
+		// Anything else broke while reading or translating the answer: the provider sent something odd.
+		log.warn("Request {}: the answer of provider '{}' could not be processed", exchange.requestId(), provider,
+				error);
 		exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, error.getClass().getSimpleName());
-		return LlmApiException.upstreamUnreachable(provider, error);
+		return new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
+				"The provider '" + provider + "' sent an answer the gateway could not process.", null, error);
 	}
 
 	static boolean isTimeout(Throwable error) {

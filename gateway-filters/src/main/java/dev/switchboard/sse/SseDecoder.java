@@ -21,7 +21,10 @@ public final class SseDecoder {
 
 	private final int maxEventBytes;
 
-	private byte[] pending = new byte[0];
+	/** Bytes of the unfinished line, kept across chunks; only new bytes are scanned for line ends. */
+	private byte[] pending = new byte[256];
+
+	private int pendingLength;
 
 	private @Nullable String eventName;
 
@@ -40,33 +43,52 @@ public final class SseDecoder {
 
 	/** Feeds the next bytes; returns the events they complete (often none or one). */
 	public List<SseEvent> decode(byte[] chunk) {
-		byte[] buffer = this.pending.length == 0 ? chunk : concat(this.pending, chunk);
 		List<SseEvent> events = new ArrayList<>(2);
 		int lineStart = 0;
-		for (int i = 0; i < buffer.length; i++) {
-			if (buffer[i] == '\n') {
-				int lineEnd = (i > lineStart && buffer[i - 1] == '\r') ? i - 1 : i;
-				line(buffer, lineStart, lineEnd, events);
-				lineStart = i + 1;
+		for (int i = 0; i < chunk.length; i++) {
+			if (chunk[i] != '\n') {
+				continue;
 			}
+			if (this.pendingLength == 0) {
+				int lineEnd = (i > lineStart && chunk[i - 1] == '\r') ? i - 1 : i;
+				line(chunk, lineStart, lineEnd, events);
+			}
+			else {
+				append(chunk, lineStart, i - lineStart);
+				int lineEnd = (this.pendingLength > 0 && this.pending[this.pendingLength - 1] == '\r')
+						? this.pendingLength - 1 : this.pendingLength;
+				line(this.pending, 0, lineEnd, events);
+				this.pendingLength = 0;
+			}
+			lineStart = i + 1;
 		}
-		int rest = buffer.length - lineStart;
-		if (rest + this.data.size() > this.maxEventBytes) {
+		append(chunk, lineStart, chunk.length - lineStart);
+		if (this.pendingLength + this.data.size() > this.maxEventBytes) {
 			throw new IllegalStateException("server-sent event larger than " + this.maxEventBytes + " bytes");
 		}
-		this.pending = (rest == 0) ? new byte[0] : Arrays.copyOfRange(buffer, lineStart, buffer.length);
 		return events;
 	}
 
 	/** Ends the input; a last event without its blank line is still delivered. */
 	public List<SseEvent> finish() {
 		List<SseEvent> events = new ArrayList<>(1);
-		if (this.pending.length > 0) {
-			line(this.pending, 0, this.pending.length, events);
-			this.pending = new byte[0];
+		if (this.pendingLength > 0) {
+			line(this.pending, 0, this.pendingLength, events);
+			this.pendingLength = 0;
 		}
 		dispatch(events);
 		return events;
+	}
+
+	private void append(byte[] bytes, int from, int length) {
+		if (length <= 0) {
+			return;
+		}
+		if (this.pendingLength + length > this.pending.length) {
+			this.pending = Arrays.copyOf(this.pending, Math.max(this.pending.length * 2, this.pendingLength + length));
+		}
+		System.arraycopy(bytes, from, this.pending, this.pendingLength, length);
+		this.pendingLength += length;
 	}
 
 	private void line(byte[] buffer, int start, int end, List<SseEvent> events) {
@@ -120,13 +142,6 @@ public final class SseDecoder {
 			}
 		}
 		return true;
-	}
-
-	private static byte[] concat(byte[] a, byte[] b) {
-		byte[] joined = new byte[a.length + b.length];
-		System.arraycopy(a, 0, joined, 0, a.length);
-		System.arraycopy(b, 0, joined, a.length, b.length);
-		return joined;
 	}
 
 }

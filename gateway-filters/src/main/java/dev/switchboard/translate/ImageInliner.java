@@ -44,6 +44,8 @@ public class ImageInliner {
 
 	private final Duration timeout;
 
+	private final int maxImages;
+
 	/**
 	 * @param client the HTTP client to fetch with (the gateway's); redirects are followed at most
 	 * as far as the client allows, each hop re-checked
@@ -51,16 +53,33 @@ public class ImageInliner {
 	 * @param timeout longest a single fetch may take
 	 * @param allowPrivateNetworks whether loopback, private and link-local addresses may be fetched
 	 */
-	public ImageInliner(HttpClient client, long maxBytes, Duration timeout, boolean allowPrivateNetworks) {
+	/**
+	 * @param maxImages most image URLs one request may make the gateway fetch, so the per-image size
+	 * cap also bounds a request's memory
+	 */
+	public ImageInliner(HttpClient client, long maxBytes, Duration timeout, boolean allowPrivateNetworks,
+			int maxImages) {
 		this.maxBytes = maxBytes;
 		this.timeout = timeout;
-		this.client = allowPrivateNetworks ? client.followRedirect(true)
-				: client.followRedirect(true).resolvedAddressesSelector((config, addresses) -> publicOnly(addresses));
+		this.maxImages = maxImages;
+		// Never through the gateway's proxy: the address check must apply to the image host itself.
+		HttpClient direct = client.noProxy().followRedirect(true);
+		this.client = allowPrivateNetworks ? direct
+				: direct.resolvedAddressesSelector((config, addresses) -> publicOnly(addresses));
+	}
+
+	public ImageInliner(HttpClient client, long maxBytes, Duration timeout, boolean allowPrivateNetworks) {
+		this(client, maxBytes, timeout, allowPrivateNetworks, 16);
 	}
 
 	/** Fetches every image URL of the request not fetched yet, and stores the bytes on the exchange. */
 	public Mono<Void> inline(LlmExchange exchange) {
 		Map<String, String> urls = imageUrls(exchange.body());
+		if (urls.size() > this.maxImages) {
+			return Mono.error(LlmApiException.invalidRequest("The request has " + urls.size()
+					+ " image URLs; the gateway fetches at most " + this.maxImages
+					+ " per request. Send the others as data: URLs.", "messages"));
+		}
 		return Flux.fromIterable(urls.entrySet())
 			.filter(entry -> exchange.inlined(entry.getKey()) == null)
 			.flatMap(entry -> fetch(entry.getKey(), entry.getValue())
@@ -163,16 +182,14 @@ public class ImageInliner {
 		}
 		byte[] bytes = address.getAddress();
 		if (address instanceof Inet6Address) {
-			boolean uniqueLocal = (bytes[0] & 0xfe) == 0xfc;
-			boolean mappedV4 = isV4Mapped(bytes);
-			if (mappedV4) {
-				try {
-					return isPublic(InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16)));
-				}
-				catch (UnknownHostException ex) {
-					return false;
-				}
+			// IPv4 inside IPv6: mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and 6to4 (2002:AABB:CCDD::).
+			if (isV4Mapped(bytes) || isNat64(bytes)) {
+				return isPublicV4(Arrays.copyOfRange(bytes, 12, 16));
 			}
+			if ((bytes[0] & 0xff) == 0x20 && (bytes[1] & 0xff) == 0x02) {
+				return isPublicV4(Arrays.copyOfRange(bytes, 2, 6));
+			}
+			boolean uniqueLocal = (bytes[0] & 0xfe) == 0xfc;
 			return !uniqueLocal;
 		}
 		int first = bytes[0] & 0xff;
@@ -181,6 +198,28 @@ public class ImageInliner {
 		boolean thisNetwork = first == 0;
 		boolean benchmarking = first == 198 && (second == 18 || second == 19);
 		return !carrierGradeNat && !thisNetwork && !benchmarking && first < 224;
+	}
+
+	private static boolean isPublicV4(byte[] v4) {
+		try {
+			return isPublic(InetAddress.getByAddress(v4));
+		}
+		catch (UnknownHostException ex) {
+			return false;
+		}
+	}
+
+	private static boolean isNat64(byte[] bytes) {
+		if ((bytes[0] & 0xff) != 0x00 || (bytes[1] & 0xff) != 0x64 || (bytes[2] & 0xff) != 0xff
+				|| (bytes[3] & 0xff) != 0x9b) {
+			return false;
+		}
+		for (int i = 4; i < 12; i++) {
+			if (bytes[i] != 0) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static boolean isV4Mapped(byte[] bytes) {

@@ -55,6 +55,22 @@ public final class UpstreamErrors {
 				retryAfter, null);
 	}
 
+	private static @Nullable Duration millis(@Nullable String value, double unitMillis) {
+		if (value == null) {
+			return null;
+		}
+		try {
+			double number = Double.parseDouble(value.trim()) * unitMillis;
+			if (!Double.isFinite(number) || number < 0) {
+				return null;
+			}
+			return Duration.ofMillis((long) Math.min(number, MAX_RETRY_AFTER.toMillis()));
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
 	/** Removes the provider key from a provider message, in case the provider echoed it. */
 	static @Nullable String scrub(@Nullable String message, @Nullable Secret key) {
 		if (message == null || message.isBlank()) {
@@ -66,33 +82,34 @@ public final class UpstreamErrors {
 		return message;
 	}
 
-	/** Reads {@code retry-after-ms} (OpenAI) or {@code Retry-After} in seconds or as an HTTP date. */
+	/** Longest {@code Retry-After} believed; a provider's odd value must not park requests for days. */
+	static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
+	/**
+	 * Reads {@code retry-after-ms} (OpenAI) or {@code Retry-After} in seconds or as an HTTP date;
+	 * negative, non-finite and absurd values are ignored or clamped to an hour.
+	 */
 	public static @Nullable Duration retryAfter(HttpHeaders headers) {
-		String millis = headers.getFirst("retry-after-ms");
+		Duration millis = millis(headers.getFirst("retry-after-ms"), 1);
 		if (millis != null) {
-			try {
-				return Duration.ofMillis((long) Double.parseDouble(millis.trim()));
-			}
-			catch (NumberFormatException ignored) {
-				// fall through to Retry-After
-			}
+			return millis;
 		}
 		String value = headers.getFirst(HttpHeaders.RETRY_AFTER);
 		if (value == null || value.isBlank()) {
 			return null;
 		}
-		try {
-			return Duration.ofMillis((long) (Double.parseDouble(value.trim()) * 1000));
+		Duration seconds = millis(value, 1000);
+		if (seconds != null) {
+			return seconds;
 		}
-		catch (NumberFormatException ex) {
-			try {
-				Duration until = Duration.between(ZonedDateTime.now(),
-						ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
-				return until.isNegative() ? Duration.ZERO : until;
-			}
-			catch (RuntimeException ignored) {
-				return null;
-			}
+		try {
+			Duration until = Duration.between(ZonedDateTime.now(),
+					ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+			return until.isNegative() ? Duration.ZERO
+					: (until.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : until);
+		}
+		catch (RuntimeException notADate) {
+			return null;
 		}
 	}
 

@@ -41,7 +41,8 @@ class ImageInlinerTest {
 	@CsvSource({ "127.0.0.1,false", "10.1.2.3,false", "172.16.0.1,false", "192.168.1.1,false",
 			"169.254.169.254,false", "100.64.0.1,false", "0.0.0.0,false", "224.0.0.1,false", "::1,false",
 			"fe80::1,false", "fc00::1,false", "::ffff:127.0.0.1,false", "::ffff:10.0.0.1,false", "8.8.8.8,true",
-			"1.1.1.1,true", "2001:4860:4860::8888,true", "::ffff:8.8.8.8,true" })
+			"1.1.1.1,true", "2001:4860:4860::8888,true", "::ffff:8.8.8.8,true", "64:ff9b::a9fe:a9fe,false",
+			"64:ff9b::808:808,true", "2002:0a00:0001::1,false", "2002:0808:0808::1,true" })
 	void onlyPublicUnicastAddressesAreFetched(String address, boolean expected) throws Exception {
 		assertThat(ImageInliner.isPublic(InetAddress.getByName(address))).isEqualTo(expected);
 	}
@@ -89,6 +90,24 @@ class ImageInlinerTest {
 				assertThat(ex.status()).isEqualTo(400);
 				assertThat(ex.getMessage()).contains(message);
 			});
+	}
+
+	@Test
+	void aRequestMayNotMakeTheGatewayFetchWithoutBound() {
+		StringBuilder parts = new StringBuilder();
+		for (int i = 0; i < 3; i++) {
+			parts.append(",{\"type\":\"image_url\",\"image_url\":{\"url\":\"http://127.0.0.1:")
+				.append(images.port()).append("/cat.png?").append(i).append("\"}}");
+		}
+		LlmExchange exchange = TestCatalogs.exchange(TestCatalogs.catalog(images.baseUrl()), Operation.CHAT,
+				"{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"x\"}"
+						+ parts + "]}]}");
+		int before = images.received().size();
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> new ImageInliner(HttpClient.create(), 1024, Duration.ofSeconds(3), true, 2).inline(exchange)
+				.block(Duration.ofSeconds(5)))
+			.satisfies(ex -> assertThat(ex.getMessage()).contains("at most 2"));
+		assertThat(images.received()).hasSize(before);
 	}
 
 	@Test

@@ -16,7 +16,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -241,11 +240,9 @@ public class SwitchboardAutoConfiguration {
 		/** Resolved when first needed, so it does not depend on auto-configuration order. */
 		@Bean
 		@ConditionalOnMissingBean(TargetBreakers.class)
-		TargetBreakers switchboardTargetBreakers(ObjectProvider<ReactiveResilience4JCircuitBreakerFactory> factory,
-				ObjectProvider<BulkheadRegistry> bulkheads) {
+		TargetBreakers switchboardTargetBreakers(ObjectProvider<ReactiveResilience4JCircuitBreakerFactory> factory) {
 			ReactiveResilience4JCircuitBreakerFactory available = factory.getIfAvailable();
-			return (available != null) ? new Resilience4jTargetBreakers(available, bulkheads.getIfAvailable())
-					: TargetBreakers.none();
+			return (available != null) ? new Resilience4jTargetBreakers(available) : TargetBreakers.none();
 		}
 
 	}

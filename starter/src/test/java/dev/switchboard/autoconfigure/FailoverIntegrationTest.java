@@ -315,7 +315,11 @@ class FailoverIntegrationTest {
 		assertThat(succeeded).as("success rate over 1,000 requests").isGreaterThanOrEqualTo(999);
 		assertThat(slowest).as("slowest request (ms) against the 5 s deadline").isLessThan(5000);
 		assertThat(opened.get()).as("breaker opened").isPositive();
-		assertThat(closed.get()).as("breaker closed again after a successful probe").isPositive();
+		// A half-open probe succeeds 60 % of the time here: keep the traffic going until one has.
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+			assertThat(chat("/v1", "chaos", false).status).isEqualTo(200);
+			return closed.get() > 0;
+		});
 		assertThat(skipped.get()).as("calls skipped while open").isPositive();
 	}
 

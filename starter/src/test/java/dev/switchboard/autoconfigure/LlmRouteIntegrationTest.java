@@ -163,6 +163,15 @@ class LlmRouteIntegrationTest {
 	}
 
 	@Test
+	void aStreamRequestAnsweredWithPlainJsonIsAnErrorNotAnEmptyStream() {
+		stub.json("/v1/chat/completions", 200, Fixtures.text("openai/chat-basic.response.json"));
+		Response response = post("/v1/chat/completions", TEAM_A,
+				"{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		assertThat(response.status).isEqualTo(502);
+		assertOpenAiError(response, "api_error", "invalid_upstream_response");
+	}
+
+	@Test
 	void embeddingsAreRoutedLikeChat() {
 		stub.json("/v1/embeddings", 200, """
 				{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],

@@ -59,7 +59,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 
 	@Override
 	public StreamTranslator streamTranslator(LlmExchange exchange, RouteTarget target) {
-		return new OpenAiStreamTranslator(exchange);
+		return new OpenAiStreamTranslator(exchange, target, this);
 	}
 
 	@Override
@@ -129,19 +129,31 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 		return (value != null && !value.isNull()) ? value.asString() : null;
 	}
 
-	/** Passes chunks through as bytes, watching for the first token and the usage chunk. */
+	/**
+	 * Passes chunks through as bytes, watching for the first token, the usage chunk, an error sent
+	 * inside the stream, and whether the stream really finished.
+	 */
 	static final class OpenAiStreamTranslator implements StreamTranslator {
 
 		private final LlmExchange exchange;
 
-		OpenAiStreamTranslator(LlmExchange exchange) {
+		private final RouteTarget target;
+
+		private final OpenAiProtocolAdapter adapter;
+
+		private boolean finished;
+
+		OpenAiStreamTranslator(LlmExchange exchange, RouteTarget target, OpenAiProtocolAdapter adapter) {
 			this.exchange = exchange;
+			this.target = target;
+			this.adapter = adapter;
 		}
 
 		@Override
 		public List<SseEvent> onEvent(SseEvent event) {
 			if (event.isDone()) {
 				// [DONE] is written by onEnd, exactly once, even when a server forgets it.
+				this.finished = true;
 				return List.of();
 			}
 			JsonNode chunk;
@@ -149,11 +161,23 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 				chunk = Json.MAPPER.readTree(event.data());
 			}
 			catch (JacksonException ex) {
-				return List.of(event);
+				throw new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
+						"The provider '" + this.target.provider().name() + "' sent a stream chunk that is not JSON.",
+						null, null);
+			}
+			JsonNode error = chunk.get("error");
+			if (error != null && error.isObject() && !chunk.has("choices")) {
+				// An error sent inside a 200 stream: a failure like any other, so it can fail over or be reported.
+				throw this.adapter.error(this.target, inferStatus(error), new HttpHeaders(), event.data());
 			}
 			JsonNode choices = chunk.path("choices");
-			if (choices.size() > 0 && hasToken(choices.get(0).path("delta"))) {
-				this.exchange.firstToken();
+			for (JsonNode choice : choices) {
+				if (hasToken(choice.path("delta"))) {
+					this.exchange.firstToken();
+				}
+				if (choice.path("finish_reason").isString()) {
+					this.finished = true;
+				}
 			}
 			Usage usage = Usage.fromOpenAi(chunk.get("usage"));
 			if (usage != null) {
@@ -167,13 +191,34 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 
 		@Override
 		public List<SseEvent> onEnd() {
+			if (!this.finished) {
+				throw new LlmApiException(502, LlmApiException.API_ERROR, "upstream_stream_truncated", null,
+						"The provider '" + this.target.provider().name() + "' ended the stream before it finished.",
+						null, null);
+			}
 			return List.of(SseEvent.DONE_EVENT);
 		}
 
+		private static int inferStatus(JsonNode error) {
+			String type = error.path("type").asString("") + " " + error.path("code").asString("");
+			if (type.contains("rate_limit")) {
+				return 429;
+			}
+			if (type.contains("invalid_request") || type.contains("context_length")) {
+				return 400;
+			}
+			return 500;
+		}
+
+		/** A delta carries generated output only when one of its fields has content, not merely a null. */
 		private static boolean hasToken(JsonNode delta) {
-			JsonNode content = delta.get("content");
-			return (content != null && content.isString() && !content.stringValue().isEmpty())
-					|| delta.has("tool_calls") || delta.has("refusal") || delta.has("reasoning_content");
+			return nonEmptyString(delta.get("content")) || nonEmptyString(delta.get("refusal"))
+					|| nonEmptyString(delta.get("reasoning_content"))
+					|| (delta.get("tool_calls") != null && delta.get("tool_calls").size() > 0);
+		}
+
+		private static boolean nonEmptyString(JsonNode node) {
+			return node != null && node.isString() && !node.stringValue().isEmpty();
 		}
 
 	}

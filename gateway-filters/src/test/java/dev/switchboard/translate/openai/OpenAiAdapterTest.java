@@ -22,11 +22,13 @@ import dev.switchboard.core.Usage;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.StreamTranslator;
+import dev.switchboard.translate.UpstreamErrors;
 import dev.switchboard.translate.UpstreamRequest;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.TestCatalogs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class OpenAiAdapterTest {
 
@@ -98,6 +100,45 @@ class OpenAiAdapterTest {
 		assertThat(out).extracting(SseEvent::isDone).containsExactly(false, false, false, true);
 		assertThat(out.get(1).dataAsString()).contains("{\\\"city\\\":\\\"Paris\\\"}");
 		assertThat(exchange.usage()).isEqualTo(new Usage(50, 12, 0, true));
+	}
+
+	@Test
+	void aNullRefusalInTheRoleChunkIsNotTheFirstToken() {
+		LlmExchange exchange = exchange("{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		translator.onEvent(SseEvent.data("{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+				+ "\"content\":\"\",\"refusal\":null,\"tool_calls\":null},\"finish_reason\":null}]}"));
+		assertThat(exchange.timeToFirstTokenNanos()).isZero();
+		translator.onEvent(SseEvent.data("{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}"));
+		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
+	}
+
+	@Test
+	void anErrorSentInsideTheStreamIsAFailureNotData() {
+		LlmExchange exchange = exchange("{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> translator.onEvent(SseEvent.data(
+					"{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\",\"code\":null}}")))
+			.satisfies(ex -> assertThat(ex.status()).isEqualTo(500));
+	}
+
+	@Test
+	void aStreamThatStopsWithoutFinishingIsReportedAsTruncated() {
+		LlmExchange exchange = exchange("{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		translator.onEvent(SseEvent.data("{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}"));
+		assertThatExceptionOfType(LlmApiException.class).isThrownBy(translator::onEnd)
+			.satisfies(ex -> assertThat(ex.code()).isEqualTo("upstream_stream_truncated"));
+	}
+
+	@ParameterizedTest(name = "Retry-After {0} -> {1} ms")
+	@CsvSource(nullValues = "null", value = { "7,7000", "-3,null", "NaN,null", "Infinity,null", "1e300,3600000", "soon,null" })
+	void retryAfterValuesAreSaneOrIgnored(String value, Long millis) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.set("retry-after", value);
+		Duration parsed = UpstreamErrors.retryAfter(headers);
+		assertThat((parsed != null) ? parsed.toMillis() : null).isEqualTo(millis);
 	}
 
 	@ParameterizedTest(name = "upstream {0} -> client {1} {2}")
