@@ -30,6 +30,8 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Usage;
+import dev.switchboard.failover.Failures;
+import dev.switchboard.failover.Trigger;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
@@ -449,6 +451,8 @@ class AnthropicAdapterTest {
 			500 | error-500.response.json     | 500 | server_error          |
 			529 | error-529.response.json     | 503 | server_error          | overloaded
 			502 | -                           | 502 | server_error          |
+			402 | error-billing.response.json | 502 | api_error             | upstream_billing
+			400 | error-credit.response.json  | 502 | api_error             | upstream_billing
 			""")
 	void errorsMapToTheStatusAndTypeSdksExpect(int upstream, String fixture, int status, String type, String code) {
 		HttpHeaders headers = new HttpHeaders();
@@ -469,6 +473,28 @@ class AnthropicAdapterTest {
 		if ("context_length_exceeded".equals(code)) {
 			assertThat(error.getMessage()).isEqualTo("prompt is too long: 208153 tokens > 200000 maximum");
 		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "error-billing.response.json", "error-credit.response.json" })
+	void billingProblemsAreTheOperatorsAndFailOver(String fixture) {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		int status = fixture.contains("billing") ? 402 : 400;
+		LlmApiException error = this.adapter.error(target(exchange), status, new HttpHeaders(),
+				Fixtures.bytes("anthropic/" + fixture));
+
+		assertThat(error.getMessage()).contains("'anthropic'").contains("gateway operator").doesNotContain("Your");
+		assertThat(Failures.classify(error)).isEqualTo(Trigger.PROVIDER_REJECTED);
+	}
+
+	@Test
+	void billingErrorEventInAStreamIsTheOperatorsToo() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
+		SseEvent error = new SseEvent("error", """
+				{"type":"error","error":{"type":"billing_error","message":"Your credit balance is too low."}}""".getBytes());
+		assertThatExceptionOfType(LlmApiException.class).isThrownBy(() -> translator.onEvent(error))
+			.satisfies(raised -> assertThat(raised.code()).isEqualTo("upstream_billing"));
 	}
 
 	// ---- embeddings

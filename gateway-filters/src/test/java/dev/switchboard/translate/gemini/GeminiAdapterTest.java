@@ -36,6 +36,8 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Usage;
+import dev.switchboard.failover.Failures;
+import dev.switchboard.failover.Trigger;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
@@ -336,6 +338,9 @@ class GeminiAdapterTest {
 			503 | error-503     | 12 | 503 | server_error          | overloaded              | 12
 			504 | error-504     | -  | 504 | server_error          |                         | -
 			502 | -             | -  | 502 | server_error          |                         | -
+			400 | error-location     | - | 502 | api_error      | upstream_billing        | -
+			400 | error-billing      | - | 502 | api_error      | upstream_billing        | -
+			400 | error-precondition | - | 400 | invalid_request_error |                  | -
 			""")
 	void errorsMapToTheStatusAndTypeSdksExpect(int upstream, String fixture, String retryAfterHeader, int status,
 			String type, String code, String retryAfter) {
@@ -360,6 +365,21 @@ class GeminiAdapterTest {
 		LlmApiException error = this.adapter.error(exchange.route().primary(), 400, new HttpHeaders(),
 				Fixtures.bytes("gemini/error-context.response.json"));
 		assertThat(error.getMessage()).contains("exceeds the maximum number of tokens allowed (1048576)");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "error-location", "error-billing" })
+	void accountProblemsAreTheOperatorsAndFailOver(String fixture) {
+		LlmExchange exchange = chat("{\"model\":\"flash\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		LlmApiException error = this.adapter.error(exchange.route().primary(), 400, new HttpHeaders(),
+				Fixtures.bytes("gemini/" + fixture + ".response.json"));
+		assertThat(error.getMessage()).contains("'gemini'").contains("gateway operator");
+		assertThat(Failures.classify(error)).isEqualTo(Trigger.PROVIDER_REJECTED);
+
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		SseEvent inStream = SseEvent.data(Fixtures.bytes("gemini/" + fixture + ".response.json"));
+		assertThat(catchThrowableOfType(LlmApiException.class, () -> translator.onEvent(inStream)).code())
+			.isEqualTo("upstream_billing");
 	}
 
 	// ---- embeddings
