@@ -78,7 +78,10 @@ final class AnthropicResponses {
 			reply.set("tool_calls", toolCalls);
 		}
 		choice.putNull("logprobs");
-		choice.put("finish_reason", finishReason(AnthropicRequests.string(message, "stop_reason"), jsonMode));
+		// Anthropic-compatible servers (and proxies rebuilding messages) sometimes leave stop_reason out;
+		// a whole response has ended, and SDKs that read finish_reason expect one.
+		String finishReason = finishReason(AnthropicRequests.string(message, "stop_reason"), jsonMode);
+		choice.put("finish_reason", (finishReason != null) ? finishReason : "stop");
 		Usage usage = usage(message.get("usage"));
 		if (usage != null) {
 			completion.set("usage", usageJson(usage));

@@ -309,6 +309,19 @@ class AnthropicAdapterTest {
 		assertThat(completion.path("choices").get(0).path("finish_reason").asString()).isEqualTo(finishReason);
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "", "\"stop_reason\":null," })
+	void finishReasonIsStopWhenTheStopReasonIsMissing(String stopReason) {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		String response = """
+				{"id":"msg_1","type":"message","role":"assistant","model":"claude-test-2026-01",
+				 "content":[{"type":"text","text":"x"}],%s"usage":{"input_tokens":1,"output_tokens":1}}"""
+			.formatted(stopReason);
+		JsonNode completion = Json.MAPPER
+			.readTree(this.adapter.chatResponse(exchange, target(exchange), response.getBytes()));
+		assertThat(completion.path("choices").get(0).path("finish_reason").asString()).isEqualTo("stop");
+	}
+
 	@Test
 	void thinkingBlocksAreLeftOutOfTheAnswer() {
 		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
