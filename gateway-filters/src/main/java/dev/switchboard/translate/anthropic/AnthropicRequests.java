@@ -72,20 +72,7 @@ final class AnthropicRequests {
 		}
 		body.set("messages", conversation.finish());
 		body.put("max_tokens", maxTokens(request, target));
-		JsonNode temperature = present(request, "temperature");
-		if (temperature != null) {
-			if (temperature.asDouble() > 1) {
-				ParameterPolicy.unsupported(exchange, target, "temperature",
-						"Anthropic accepts a temperature from 0 to 1, got " + temperature.asString());
-			}
-			else {
-				body.set("temperature", temperature);
-			}
-		}
-		JsonNode topP = present(request, "top_p");
-		if (topP != null) {
-			body.set("top_p", topP);
-		}
+		samplingParameters(exchange, target, request, body);
 		ArrayNode stop = stopSequences(request);
 		if (!stop.isEmpty()) {
 			body.set("stop_sequences", stop);
@@ -380,6 +367,39 @@ final class AnthropicRequests {
 	}
 
 	// ---- generation parameters
+
+	/**
+	 * {@code temperature} (0 to 1 on Anthropic) and {@code top_p}. Recent Claude models refuse a
+	 * request that sets both (400, "temperature and top_p cannot both be specified"), and the
+	 * gateway cannot tell which models do, so it never sends both: {@code temperature}, the one
+	 * clients usually mean, wins, and {@code top_p} goes through the parameter policy, except
+	 * {@code top_p: 1}, which samples from the whole distribution like leaving it out and is
+	 * dropped silently. When {@code temperature} itself is dropped, {@code top_p} is sent alone.
+	 */
+	private static void samplingParameters(LlmExchange exchange, RouteTarget target, JsonNode request,
+			ObjectNode body) {
+		JsonNode temperature = present(request, "temperature");
+		if (temperature != null) {
+			if (temperature.asDouble() > 1) {
+				ParameterPolicy.unsupported(exchange, target, "temperature",
+						"Anthropic accepts a temperature from 0 to 1, got " + temperature.asString());
+			}
+			else {
+				body.set("temperature", temperature);
+			}
+		}
+		JsonNode topP = present(request, "top_p");
+		if (topP == null) {
+			return;
+		}
+		if (!body.has("temperature")) {
+			body.set("top_p", topP);
+		}
+		else if (topP.asDouble() != 1) {
+			ParameterPolicy.unsupported(exchange, target, "top_p",
+					"recent Claude models refuse temperature and top_p together; temperature is sent");
+		}
+	}
 
 	private static long maxTokens(JsonNode request, RouteTarget target) {
 		JsonNode max = present(request, "max_completion_tokens");

@@ -156,6 +156,7 @@ class AnthropicAdapterTest {
 			audio              | "audio": {"voice": "alloy", "format": "wav"}
 			modalities         | "modalities": ["text", "audio"]
 			temperature        | "temperature": 1.5
+			top_p              | "temperature": 0.5, "top_p": 0.9
 			prediction         | "prediction": {"type": "content", "content": "x"}
 			reasoning_effort   | "reasoning_effort": "low"
 			verbosity          | "verbosity": "low"
@@ -188,6 +189,7 @@ class AnthropicAdapterTest {
 			seed               | "seed": 42
 			modalities         | "modalities": ["text", "audio"]
 			temperature        | "temperature": 1.5
+			top_p              | "temperature": 0.5, "top_p": 0.9
 			reasoning_effort   | "reasoning_effort": "low"
 			functions          | "functions": [{"name": "f", "parameters": {"type": "object"}}]
 			""")
@@ -205,6 +207,54 @@ class AnthropicAdapterTest {
 		LlmExchange exchange = exchange(unsupported(STRICT_MODEL, "\"temperature\": 1"));
 		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
 		assertThat(sent.path("temperature").asDouble()).isEqualTo(1.0);
+	}
+
+	@Test
+	void topPAlonePassesUnchanged() {
+		LlmExchange exchange = exchange(unsupported(STRICT_MODEL, "\"top_p\": 0.9"));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.path("top_p").asDouble()).isEqualTo(0.9);
+		assertThat(sent.has("temperature")).isFalse();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { STRICT_MODEL, LENIENT_MODEL })
+	void topPOfOneBesideTemperatureIsLeftOutSilently(String model) {
+		LlmExchange exchange = exchange(unsupported(model, "\"temperature\": 0.2, \"top_p\": 1"));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.path("temperature").asDouble()).isEqualTo(0.2);
+		assertThat(sent.has("top_p")).isFalse();
+		assertThat(exchange.droppedParameters()).isEmpty();
+	}
+
+	@Test
+	void topPBesideTemperatureIsRejectedNamingIt() {
+		LlmExchange exchange = exchange(unsupported(STRICT_MODEL, "\"temperature\": 0.2, \"top_p\": 0.9"));
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> this.adapter.chatRequest(exchange, target(exchange)))
+			.satisfies(error -> {
+				assertThat(error.status()).isEqualTo(400);
+				assertThat(error.param()).isEqualTo("top_p");
+				assertThat(error.getMessage()).contains("temperature and top_p together");
+			});
+	}
+
+	@Test
+	void topPBesideTemperatureIsDroppedWhenThePolicySaysSo() {
+		LlmExchange exchange = exchange(unsupported(LENIENT_MODEL, "\"temperature\": 0, \"top_p\": 0.9"));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.path("temperature").asDouble()).isZero();
+		assertThat(sent.has("top_p")).isFalse();
+		assertThat(exchange.droppedParameters()).containsExactly("top_p");
+	}
+
+	@Test
+	void topPIsSentWhenTheTemperatureBesideItIsDropped() {
+		LlmExchange exchange = exchange(unsupported(LENIENT_MODEL, "\"temperature\": 1.5, \"top_p\": 0.9"));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.has("temperature")).isFalse();
+		assertThat(sent.path("top_p").asDouble()).isEqualTo(0.9);
+		assertThat(exchange.droppedParameters()).containsExactly("temperature");
 	}
 
 	@Test
