@@ -2,6 +2,7 @@ package dev.switchboard.translate.anthropic;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -457,8 +458,9 @@ final class AnthropicRequests {
 		if (description != null) {
 			tool.put("description", description);
 		}
-		JsonNode parameters = function.get("parameters");
-		tool.set("input_schema", (parameters != null && parameters.isObject()) ? parameters : objectSchema());
+		ObjectNode noArguments = Json.object().put("type", "object");
+		noArguments.putObject("properties");
+		tool.set("input_schema", inputSchema(function.get("parameters"), noArguments));
 		return tool;
 	}
 
@@ -500,14 +502,36 @@ final class AnthropicRequests {
 		}
 		ObjectNode tool = body.putArray("tools").addObject().put("name", JSON_TOOL);
 		tool.put("description", description.toString());
-		tool.set("input_schema", (schema != null && schema.isObject()) ? schema : objectSchema());
+		tool.set("input_schema", inputSchema(schema, Json.object().put("type", "object")));
 		body.putObject("tool_choice").put("type", "tool").put("name", JSON_TOOL);
 		exchange.decide("translate", "response_format " + format.path("type").asString()
 				+ " sent to Anthropic as the forced tool '" + JSON_TOOL + "'");
 	}
 
-	private static ObjectNode objectSchema() {
-		return Json.object().put("type", "object");
+	/**
+	 * A tool's {@code input_schema}. Anthropic requires {@code "type": "object"} at its top, which
+	 * OpenAI does not: clients routinely declare argument-less functions without
+	 * {@code parameters}, or with {@code {"properties": {...}}} alone, and OpenAI takes both. Such a
+	 * schema is sent as a copy with the type added; the client's own node is never changed, since
+	 * the same parsed body is translated again for each target a failover tries (and by other
+	 * adapters). A missing schema becomes an object without properties, or, for the JSON-mode tool
+	 * of {@code json_object}, an object of any shape.
+	 */
+	private static JsonNode inputSchema(@Nullable JsonNode schema, ObjectNode missing) {
+		if (schema == null || !schema.isObject()) {
+			return missing;
+		}
+		JsonNode type = schema.get("type");
+		if (type != null && !type.isNull()) {
+			return schema;
+		}
+		ObjectNode typed = Json.object().put("type", "object");
+		for (Map.Entry<String, JsonNode> field : schema.properties()) {
+			if (!"type".equals(field.getKey())) {
+				typed.set(field.getKey(), field.getValue().deepCopy());
+			}
+		}
+		return typed;
 	}
 
 	// ---- JSON helpers

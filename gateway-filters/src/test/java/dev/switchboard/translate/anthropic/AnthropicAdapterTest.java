@@ -75,7 +75,7 @@ class AnthropicAdapterTest {
 	@ValueSource(strings = { "chat-system-developer", "multi-turn", "tools-auto", "tools-required", "tools-none",
 			"tools-named", "tools-serial", "tool-results", "tool-results-no-text", "images", "documents-cache",
 			"stop-string", "max-tokens-default", "json-schema", "json-object", "stream", "stream-tools",
-			"stream-json" })
+			"stream-json", "tools-untyped" })
 	void requestMatchesFixture(String name) {
 		LlmExchange exchange = exchange(Fixtures.text("anthropic/" + name + ".openai-request.json"));
 		UpstreamRequest request = this.adapter.chatRequest(exchange, target(exchange));
@@ -255,6 +255,29 @@ class AnthropicAdapterTest {
 		assertThat(sent.has("temperature")).isFalse();
 		assertThat(sent.path("top_p").asDouble()).isEqualTo(0.9);
 		assertThat(exchange.droppedParameters()).containsExactly("temperature");
+	}
+
+	@Test
+	void toolSchemasAreCompletedOnACopyOfTheClientsBody() {
+		String body = Fixtures.text("anthropic/tools-untyped.openai-request.json");
+		LlmExchange exchange = exchange(body);
+		byte[] first = this.adapter.chatRequest(exchange, target(exchange)).body();
+		byte[] second = this.adapter.chatRequest(exchange, target(exchange)).body();
+
+		assertThat(exchange.body()).as("the parsed body every attempt translates").isEqualTo(Json.MAPPER.readTree(body));
+		assertThat(exchange.body().at("/tools/0/function/parameters").has("type")).isFalse();
+		assertThat(Json.MAPPER.readTree(second)).isEqualTo(Json.MAPPER.readTree(first));
+	}
+
+	@Test
+	void jsonModeSchemaWithoutTypeIsCompletedToo() {
+		LlmExchange exchange = exchange("""
+				{"model":"claude-test","messages":[{"role":"user","content":"hi"}],
+				 "response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"properties":{"a":{"type":"integer"}}}}}}""");
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.at("/tools/0/input_schema")).isEqualTo(Json.MAPPER.readTree("""
+				{"type":"object","properties":{"a":{"type":"integer"}}}"""));
+		assertThat(exchange.body().at("/response_format/json_schema/schema").has("type")).isFalse();
 	}
 
 	@Test
