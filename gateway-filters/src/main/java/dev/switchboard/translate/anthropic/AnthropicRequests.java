@@ -15,6 +15,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.route.RouteTarget;
+import dev.switchboard.translate.DataUrl;
 import dev.switchboard.translate.ParameterPolicy;
 
 /**
@@ -319,7 +320,7 @@ final class AnthropicRequests {
 	private static ObjectNode image(JsonNode imageUrl, String param) {
 		String url = imageUrl.isString() ? imageUrl.stringValue() : imageUrl.path("url").asString("");
 		ObjectNode block = Json.object().put("type", "image");
-		if (url.startsWith("data:")) {
+		if (DataUrl.is(url)) {
 			block.set("source", base64(url, param + ".url"));
 		}
 		else if (url.startsWith("https://") || url.startsWith("http://")) {
@@ -335,7 +336,7 @@ final class AnthropicRequests {
 	/** A PDF sent inline; OpenAI file ids mean nothing to Anthropic. */
 	private static ObjectNode document(JsonNode file, String param) {
 		String data = file.path("file_data").asString("");
-		if (!data.startsWith("data:")) {
+		if (!DataUrl.is(data)) {
 			throw LlmApiException.invalidRequest(
 					"Files must be sent to Anthropic models inline as a base64 data URL in 'file_data'.", param);
 		}
@@ -348,19 +349,13 @@ final class AnthropicRequests {
 		return block;
 	}
 
-	/** {@code data:<media type>[;params];base64,<data>} as an Anthropic base64 source. */
+	/**
+	 * A data URL as an Anthropic base64 source. {@link DataUrl} refuses a URL without a media type
+	 * up front: Anthropic would refuse the block too, but only after an upstream attempt.
+	 */
 	private static ObjectNode base64(String url, String param) {
-		int comma = url.indexOf(',');
-		String header = (comma > 0) ? url.substring("data:".length(), comma) : "";
-		if (!header.endsWith(";base64")) {
-			throw LlmApiException.invalidRequest("'" + param + "' must be a base64 data URL (data:<type>;base64,...).",
-					param);
-		}
-		int semicolon = header.indexOf(';');
-		return Json.object()
-			.put("type", "base64")
-			.put("media_type", header.substring(0, semicolon))
-			.put("data", url.substring(comma + 1));
+		DataUrl data = DataUrl.parse(url, param);
+		return Json.object().put("type", "base64").put("media_type", data.mediaType()).put("data", data.base64());
 	}
 
 	private static ObjectNode text(String text) {

@@ -14,6 +14,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.route.RouteTarget;
+import dev.switchboard.translate.DataUrl;
 import dev.switchboard.translate.ParameterPolicy;
 
 /**
@@ -447,7 +448,7 @@ final class GeminiChatRequests {
 
 		private ObjectNode image(JsonNode imageUrl, String param) {
 			String url = imageUrl.isString() ? imageUrl.stringValue() : imageUrl.path("url").asString("");
-			if (url.startsWith("data:")) {
+			if (DataUrl.is(url)) {
 				return dataUrl(url, param + ".image_url.url");
 			}
 			if (url.startsWith("http://") || url.startsWith("https://")) {
@@ -461,14 +462,13 @@ final class GeminiChatRequests {
 					param + ".image_url.url");
 		}
 
-		/** {@code data:<media type>;base64,<data>}, the only data URL form OpenAI documents. */
+		/**
+		 * A base64 data URL as {@code inlineData}. The media type goes without its parameters
+		 * ({@code image/png;name=cat.png}): Gemini takes a bare MIME type and refuses the rest.
+		 */
 		private static ObjectNode dataUrl(String url, String param) {
-			int comma = url.indexOf(',');
-			String header = (comma > 0) ? url.substring("data:".length(), comma) : "";
-			if (comma < 0 || !url.startsWith("data:") || !header.endsWith(";base64")) {
-				throw LlmApiException.invalidRequest("'" + param + "' must be a base64 data URL.", param);
-			}
-			return inline(header.substring(0, header.length() - ";base64".length()), url.substring(comma + 1));
+			DataUrl data = DataUrl.parse(url, param);
+			return inline(data.mediaType(), data.base64());
 		}
 
 		private static ObjectNode inline(String mimeType, String base64) {

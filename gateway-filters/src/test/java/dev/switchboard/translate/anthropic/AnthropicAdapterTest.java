@@ -75,7 +75,7 @@ class AnthropicAdapterTest {
 	@ValueSource(strings = { "chat-system-developer", "multi-turn", "tools-auto", "tools-required", "tools-none",
 			"tools-named", "tools-serial", "tool-results", "tool-results-no-text", "images", "documents-cache",
 			"stop-string", "max-tokens-default", "json-schema", "json-object", "stream", "stream-tools",
-			"stream-json", "tools-untyped" })
+			"stream-json", "tools-untyped", "data-urls" })
 	void requestMatchesFixture(String name) {
 		LlmExchange exchange = exchange(Fixtures.text("anthropic/" + name + ".openai-request.json"));
 		UpstreamRequest request = this.adapter.chatRequest(exchange, target(exchange));
@@ -324,6 +324,12 @@ class AnthropicAdapterTest {
 			messages[0].content[0].type                | {"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AAAA","format":"wav"}}]}
 			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"ftp://example.com/a.png"}}]}
 			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/svg+xml,<svg/>"}}]}
+			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:;base64,iVBORw0KGgo="}}]}
+			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:;name=a.png;base64,iVBORw0KGgo="}}]}
+			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,not base64!"}}]}
+			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,"}}]}
+			messages[0].content[0].file.file_data      | {"role":"user","content":[{"type":"file","file":{"file_data":"data:;base64,JVBERi0xLjQK"}}]}
+			messages[0].content[0].file.file_data      | {"role":"user","content":[{"type":"file","file":{"file_data":"data:application/pdf,%PDF-1.4"}}]}
 			messages[0].content[0].file                | {"role":"user","content":[{"type":"file","file":{"file_id":"file-abc"}}]}
 			messages[0].content                        | {"role":"system","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]},{"role":"user","content":"q"}
 			messages[1].role                           | {"role":"user","content":"q"},{"role":"function","name":"f","content":"r"}

@@ -72,7 +72,7 @@ class GeminiAdapterTest {
 
 	@ParameterizedTest(name = "{0}")
 	@ValueSource(strings = { "chat-multiturn", "generation-config", "tools", "tool-results", "json-object",
-			"json-schema" })
+			"json-schema", "data-urls" })
 	void chatRequestsTranslateToGenerateContent(String fixture) {
 		LlmExchange exchange = chat(Fixtures.text("gemini/" + fixture + ".openai-request.json"));
 		assertThat(requestBody(exchange)).isEqualTo(fixture("gemini/" + fixture + ".request.json"));
@@ -85,6 +85,24 @@ class GeminiAdapterTest {
 		assertThat(this.adapter.inlinesImageUrls()).isTrue();
 		exchange.inlineUrl(IMAGE_URL, new LlmExchange.InlineData("image/png", "iVBORw0KGgo="));
 		assertThat(requestBody(exchange)).isEqualTo(fixture("gemini/images.request.json"));
+	}
+
+	@ParameterizedTest(name = "{1}")
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			messages[0].content[0].image_url.url | {"type":"image_url","image_url":{"url":"data:;base64,iVBORw0KGgo="}}
+			messages[0].content[0].image_url.url | {"type":"image_url","image_url":{"url":"data:;name=cat.png;base64,iVBORw0KGgo="}}
+			messages[0].content[0].image_url.url | {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBOR%3D"}}
+			messages[0].content[0].image_url.url | {"type":"image_url","image_url":{"url":"data:image/png,raw"}}
+			messages[0].content[0].file.file_data | {"type":"file","file":{"file_data":"data:;base64,JVBERi0xLjQK"}}
+			messages[0].content[0].file.file_data | {"type":"file","file":{"file_data":"data:application/pdf;base64,JVBERi0xLjQK==="}}
+			""")
+	void dataUrlsWithoutMediaTypeOrBase64AreRejectedNamingTheParameter(String param, String part) {
+		LlmExchange exchange = chat("{\"model\":\"flash\",\"messages\":[{\"role\":\"user\",\"content\":[" + part + "]}]}");
+		LlmApiException error = catchThrowableOfType(LlmApiException.class, () -> requestBody(exchange));
+		assertThat(error.status()).isEqualTo(400);
+		assertThat(error.type()).isEqualTo(LlmApiException.INVALID_REQUEST);
+		assertThat(error.param()).isEqualTo(param);
+		assertThat(error.getMessage()).startsWith("'" + param + "'");
 	}
 
 	@Test
