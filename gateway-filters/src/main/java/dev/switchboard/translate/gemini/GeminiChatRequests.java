@@ -116,8 +116,8 @@ final class GeminiChatRequests {
 		copy(present(body, "temperature"), config, "temperature");
 		copy(present(body, "top_p"), config, "topP");
 		copy(present(body, "seed"), config, "seed");
-		copy(present(body, "presence_penalty"), config, "presencePenalty");
-		copy(present(body, "frequency_penalty"), config, "frequencyPenalty");
+		penalty(exchange, target, body, "presence_penalty");
+		penalty(exchange, target, body, "frequency_penalty");
 		JsonNode stop = present(body, "stop");
 		if (stop != null) {
 			ArrayNode sequences = config.putArray("stopSequences");
@@ -139,6 +139,21 @@ final class GeminiChatRequests {
 		}
 		responseFormat(exchange, target, present(body, "response_format"), config);
 		return config;
+	}
+
+	/**
+	 * {@code presence_penalty} and {@code frequency_penalty}. Gemini declares
+	 * {@code presencePenalty} and {@code frequencyPenalty}, but the 2.5 models and later refuse
+	 * them ("Penalty is not enabled for models/..."), and the gateway cannot tell which models
+	 * would take them. Zero, the OpenAI default many clients send explicitly, asks for nothing and
+	 * is left out; any other value goes through the parameter policy.
+	 */
+	private static void penalty(LlmExchange exchange, RouteTarget target, JsonNode body, String name) {
+		JsonNode penalty = present(body, name);
+		if (penalty != null && penalty.asDouble(0) != 0) {
+			ParameterPolicy.unsupported(exchange, target, name,
+					"Gemini 2.5 and later models answer 400 'Penalty is not enabled'");
+		}
 	}
 
 	private static void responseFormat(LlmExchange exchange, RouteTarget target, @Nullable JsonNode format,

@@ -145,6 +145,8 @@ class GeminiAdapterTest {
 			tool_choice       | "tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"auto","tools":[]}}
 			reasoning_effort  | "reasoning_effort":"high"
 			x_unknown_option  | "x_unknown_option":1
+			presence_penalty  | "presence_penalty":0.5
+			frequency_penalty | "frequency_penalty":-0.5
 			""")
 	void unsupportedParametersAreRejectedByDefault(String param, String fields) {
 		LlmExchange exchange = chat(
@@ -171,6 +173,16 @@ class GeminiAdapterTest {
 				 "tools":[{"functionDeclarations":[{"name":"get_time"}]}],
 				 "generationConfig":{"temperature":0.2}}"""));
 		assertThat(exchange.decisions()).anyMatch(line -> line.contains("gemini-lenient/gemini-2.5-flash"));
+	}
+
+	@Test
+	void penaltiesAreDroppedWhenTheProviderSaysSoAndZeroIsLeftOut() {
+		LlmExchange exchange = chat("""
+				{"model":"lenient","presence_penalty":0.6,"frequency_penalty":0,
+				 "messages":[{"role":"user","content":"hi"}]}""");
+		JsonNode sent = requestBody(exchange);
+		assertThat(exchange.droppedParameters()).containsExactly("presence_penalty");
+		assertThat(sent.has("generationConfig")).isFalse();
 	}
 
 	// ---- path and headers
