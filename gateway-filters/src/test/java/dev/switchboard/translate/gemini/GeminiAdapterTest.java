@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -441,6 +443,26 @@ class GeminiAdapterTest {
 		ByteBuffer floats = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
 		assertThat(List.of(floats.getFloat(), floats.getFloat(), floats.getFloat())).containsExactly(0.25f, -0.5f, 0.125f);
 		assertThat(floats.hasRemaining()).isFalse();
+	}
+
+	@Test
+	void moreInputsThanOneBatchTakesAreRejected() {
+		String inputs = IntStream.rangeClosed(1, 101).mapToObj(i -> "\"text " + i + "\"").collect(Collectors.joining(","));
+		LlmExchange exchange = embeddings("{\"model\":\"embed\",\"input\":[" + inputs + "]}");
+		LlmApiException error = catchThrowableOfType(LlmApiException.class,
+				() -> this.adapter.embeddingsRequest(exchange, exchange.route().primary()));
+		assertThat(error.status()).isEqualTo(400);
+		assertThat(error.type()).isEqualTo(LlmApiException.INVALID_REQUEST);
+		assertThat(error.param()).isEqualTo("input");
+		assertThat(error.getMessage()).contains("at most 100 inputs").contains("batchEmbedContents").contains("has 101");
+	}
+
+	@Test
+	void oneHundredInputsGoInOneBatch() {
+		String inputs = IntStream.rangeClosed(1, 100).mapToObj(i -> "\"text " + i + "\"").collect(Collectors.joining(","));
+		LlmExchange exchange = embeddings("{\"model\":\"embed\",\"input\":[" + inputs + "]}");
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.embeddingsRequest(exchange, exchange.route().primary()).body());
+		assertThat(sent.path("requests")).hasSize(100);
 	}
 
 	@Test
