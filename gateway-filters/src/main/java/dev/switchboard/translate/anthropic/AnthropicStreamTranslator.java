@@ -30,6 +30,11 @@ import dev.switchboard.translate.StreamTranslator;
  * carries, and the usage, which Anthropic spreads over {@code message_start} (input) and
  * {@code message_delta} (cumulative output). In JSON mode the forced tool's argument deltas are
  * the answer, so they are written as content. Thinking deltas are skipped, as in whole responses.
+ *
+ * <p>A tool called without arguments streams only empty {@code input_json_delta} fragments (or
+ * none); the client would put together {@code ""}, which is not JSON and breaks SDKs that parse
+ * arguments, so a tool block closed without a fragment gets {@code "{}"} as its arguments (and a
+ * JSON-mode block {@code {}} as its content), as whole responses serialize the empty input.
  */
 final class AnthropicStreamTranslator implements StreamTranslator {
 
@@ -53,6 +58,9 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	/** Block indexes of the JSON-mode tool, whose input is streamed as content. */
 	private final Set<Integer> jsonBlocks = new HashSet<>();
 
+	/** Tool and JSON-mode blocks that have streamed a non-empty argument fragment. */
+	private final Set<Integer> withArguments = new HashSet<>();
+
 	AnthropicStreamTranslator(LlmExchange exchange, RouteTarget target) {
 		this.exchange = exchange;
 		this.target = target;
@@ -75,11 +83,12 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 			case "content_block_start" -> blockStart(data.path("index").asInt(), data.path("content_block"));
 			case "content_block_delta" -> blockDelta(data.path("index").asInt(), data.path("delta"));
 			case "message_delta" -> messageDelta(data);
+			case "content_block_stop" -> blockStop(data.path("index").asInt());
 			case "message_stop" -> stop();
 			case "error" -> throw AnthropicResponses.error(this.target,
 					AnthropicResponses.status(AnthropicRequests.string(data.path("error"), "type")), new HttpHeaders(),
 					data.path("error"));
-			// ping, content_block_stop, and event types Anthropic may add later
+			// ping, and event types Anthropic may add later
 			default -> List.of();
 		};
 	}
@@ -130,14 +139,37 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 			return List.of();
 		}
 		if (this.jsonBlocks.contains(index)) {
+			this.withArguments.add(index);
 			return content(partialJson);
 		}
 		Integer toolIndex = this.toolCalls.get(index);
 		if (toolIndex == null) {
 			return List.of();
 		}
+		this.withArguments.add(index);
+		return arguments(toolIndex, partialJson);
+	}
+
+	/** Closes a block: a tool or JSON-mode block that streamed no argument fragment gets {@code {}}. */
+	private List<SseEvent> blockStop(int index) {
+		if (this.withArguments.contains(index)) {
+			return List.of();
+		}
+		if (this.jsonBlocks.contains(index)) {
+			this.withArguments.add(index);
+			return content("{}");
+		}
+		Integer toolIndex = this.toolCalls.get(index);
+		if (toolIndex == null) {
+			return List.of();
+		}
+		this.withArguments.add(index);
+		return arguments(toolIndex, "{}");
+	}
+
+	private List<SseEvent> arguments(int toolIndex, String fragment) {
 		ObjectNode call = Json.object().put("index", toolIndex);
-		call.putObject("function").put("arguments", partialJson);
+		call.putObject("function").put("arguments", fragment);
 		return toolCall(call);
 	}
 

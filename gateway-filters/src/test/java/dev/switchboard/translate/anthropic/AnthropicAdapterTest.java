@@ -75,7 +75,7 @@ class AnthropicAdapterTest {
 	@ValueSource(strings = { "chat-system-developer", "multi-turn", "tools-auto", "tools-required", "tools-none",
 			"tools-named", "tools-serial", "tool-results", "tool-results-no-text", "images", "documents-cache",
 			"stop-string", "max-tokens-default", "json-schema", "json-object", "stream", "stream-tools",
-			"stream-json", "tools-untyped", "data-urls" })
+			"stream-json", "stream-tools-no-arguments", "tools-untyped", "data-urls" })
 	void requestMatchesFixture(String name) {
 		LlmExchange exchange = exchange(Fixtures.text("anthropic/" + name + ".openai-request.json"));
 		UpstreamRequest request = this.adapter.chatRequest(exchange, target(exchange));
@@ -425,7 +425,8 @@ class AnthropicAdapterTest {
 	// ---- streams
 
 	@ParameterizedTest(name = "{0}")
-	@ValueSource(strings = { "stream", "stream-tools", "stream-json" })
+	@ValueSource(strings = { "stream", "stream-tools", "stream-json", "stream-tools-no-arguments",
+			"stream-json-empty" })
 	void streamMatchesFixtureChunkByChunk(String name) {
 		LlmExchange exchange = exchange(Fixtures.text("anthropic/" + name + ".openai-request.json"));
 		long before = System.currentTimeMillis() / 1000;
