@@ -85,9 +85,12 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 			case "message_delta" -> messageDelta(data);
 			case "content_block_stop" -> blockStop(data.path("index").asInt());
 			case "message_stop" -> stop();
-			case "error" -> throw AnthropicResponses.error(this.target,
-					AnthropicResponses.status(AnthropicRequests.string(data.path("error"), "type")), new HttpHeaders(),
-					data.path("error"));
+			case "error" -> {
+				recordUsageSoFar();
+				throw AnthropicResponses.error(this.target,
+						AnthropicResponses.status(AnthropicRequests.string(data.path("error"), "type")),
+						new HttpHeaders(), data.path("error"));
+			}
 			// ping, and event types Anthropic may add later
 			default -> List.of();
 		};
@@ -96,6 +99,13 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	@Override
 	public List<SseEvent> onEnd() {
 		return List.of(SseEvent.DONE_EVENT);
+	}
+
+	/** What the provider reported before the stream failed: billed, though the answer is incomplete. */
+	private void recordUsageSoFar() {
+		if (!this.usage.isEmpty()) {
+			this.exchange.recordUsage(AnthropicResponses.usage(this.usage));
+		}
 	}
 
 	private List<SseEvent> start(JsonNode message) {

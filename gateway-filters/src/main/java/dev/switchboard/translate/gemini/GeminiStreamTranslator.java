@@ -75,6 +75,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 		}
 		JsonNode error = response.get("error");
 		if (error != null && error.isObject()) {
+			recordUsageSoFar();
 			throw GeminiErrors.inStream(this.target, error);
 		}
 		if (this.identity == null) {
@@ -88,6 +89,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 		JsonNode candidates = response.path("candidates");
 		String blockReason = response.path("promptFeedback").path("blockReason").asString("");
 		if (candidates.isEmpty() && !blockReason.isEmpty()) {
+			recordUsageSoFar();
 			throw GeminiErrors.blockedPrompt(this.target, blockReason);
 		}
 		List<SseEvent> out = new ArrayList<>();
@@ -158,6 +160,12 @@ final class GeminiStreamTranslator implements StreamTranslator {
 		chunk.putArray("choices");
 		chunk.set("usage", GeminiChatResponses.openAiUsage(this.usage));
 		return List.of(SseEvent.data(Json.MAPPER.writeValueAsBytes(chunk)), SseEvent.DONE_EVENT);
+	}
+
+	private void recordUsageSoFar() {
+		if (this.usage != null) {
+			this.exchange.recordUsage(GeminiChatResponses.usage(this.usage));
+		}
 	}
 
 }

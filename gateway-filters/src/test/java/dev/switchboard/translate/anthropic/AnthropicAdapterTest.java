@@ -512,6 +512,7 @@ class AnthropicAdapterTest {
 			});
 		assertThat(out).hasSize(2);
 		assertThat(out.get(1).dataAsString()).contains("Once upon");
+		assertThat(exchange.usage()).as("what message_start reported").isEqualTo(new Usage(9, 1, 0, true));
 	}
 
 	@Test

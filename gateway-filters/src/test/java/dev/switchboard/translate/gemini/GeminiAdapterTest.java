@@ -337,6 +337,18 @@ class GeminiAdapterTest {
 	}
 
 	@Test
+	void anErrorInsideTheStreamRecordsTheUsageReportedBeforeIt() {
+		LlmExchange exchange = chat(
+				"{\"model\":\"flash\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		List<SseEvent> upstream = decode("gemini/stream-truncated.stream.sse");
+		upstream.forEach(translator::onEvent);
+		SseEvent error = SseEvent.data("{\"error\":{\"code\":500,\"message\":\"Internal error.\",\"status\":\"INTERNAL\"}}");
+		assertThat(catchThrowableOfType(LlmApiException.class, () -> translator.onEvent(error)).status()).isEqualTo(500);
+		assertThat(exchange.usage()).isEqualTo(new Usage(7, 3, 0, true));
+	}
+
+	@Test
 	void aBlockedPromptInAStreamIsAContentFilterError() {
 		LlmExchange exchange = chat(
 				"{\"model\":\"flash\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
@@ -344,6 +356,22 @@ class GeminiAdapterTest {
 		SseEvent blocked = SseEvent.data("{\"promptFeedback\":{\"blockReason\":\"SAFETY\"}}");
 		LlmApiException raised = catchThrowableOfType(LlmApiException.class, () -> translator.onEvent(blocked));
 		assertThat(raised.code()).isEqualTo("content_filter");
+		assertThat(exchange.usage()).as("Gemini reported none").isNull();
+	}
+
+	@Test
+	void aPromptBlockedMidStreamIsAContentFilterErrorAndStillBilled() {
+		LlmExchange exchange = chat(
+				"{\"model\":\"flash\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		List<SseEvent> upstream = decode("gemini/stream-blocked.stream.sse");
+		List<SseEvent> out = new ArrayList<>(translator.onEvent(upstream.get(0)));
+		LlmApiException raised = catchThrowableOfType(LlmApiException.class, () -> translator.onEvent(upstream.get(1)));
+		assertThat(out).hasSize(1);
+		assertThat(raised.status()).isEqualTo(400);
+		assertThat(raised.code()).isEqualTo("content_filter");
+		assertThat(raised.getMessage()).contains("PROHIBITED_CONTENT");
+		assertThat(exchange.usage()).isEqualTo(new Usage(9, 2, 0, true));
 	}
 
 	@Test
