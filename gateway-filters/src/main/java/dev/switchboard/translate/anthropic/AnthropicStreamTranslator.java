@@ -14,6 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.http.HttpHeaders;
 
 import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
 import dev.switchboard.route.RouteTarget;
@@ -35,6 +36,12 @@ import dev.switchboard.translate.StreamTranslator;
  * none); the client would put together {@code ""}, which is not JSON and breaks SDKs that parse
  * arguments, so a tool block closed without a fragment gets {@code "{}"} as its arguments (and a
  * JSON-mode block {@code {}} as its content), as whole responses serialize the empty input.
+ *
+ * <p>Anthropic ends every complete stream with {@code message_stop}. A stream that ends without
+ * one was cut short (a proxy's idle timeout, a dropped connection), so {@link #onEnd()} throws a
+ * 502 rather than send the {@code [DONE]} that would present a partial answer as complete; the
+ * gateway turns it into an error event, or fails over if nothing was written yet. The usage
+ * reported so far is recorded first, as it is before an {@code error} event is raised.
  */
 final class AnthropicStreamTranslator implements StreamTranslator {
 
@@ -60,6 +67,9 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 
 	/** Tool and JSON-mode blocks that have streamed a non-empty argument fragment. */
 	private final Set<Integer> withArguments = new HashSet<>();
+
+	/** Whether {@code message_stop} arrived: the stream is complete. */
+	private boolean stopped;
 
 	AnthropicStreamTranslator(LlmExchange exchange, RouteTarget target) {
 		this.exchange = exchange;
@@ -98,6 +108,13 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 
 	@Override
 	public List<SseEvent> onEnd() {
+		if (!this.stopped) {
+			recordUsageSoFar();
+			throw new LlmApiException(502, LlmApiException.API_ERROR, "upstream_stream_truncated", null,
+					"The provider '" + this.target.provider().name()
+							+ "' ended the stream before it was complete (no message_stop).",
+					null, null);
+		}
 		return List.of(SseEvent.DONE_EVENT);
 	}
 
@@ -191,6 +208,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	}
 
 	private List<SseEvent> stop() {
+		this.stopped = true;
 		Usage usage = AnthropicResponses.usage(this.usage);
 		this.exchange.recordUsage(usage);
 		if (!this.exchange.clientWantsStreamUsage()) {

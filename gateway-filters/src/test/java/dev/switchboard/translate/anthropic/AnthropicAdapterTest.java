@@ -516,6 +516,33 @@ class AnthropicAdapterTest {
 	}
 
 	@Test
+	void streamEndingWithoutMessageStopIsTruncatedNotDone() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
+		List<SseEvent> out = new ArrayList<>();
+		decode("stream-truncated.stream.sse").forEach(event -> out.addAll(translator.onEvent(event)));
+
+		assertThat(out).hasSize(3).noneMatch(SseEvent::isDone);
+		assertThatExceptionOfType(LlmApiException.class).isThrownBy(translator::onEnd).satisfies(error -> {
+			assertThat(error.status()).isEqualTo(502);
+			assertThat(error.type()).isEqualTo(LlmApiException.API_ERROR);
+			assertThat(error.code()).isEqualTo("upstream_stream_truncated");
+			assertThat(error.getMessage()).contains("'anthropic'");
+			assertThat(Failures.classify(error)).as("failed over before the first byte").isEqualTo(Trigger.SERVER_ERROR);
+		});
+		assertThat(exchange.usage()).as("what message_start reported").isEqualTo(new Usage(14, 1, 0, true));
+	}
+
+	@Test
+	void emptyStreamIsTruncated() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
+		assertThatExceptionOfType(LlmApiException.class).isThrownBy(translator::onEnd)
+			.satisfies(error -> assertThat(error.code()).isEqualTo("upstream_stream_truncated"));
+		assertThat(exchange.usage()).isNull();
+	}
+
+	@Test
 	void streamIgnoresThinkingAndUnknownEvents() {
 		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
 		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));

@@ -375,11 +375,30 @@ class GeminiAdapterTest {
 	}
 
 	@Test
-	void anEmptyStreamStillEndsWithDone() {
+	void aStreamEndingWithoutFinishReasonIsTruncatedNotDone() {
 		LlmExchange exchange = chat(
 				"{\"model\":\"flash\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
-		assertThat(translator.onEnd()).extracting(SseEvent::isDone).containsExactly(true);
+		List<SseEvent> out = new ArrayList<>();
+		decode("gemini/stream-truncated.stream.sse").forEach(event -> out.addAll(translator.onEvent(event)));
+		LlmApiException raised = catchThrowableOfType(LlmApiException.class, translator::onEnd);
+
+		assertThat(out).hasSize(2).noneMatch(SseEvent::isDone);
+		assertThat(raised.status()).isEqualTo(502);
+		assertThat(raised.type()).isEqualTo(LlmApiException.API_ERROR);
+		assertThat(raised.code()).isEqualTo("upstream_stream_truncated");
+		assertThat(raised.getMessage()).contains("'gemini'");
+		assertThat(Failures.classify(raised)).as("failed over before the first byte").isEqualTo(Trigger.SERVER_ERROR);
+		assertThat(exchange.usage()).as("the last usageMetadata seen").isEqualTo(new Usage(7, 3, 0, true));
+	}
+
+	@Test
+	void anEmptyStreamIsTruncated() {
+		LlmExchange exchange = chat(
+				"{\"model\":\"flash\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		LlmApiException raised = catchThrowableOfType(LlmApiException.class, translator::onEnd);
+		assertThat(raised.code()).isEqualTo("upstream_stream_truncated");
 		assertThat(exchange.usage()).isNull();
 	}
 
