@@ -29,7 +29,7 @@ public final class Failures {
 				return Trigger.TIMEOUT;
 			case "upstream_unreachable":
 				return Trigger.CONNECT_ERROR;
-			case "upstream_auth_failed":
+			case "upstream_auth_failed", "upstream_billing":
 				return Trigger.PROVIDER_REJECTED;
 			case "context_length_exceeded":
 				return Trigger.CONTEXT_LENGTH;

@@ -142,7 +142,7 @@ public final class Reservation implements LlmExchangeListener {
 
 	/**
 	 * What the request is billed: the provider's usage for the attempt that ran last (the one that
-	 * served, or failed last); else, for streams, the prompt estimate plus what was streamed; else,
+	 * served, or failed last), raised to what was seen streaming when a stream broke off; else, for streams, the prompt estimate plus what was streamed; else,
 	 * after a success without usage, the whole reservation; else (a failure with no output) the
 	 * prompt alone, refunding the completion part.
 	 */
@@ -150,6 +150,12 @@ public final class Reservation implements LlmExchangeListener {
 		Usage reported = this.usage;
 		List<Attempt> attempts = this.exchange.attempts();
 		if (reported != null && (attempts.isEmpty() || this.usageAttempt == attempts.size())) {
+			if (completion != LlmExchange.Completion.SUCCESS && this.streamed.chunks > 0
+					&& this.streamed.estimate() > reported.completionTokens()) {
+				// A stream that broke off reports usage only as of its last report (Anthropic: at its
+				// start): bill what was seen streaming when that is more.
+				return new Usage(reported.promptTokens(), this.streamed.estimate(), reported.cachedPromptTokens(), false);
+			}
 			return reported;
 		}
 		if (this.streamed.chunks > 0) {

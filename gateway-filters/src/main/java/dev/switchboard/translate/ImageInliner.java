@@ -152,7 +152,7 @@ public class ImageInliner {
 				if ("image_url".equals(part.path("type").asString(""))) {
 					JsonNode url = part.path("image_url").path("url");
 					String value = url.isString() ? url.stringValue() : part.path("image_url").asString("");
-					if (!value.startsWith("data:") && !value.isEmpty()) {
+					if (!DataUrl.is(value) && !value.isEmpty()) {
 						urls.putIfAbsent(value, "messages[" + i + "].content[" + j + "].image_url.url");
 					}
 				}

@@ -17,7 +17,12 @@ public interface StreamTranslator {
 	/** Translates one upstream event into zero or more OpenAI events. */
 	List<SseEvent> onEvent(SseEvent event);
 
-	/** The upstream stream ended; returns trailing events (always ending with {@code [DONE]}). */
+	/**
+	 * The upstream stream ended; returns trailing events (always ending with {@code [DONE]}).
+	 * Throws an {@link dev.switchboard.core.LlmApiException} instead when the provider's protocol
+	 * shows the stream was cut short (no closing event), after recording the usage seen so far:
+	 * {@code [DONE]} would tell the client a partial answer is complete.
+	 */
 	List<SseEvent> onEnd();
 
 }

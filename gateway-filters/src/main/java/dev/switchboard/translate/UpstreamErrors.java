@@ -18,7 +18,8 @@ import dev.switchboard.route.RouteTarget;
  * <p>Rules: the gateway's provider credentials failing (401/403) is the gateway's problem, not the
  * client's, so it becomes a 502 that names the provider but never the key; overload (529) becomes
  * 503 so SDKs retry it; {@code Retry-After} and {@code retry-after-ms} survive so SDKs back off on
- * their own.
+ * their own. An account the provider refuses to serve (no credit, billing not set up, a region it
+ * does not serve) is the operator's problem as well: {@link #billing} makes it a 502 too.
  */
 public final class UpstreamErrors {
 
@@ -69,6 +70,20 @@ public final class UpstreamErrors {
 		catch (NumberFormatException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * The provider refuses the gateway's account rather than the request: out of credit, billing
+	 * not set up, or not offered where the account is. Every client would get the same answer and
+	 * none could fix it, so it is a 502 naming the provider, with code {@code upstream_billing}
+	 * (failed over like a rejected key); the provider's own message is not passed on, since it
+	 * addresses the account holder ("your credit balance...") and may describe the account.
+	 */
+	public static LlmApiException billing(RouteTarget target, int status) {
+		return new LlmApiException(502, LlmApiException.API_ERROR, "upstream_billing", null,
+				"The provider '" + target.provider().name() + "' refused to serve the gateway's account (HTTP " + status
+						+ ": billing, credit or availability); contact the gateway operator.",
+				null, null);
 	}
 
 	/** Removes the provider key from a provider message, in case the provider echoed it. */

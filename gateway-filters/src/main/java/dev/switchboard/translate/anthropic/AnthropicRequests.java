@@ -2,6 +2,7 @@ package dev.switchboard.translate.anthropic;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -14,6 +15,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.route.RouteTarget;
+import dev.switchboard.translate.DataUrl;
 import dev.switchboard.translate.ParameterPolicy;
 
 /**
@@ -72,20 +74,7 @@ final class AnthropicRequests {
 		}
 		body.set("messages", conversation.finish());
 		body.put("max_tokens", maxTokens(request, target));
-		JsonNode temperature = present(request, "temperature");
-		if (temperature != null) {
-			if (temperature.asDouble() > 1) {
-				ParameterPolicy.unsupported(exchange, target, "temperature",
-						"Anthropic accepts a temperature from 0 to 1, got " + temperature.asString());
-			}
-			else {
-				body.set("temperature", temperature);
-			}
-		}
-		JsonNode topP = present(request, "top_p");
-		if (topP != null) {
-			body.set("top_p", topP);
-		}
+		samplingParameters(exchange, target, request, body);
 		ArrayNode stop = stopSequences(request);
 		if (!stop.isEmpty()) {
 			body.set("stop_sequences", stop);
@@ -331,7 +320,7 @@ final class AnthropicRequests {
 	private static ObjectNode image(JsonNode imageUrl, String param) {
 		String url = imageUrl.isString() ? imageUrl.stringValue() : imageUrl.path("url").asString("");
 		ObjectNode block = Json.object().put("type", "image");
-		if (url.startsWith("data:")) {
+		if (DataUrl.is(url)) {
 			block.set("source", base64(url, param + ".url"));
 		}
 		else if (url.startsWith("https://") || url.startsWith("http://")) {
@@ -347,7 +336,7 @@ final class AnthropicRequests {
 	/** A PDF sent inline; OpenAI file ids mean nothing to Anthropic. */
 	private static ObjectNode document(JsonNode file, String param) {
 		String data = file.path("file_data").asString("");
-		if (!data.startsWith("data:")) {
+		if (!DataUrl.is(data)) {
 			throw LlmApiException.invalidRequest(
 					"Files must be sent to Anthropic models inline as a base64 data URL in 'file_data'.", param);
 		}
@@ -360,19 +349,13 @@ final class AnthropicRequests {
 		return block;
 	}
 
-	/** {@code data:<media type>[;params];base64,<data>} as an Anthropic base64 source. */
+	/**
+	 * A data URL as an Anthropic base64 source. {@link DataUrl} refuses a URL without a media type
+	 * up front: Anthropic would refuse the block too, but only after an upstream attempt.
+	 */
 	private static ObjectNode base64(String url, String param) {
-		int comma = url.indexOf(',');
-		String header = (comma > 0) ? url.substring("data:".length(), comma) : "";
-		if (!header.endsWith(";base64")) {
-			throw LlmApiException.invalidRequest("'" + param + "' must be a base64 data URL (data:<type>;base64,...).",
-					param);
-		}
-		int semicolon = header.indexOf(';');
-		return Json.object()
-			.put("type", "base64")
-			.put("media_type", header.substring(0, semicolon))
-			.put("data", url.substring(comma + 1));
+		DataUrl data = DataUrl.parse(url, param);
+		return Json.object().put("type", "base64").put("media_type", data.mediaType()).put("data", data.base64());
 	}
 
 	private static ObjectNode text(String text) {
@@ -380,6 +363,39 @@ final class AnthropicRequests {
 	}
 
 	// ---- generation parameters
+
+	/**
+	 * {@code temperature} (0 to 1 on Anthropic) and {@code top_p}. Recent Claude models refuse a
+	 * request that sets both (400, "temperature and top_p cannot both be specified"), and the
+	 * gateway cannot tell which models do, so it never sends both: {@code temperature}, the one
+	 * clients usually mean, wins, and {@code top_p} goes through the parameter policy, except
+	 * {@code top_p: 1}, which samples from the whole distribution like leaving it out and is
+	 * dropped silently. When {@code temperature} itself is dropped, {@code top_p} is sent alone.
+	 */
+	private static void samplingParameters(LlmExchange exchange, RouteTarget target, JsonNode request,
+			ObjectNode body) {
+		JsonNode temperature = present(request, "temperature");
+		if (temperature != null) {
+			if (temperature.asDouble() > 1) {
+				ParameterPolicy.unsupported(exchange, target, "temperature",
+						"Anthropic accepts a temperature from 0 to 1, got " + temperature.asString());
+			}
+			else {
+				body.set("temperature", temperature);
+			}
+		}
+		JsonNode topP = present(request, "top_p");
+		if (topP == null) {
+			return;
+		}
+		if (!body.has("temperature")) {
+			body.set("top_p", topP);
+		}
+		else if (topP.asDouble() != 1) {
+			ParameterPolicy.unsupported(exchange, target, "top_p",
+					"recent Claude models refuse temperature and top_p together; temperature is sent");
+		}
+	}
 
 	private static long maxTokens(JsonNode request, RouteTarget target) {
 		JsonNode max = present(request, "max_completion_tokens");
@@ -437,8 +453,9 @@ final class AnthropicRequests {
 		if (description != null) {
 			tool.put("description", description);
 		}
-		JsonNode parameters = function.get("parameters");
-		tool.set("input_schema", (parameters != null && parameters.isObject()) ? parameters : objectSchema());
+		ObjectNode noArguments = Json.object().put("type", "object");
+		noArguments.putObject("properties");
+		tool.set("input_schema", inputSchema(function.get("parameters"), noArguments));
 		return tool;
 	}
 
@@ -480,14 +497,36 @@ final class AnthropicRequests {
 		}
 		ObjectNode tool = body.putArray("tools").addObject().put("name", JSON_TOOL);
 		tool.put("description", description.toString());
-		tool.set("input_schema", (schema != null && schema.isObject()) ? schema : objectSchema());
+		tool.set("input_schema", inputSchema(schema, Json.object().put("type", "object")));
 		body.putObject("tool_choice").put("type", "tool").put("name", JSON_TOOL);
 		exchange.decide("translate", "response_format " + format.path("type").asString()
 				+ " sent to Anthropic as the forced tool '" + JSON_TOOL + "'");
 	}
 
-	private static ObjectNode objectSchema() {
-		return Json.object().put("type", "object");
+	/**
+	 * A tool's {@code input_schema}. Anthropic requires {@code "type": "object"} at its top, which
+	 * OpenAI does not: clients routinely declare argument-less functions without
+	 * {@code parameters}, or with {@code {"properties": {...}}} alone, and OpenAI takes both. Such a
+	 * schema is sent as a copy with the type added; the client's own node is never changed, since
+	 * the same parsed body is translated again for each target a failover tries (and by other
+	 * adapters). A missing schema becomes an object without properties, or, for the JSON-mode tool
+	 * of {@code json_object}, an object of any shape.
+	 */
+	private static JsonNode inputSchema(@Nullable JsonNode schema, ObjectNode missing) {
+		if (schema == null || !schema.isObject()) {
+			return missing;
+		}
+		JsonNode type = schema.get("type");
+		if (type != null && !type.isNull()) {
+			return schema;
+		}
+		ObjectNode typed = Json.object().put("type", "object");
+		for (Map.Entry<String, JsonNode> field : schema.properties()) {
+			if (!"type".equals(field.getKey())) {
+				typed.set(field.getKey(), field.getValue().deepCopy());
+			}
+		}
+		return typed;
 	}
 
 	// ---- JSON helpers

@@ -29,6 +29,9 @@ final class AnthropicResponses {
 	private static final Pattern CONTEXT_LENGTH = Pattern
 		.compile("(?i)prompt is too long|context (window|limit|length)|too many (input )?tokens");
 
+	/** "Your credit balance is too low to access the Anthropic API. Please go to Plans &amp; Billing..." */
+	private static final Pattern CREDIT_TOO_LOW = Pattern.compile("(?i)credit balance is too low");
+
 	private AnthropicResponses() {
 	}
 
@@ -75,7 +78,10 @@ final class AnthropicResponses {
 			reply.set("tool_calls", toolCalls);
 		}
 		choice.putNull("logprobs");
-		choice.put("finish_reason", finishReason(AnthropicRequests.string(message, "stop_reason"), jsonMode));
+		// Anthropic-compatible servers (and proxies rebuilding messages) sometimes leave stop_reason out;
+		// a whole response has ended, and SDKs that read finish_reason expect one.
+		String finishReason = finishReason(AnthropicRequests.string(message, "stop_reason"), jsonMode);
+		choice.put("finish_reason", (finishReason != null) ? finishReason : "stop");
 		Usage usage = usage(message.get("usage"));
 		if (usage != null) {
 			completion.set("usage", usageJson(usage));
@@ -129,10 +135,19 @@ final class AnthropicResponses {
 	 * The client's error for an Anthropic error object ({@code {"type": ..., "message": ...}}),
 	 * with the OpenAI type and code SDKs and retry logic look at; statuses and credential
 	 * problems are left to {@link UpstreamErrors}.
+	 *
+	 * <p>An exhausted account is the operator's problem like a rejected key, not the client's:
+	 * {@code billing_error} (402) and the 400 {@code invalid_request_error} Anthropic answers when
+	 * the credit balance is too low both become {@link UpstreamErrors#billing}'s 502, so the client
+	 * is not told to fix a request that was fine, and failover moves on to another provider.
 	 */
 	static LlmApiException error(RouteTarget target, int status, HttpHeaders headers, JsonNode error) {
 		String type = AnthropicRequests.string(error, "type");
 		String message = AnthropicRequests.string(error, "message");
+		if (status == 402 || "billing_error".equals(type)
+				|| ("invalid_request_error".equals(type) && message != null && CREDIT_TOO_LOW.matcher(message).find())) {
+			return UpstreamErrors.billing(target, status);
+		}
 		if ("invalid_request_error".equals(type) && message != null && CONTEXT_LENGTH.matcher(message).find()) {
 			return UpstreamErrors.map(target, status, headers, LlmApiException.INVALID_REQUEST,
 					"context_length_exceeded", "messages", message);

@@ -14,6 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.http.HttpHeaders;
 
 import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
 import dev.switchboard.route.RouteTarget;
@@ -30,6 +31,17 @@ import dev.switchboard.translate.StreamTranslator;
  * carries, and the usage, which Anthropic spreads over {@code message_start} (input) and
  * {@code message_delta} (cumulative output). In JSON mode the forced tool's argument deltas are
  * the answer, so they are written as content. Thinking deltas are skipped, as in whole responses.
+ *
+ * <p>A tool called without arguments streams only empty {@code input_json_delta} fragments (or
+ * none); the client would put together {@code ""}, which is not JSON and breaks SDKs that parse
+ * arguments, so a tool block closed without a fragment gets {@code "{}"} as its arguments (and a
+ * JSON-mode block {@code {}} as its content), as whole responses serialize the empty input.
+ *
+ * <p>Anthropic ends every complete stream with {@code message_stop}. A stream that ends without
+ * one was cut short (a proxy's idle timeout, a dropped connection), so {@link #onEnd()} throws a
+ * 502 rather than send the {@code [DONE]} that would present a partial answer as complete; the
+ * gateway turns it into an error event, or fails over if nothing was written yet. The usage
+ * reported so far is recorded first, as it is before an {@code error} event is raised.
  */
 final class AnthropicStreamTranslator implements StreamTranslator {
 
@@ -53,6 +65,12 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	/** Block indexes of the JSON-mode tool, whose input is streamed as content. */
 	private final Set<Integer> jsonBlocks = new HashSet<>();
 
+	/** Tool and JSON-mode blocks that have streamed a non-empty argument fragment. */
+	private final Set<Integer> withArguments = new HashSet<>();
+
+	/** Whether {@code message_stop} arrived: the stream is complete. */
+	private boolean stopped;
+
 	AnthropicStreamTranslator(LlmExchange exchange, RouteTarget target) {
 		this.exchange = exchange;
 		this.target = target;
@@ -75,18 +93,36 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 			case "content_block_start" -> blockStart(data.path("index").asInt(), data.path("content_block"));
 			case "content_block_delta" -> blockDelta(data.path("index").asInt(), data.path("delta"));
 			case "message_delta" -> messageDelta(data);
+			case "content_block_stop" -> blockStop(data.path("index").asInt());
 			case "message_stop" -> stop();
-			case "error" -> throw AnthropicResponses.error(this.target,
-					AnthropicResponses.status(AnthropicRequests.string(data.path("error"), "type")), new HttpHeaders(),
-					data.path("error"));
-			// ping, content_block_stop, and event types Anthropic may add later
+			case "error" -> {
+				recordUsageSoFar();
+				throw AnthropicResponses.error(this.target,
+						AnthropicResponses.status(AnthropicRequests.string(data.path("error"), "type")),
+						new HttpHeaders(), data.path("error"));
+			}
+			// ping, and event types Anthropic may add later
 			default -> List.of();
 		};
 	}
 
 	@Override
 	public List<SseEvent> onEnd() {
+		if (!this.stopped) {
+			recordUsageSoFar();
+			throw new LlmApiException(502, LlmApiException.API_ERROR, "upstream_stream_truncated", null,
+					"The provider '" + this.target.provider().name()
+							+ "' ended the stream before it was complete (no message_stop).",
+					null, null);
+		}
 		return List.of(SseEvent.DONE_EVENT);
+	}
+
+	/** What the provider reported before the stream failed: billed, though the answer is incomplete. */
+	private void recordUsageSoFar() {
+		if (!this.usage.isEmpty()) {
+			this.exchange.recordUsage(AnthropicResponses.usage(this.usage));
+		}
 	}
 
 	private List<SseEvent> start(JsonNode message) {
@@ -130,14 +166,37 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 			return List.of();
 		}
 		if (this.jsonBlocks.contains(index)) {
+			this.withArguments.add(index);
 			return content(partialJson);
 		}
 		Integer toolIndex = this.toolCalls.get(index);
 		if (toolIndex == null) {
 			return List.of();
 		}
+		this.withArguments.add(index);
+		return arguments(toolIndex, partialJson);
+	}
+
+	/** Closes a block: a tool or JSON-mode block that streamed no argument fragment gets {@code {}}. */
+	private List<SseEvent> blockStop(int index) {
+		if (this.withArguments.contains(index)) {
+			return List.of();
+		}
+		if (this.jsonBlocks.contains(index)) {
+			this.withArguments.add(index);
+			return content("{}");
+		}
+		Integer toolIndex = this.toolCalls.get(index);
+		if (toolIndex == null) {
+			return List.of();
+		}
+		this.withArguments.add(index);
+		return arguments(toolIndex, "{}");
+	}
+
+	private List<SseEvent> arguments(int toolIndex, String fragment) {
 		ObjectNode call = Json.object().put("index", toolIndex);
-		call.putObject("function").put("arguments", partialJson);
+		call.putObject("function").put("arguments", fragment);
 		return toolCall(call);
 	}
 
@@ -149,6 +208,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	}
 
 	private List<SseEvent> stop() {
+		this.stopped = true;
 		Usage usage = AnthropicResponses.usage(this.usage);
 		this.exchange.recordUsage(usage);
 		if (!this.exchange.clientWantsStreamUsage()) {

@@ -14,6 +14,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.route.RouteTarget;
+import dev.switchboard.translate.DataUrl;
 import dev.switchboard.translate.ParameterPolicy;
 
 /**
@@ -115,8 +116,8 @@ final class GeminiChatRequests {
 		copy(present(body, "temperature"), config, "temperature");
 		copy(present(body, "top_p"), config, "topP");
 		copy(present(body, "seed"), config, "seed");
-		copy(present(body, "presence_penalty"), config, "presencePenalty");
-		copy(present(body, "frequency_penalty"), config, "frequencyPenalty");
+		penalty(exchange, target, body, "presence_penalty");
+		penalty(exchange, target, body, "frequency_penalty");
 		JsonNode stop = present(body, "stop");
 		if (stop != null) {
 			ArrayNode sequences = config.putArray("stopSequences");
@@ -138,6 +139,21 @@ final class GeminiChatRequests {
 		}
 		responseFormat(exchange, target, present(body, "response_format"), config);
 		return config;
+	}
+
+	/**
+	 * {@code presence_penalty} and {@code frequency_penalty}. Gemini declares
+	 * {@code presencePenalty} and {@code frequencyPenalty}, but the 2.5 models and later refuse
+	 * them ("Penalty is not enabled for models/..."), and the gateway cannot tell which models
+	 * would take them. Zero, the OpenAI default many clients send explicitly, asks for nothing and
+	 * is left out; any other value goes through the parameter policy.
+	 */
+	private static void penalty(LlmExchange exchange, RouteTarget target, JsonNode body, String name) {
+		JsonNode penalty = present(body, name);
+		if (penalty != null && penalty.asDouble(0) != 0) {
+			ParameterPolicy.unsupported(exchange, target, name,
+					"Gemini 2.5 and later models answer 400 'Penalty is not enabled'");
+		}
 	}
 
 	private static void responseFormat(LlmExchange exchange, RouteTarget target, @Nullable JsonNode format,
@@ -447,7 +463,7 @@ final class GeminiChatRequests {
 
 		private ObjectNode image(JsonNode imageUrl, String param) {
 			String url = imageUrl.isString() ? imageUrl.stringValue() : imageUrl.path("url").asString("");
-			if (url.startsWith("data:")) {
+			if (DataUrl.is(url)) {
 				return dataUrl(url, param + ".image_url.url");
 			}
 			if (url.startsWith("http://") || url.startsWith("https://")) {
@@ -461,14 +477,13 @@ final class GeminiChatRequests {
 					param + ".image_url.url");
 		}
 
-		/** {@code data:<media type>;base64,<data>}, the only data URL form OpenAI documents. */
+		/**
+		 * A base64 data URL as {@code inlineData}. The media type goes without its parameters
+		 * ({@code image/png;name=cat.png}): Gemini takes a bare MIME type and refuses the rest.
+		 */
 		private static ObjectNode dataUrl(String url, String param) {
-			int comma = url.indexOf(',');
-			String header = (comma > 0) ? url.substring("data:".length(), comma) : "";
-			if (comma < 0 || !url.startsWith("data:") || !header.endsWith(";base64")) {
-				throw LlmApiException.invalidRequest("'" + param + "' must be a base64 data URL.", param);
-			}
-			return inline(header.substring(0, header.length() - ";base64".length()), url.substring(comma + 1));
+			DataUrl data = DataUrl.parse(url, param);
+			return inline(data.mediaType(), data.base64());
 		}
 
 		private static ObjectNode inline(String mimeType, String base64) {

@@ -28,6 +28,10 @@ import dev.switchboard.translate.ParameterPolicy;
  * attribution, not an invoice. Token-array inputs are refused outright rather than through
  * {@link ParameterPolicy}: the input cannot be dropped, and Gemini only embeds text.
  *
+ * <p>{@code batchEmbedContents} takes at most {@value #MAX_INPUTS} requests, so a longer
+ * {@code input} is refused as the client's 400 naming {@code input}; splitting it over several
+ * calls is left to the client, which knows how to retry part of a batch.
+ *
  * <p>{@code encoding_format: base64} (the official OpenAI SDKs' default) is honoured by encoding
  * Gemini's floats as little-endian float32, as OpenAI does.
  */
@@ -36,6 +40,9 @@ final class GeminiEmbeddings {
 	private static final Set<String> TRANSLATED = Set.of("model", "input", "dimensions", "encoding_format", "user");
 
 	private static final int CHARS_PER_TOKEN = 4;
+
+	/** The most requests one {@code batchEmbedContents} call takes. */
+	static final int MAX_INPUTS = 100;
 
 	private GeminiEmbeddings() {
 	}
@@ -48,10 +55,17 @@ final class GeminiEmbeddings {
 						"the Gemini adapter does not translate it for embeddings");
 			}
 		}
+		List<String> inputs = inputs(body);
+		if (inputs.size() > MAX_INPUTS) {
+			// Gemini would answer 400 too, after a round trip and with a message naming its own field.
+			throw LlmApiException.invalidRequest("Gemini embeds at most " + MAX_INPUTS
+					+ " inputs per request (the limit of batchEmbedContents); 'input' has " + inputs.size()
+					+ ". Split the inputs over several requests.", "input");
+		}
 		JsonNode dimensions = body.get("dimensions");
 		ObjectNode request = Json.object();
 		ArrayNode requests = request.putArray("requests");
-		for (String text : inputs(body)) {
+		for (String text : inputs) {
 			ObjectNode embed = requests.addObject();
 			embed.put("model", resource);
 			embed.putObject("content").putArray("parts").addObject().put("text", text);

@@ -23,6 +23,12 @@ import dev.switchboard.translate.UpstreamErrors;
  * with reason {@code API_KEY_INVALID}, treated as the 401 it means so the client sees the
  * gateway's credential problem as a 502, not as its own mistake; and the wait before a retry comes
  * in a {@code RetryInfo} detail rather than a {@code Retry-After} header.
+ *
+ * <p>Some FAILED_PRECONDITION errors are about the gateway's Google project, not the request:
+ * "User location is not supported for the API use." and "Gemini API free tier is not available in
+ * your country. Please enable billing on your project...". No client could fix those, so a
+ * FAILED_PRECONDITION whose message mentions billing or location becomes
+ * {@link UpstreamErrors#billing}'s 502, failed over like a rejected key.
  */
 final class GeminiErrors {
 
@@ -31,6 +37,8 @@ final class GeminiErrors {
 			"(?i)token count.*exceeds|exceeds the maximum number of tokens|context (length|window)");
 
 	private static final Pattern SECONDS = Pattern.compile("\\d+(\\.\\d+)?s");
+
+	private static final Pattern ACCOUNT = Pattern.compile("(?i)billing|location");
 
 	private GeminiErrors() {
 	}
@@ -66,6 +74,10 @@ final class GeminiErrors {
 
 	private static LlmApiException map(RouteTarget target, int status, HttpHeaders headers, JsonNode error) {
 		String message = error.path("message").asString(null);
+		if ("FAILED_PRECONDITION".equals(error.path("status").asString("")) && message != null
+				&& ACCOUNT.matcher(message).find()) {
+			return UpstreamErrors.billing(target, status);
+		}
 		int effective = rejectsKey(error) ? 401 : status;
 		String code = null;
 		if (effective == 400 && message != null && CONTEXT_EXCEEDED.matcher(message).find()) {

@@ -33,6 +33,14 @@ import dev.switchboard.translate.StreamTranslator;
  * <p>Gemini repeats {@code usageMetadata} on events, cumulative, final on the last one: the last
  * seen is recorded when the stream ends, and sent as OpenAI's trailing {@code choices: []} chunk
  * only to clients that asked with {@code stream_options.include_usage}.
+ *
+ * <p>A complete stream gives each candidate a {@code finishReason} on its last event. A stream that
+ * ends without any was cut short (a dropped connection, a proxy's idle timeout), so
+ * {@link #onEnd()} throws a 502 rather than send the {@code [DONE]} that would present a partial
+ * answer as complete; the gateway turns it into an error event, or fails over if nothing was
+ * written yet. Whenever a stream fails (cut short, an {@code error} event, a prompt blocked after
+ * the first events) the usage reported so far is recorded before the error is raised: Google bills
+ * the prompt it read.
  */
 final class GeminiStreamTranslator implements StreamTranslator {
 
@@ -51,6 +59,9 @@ final class GeminiStreamTranslator implements StreamTranslator {
 	private final Map<Integer, Integer> toolCalls = new HashMap<>();
 
 	private @Nullable JsonNode usage;
+
+	/** Whether a candidate reported a {@code finishReason}: the stream got to its end. */
+	private boolean finished;
 
 	GeminiStreamTranslator(LlmExchange exchange, RouteTarget target, long created, Supplier<String> ids) {
 		this.exchange = exchange;
@@ -75,6 +86,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 		}
 		JsonNode error = response.get("error");
 		if (error != null && error.isObject()) {
+			recordUsageSoFar();
 			throw GeminiErrors.inStream(this.target, error);
 		}
 		if (this.identity == null) {
@@ -88,6 +100,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 		JsonNode candidates = response.path("candidates");
 		String blockReason = response.path("promptFeedback").path("blockReason").asString("");
 		if (candidates.isEmpty() && !blockReason.isEmpty()) {
+			recordUsageSoFar();
 			throw GeminiErrors.blockedPrompt(this.target, blockReason);
 		}
 		List<SseEvent> out = new ArrayList<>();
@@ -128,6 +141,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 		}
 		String finish = GeminiChatResponses.finishReason(candidate.path("finishReason").asString(null),
 				this.toolCalls.containsKey(index));
+		this.finished |= finish != null;
 		if (delta.isEmpty() && finish == null) {
 			return null;
 		}
@@ -147,17 +161,26 @@ final class GeminiStreamTranslator implements StreamTranslator {
 
 	@Override
 	public List<SseEvent> onEnd() {
-		if (this.usage == null) {
-			return List.of(SseEvent.DONE_EVENT);
+		recordUsageSoFar();
+		if (!this.finished) {
+			throw new LlmApiException(502, LlmApiException.API_ERROR, "upstream_stream_truncated", null,
+					"The provider '" + this.target.provider().name()
+							+ "' ended the stream before it was complete (no finishReason).",
+					null, null);
 		}
-		this.exchange.recordUsage(GeminiChatResponses.usage(this.usage));
-		if (!this.exchange.clientWantsStreamUsage()) {
+		if (this.usage == null || !this.exchange.clientWantsStreamUsage()) {
 			return List.of(SseEvent.DONE_EVENT);
 		}
 		ObjectNode chunk = this.identity.start("chat.completion.chunk");
 		chunk.putArray("choices");
 		chunk.set("usage", GeminiChatResponses.openAiUsage(this.usage));
 		return List.of(SseEvent.data(Json.MAPPER.writeValueAsBytes(chunk)), SseEvent.DONE_EVENT);
+	}
+
+	private void recordUsageSoFar() {
+		if (this.usage != null) {
+			this.exchange.recordUsage(GeminiChatResponses.usage(this.usage));
+		}
 	}
 
 }

@@ -30,6 +30,8 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Usage;
+import dev.switchboard.failover.Failures;
+import dev.switchboard.failover.Trigger;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
@@ -73,7 +75,7 @@ class AnthropicAdapterTest {
 	@ValueSource(strings = { "chat-system-developer", "multi-turn", "tools-auto", "tools-required", "tools-none",
 			"tools-named", "tools-serial", "tool-results", "tool-results-no-text", "images", "documents-cache",
 			"stop-string", "max-tokens-default", "json-schema", "json-object", "stream", "stream-tools",
-			"stream-json" })
+			"stream-json", "stream-tools-no-arguments", "tools-untyped", "data-urls" })
 	void requestMatchesFixture(String name) {
 		LlmExchange exchange = exchange(Fixtures.text("anthropic/" + name + ".openai-request.json"));
 		UpstreamRequest request = this.adapter.chatRequest(exchange, target(exchange));
@@ -154,6 +156,7 @@ class AnthropicAdapterTest {
 			audio              | "audio": {"voice": "alloy", "format": "wav"}
 			modalities         | "modalities": ["text", "audio"]
 			temperature        | "temperature": 1.5
+			top_p              | "temperature": 0.5, "top_p": 0.9
 			prediction         | "prediction": {"type": "content", "content": "x"}
 			reasoning_effort   | "reasoning_effort": "low"
 			verbosity          | "verbosity": "low"
@@ -186,6 +189,7 @@ class AnthropicAdapterTest {
 			seed               | "seed": 42
 			modalities         | "modalities": ["text", "audio"]
 			temperature        | "temperature": 1.5
+			top_p              | "temperature": 0.5, "top_p": 0.9
 			reasoning_effort   | "reasoning_effort": "low"
 			functions          | "functions": [{"name": "f", "parameters": {"type": "object"}}]
 			""")
@@ -203,6 +207,77 @@ class AnthropicAdapterTest {
 		LlmExchange exchange = exchange(unsupported(STRICT_MODEL, "\"temperature\": 1"));
 		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
 		assertThat(sent.path("temperature").asDouble()).isEqualTo(1.0);
+	}
+
+	@Test
+	void topPAlonePassesUnchanged() {
+		LlmExchange exchange = exchange(unsupported(STRICT_MODEL, "\"top_p\": 0.9"));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.path("top_p").asDouble()).isEqualTo(0.9);
+		assertThat(sent.has("temperature")).isFalse();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { STRICT_MODEL, LENIENT_MODEL })
+	void topPOfOneBesideTemperatureIsLeftOutSilently(String model) {
+		LlmExchange exchange = exchange(unsupported(model, "\"temperature\": 0.2, \"top_p\": 1"));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.path("temperature").asDouble()).isEqualTo(0.2);
+		assertThat(sent.has("top_p")).isFalse();
+		assertThat(exchange.droppedParameters()).isEmpty();
+	}
+
+	@Test
+	void topPBesideTemperatureIsRejectedNamingIt() {
+		LlmExchange exchange = exchange(unsupported(STRICT_MODEL, "\"temperature\": 0.2, \"top_p\": 0.9"));
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> this.adapter.chatRequest(exchange, target(exchange)))
+			.satisfies(error -> {
+				assertThat(error.status()).isEqualTo(400);
+				assertThat(error.param()).isEqualTo("top_p");
+				assertThat(error.getMessage()).contains("temperature and top_p together");
+			});
+	}
+
+	@Test
+	void topPBesideTemperatureIsDroppedWhenThePolicySaysSo() {
+		LlmExchange exchange = exchange(unsupported(LENIENT_MODEL, "\"temperature\": 0, \"top_p\": 0.9"));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.path("temperature").asDouble()).isZero();
+		assertThat(sent.has("top_p")).isFalse();
+		assertThat(exchange.droppedParameters()).containsExactly("top_p");
+	}
+
+	@Test
+	void topPIsSentWhenTheTemperatureBesideItIsDropped() {
+		LlmExchange exchange = exchange(unsupported(LENIENT_MODEL, "\"temperature\": 1.5, \"top_p\": 0.9"));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.has("temperature")).isFalse();
+		assertThat(sent.path("top_p").asDouble()).isEqualTo(0.9);
+		assertThat(exchange.droppedParameters()).containsExactly("temperature");
+	}
+
+	@Test
+	void toolSchemasAreCompletedOnACopyOfTheClientsBody() {
+		String body = Fixtures.text("anthropic/tools-untyped.openai-request.json");
+		LlmExchange exchange = exchange(body);
+		byte[] first = this.adapter.chatRequest(exchange, target(exchange)).body();
+		byte[] second = this.adapter.chatRequest(exchange, target(exchange)).body();
+
+		assertThat(exchange.body()).as("the parsed body every attempt translates").isEqualTo(Json.MAPPER.readTree(body));
+		assertThat(exchange.body().at("/tools/0/function/parameters").has("type")).isFalse();
+		assertThat(Json.MAPPER.readTree(second)).isEqualTo(Json.MAPPER.readTree(first));
+	}
+
+	@Test
+	void jsonModeSchemaWithoutTypeIsCompletedToo() {
+		LlmExchange exchange = exchange("""
+				{"model":"claude-test","messages":[{"role":"user","content":"hi"}],
+				 "response_format":{"type":"json_schema","json_schema":{"name":"x","schema":{"properties":{"a":{"type":"integer"}}}}}}""");
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.at("/tools/0/input_schema")).isEqualTo(Json.MAPPER.readTree("""
+				{"type":"object","properties":{"a":{"type":"integer"}}}"""));
+		assertThat(exchange.body().at("/response_format/json_schema/schema").has("type")).isFalse();
 	}
 
 	@Test
@@ -249,6 +324,12 @@ class AnthropicAdapterTest {
 			messages[0].content[0].type                | {"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AAAA","format":"wav"}}]}
 			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"ftp://example.com/a.png"}}]}
 			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/svg+xml,<svg/>"}}]}
+			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:;base64,iVBORw0KGgo="}}]}
+			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:;name=a.png;base64,iVBORw0KGgo="}}]}
+			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,not base64!"}}]}
+			messages[0].content[0].image_url.url       | {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,"}}]}
+			messages[0].content[0].file.file_data      | {"role":"user","content":[{"type":"file","file":{"file_data":"data:;base64,JVBERi0xLjQK"}}]}
+			messages[0].content[0].file.file_data      | {"role":"user","content":[{"type":"file","file":{"file_data":"data:application/pdf,%PDF-1.4"}}]}
 			messages[0].content[0].file                | {"role":"user","content":[{"type":"file","file":{"file_id":"file-abc"}}]}
 			messages[0].content                        | {"role":"system","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]},{"role":"user","content":"q"}
 			messages[1].role                           | {"role":"user","content":"q"},{"role":"function","name":"f","content":"r"}
@@ -307,6 +388,19 @@ class AnthropicAdapterTest {
 		assertThat(completion.path("choices").get(0).path("finish_reason").asString()).isEqualTo(finishReason);
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "", "\"stop_reason\":null," })
+	void finishReasonIsStopWhenTheStopReasonIsMissing(String stopReason) {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		String response = """
+				{"id":"msg_1","type":"message","role":"assistant","model":"claude-test-2026-01",
+				 "content":[{"type":"text","text":"x"}],%s"usage":{"input_tokens":1,"output_tokens":1}}"""
+			.formatted(stopReason);
+		JsonNode completion = Json.MAPPER
+			.readTree(this.adapter.chatResponse(exchange, target(exchange), response.getBytes()));
+		assertThat(completion.path("choices").get(0).path("finish_reason").asString()).isEqualTo("stop");
+	}
+
 	@Test
 	void thinkingBlocksAreLeftOutOfTheAnswer() {
 		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
@@ -331,7 +425,8 @@ class AnthropicAdapterTest {
 	// ---- streams
 
 	@ParameterizedTest(name = "{0}")
-	@ValueSource(strings = { "stream", "stream-tools", "stream-json" })
+	@ValueSource(strings = { "stream", "stream-tools", "stream-json", "stream-tools-no-arguments",
+			"stream-json-empty" })
 	void streamMatchesFixtureChunkByChunk(String name) {
 		LlmExchange exchange = exchange(Fixtures.text("anthropic/" + name + ".openai-request.json"));
 		long before = System.currentTimeMillis() / 1000;
@@ -417,6 +512,34 @@ class AnthropicAdapterTest {
 			});
 		assertThat(out).hasSize(2);
 		assertThat(out.get(1).dataAsString()).contains("Once upon");
+		assertThat(exchange.usage()).as("what message_start reported").isEqualTo(new Usage(9, 1, 0, true));
+	}
+
+	@Test
+	void streamEndingWithoutMessageStopIsTruncatedNotDone() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
+		List<SseEvent> out = new ArrayList<>();
+		decode("stream-truncated.stream.sse").forEach(event -> out.addAll(translator.onEvent(event)));
+
+		assertThat(out).hasSize(3).noneMatch(SseEvent::isDone);
+		assertThatExceptionOfType(LlmApiException.class).isThrownBy(translator::onEnd).satisfies(error -> {
+			assertThat(error.status()).isEqualTo(502);
+			assertThat(error.type()).isEqualTo(LlmApiException.API_ERROR);
+			assertThat(error.code()).isEqualTo("upstream_stream_truncated");
+			assertThat(error.getMessage()).contains("'anthropic'");
+			assertThat(Failures.classify(error)).as("failed over before the first byte").isEqualTo(Trigger.SERVER_ERROR);
+		});
+		assertThat(exchange.usage()).as("what message_start reported").isEqualTo(new Usage(14, 1, 0, true));
+	}
+
+	@Test
+	void emptyStreamIsTruncated() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
+		assertThatExceptionOfType(LlmApiException.class).isThrownBy(translator::onEnd)
+			.satisfies(error -> assertThat(error.code()).isEqualTo("upstream_stream_truncated"));
+		assertThat(exchange.usage()).isNull();
 	}
 
 	@Test
@@ -449,6 +572,8 @@ class AnthropicAdapterTest {
 			500 | error-500.response.json     | 500 | server_error          |
 			529 | error-529.response.json     | 503 | server_error          | overloaded
 			502 | -                           | 502 | server_error          |
+			402 | error-billing.response.json | 502 | api_error             | upstream_billing
+			400 | error-credit.response.json  | 502 | api_error             | upstream_billing
 			""")
 	void errorsMapToTheStatusAndTypeSdksExpect(int upstream, String fixture, int status, String type, String code) {
 		HttpHeaders headers = new HttpHeaders();
@@ -469,6 +594,28 @@ class AnthropicAdapterTest {
 		if ("context_length_exceeded".equals(code)) {
 			assertThat(error.getMessage()).isEqualTo("prompt is too long: 208153 tokens > 200000 maximum");
 		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "error-billing.response.json", "error-credit.response.json" })
+	void billingProblemsAreTheOperatorsAndFailOver(String fixture) {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		int status = fixture.contains("billing") ? 402 : 400;
+		LlmApiException error = this.adapter.error(target(exchange), status, new HttpHeaders(),
+				Fixtures.bytes("anthropic/" + fixture));
+
+		assertThat(error.getMessage()).contains("'anthropic'").contains("gateway operator").doesNotContain("Your");
+		assertThat(Failures.classify(error)).isEqualTo(Trigger.PROVIDER_REJECTED);
+	}
+
+	@Test
+	void billingErrorEventInAStreamIsTheOperatorsToo() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
+		SseEvent error = new SseEvent("error", """
+				{"type":"error","error":{"type":"billing_error","message":"Your credit balance is too low."}}""".getBytes());
+		assertThatExceptionOfType(LlmApiException.class).isThrownBy(() -> translator.onEvent(error))
+			.satisfies(raised -> assertThat(raised.code()).isEqualTo("upstream_billing"));
 	}
 
 	// ---- embeddings

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +38,8 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Usage;
+import dev.switchboard.failover.Failures;
+import dev.switchboard.failover.Trigger;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
@@ -70,7 +74,7 @@ class GeminiAdapterTest {
 
 	@ParameterizedTest(name = "{0}")
 	@ValueSource(strings = { "chat-multiturn", "generation-config", "tools", "tool-results", "json-object",
-			"json-schema" })
+			"json-schema", "data-urls" })
 	void chatRequestsTranslateToGenerateContent(String fixture) {
 		LlmExchange exchange = chat(Fixtures.text("gemini/" + fixture + ".openai-request.json"));
 		assertThat(requestBody(exchange)).isEqualTo(fixture("gemini/" + fixture + ".request.json"));
@@ -83,6 +87,24 @@ class GeminiAdapterTest {
 		assertThat(this.adapter.inlinesImageUrls()).isTrue();
 		exchange.inlineUrl(IMAGE_URL, new LlmExchange.InlineData("image/png", "iVBORw0KGgo="));
 		assertThat(requestBody(exchange)).isEqualTo(fixture("gemini/images.request.json"));
+	}
+
+	@ParameterizedTest(name = "{1}")
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			messages[0].content[0].image_url.url | {"type":"image_url","image_url":{"url":"data:;base64,iVBORw0KGgo="}}
+			messages[0].content[0].image_url.url | {"type":"image_url","image_url":{"url":"data:;name=cat.png;base64,iVBORw0KGgo="}}
+			messages[0].content[0].image_url.url | {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBOR%3D"}}
+			messages[0].content[0].image_url.url | {"type":"image_url","image_url":{"url":"data:image/png,raw"}}
+			messages[0].content[0].file.file_data | {"type":"file","file":{"file_data":"data:;base64,JVBERi0xLjQK"}}
+			messages[0].content[0].file.file_data | {"type":"file","file":{"file_data":"data:application/pdf;base64,JVBERi0xLjQK==="}}
+			""")
+	void dataUrlsWithoutMediaTypeOrBase64AreRejectedNamingTheParameter(String param, String part) {
+		LlmExchange exchange = chat("{\"model\":\"flash\",\"messages\":[{\"role\":\"user\",\"content\":[" + part + "]}]}");
+		LlmApiException error = catchThrowableOfType(LlmApiException.class, () -> requestBody(exchange));
+		assertThat(error.status()).isEqualTo(400);
+		assertThat(error.type()).isEqualTo(LlmApiException.INVALID_REQUEST);
+		assertThat(error.param()).isEqualTo(param);
+		assertThat(error.getMessage()).startsWith("'" + param + "'");
 	}
 
 	@Test
@@ -125,6 +147,8 @@ class GeminiAdapterTest {
 			tool_choice       | "tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"auto","tools":[]}}
 			reasoning_effort  | "reasoning_effort":"high"
 			x_unknown_option  | "x_unknown_option":1
+			presence_penalty  | "presence_penalty":0.5
+			frequency_penalty | "frequency_penalty":-0.5
 			""")
 	void unsupportedParametersAreRejectedByDefault(String param, String fields) {
 		LlmExchange exchange = chat(
@@ -151,6 +175,16 @@ class GeminiAdapterTest {
 				 "tools":[{"functionDeclarations":[{"name":"get_time"}]}],
 				 "generationConfig":{"temperature":0.2}}"""));
 		assertThat(exchange.decisions()).anyMatch(line -> line.contains("gemini-lenient/gemini-2.5-flash"));
+	}
+
+	@Test
+	void penaltiesAreDroppedWhenTheProviderSaysSoAndZeroIsLeftOut() {
+		LlmExchange exchange = chat("""
+				{"model":"lenient","presence_penalty":0.6,"frequency_penalty":0,
+				 "messages":[{"role":"user","content":"hi"}]}""");
+		JsonNode sent = requestBody(exchange);
+		assertThat(exchange.droppedParameters()).containsExactly("presence_penalty");
+		assertThat(sent.has("generationConfig")).isFalse();
 	}
 
 	// ---- path and headers
@@ -303,6 +337,18 @@ class GeminiAdapterTest {
 	}
 
 	@Test
+	void anErrorInsideTheStreamRecordsTheUsageReportedBeforeIt() {
+		LlmExchange exchange = chat(
+				"{\"model\":\"flash\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		List<SseEvent> upstream = decode("gemini/stream-truncated.stream.sse");
+		upstream.forEach(translator::onEvent);
+		SseEvent error = SseEvent.data("{\"error\":{\"code\":500,\"message\":\"Internal error.\",\"status\":\"INTERNAL\"}}");
+		assertThat(catchThrowableOfType(LlmApiException.class, () -> translator.onEvent(error)).status()).isEqualTo(500);
+		assertThat(exchange.usage()).isEqualTo(new Usage(7, 3, 0, true));
+	}
+
+	@Test
 	void aBlockedPromptInAStreamIsAContentFilterError() {
 		LlmExchange exchange = chat(
 				"{\"model\":\"flash\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
@@ -310,14 +356,49 @@ class GeminiAdapterTest {
 		SseEvent blocked = SseEvent.data("{\"promptFeedback\":{\"blockReason\":\"SAFETY\"}}");
 		LlmApiException raised = catchThrowableOfType(LlmApiException.class, () -> translator.onEvent(blocked));
 		assertThat(raised.code()).isEqualTo("content_filter");
+		assertThat(exchange.usage()).as("Gemini reported none").isNull();
 	}
 
 	@Test
-	void anEmptyStreamStillEndsWithDone() {
+	void aPromptBlockedMidStreamIsAContentFilterErrorAndStillBilled() {
 		LlmExchange exchange = chat(
 				"{\"model\":\"flash\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
-		assertThat(translator.onEnd()).extracting(SseEvent::isDone).containsExactly(true);
+		List<SseEvent> upstream = decode("gemini/stream-blocked.stream.sse");
+		List<SseEvent> out = new ArrayList<>(translator.onEvent(upstream.get(0)));
+		LlmApiException raised = catchThrowableOfType(LlmApiException.class, () -> translator.onEvent(upstream.get(1)));
+		assertThat(out).hasSize(1);
+		assertThat(raised.status()).isEqualTo(400);
+		assertThat(raised.code()).isEqualTo("content_filter");
+		assertThat(raised.getMessage()).contains("PROHIBITED_CONTENT");
+		assertThat(exchange.usage()).isEqualTo(new Usage(9, 2, 0, true));
+	}
+
+	@Test
+	void aStreamEndingWithoutFinishReasonIsTruncatedNotDone() {
+		LlmExchange exchange = chat(
+				"{\"model\":\"flash\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		List<SseEvent> out = new ArrayList<>();
+		decode("gemini/stream-truncated.stream.sse").forEach(event -> out.addAll(translator.onEvent(event)));
+		LlmApiException raised = catchThrowableOfType(LlmApiException.class, translator::onEnd);
+
+		assertThat(out).hasSize(2).noneMatch(SseEvent::isDone);
+		assertThat(raised.status()).isEqualTo(502);
+		assertThat(raised.type()).isEqualTo(LlmApiException.API_ERROR);
+		assertThat(raised.code()).isEqualTo("upstream_stream_truncated");
+		assertThat(raised.getMessage()).contains("'gemini'");
+		assertThat(Failures.classify(raised)).as("failed over before the first byte").isEqualTo(Trigger.SERVER_ERROR);
+		assertThat(exchange.usage()).as("the last usageMetadata seen").isEqualTo(new Usage(7, 3, 0, true));
+	}
+
+	@Test
+	void anEmptyStreamIsTruncated() {
+		LlmExchange exchange = chat(
+				"{\"model\":\"flash\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		LlmApiException raised = catchThrowableOfType(LlmApiException.class, translator::onEnd);
+		assertThat(raised.code()).isEqualTo("upstream_stream_truncated");
 		assertThat(exchange.usage()).isNull();
 	}
 
@@ -336,6 +417,9 @@ class GeminiAdapterTest {
 			503 | error-503     | 12 | 503 | server_error          | overloaded              | 12
 			504 | error-504     | -  | 504 | server_error          |                         | -
 			502 | -             | -  | 502 | server_error          |                         | -
+			400 | error-location     | - | 502 | api_error      | upstream_billing        | -
+			400 | error-billing      | - | 502 | api_error      | upstream_billing        | -
+			400 | error-precondition | - | 400 | invalid_request_error |                  | -
 			""")
 	void errorsMapToTheStatusAndTypeSdksExpect(int upstream, String fixture, String retryAfterHeader, int status,
 			String type, String code, String retryAfter) {
@@ -360,6 +444,21 @@ class GeminiAdapterTest {
 		LlmApiException error = this.adapter.error(exchange.route().primary(), 400, new HttpHeaders(),
 				Fixtures.bytes("gemini/error-context.response.json"));
 		assertThat(error.getMessage()).contains("exceeds the maximum number of tokens allowed (1048576)");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "error-location", "error-billing" })
+	void accountProblemsAreTheOperatorsAndFailOver(String fixture) {
+		LlmExchange exchange = chat("{\"model\":\"flash\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		LlmApiException error = this.adapter.error(exchange.route().primary(), 400, new HttpHeaders(),
+				Fixtures.bytes("gemini/" + fixture + ".response.json"));
+		assertThat(error.getMessage()).contains("'gemini'").contains("gateway operator");
+		assertThat(Failures.classify(error)).isEqualTo(Trigger.PROVIDER_REJECTED);
+
+		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
+		SseEvent inStream = SseEvent.data(Fixtures.bytes("gemini/" + fixture + ".response.json"));
+		assertThat(catchThrowableOfType(LlmApiException.class, () -> translator.onEvent(inStream)).code())
+			.isEqualTo("upstream_billing");
 	}
 
 	// ---- embeddings
@@ -391,6 +490,26 @@ class GeminiAdapterTest {
 		ByteBuffer floats = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
 		assertThat(List.of(floats.getFloat(), floats.getFloat(), floats.getFloat())).containsExactly(0.25f, -0.5f, 0.125f);
 		assertThat(floats.hasRemaining()).isFalse();
+	}
+
+	@Test
+	void moreInputsThanOneBatchTakesAreRejected() {
+		String inputs = IntStream.rangeClosed(1, 101).mapToObj(i -> "\"text " + i + "\"").collect(Collectors.joining(","));
+		LlmExchange exchange = embeddings("{\"model\":\"embed\",\"input\":[" + inputs + "]}");
+		LlmApiException error = catchThrowableOfType(LlmApiException.class,
+				() -> this.adapter.embeddingsRequest(exchange, exchange.route().primary()));
+		assertThat(error.status()).isEqualTo(400);
+		assertThat(error.type()).isEqualTo(LlmApiException.INVALID_REQUEST);
+		assertThat(error.param()).isEqualTo("input");
+		assertThat(error.getMessage()).contains("at most 100 inputs").contains("batchEmbedContents").contains("has 101");
+	}
+
+	@Test
+	void oneHundredInputsGoInOneBatch() {
+		String inputs = IntStream.rangeClosed(1, 100).mapToObj(i -> "\"text " + i + "\"").collect(Collectors.joining(","));
+		LlmExchange exchange = embeddings("{\"model\":\"embed\",\"input\":[" + inputs + "]}");
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.embeddingsRequest(exchange, exchange.route().primary()).body());
+		assertThat(sent.path("requests")).hasSize(100);
 	}
 
 	@Test
