@@ -86,6 +86,8 @@ rss_mb() {
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "bench: building" >&2
+  # Without this, an unchanged sample module keeps its old repackaged jar, with stale libraries inside.
+  rm -f sample-gateway/target/*.jar sample-gateway/target/*.jar.original
   mvn -q -B -DskipTests install -pl sample-gateway,bench -am
 fi
 [[ -f $BUILT_GATEWAY_JAR ]] || fail "$BUILT_GATEWAY_JAR is missing (run without SKIP_BUILD=1)"
