@@ -1,13 +1,10 @@
 package dev.switchboard.translate.anthropic;
 
-import java.util.List;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.MediaType;
 
 import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.catalog.ProviderType;
@@ -17,8 +14,9 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.translate.ProviderAdapter;
+import dev.switchboard.translate.ProviderHeaders;
+import dev.switchboard.translate.UpstreamJson;
 import dev.switchboard.translate.StreamTranslator;
-import dev.switchboard.translate.UpstreamErrors;
 import dev.switchboard.translate.UpstreamRequest;
 
 /**
@@ -75,37 +73,18 @@ public class AnthropicAdapter implements ProviderAdapter {
 
 	@Override
 	public LlmApiException error(RouteTarget target, int status, HttpHeaders headers, byte[] body) {
-		JsonNode error = Json.NODES.missingNode();
-		try {
-			error = Json.MAPPER.readTree(body).path("error");
-		}
-		catch (JacksonException ignored) {
-			// not JSON (a proxy's HTML page): map on the status alone
-		}
-		return AnthropicResponses.error(target, status, headers, error);
+		return AnthropicResponses.error(target, status, headers, UpstreamJson.errorObject(body));
 	}
 
 	static HttpHeaders headers(ProviderSpec provider, boolean stream) {
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(MediaType.APPLICATION_JSON);
-		headers.setAccept(List.of(stream ? MediaType.TEXT_EVENT_STREAM : MediaType.APPLICATION_JSON));
-		if (provider.apiKey() != null && !provider.apiKey().isEmpty()) {
-			headers.set("x-api-key", provider.apiKey().reveal());
-		}
+		HttpHeaders headers = ProviderHeaders.json(provider, stream,
+				h -> h.set("x-api-key", provider.apiKey().reveal()));
 		headers.set("anthropic-version", (provider.apiVersion() != null) ? provider.apiVersion() : DEFAULT_VERSION);
-		provider.headers().forEach(headers::set);
 		return headers;
 	}
 
 	private static JsonNode parse(RouteTarget target, byte[] body) {
-		try {
-			return Json.MAPPER.readTree(body);
-		}
-		catch (JacksonException ex) {
-			throw new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
-					"The provider '" + target.provider().name() + "' returned a response that is not valid JSON.",
-					null, null);
-		}
+		return UpstreamJson.parse(target, body);
 	}
 
 }

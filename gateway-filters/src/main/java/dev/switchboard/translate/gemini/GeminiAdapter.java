@@ -1,16 +1,13 @@
 package dev.switchboard.translate.gemini;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.MediaType;
 
 import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.catalog.ProviderType;
@@ -19,6 +16,8 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.translate.ProviderAdapter;
+import dev.switchboard.translate.ProviderHeaders;
+import dev.switchboard.translate.UpstreamJson;
 import dev.switchboard.translate.StreamTranslator;
 import dev.switchboard.translate.UpstreamRequest;
 
@@ -123,25 +122,11 @@ public class GeminiAdapter implements ProviderAdapter {
 	}
 
 	private static HttpHeaders headers(ProviderSpec provider, boolean stream) {
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(MediaType.APPLICATION_JSON);
-		headers.setAccept(List.of(stream ? MediaType.TEXT_EVENT_STREAM : MediaType.APPLICATION_JSON));
-		if (provider.apiKey() != null && !provider.apiKey().isEmpty()) {
-			headers.set("x-goog-api-key", provider.apiKey().reveal());
-		}
-		provider.headers().forEach(headers::set);
-		return headers;
+		return ProviderHeaders.json(provider, stream, h -> h.set("x-goog-api-key", provider.apiKey().reveal()));
 	}
 
 	private static JsonNode parse(RouteTarget target, byte[] body) {
-		try {
-			return Json.MAPPER.readTree(body);
-		}
-		catch (JacksonException ex) {
-			throw new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
-					"The provider '" + target.provider().name() + "' returned a response that is not valid JSON.",
-					null, null);
-		}
+		return UpstreamJson.parse(target, body);
 	}
 
 	private static String randomId() {

@@ -8,7 +8,6 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.MediaType;
 
 import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.core.Json;
@@ -18,6 +17,8 @@ import dev.switchboard.core.Usage;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.ProviderAdapter;
+import dev.switchboard.translate.ProviderHeaders;
+import dev.switchboard.translate.UpstreamJson;
 import dev.switchboard.translate.StreamTranslator;
 import dev.switchboard.translate.UpstreamErrors;
 import dev.switchboard.translate.UpstreamRequest;
@@ -81,13 +82,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 
 	@Override
 	public LlmApiException error(RouteTarget target, int status, HttpHeaders headers, byte[] body) {
-		JsonNode error = Json.NODES.missingNode();
-		try {
-			error = Json.MAPPER.readTree(body).path("error");
-		}
-		catch (JacksonException ignored) {
-			// not JSON (a proxy's HTML page): map on the status alone
-		}
+		JsonNode error = UpstreamJson.errorObject(body);
 		return UpstreamErrors.map(target, status, headers, text(error, "type"), text(error, "code"),
 				text(error, "param"), error.isString() ? error.stringValue() : text(error, "message"));
 	}
@@ -105,23 +100,11 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 	}
 
 	private HttpHeaders headers(ProviderSpec provider, boolean stream) {
-		HttpHeaders headers = new HttpHeaders();
-		headers.setContentType(MediaType.APPLICATION_JSON);
-		headers.setAccept(List.of(stream ? MediaType.TEXT_EVENT_STREAM : MediaType.APPLICATION_JSON));
-		authenticate(headers, provider);
-		provider.headers().forEach(headers::set);
-		return headers;
+		return ProviderHeaders.json(provider, stream, h -> authenticate(h, provider));
 	}
 
 	static JsonNode parse(RouteTarget target, byte[] body) {
-		try {
-			return Json.MAPPER.readTree(body);
-		}
-		catch (JacksonException ex) {
-			throw new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
-					"The provider '" + target.provider().name() + "' returned a response that is not valid JSON.",
-					null, null);
-		}
+		return UpstreamJson.parse(target, body);
 	}
 
 	private static String text(JsonNode node, String field) {
