@@ -9,6 +9,7 @@ import java.util.function.Function;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.timeout.ReadTimeoutException;
+import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ import dev.switchboard.core.Operation;
 import dev.switchboard.failover.FailoverPolicy;
 import dev.switchboard.failover.Failures;
 import dev.switchboard.failover.TargetBreakers;
+import dev.switchboard.observe.AttemptObservations;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.route.TargetStats;
 import dev.switchboard.sse.SseDecoder;
@@ -71,6 +73,8 @@ public class LlmDispatcher {
 
 	private final TargetStats stats;
 
+	private AttemptObservations observations = AttemptObservations.noop();
+
 	/**
 	 * @param images fetches image URLs for providers that need inline bytes; {@code null} refuses
 	 * such requests (image fetching switched off)
@@ -85,6 +89,12 @@ public class LlmDispatcher {
 		this.defaultPolicy = defaultPolicy;
 		this.breakers = breakers;
 		this.stats = stats;
+	}
+
+	/** Observes each provider call (a client span with GenAI attributes, trace context propagated). */
+	public LlmDispatcher observedBy(AttemptObservations observations) {
+		this.observations = observations;
+		return this;
 	}
 
 	/** One call, no failover, no breakers. */
@@ -126,10 +136,11 @@ public class LlmDispatcher {
 	/** One call to one target; fails with an {@link LlmApiException} before writing when the call fails. */
 	public Mono<Void> attempt(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
 		ProviderAdapter adapter = this.adapters.forType(target.provider().type());
-		return prepare(exchange, adapter, target).then(Mono.defer(() -> {
+		return prepare(exchange, adapter, target).then(Mono.deferContextual(context -> {
 			UpstreamRequest request = (exchange.operation() == Operation.EMBEDDINGS)
 					? adapter.embeddingsRequest(exchange, target) : adapter.chatRequest(exchange, target);
 			Attempt attempt = exchange.startAttempt(target);
+			Observation observation = this.observations.start(exchange, target, request.headers(), context);
 			return this.clients.forProvider(target.provider().name())
 				.headers(headers -> {
 					request.headers().forEach(headers::set);
@@ -140,7 +151,10 @@ public class LlmDispatcher {
 				.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(request.body())))
 				.response((response, body) -> onResponse(exchange, attempt, adapter, response, body, writer))
 				.then()
-				.onErrorMap(error -> failed(exchange, attempt, error));
+				.onErrorMap(error -> failed(exchange, attempt, error))
+				.doOnSuccess(done -> this.observations.stop(observation, exchange, attempt, null))
+				.doOnError(error -> this.observations.stop(observation, exchange, attempt, error))
+				.doOnCancel(() -> this.observations.stop(observation, exchange, attempt, null));
 		}));
 	}
 

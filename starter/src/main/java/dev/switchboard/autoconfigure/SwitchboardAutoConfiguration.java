@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.context.annotation.Bean;
@@ -29,6 +30,7 @@ import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.Team;
+import dev.switchboard.observe.AttemptObservations;
 import dev.switchboard.observe.GenAiMetrics;
 import dev.switchboard.observe.RequestLog;
 import dev.switchboard.dispatch.LlmDispatcher;
@@ -151,14 +153,15 @@ public class SwitchboardAutoConfiguration {
 	@ConditionalOnMissingBean
 	LlmDispatcher switchboardDispatcher(ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient,
 			ModelCatalog catalog, SwitchboardProperties properties, FailoverPolicy failoverPolicy,
-			ObjectProvider<TargetBreakers> breakers, TargetStats stats) {
+			ObjectProvider<TargetBreakers> breakers, TargetStats stats, ObjectProvider<ObservationRegistry> observations) {
 		SwitchboardConfiguration.checkAdapters(catalog, adapters);
 		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
 		SwitchboardProperties.ImageFetch images = properties.imageFetch();
 		ImageInliner inliner = images.enabled() ? new ImageInliner(client, images.maxSize().toBytes(),
 				images.timeout(), images.allowPrivateNetworks()) : null;
 		return new LlmDispatcher(adapters, new ProviderClients(client, catalog), inliner, failoverPolicy,
-				breakers.getIfAvailable(TargetBreakers::none), stats);
+				breakers.getIfAvailable(TargetBreakers::none), stats)
+			.observedBy(new AttemptObservations(observations.getIfAvailable(() -> ObservationRegistry.NOOP)));
 	}
 
 	@Bean
