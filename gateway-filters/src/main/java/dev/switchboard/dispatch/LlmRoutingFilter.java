@@ -18,9 +18,11 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.switchboard.catalog.Pricing;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.Usage;
 import dev.switchboard.endpoint.ErrorResponses;
 import dev.switchboard.failover.FailoverPolicy;
 import dev.switchboard.route.RouteTarget;
@@ -51,10 +53,24 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 
 	public static final String DROPPED_PARAMS_HEADER = "x-switchboard-dropped-params";
 
+	public static final String PROMPT_TOKENS_HEADER = "x-switchboard-prompt-tokens";
+
+	public static final String COMPLETION_TOKENS_HEADER = "x-switchboard-completion-tokens";
+
+	public static final String COST_HEADER = "x-switchboard-cost-usd";
+
 	private final LlmDispatcher dispatcher;
 
-	public LlmRoutingFilter(LlmDispatcher dispatcher) {
+	private final boolean costHeaders;
+
+	/** @param costHeaders whether non-streamed responses say their tokens and cost in headers */
+	public LlmRoutingFilter(LlmDispatcher dispatcher, boolean costHeaders) {
 		this.dispatcher = dispatcher;
+		this.costHeaders = costHeaders;
+	}
+
+	public LlmRoutingFilter(LlmDispatcher dispatcher) {
+		this(dispatcher, false);
 	}
 
 	@Override
@@ -69,7 +85,7 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		ServerWebExchangeUtils.setAlreadyRouted(exchange);
-		return this.dispatcher.dispatch(llm, response -> write(exchange, llm, response));
+		return this.dispatcher.dispatch(llm, response -> write(exchange, llm, response, this.costHeaders));
 	}
 
 	/**
@@ -77,13 +93,20 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 	 * stream: when its first event arrives), so an attempt that fails before that leaves the response
 	 * untouched for the next target, or for a clean error.
 	 */
-	static Mono<Void> write(ServerWebExchange exchange, LlmExchange llm, LlmResponse llmResponse) {
+	static Mono<Void> write(ServerWebExchange exchange, LlmExchange llm, LlmResponse llmResponse, boolean costHeaders) {
 		ServerHttpResponse response = exchange.getResponse();
 		DataBufferFactory buffers = response.bufferFactory();
 		if (!llmResponse.isStream()) {
 			byte[] json = llmResponse.json();
 			commit(response, llm, llmResponse, MediaType.APPLICATION_JSON);
 			response.getHeaders().setContentLength(json.length);
+			Usage usage = llm.usage();
+			RouteTarget servedBy = llmResponse.servedBy();
+			if (costHeaders && usage != null && servedBy != null) {
+				response.getHeaders().set(PROMPT_TOKENS_HEADER, Long.toString(usage.promptTokens()));
+				response.getHeaders().set(COMPLETION_TOKENS_HEADER, Long.toString(usage.completionTokens()));
+				response.getHeaders().set(COST_HEADER, Pricing.cost(servedBy.model(), usage).toPlainString());
+			}
 			return response.writeWith(Mono.just(buffers.wrap(json)));
 		}
 		Flux<SseEvent> events = bounded(llm, llmResponse.events()).switchOnFirst((first, flux) -> {

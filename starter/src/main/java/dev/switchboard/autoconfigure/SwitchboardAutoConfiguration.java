@@ -31,6 +31,7 @@ import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.Team;
 import dev.switchboard.observe.AttemptObservations;
+import dev.switchboard.observe.CostLedger;
 import dev.switchboard.observe.GenAiMetrics;
 import dev.switchboard.observe.RequestLog;
 import dev.switchboard.dispatch.LlmDispatcher;
@@ -178,8 +179,8 @@ public class SwitchboardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmRoutingFilter switchboardRoutingFilter(LlmDispatcher dispatcher) {
-		return new LlmRoutingFilter(dispatcher);
+	LlmRoutingFilter switchboardRoutingFilter(LlmDispatcher dispatcher, SwitchboardProperties properties) {
+		return new LlmRoutingFilter(dispatcher, properties.observability().costHeaders());
 	}
 
 	@Bean
@@ -188,6 +189,12 @@ public class SwitchboardAutoConfiguration {
 			ObjectProvider<LlmExchangeListener> listeners) {
 		return new LlmEndpoint(resolver, new ModelsEndpoint(catalog, resolver.poolNames()),
 				listeners.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CostLedger switchboardCostLedger() {
+		return new CostLedger();
 	}
 
 	@Bean
@@ -230,6 +237,12 @@ public class SwitchboardAutoConfiguration {
 		@ConditionalOnMissingBean
 		LlmRequestsEndpoint llmRequestsEndpoint(RequestLog log) {
 			return new LlmRequestsEndpoint(log);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		LlmCostsEndpoint llmCostsEndpoint(CostLedger ledger) {
+			return new LlmCostsEndpoint(ledger);
 		}
 
 	}

@@ -238,8 +238,12 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 *
 	 * @param recentRequests How many recent request records are kept for the llmrequests actuator
 	 * endpoint; 0 keeps none
+	 * @param costHeaders Whether non-streamed responses carry x-switchboard-prompt-tokens,
+	 * x-switchboard-completion-tokens and x-switchboard-cost-usd (streams learn their usage only at
+	 * their end, after the headers)
 	 */
-	public record Observability(@DefaultValue("1000") @Min(0) int recentRequests) {
+	public record Observability(@DefaultValue("1000") @Min(0) int recentRequests,
+			@DefaultValue("false") boolean costHeaders) {
 	}
 
 	/**

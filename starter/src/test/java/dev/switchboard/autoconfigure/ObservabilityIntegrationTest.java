@@ -52,7 +52,7 @@ import static org.assertj.core.api.Assertions.within;
  * labelled, and no key ever shows up in a response, a log line, a metric or a record.
  */
 @SpringBootTest(classes = { GatewayTestApplication.class, ObservabilityIntegrationTest.Metrics.class },
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "switchboard.observability.cost-headers=true")
 @ActiveProfiles("gateway-it")
 class ObservabilityIntegrationTest {
 
@@ -112,6 +112,9 @@ class ObservabilityIntegrationTest {
 	@Autowired
 	LlmRequestsEndpoint endpoint;
 
+	@Autowired
+	LlmCostsEndpoint costs;
+
 	private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
 
 	@DynamicPropertySource
@@ -159,6 +162,14 @@ class ObservabilityIntegrationTest {
 		assertThat(record.path("attempts").get(0).path("outcome").asString()).isEqualTo("success");
 		assertThat(record.path("decisions").toString()).contains("alias 'fast' -> 'gpt-test'");
 		assertThat(this.endpoint.request("req_unknown")).isNull();
+
+		double expectedCost = (15 * 2.50 + 4 * 1.25 + 2 * 10.00) / 1_000_000;
+		assertThat(response.headers).contains("x-switchboard-prompt-tokens: 19").contains("x-switchboard-completion-tokens: 2");
+		JsonNode day = Json.MAPPER.valueToTree(this.costs.team("team-a")).path("day");
+		JsonNode gpt = day.path("teams").path("team-a").path("gpt-test");
+		assertThat(gpt.path("prompt_tokens").asLong()).isGreaterThanOrEqualTo(19);
+		assertThat(gpt.path("cost_usd").asDouble()).isGreaterThanOrEqualTo(expectedCost);
+		assertThat(Json.MAPPER.valueToTree(this.costs.team("nobody")).path("day").path("teams").size()).isZero();
 	}
 
 	@Test
