@@ -115,7 +115,6 @@ public class GenAiMetrics implements LlmExchangeListener {
 	private void tokens(Tags tags, String type, long count) {
 		DistributionSummary.builder(TOKEN_USAGE)
 			.description("Tokens used per LLM operation")
-			.baseUnit("{token}")
 			.tags(tags.and(TOKEN_TYPE, type))
 			.register(this.registry)
 			.record(count);
