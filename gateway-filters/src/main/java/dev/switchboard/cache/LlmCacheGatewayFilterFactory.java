@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Mono;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
@@ -12,9 +12,11 @@ import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFac
 import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 import org.springframework.http.HttpHeaders;
 
+import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.Operation;
+import dev.switchboard.core.Usage;
 
 /**
  * {@code LlmCache}: answers repeated chat requests from the cache, from {@code switchboard.cache.*}.
@@ -105,20 +107,30 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 			return response;
 		}
 		StreamAssembler assembler = new StreamAssembler();
-		return response.withEvents(events -> events.doOnNext(assembler::accept).doOnComplete(() -> {
-			var completion = assembler.completion();
-			if (completion == null) {
-				llm.decide("cache", "not stored: the stream did not end with [DONE]");
-				return;
+		return response.withEvents(events -> events.doOnNext(event -> {
+			assembler.accept(event);
+			if (event.isDone()) {
+				// Stored as [DONE] passes, before the client reads it: the next identical request hits.
+				storeStream(llm, key, ttl, assembler);
 			}
-			if (!completion.has("usage") && llm.usage() != null) {
-				completion.putObject("usage")
-					.put("prompt_tokens", llm.usage().promptTokens())
-					.put("completion_tokens", llm.usage().completionTokens())
-					.put("total_tokens", llm.usage().totalTokens());
-			}
-			offer(llm, key, ttl, dev.switchboard.core.Json.MAPPER.writeValueAsBytes(completion));
 		}));
+	}
+
+	private void storeStream(LlmExchange llm, CacheKey key, @Nullable Duration ttl, StreamAssembler assembler) {
+		ObjectNode completion = assembler.completion();
+		if (completion == null) {
+			llm.decide("cache", "not stored: the stream carried an error");
+			return;
+		}
+		Usage usage = llm.usage();
+		if (!completion.has("usage") && usage != null) {
+			// Adapters report usage to the exchange even when the client's stream leaves it out.
+			completion.putObject("usage")
+				.put("prompt_tokens", usage.promptTokens())
+				.put("completion_tokens", usage.completionTokens())
+				.put("total_tokens", usage.totalTokens());
+		}
+		offer(llm, key, ttl, Json.MAPPER.writeValueAsBytes(completion));
 	}
 
 	private void offer(LlmExchange llm, CacheKey key, @Nullable Duration ttl, byte[] completion) {
