@@ -12,7 +12,10 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -68,6 +71,13 @@ class CacheGatewayIntegrationTest {
 						 {"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},
 						 "finish_reason":"tool_calls"}],
 						 "usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}""")).then();
+			}
+			if (question.startsWith("crash")) {
+				return response.status(200).header("content-type", "text/event-stream").sendString(Flux.just(
+						"data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+								+ "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"half\"},"
+								+ "\"finish_reason\":null}]}\n\n")
+					.concatWith(Flux.error(new IllegalStateException("provider crashed")))).then();
 			}
 			String answer = "Answer to " + question;
 			if (body.path("stream").asBoolean(false)) {
@@ -219,6 +229,22 @@ class CacheGatewayIntegrationTest {
 			.isEqualTo("bypass");
 		assertThat(post(TEAM_A, ask("capital of Chile", "")).cache()).as("bypasses stored nothing").isEqualTo("miss");
 		assertThat(stub.received()).hasSize(6);
+	}
+
+	@Test
+	void aStreamCutBeforeDoneIsNotStored() {
+		Answer cut = post(TEAM_A, ask("crash now", "\"stream\":true,"));
+		assertThat(cut.cache()).isEqualTo("miss");
+		assertThat(cut.events()).doesNotContain("[DONE]");
+		assertThat(post(TEAM_A, ask("crash now", "\"stream\":true,")).cache()).isEqualTo("miss");
+		assertThat(stub.received()).hasSize(2);
+	}
+
+	@Test
+	void theShortcutSetsTheRouteTtl(@Autowired RouteLocator routes) {
+		Route route = routes.getRoutes().filter(r -> r.getId().equals("llm")).blockFirst();
+		assertThat(route.getFilters()).anySatisfy(filter -> assertThat(filter.toString()).contains("LlmCache")
+			.contains("PT10M"));
 	}
 
 	@Test
