@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What the cache made of one request.
  *
- * @param outcome hit, miss or bypass; the value of the {@code x-switchboard-cache} header
- * @param key the request's key (null on bypass)
+ * @param outcome hit, semantic hit, miss or bypass; the value of the {@code x-switchboard-cache} header
+ * @param key the request's exact key (null on bypass)
  * @param completion the stored {@code chat.completion} JSON on a hit
  * @param reason why, for the decision log
  */
@@ -14,7 +14,7 @@ public record CacheLookup(Outcome outcome, @Nullable CacheKey key, byte @Nullabl
 
 	public enum Outcome {
 
-		HIT("hit"), MISS("miss"), BYPASS("bypass");
+		HIT("hit"), SEMANTIC_HIT("semantic-hit"), MISS("miss"), BYPASS("bypass");
 
 		private final String header;
 

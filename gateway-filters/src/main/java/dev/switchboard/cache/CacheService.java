@@ -28,9 +28,17 @@ public final class CacheService {
 
 	private final CachePolicy policy;
 
+	private final SemanticIndex semantic;
+
 	public CacheService(CacheStore store, CachePolicy policy) {
+		this(store, policy, SemanticIndex.NONE);
+	}
+
+	/** With a semantic tier, asked after an exact miss and told of every stored answer. */
+	public CacheService(CacheStore store, CachePolicy policy, SemanticIndex semantic) {
 		this.store = store;
 		this.policy = policy;
+		this.semantic = semantic;
 	}
 
 	public CacheStore store() {
@@ -57,7 +65,21 @@ public final class CacheService {
 		return this.store.get(key)
 			.map(completion -> new CacheLookup(CacheLookup.Outcome.HIT, key, completion, "exact hit " + key))
 			.onErrorResume(error -> Mono.empty())
+			.switchIfEmpty(Mono.defer(() -> semanticLookup(key, request)))
 			.defaultIfEmpty(new CacheLookup(CacheLookup.Outcome.MISS, key, null, "miss " + key));
+	}
+
+	/** The semantic tier after an exact miss; the answer is stored under the key of the request it matched. */
+	private Mono<CacheLookup> semanticLookup(CacheKey key, JsonNode request) {
+		if (this.semantic == SemanticIndex.NONE) {
+			return Mono.empty();
+		}
+		return this.semantic.lookup(key, request)
+			.filter(match -> match.key().team().equals(key.team()))
+			.flatMap(match -> this.store.get(match.key())
+				.map(completion -> new CacheLookup(CacheLookup.Outcome.SEMANTIC_HIT, key, completion,
+						"semantic hit " + match.key() + " similarity " + match.similarity())))
+			.onErrorResume(error -> Mono.empty());
 	}
 
 	/** Why the request may not use the cache, or {@code null} when it may. */
@@ -84,7 +106,7 @@ public final class CacheService {
 	 * @param ttl how long to keep it ({@code null}: the policy's)
 	 * @return what was done, for the decision log; never an error
 	 */
-	public Mono<String> offer(CacheKey key, byte[] completion, @Nullable Duration ttl) {
+	public Mono<String> offer(CacheKey key, JsonNode request, byte[] completion, @Nullable Duration ttl) {
 		String reason;
 		try {
 			reason = unstorable(Json.MAPPER.readTree(completion));
@@ -97,6 +119,7 @@ public final class CacheService {
 		}
 		Duration lifetime = (ttl != null) ? ttl : this.policy.ttl();
 		return this.store.put(key, completion, lifetime)
+			.then(Mono.defer(() -> this.semantic.stored(key, request)))
 			.onErrorResume(error -> Mono.empty())
 			.thenReturn("stored " + key + " for " + lifetime);
 	}

@@ -43,7 +43,7 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 	/** After {@code LlmEndpoint} (-1000), before {@code LlmQuota} (100). */
 	public static final int ORDER = 50;
 
-	/** {@code hit}, {@code miss} or {@code bypass}. */
+	/** {@code hit}, {@code miss} or {@code bypass} ({@code semantic-hit} once a semantic tier is plugged in). */
 	public static final String CACHE_HEADER = "x-switchboard-cache";
 
 	private final CacheService service;
@@ -78,7 +78,7 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 				exchange.getResponse().getHeaders().set(CACHE_HEADER, lookup.outcome().header());
 				llm.decide("cache", lookup.outcome().header() + ": " + lookup.reason());
 				switch (lookup.outcome()) {
-					case HIT -> llm.respondWith(
+					case HIT, SEMANTIC_HIT -> llm.respondWith(
 							Replay.response(lookup.completion(), llm.stream(), llm.clientWantsStreamUsage()),
 							"from the cache, no provider call");
 					case MISS -> llm.decorateResponse(response -> tee(llm, lookup.key(), ttl, response));
@@ -135,7 +135,7 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 
 	private void offer(LlmExchange llm, CacheKey key, @Nullable Duration ttl, byte[] completion) {
 		// Not part of the response: the client is not kept waiting on the store, which never fails.
-		this.service.offer(key, completion, ttl).subscribe(what -> llm.decide("cache", what));
+		this.service.offer(key, llm.body(), completion, ttl).subscribe(what -> llm.decide("cache", what));
 	}
 
 	public static class Config {

@@ -5,8 +5,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Hook for the semantic tier, asked after an exact miss: finds a stored answer to a request with the
- * same scope (team, model, system prompt, tools, parameters) whose user turns mean the same. Not
- * implemented yet; {@link #NONE} never matches.
+ * same scope (team, model, system prompt, tools, parameters) whose user turns mean the same. Its
+ * answer is read from the {@link CacheStore} under the matched key, and only within the same team
+ * ({@link CacheService} drops a match from another team). No implementation yet: {@link #NONE}
+ * never matches.
  */
 public interface SemanticIndex {
 

@@ -36,7 +36,7 @@ class CacheServiceTest {
 		JsonNode request = json(BASE);
 		CacheLookup miss = this.service.lookup("team-a", request, null).block();
 		assertThat(miss.outcome()).isEqualTo(CacheLookup.Outcome.MISS);
-		StepVerifier.create(this.service.offer(miss.key(), COMPLETION, null))
+		StepVerifier.create(this.service.offer(miss.key(), request, COMPLETION, null))
 			.expectNextMatches(what -> what.startsWith("stored"))
 			.verifyComplete();
 		CacheLookup hit = this.service.lookup("team-a", request, null).block();
@@ -71,13 +71,13 @@ class CacheServiceTest {
 		CacheKey key = new CacheKey("team-a", "k");
 		byte[] filtered = new String(COMPLETION, StandardCharsets.UTF_8).replace("\"stop\"", "\"content_filter\"")
 			.getBytes(StandardCharsets.UTF_8);
-		assertThat(this.service.offer(key, filtered, null).block()).isEqualTo("not stored: finish_reason 'content_filter'");
-		assertThat(this.service.offer(key, TOOL_CALL, null).block()).isEqualTo("not stored: tool calls");
-		assertThat(this.service.offer(key, "{\"error\":{}}".getBytes(), null).block()).isEqualTo("not stored: no choices");
+		assertThat(this.service.offer(key, json(BASE), filtered, null).block()).isEqualTo("not stored: finish_reason 'content_filter'");
+		assertThat(this.service.offer(key, json(BASE), TOOL_CALL, null).block()).isEqualTo("not stored: tool calls");
+		assertThat(this.service.offer(key, json(BASE), "{\"error\":{}}".getBytes(), null).block()).isEqualTo("not stored: no choices");
 		assertThat(this.store.size()).isZero();
 
 		CacheService tools = new CacheService(this.store, new CachePolicy(Duration.ofMinutes(1), 0.5, true));
-		assertThat(tools.offer(key, TOOL_CALL, null).block()).startsWith("stored");
+		assertThat(tools.offer(key, json(BASE), TOOL_CALL, null).block()).startsWith("stored");
 	}
 
 	@Test
@@ -117,6 +117,43 @@ class CacheServiceTest {
 		failed.accept(SseEvent.data("{\"error\":{\"message\":\"boom\"}}"));
 		failed.accept(SseEvent.DONE_EVENT);
 		assertThat(failed.completion()).isNull();
+	}
+
+	@Test
+	void theSemanticHookIsAskedAfterAnExactMissWithinTheTeamOnly() {
+		List<CacheKey> indexed = new java.util.ArrayList<>();
+		java.util.Map<String, CacheKey> byTeam = new java.util.HashMap<>();
+		SemanticIndex index = new SemanticIndex() {
+			@Override
+			public reactor.core.publisher.Mono<Match> lookup(CacheKey exactKey, JsonNode request) {
+				CacheKey stored = byTeam.get(request.path("team-of-match").asString(exactKey.team()));
+				return reactor.core.publisher.Mono.justOrEmpty(stored).map(key -> new Match(key, 0.97));
+			}
+
+			@Override
+			public reactor.core.publisher.Mono<Void> stored(CacheKey exactKey, JsonNode request) {
+				indexed.add(exactKey);
+				byTeam.put(exactKey.team(), exactKey);
+				return reactor.core.publisher.Mono.empty();
+			}
+		};
+		CacheService semantic = new CacheService(this.store, CachePolicy.defaults(), index);
+		JsonNode request = json(BASE);
+		CacheKey key = semantic.lookup("team-a", request, null).block().key();
+		semantic.offer(key, request, COMPLETION, null).block();
+		assertThat(indexed).containsExactly(key);
+
+		JsonNode paraphrase = json(BASE.replace("What is the capital of France?", "France's capital?"));
+		CacheLookup hit = semantic.lookup("team-a", paraphrase, null).block();
+		assertThat(hit.outcome()).isEqualTo(CacheLookup.Outcome.SEMANTIC_HIT);
+		assertThat(hit.outcome().header()).isEqualTo("semantic-hit");
+		assertThat(hit.completion()).isEqualTo(COMPLETION);
+		assertThat(hit.reason()).contains("0.97");
+
+		JsonNode fromTeamB = json(BASE.replace("\"model\"", "\"team-of-match\":\"team-a\",\"model\""));
+		assertThat(semantic.lookup("team-b", fromTeamB, null).block().outcome())
+			.as("a match in another team's namespace is never served")
+			.isEqualTo(CacheLookup.Outcome.MISS);
 	}
 
 }

@@ -67,7 +67,7 @@ class RedisCacheStoreTest {
 				StepVerifier.create(service.lookup("team-a", request, null))
 					.expectNextMatches(lookup -> lookup.outcome() == CacheLookup.Outcome.MISS)
 					.verifyComplete();
-				StepVerifier.create(service.offer(CacheKey.of("team-a", request), CacheServiceTest.COMPLETION, null))
+				StepVerifier.create(service.offer(CacheKey.of("team-a", request), request, CacheServiceTest.COMPLETION, null))
 					.expectNextCount(1)
 					.verifyComplete();
 				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(TIMEOUT.multipliedBy(2).plusMillis(500));

@@ -24,11 +24,13 @@ import dev.switchboard.cache.CacheStore;
 import dev.switchboard.cache.InMemoryCacheStore;
 import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
 import dev.switchboard.cache.RedisCacheStore;
+import dev.switchboard.cache.SemanticIndex;
 import dev.switchboard.catalog.CatalogException;
 
 /**
  * The response cache: the {@code LlmCache} filter, its {@link CacheService}, and a store, in memory
- * by default or on Redis ({@code switchboard.cache.backend=redis}, which needs Redisson).
+ * by default or on Redis ({@code switchboard.cache.backend=redis}, which needs Redisson). A
+ * {@link SemanticIndex} bean, if any, becomes the semantic tier.
  */
 @AutoConfiguration(after = SwitchboardAutoConfiguration.class)
 @ConditionalOnClass(GlobalFilter.class)
@@ -52,8 +54,8 @@ public class CacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CacheService switchboardCacheService(CacheStore store, CachePolicy policy) {
-		return new CacheService(store, policy);
+	CacheService switchboardCacheService(CacheStore store, CachePolicy policy, ObjectProvider<SemanticIndex> semantic) {
+		return new CacheService(store, policy, semantic.getIfUnique(() -> SemanticIndex.NONE));
 	}
 
 	@Bean

@@ -53,7 +53,7 @@ class CacheAutoConfigurationTest {
 					var request = tools.jackson.databind.json.JsonMapper.builder().build().readTree(
 							"{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 					var key = service.lookup("a", request, null).block().key();
-					service.offer(key, ("{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+					service.offer(key, request, ("{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
 							+ "\"content\":\"hello\"},\"finish_reason\":\"stop\"}]}").getBytes(), null).block();
 					assertThat(service.lookup("a", request, null).block().outcome().header()).isEqualTo("hit");
 				});
