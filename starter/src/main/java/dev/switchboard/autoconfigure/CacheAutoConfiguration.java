@@ -48,6 +48,7 @@ public class CacheAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(CacheStore.class)
 	@ConditionalOnProperty(name = "switchboard.cache.backend", havingValue = "memory", matchIfMissing = true)
+	// The policy is injected only so the properties are checked, with their names, before any store is built.
 	InMemoryCacheStore switchboardInMemoryCacheStore(CacheProperties properties, CachePolicy policy) {
 		return new InMemoryCacheStore(properties.maxEntries());
 	}
