@@ -29,7 +29,8 @@ import dev.switchboard.core.LlmExchange;
  * </pre>
  *
  * Ordered after {@code LlmEndpoint} (whose {@link LlmExchange} it reads) and before the routing
- * filter, whatever the YAML order. The work is done by {@link TokenQuotaService}; this filter
+ * filter, whatever the YAML order. A request already answered by an earlier filter (a cache hit,
+ * see {@code LlmCache}) passes without reservation. The work is done by {@link TokenQuotaService}; this filter
  * only reserves, writes OpenAI's rate-limit headers (on 429s too), and hooks the reservation onto
  * the exchange: its settlement on completion and, for streams, its budget guard.
  */
@@ -59,7 +60,8 @@ public class LlmQuotaGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 		boolean dryRun = config.isDryRun();
 		return new OrderedGatewayFilter((exchange, chain) -> {
 			LlmExchange llm = LlmExchange.find(exchange);
-			if (llm == null || !llm.operation().callsProvider()) {
+			if (llm == null || !llm.operation().callsProvider() || llm.presetResponse() != null) {
+				// A preset answer (a cache hit) calls no provider: nothing to reserve or bill.
 				return chain.filter(exchange);
 			}
 			return this.service.reserve(llm, client(exchange.getRequest()), dryRun)

@@ -1,0 +1,36 @@
+package dev.switchboard.cache;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the cache made of one request.
+ *
+ * @param outcome hit, semantic hit, miss or bypass; the value of the {@code x-switchboard-cache} header
+ * @param key the request's exact key (null on bypass)
+ * @param completion the stored {@code chat.completion} JSON on a hit
+ * @param reason why, for the decision log
+ */
+public record CacheLookup(Outcome outcome, @Nullable CacheKey key, byte @Nullable [] completion, String reason) {
+
+	public enum Outcome {
+
+		HIT("hit"), SEMANTIC_HIT("semantic-hit"), MISS("miss"), BYPASS("bypass");
+
+		private final String header;
+
+		Outcome(String header) {
+			this.header = header;
+		}
+
+		/** The value of the {@code x-switchboard-cache} header. */
+		public String header() {
+			return this.header;
+		}
+
+	}
+
+	static CacheLookup bypass(String reason) {
+		return new CacheLookup(Outcome.BYPASS, null, null, reason);
+	}
+
+}

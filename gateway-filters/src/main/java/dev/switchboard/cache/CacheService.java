@@ -1,0 +1,151 @@
+package dev.switchboard.cache;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+import dev.switchboard.core.Json;
+
+/**
+ * The response cache behind the {@code LlmCache} filter, exact tier: decides whether a request may
+ * use the cache, looks its {@link CacheKey} up in a {@link CacheStore}, and stores complete, successful
+ * answers. Plain Java returning {@link Mono}; it never fails a request (a store failure is a miss).
+ *
+ * <p>Bypassed (neither read nor written) when the request carries {@code Cache-Control: no-store} or
+ * {@code no-cache}, asks for several choices ({@code n > 1}), or sets a {@code temperature} above
+ * {@link CachePolicy#maxTemperature()}. Stored only when every choice finished with {@code stop} or
+ * {@code length}, and, unless {@link CachePolicy#cacheToolCalls()}, called no tool.
+ */
+public final class CacheService {
+
+	private static final Set<String> COMPLETE = Set.of("stop", "length");
+
+	private final CacheStore store;
+
+	private final CachePolicy policy;
+
+	private final SemanticIndex semantic;
+
+	public CacheService(CacheStore store, CachePolicy policy) {
+		this(store, policy, SemanticIndex.NONE);
+	}
+
+	/** With a semantic tier, asked after an exact miss and told of every stored answer. */
+	public CacheService(CacheStore store, CachePolicy policy, SemanticIndex semantic) {
+		this.store = store;
+		this.policy = policy;
+		this.semantic = semantic;
+	}
+
+	public CacheStore store() {
+		return this.store;
+	}
+
+	public CachePolicy policy() {
+		return this.policy;
+	}
+
+	/**
+	 * Looks a chat request up.
+	 * @param team the team namespace of the caller
+	 * @param request the client's OpenAI chat request body
+	 * @param cacheControl the request's {@code Cache-Control} header, if any
+	 * @return a hit, a miss (with the key to store the answer under) or a bypass; never empty, never an error
+	 */
+	public Mono<CacheLookup> lookup(String team, JsonNode request, @Nullable String cacheControl) {
+		String bypass = bypassReason(request, cacheControl);
+		if (bypass != null) {
+			return Mono.just(CacheLookup.bypass(bypass));
+		}
+		CacheKey key = CacheKey.of(team, request);
+		return this.store.get(key)
+			.map(completion -> new CacheLookup(CacheLookup.Outcome.HIT, key, completion, "exact hit " + key))
+			.onErrorResume(error -> Mono.empty())
+			.switchIfEmpty(Mono.defer(() -> semanticLookup(key, request)))
+			.defaultIfEmpty(new CacheLookup(CacheLookup.Outcome.MISS, key, null, "miss " + key));
+	}
+
+	/** The semantic tier after an exact miss; the answer is stored under the key of the request it matched. */
+	private Mono<CacheLookup> semanticLookup(CacheKey key, JsonNode request) {
+		if (this.semantic == SemanticIndex.NONE) {
+			return Mono.empty();
+		}
+		return this.semantic.lookup(key, request)
+			.filter(match -> match.key().team().equals(key.team()))
+			.flatMap(match -> this.store.get(match.key())
+				.map(completion -> new CacheLookup(CacheLookup.Outcome.SEMANTIC_HIT, key, completion,
+						"semantic hit " + match.key() + " similarity " + match.similarity())))
+			.onErrorResume(error -> Mono.empty());
+	}
+
+	/** Why the request may not use the cache, or {@code null} when it may. */
+	@Nullable String bypassReason(JsonNode request, @Nullable String cacheControl) {
+		if (cacheControl != null) {
+			String directives = cacheControl.toLowerCase(Locale.ROOT);
+			if (directives.contains("no-store") || directives.contains("no-cache")) {
+				return "Cache-Control: " + cacheControl;
+			}
+		}
+		if (request.path("n").asInt(1) > 1) {
+			return "n > 1";
+		}
+		JsonNode temperature = request.path("temperature");
+		if (temperature.isNumber() && temperature.asDouble() > this.policy.maxTemperature()) {
+			return "temperature " + temperature.asDouble() + " above " + this.policy.maxTemperature();
+		}
+		return null;
+	}
+
+	/**
+	 * Stores an answer if it is complete and cacheable.
+	 * @param completion an OpenAI {@code chat.completion} JSON
+	 * @param ttl how long to keep it ({@code null}: the policy's)
+	 * @return what was done, for the decision log; never an error
+	 */
+	public Mono<String> offer(CacheKey key, JsonNode request, byte[] completion, @Nullable Duration ttl) {
+		String reason;
+		try {
+			reason = unstorable(Json.MAPPER.readTree(completion));
+		}
+		catch (RuntimeException ex) {
+			reason = "unreadable answer";
+		}
+		if (reason != null) {
+			return Mono.just("not stored: " + reason);
+		}
+		Duration lifetime = (ttl != null) ? ttl : this.policy.ttl();
+		return this.store.put(key, completion, lifetime)
+			.then(Mono.defer(() -> this.semantic.stored(key, request)))
+			.onErrorResume(error -> Mono.empty())
+			.thenReturn("stored " + key + " for " + lifetime);
+	}
+
+	/** Why an answer must not be stored, or {@code null} when it may. */
+	@Nullable String unstorable(JsonNode completion) {
+		JsonNode choices = completion.path("choices");
+		if (!choices.isArray() || choices.isEmpty()) {
+			return "no choices";
+		}
+		for (JsonNode choice : choices) {
+			String finish = choice.path("finish_reason").asString("");
+			JsonNode message = choice.path("message");
+			boolean toolCall = "tool_calls".equals(finish) || "function_call".equals(finish)
+					|| !message.path("tool_calls").isEmpty() || message.has("function_call")
+							&& !message.get("function_call").isNull();
+			if (toolCall) {
+				if (!this.policy.cacheToolCalls()) {
+					return "tool calls";
+				}
+			}
+			else if (!COMPLETE.contains(finish)) {
+				return "finish_reason '" + finish + "'";
+			}
+		}
+		return null;
+	}
+
+}

@@ -1,0 +1,157 @@
+package dev.switchboard.cache;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.support.GatewayToStringStyler;
+import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.Operation;
+import dev.switchboard.core.Usage;
+
+/**
+ * {@code LlmCache}: answers repeated chat requests from the cache, from {@code switchboard.cache.*}.
+ *
+ * <pre>
+ * filters:
+ *   - LlmEndpoint
+ *   - LlmCache                 # the configured TTL
+ *   - LlmCache=10m             # shortcut: this route's answers kept 10 minutes
+ *   - name: LlmCache
+ *     args:
+ *       ttl: 10m
+ * </pre>
+ *
+ * Ordered after {@code LlmEndpoint} (whose {@link LlmExchange} it reads) and <em>before</em>
+ * {@code LlmQuota}, whatever the YAML order: a hit is preset on the exchange before quotas run, and
+ * {@code LlmQuota} neither reserves nor bills a preset answer, so a hit costs no tokens and no
+ * request of the team's rate. The work is done by {@link CacheService}; this filter only sets the
+ * {@value #CACHE_HEADER} header, presets a hit as JSON or as a replayed stream, and tees a miss's
+ * answer into the store without delaying it.
+ */
+public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<LlmCacheGatewayFilterFactory.Config> {
+
+	/** After {@code LlmEndpoint} (-1000), before {@code LlmQuota} (100). */
+	public static final int ORDER = 50;
+
+	/** {@code hit}, {@code miss} or {@code bypass} ({@code semantic-hit} once a semantic tier is plugged in). */
+	public static final String CACHE_HEADER = "x-switchboard-cache";
+
+	private final CacheService service;
+
+	public LlmCacheGatewayFilterFactory(CacheService service) {
+		super(Config.class);
+		this.service = service;
+	}
+
+	public CacheService service() {
+		return this.service;
+	}
+
+	@Override
+	public List<String> shortcutFieldOrder() {
+		return List.of("ttl");
+	}
+
+	@Override
+	public GatewayFilter apply(Config config) {
+		Duration ttl = config.getTtl();
+		if (ttl != null && (ttl.isZero() || ttl.isNegative())) {
+			throw new IllegalArgumentException("LlmCache ttl must be positive, was " + ttl);
+		}
+		return new OrderedGatewayFilter((exchange, chain) -> {
+			LlmExchange llm = LlmExchange.find(exchange);
+			if (llm == null || llm.operation() != Operation.CHAT || llm.presetResponse() != null) {
+				return chain.filter(exchange);
+			}
+			String cacheControl = exchange.getRequest().getHeaders().getFirst(HttpHeaders.CACHE_CONTROL);
+			return this.service.lookup(llm.team().name(), llm.body(), cacheControl).flatMap(lookup -> {
+				exchange.getResponse().getHeaders().set(CACHE_HEADER, lookup.outcome().header());
+				llm.decide("cache", lookup.outcome().header() + ": " + lookup.reason());
+				switch (lookup.outcome()) {
+					case HIT, SEMANTIC_HIT -> llm.respondWith(
+							Replay.response(lookup.completion(), llm.stream(), llm.clientWantsStreamUsage()),
+							"from the cache, no provider call");
+					case MISS -> llm.decorateResponse(response -> tee(llm, lookup.key(), ttl, response));
+					case BYPASS -> {
+					}
+				}
+				return chain.filter(exchange);
+			});
+		}, ORDER) {
+			@Override
+			public String toString() {
+				return GatewayToStringStyler.filterToStringCreator(LlmCacheGatewayFilterFactory.this)
+					.append("ttl", ttl)
+					.toString();
+			}
+		};
+	}
+
+	/** Passes the answer on untouched, storing it once it is known to be complete. */
+	private LlmResponse tee(LlmExchange llm, CacheKey key, @Nullable Duration ttl, LlmResponse response) {
+		if (response.status() < 200 || response.status() >= 300) {
+			return response;
+		}
+		if (!response.isStream()) {
+			offer(llm, key, ttl, response.json());
+			return response;
+		}
+		StreamAssembler assembler = new StreamAssembler();
+		return response.withEvents(events -> events.doOnNext(event -> {
+			assembler.accept(event);
+			if (event.isDone()) {
+				// Stored as [DONE] passes, before the client reads it: the next identical request hits.
+				storeStream(llm, key, ttl, assembler);
+			}
+		}));
+	}
+
+	private void storeStream(LlmExchange llm, CacheKey key, @Nullable Duration ttl, StreamAssembler assembler) {
+		ObjectNode completion = assembler.completion();
+		if (completion == null) {
+			llm.decide("cache", "not stored: the stream carried an error");
+			return;
+		}
+		Usage usage = llm.usage();
+		if (!completion.has("usage") && usage != null) {
+			// Adapters report usage to the exchange even when the client's stream leaves it out.
+			completion.putObject("usage")
+				.put("prompt_tokens", usage.promptTokens())
+				.put("completion_tokens", usage.completionTokens())
+				.put("total_tokens", usage.totalTokens());
+		}
+		offer(llm, key, ttl, Json.MAPPER.writeValueAsBytes(completion));
+	}
+
+	private void offer(LlmExchange llm, CacheKey key, @Nullable Duration ttl, byte[] completion) {
+		// Not part of the response: the client is not kept waiting on the store, which never fails.
+		this.service.offer(key, llm.body(), completion, ttl).subscribe(what -> llm.decide("cache", what));
+	}
+
+	public static class Config {
+
+		private @Nullable Duration ttl;
+
+		/** How long this route's answers are kept; unset: {@code switchboard.cache.ttl}. */
+		public @Nullable Duration getTtl() {
+			return this.ttl;
+		}
+
+		public Config setTtl(@Nullable Duration ttl) {
+			this.ttl = ttl;
+			return this;
+		}
+
+	}
+
+}

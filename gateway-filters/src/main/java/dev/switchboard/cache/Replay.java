@@ -1,0 +1,95 @@
+package dev.switchboard.cache;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmResponse;
+import dev.switchboard.sse.SseEvent;
+
+/**
+ * Serves a stored {@code chat.completion} in the form the client asked for: the JSON itself, or
+ * {@code chat.completion.chunk} events (per choice one chunk with the whole message, one with its
+ * finish reason), the usage chunk when the client asked for {@code include_usage}, then {@code [DONE]}.
+ */
+public final class Replay {
+
+	private Replay() {
+	}
+
+	public static LlmResponse response(byte[] completion, boolean stream, boolean includeUsage) {
+		if (!stream) {
+			return LlmResponse.json(200, completion, null);
+		}
+		return LlmResponse.stream(Flux.defer(() -> Flux.fromIterable(events(completion, includeUsage))), null);
+	}
+
+	static List<SseEvent> events(byte[] json, boolean includeUsage) {
+		JsonNode completion = Json.MAPPER.readTree(json);
+		List<SseEvent> events = new ArrayList<>();
+		for (JsonNode choice : completion.path("choices")) {
+			int index = choice.path("index").asInt(0);
+			ObjectNode delta = Json.object();
+			JsonNode message = choice.path("message");
+			delta.put("role", message.path("role").asString("assistant"));
+			if (message.path("content").isString()) {
+				delta.set("content", message.get("content"));
+			}
+			if (message.path("refusal").isString()) {
+				delta.set("refusal", message.get("refusal"));
+			}
+			if (message.path("tool_calls").isArray()) {
+				ArrayNode calls = delta.putArray("tool_calls");
+				int i = 0;
+				for (JsonNode call : message.get("tool_calls")) {
+					ObjectNode indexed = Json.object();
+					indexed.put("index", i++);
+					call.properties().forEach(field -> indexed.set(field.getKey(), field.getValue()));
+					calls.add(indexed);
+				}
+			}
+			events.add(chunk(completion, choice(index, delta, null)));
+			events.add(chunk(completion, choice(index, Json.object(), choice.path("finish_reason").asString("stop"))));
+		}
+		if (includeUsage && completion.path("usage").isObject()) {
+			ObjectNode usage = envelope(completion);
+			usage.putArray("choices");
+			usage.set("usage", completion.get("usage"));
+			events.add(SseEvent.data(Json.MAPPER.writeValueAsBytes(usage)));
+		}
+		events.add(SseEvent.DONE_EVENT);
+		return events;
+	}
+
+	private static ObjectNode choice(int index, ObjectNode delta, String finishReason) {
+		ObjectNode choice = Json.object();
+		choice.put("index", index);
+		choice.set("delta", delta);
+		choice.put("finish_reason", finishReason);
+		return choice;
+	}
+
+	private static SseEvent chunk(JsonNode completion, ObjectNode choice) {
+		ObjectNode chunk = envelope(completion);
+		chunk.putArray("choices").add(choice);
+		return SseEvent.data(Json.MAPPER.writeValueAsBytes(chunk));
+	}
+
+	private static ObjectNode envelope(JsonNode completion) {
+		ObjectNode chunk = Json.object();
+		for (String field : new String[] { "id", "object", "created", "model", "system_fingerprint" }) {
+			JsonNode value = completion.get(field);
+			if (value != null) {
+				chunk.set(field, value);
+			}
+		}
+		chunk.put("object", "chat.completion.chunk");
+		return chunk;
+	}
+
+}

@@ -1,0 +1,112 @@
+package dev.switchboard.autoconfigure;
+
+import java.util.List;
+
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.switchboard.cache.CachePolicy;
+import dev.switchboard.cache.CacheService;
+import dev.switchboard.cache.CacheStore;
+import dev.switchboard.cache.InMemoryCacheStore;
+import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
+import dev.switchboard.cache.RedisCacheStore;
+import dev.switchboard.cache.SemanticIndex;
+import dev.switchboard.catalog.CatalogException;
+
+/**
+ * The response cache: the {@code LlmCache} filter, its {@link CacheService}, and a store, in memory
+ * by default or on Redis ({@code switchboard.cache.backend=redis}, which needs Redisson). A
+ * {@link SemanticIndex} bean, if any, becomes the semantic tier.
+ */
+@AutoConfiguration(after = SwitchboardAutoConfiguration.class)
+@ConditionalOnClass(GlobalFilter.class)
+@ConditionalOnBooleanProperty(name = "switchboard.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = "switchboard.cache.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CacheProperties.class)
+public class CacheAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	CachePolicy switchboardCachePolicy(CacheProperties properties) {
+		return properties.policy();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(CacheStore.class)
+	@ConditionalOnProperty(name = "switchboard.cache.backend", havingValue = "memory", matchIfMissing = true)
+	// The policy is injected only so the properties are checked, with their names, before any store is built.
+	InMemoryCacheStore switchboardInMemoryCacheStore(CacheProperties properties, CachePolicy policy) {
+		return new InMemoryCacheStore(properties.maxEntries());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CacheService switchboardCacheService(CacheStore store, CachePolicy policy, ObjectProvider<SemanticIndex> semantic) {
+		return new CacheService(store, policy, semantic.getIfUnique(() -> SemanticIndex.NONE));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmCacheGatewayFilterFactory llmCacheGatewayFilterFactory(CacheService service) {
+		return new LlmCacheGatewayFilterFactory(service);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RedissonClient.class)
+	static class RedisStoreConfiguration {
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean(CacheStore.class)
+		@ConditionalOnProperty(name = "switchboard.cache.backend", havingValue = "redis")
+		RedisCacheStore switchboardRedisCacheStore(CacheProperties properties, CachePolicy policy,
+				ObjectProvider<RedissonClient> clients) {
+			CacheProperties.Redis redis = properties.redis();
+			if (redis.address() == null || redis.address().isBlank()) {
+				RedissonClient client = clients.getIfUnique();
+				if (client == null) {
+					throw new CatalogException(List.of("switchboard.cache.redis.address: the redis backend needs an "
+							+ "address or a single RedissonClient bean"));
+				}
+				return new RedisCacheStore(client, redis.timeout(), redis.keyPrefix(), false);
+			}
+			Config config = new Config();
+			int timeout = (int) Math.max(1, redis.timeout().toMillis());
+			config.useSingleServer()
+				.setAddress(redis.address())
+				.setUsername(redis.username())
+				.setPassword(redis.password())
+				.setTimeout(timeout)
+				.setRetryAttempts(0);
+			return new RedisCacheStore(Redisson.create(config), redis.timeout(), redis.keyPrefix(), true);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingClass("org.redisson.api.RedissonClient")
+	@ConditionalOnProperty(name = "switchboard.cache.backend", havingValue = "redis")
+	static class RedisStoreMissingConfiguration {
+
+		@Bean
+		CacheStore switchboardRedisCacheStoreMissing() {
+			throw new CatalogException(List.of("switchboard.cache.backend: redis needs org.redisson:redisson on the "
+					+ "classpath; add it or use memory"));
+		}
+
+	}
+
+}

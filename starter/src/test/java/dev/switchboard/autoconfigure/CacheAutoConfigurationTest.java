@@ -1,0 +1,96 @@
+package dev.switchboard.autoconfigure;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+
+import dev.switchboard.cache.CacheService;
+import dev.switchboard.cache.InMemoryCacheStore;
+import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
+import dev.switchboard.cache.RedisCacheStore;
+import dev.switchboard.catalog.CatalogException;
+import dev.switchboard.testing.RedisTestServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CacheAutoConfigurationTest {
+
+	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, CacheAutoConfiguration.class))
+		.withPropertyValues("switchboard.providers.sim.type=mock", "switchboard.models[0].id=echo",
+				"switchboard.models[0].provider=sim");
+
+	@Test
+	void anInMemoryCacheByDefault() {
+		this.runner.run(context -> {
+			assertThat(context).hasSingleBean(LlmCacheGatewayFilterFactory.class).hasSingleBean(InMemoryCacheStore.class);
+			CacheService service = context.getBean(CacheService.class);
+			assertThat(service.policy().ttl()).isEqualTo(Duration.ofHours(1));
+			assertThat(service.policy().maxTemperature()).isEqualTo(0.5);
+			assertThat(service.policy().cacheToolCalls()).isFalse();
+		});
+	}
+
+	@Test
+	void canBeSwitchedOff() {
+		this.runner.withPropertyValues("switchboard.cache.enabled=false")
+			.run(context -> assertThat(context).doesNotHaveBean(LlmCacheGatewayFilterFactory.class));
+	}
+
+	@Test
+	void theRedisStoreWhenAsked() throws Exception {
+		try (RedisTestServer redis = RedisTestServer.startOnFreePort()) {
+			this.runner
+				.withPropertyValues("switchboard.cache.backend=redis", "switchboard.cache.redis.address=" + redis.address(),
+						"switchboard.cache.redis.timeout=200ms")
+				.run(context -> {
+					assertThat(context).hasSingleBean(RedisCacheStore.class).doesNotHaveBean(InMemoryCacheStore.class);
+					CacheService service = context.getBean(CacheService.class);
+					var request = tools.jackson.databind.json.JsonMapper.builder().build().readTree(
+							"{\"model\":\"echo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+					var key = service.lookup("a", request, null).block().key();
+					service.offer(key, request, ("{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+							+ "\"content\":\"hello\"},\"finish_reason\":\"stop\"}]}").getBytes(), null).block();
+					assertThat(service.lookup("a", request, null).block().outcome().header()).isEqualTo("hit");
+				});
+		}
+	}
+
+	@Test
+	void theRedisStoreNeedsAnAddressOrAClient() {
+		this.runner.withPropertyValues("switchboard.cache.backend=redis").run(context -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(CatalogException.class)
+				.hasMessageContaining("switchboard.cache.redis.address");
+		});
+	}
+
+	@Test
+	void theRedisStoreNeedsRedisson() {
+		this.runner.withClassLoader(new FilteredClassLoader("org.redisson"))
+			.withPropertyValues("switchboard.cache.backend=redis")
+			.run(context -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("switchboard.cache.backend: redis needs org.redisson:redisson"));
+	}
+
+	@Test
+	void badValuesFailStartUpNamingEachProperty() {
+		this.runner
+			.withPropertyValues("switchboard.cache.ttl=0s", "switchboard.cache.max-entries=0",
+					"switchboard.cache.max-temperature=3")
+			.run(context -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(CatalogException.class)
+					.hasMessageContaining("switchboard.cache.ttl: must be positive")
+					.hasMessageContaining("switchboard.cache.max-entries: must be at least 1")
+					.hasMessageContaining("switchboard.cache.max-temperature: must be between 0 and 2");
+			});
+	}
+
+}
