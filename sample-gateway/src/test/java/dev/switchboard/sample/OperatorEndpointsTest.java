@@ -80,6 +80,24 @@ class OperatorEndpointsTest {
 		assertThat(status(this.port, "/actuator/prometheus")).as("not on the public port").isEqualTo(404);
 	}
 
+	@Test
+	void askingTheSameQuestionTwiceIsACacheHit() {
+		String body = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"What is Switchboard?\"}]}";
+		assertThat(cacheHeader(body)).isEqualTo("miss");
+		assertThat(cacheHeader(body)).isEqualTo("hit");
+	}
+
+	private String cacheHeader(String body) {
+		return HttpClient.create()
+			.headers(h -> h.set("content-type", "application/json").set("authorization", "Bearer sb-other-team-key"))
+			.post()
+			.uri("http://127.0.0.1:" + this.port + "/v1/chat/completions")
+			.send((request, out) -> out.sendString(Mono.just(body)))
+			.responseSingle((response, content) -> content.then(
+					Mono.justOrEmpty(response.responseHeaders().get("x-switchboard-cache"))))
+			.block(Duration.ofSeconds(10));
+	}
+
 	/** The metric names in the expressions of config-examples/grafana/switchboard-dashboard.json. */
 	private static Set<String> dashboardMetrics() throws IOException {
 		JsonNode dashboard = Json.MAPPER.readTree(
