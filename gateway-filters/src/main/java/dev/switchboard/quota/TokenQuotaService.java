@@ -24,6 +24,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 import dev.switchboard.catalog.ModelSpec;
+import dev.switchboard.catalog.Pricing;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
@@ -72,8 +73,6 @@ public final class TokenQuotaService {
 
 	/** How long the store is left alone after a failure before it is tried again. */
 	public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
-
-	private static final BigDecimal NANO_PER_MICRO_TOKEN = BigDecimal.valueOf(1000);
 
 	private final QuotaPolicy policy;
 
@@ -530,16 +529,10 @@ public final class TokenQuotaService {
 		return max * Math.max(1, body.path("n").asInt(1));
 	}
 
-	/** Price in nano-USD, rounded up: USD per million tokens times tokens is micro-USD. */
+	/** Price in nano-USD, rounded up, from the catalog's prices ({@link Pricing}, as metrics and logs use). */
 	public static long cost(ModelSpec model, long prompt, long completion, long cachedPrompt) {
-		BigDecimal input = (model.inputPrice() != null) ? model.inputPrice() : BigDecimal.ZERO;
-		BigDecimal output = (model.outputPrice() != null) ? model.outputPrice() : BigDecimal.ZERO;
-		BigDecimal cached = (model.cachedInputPrice() != null) ? model.cachedInputPrice() : input;
-		long cachedTokens = Math.min(cachedPrompt, prompt);
-		BigDecimal micros = input.multiply(BigDecimal.valueOf(prompt - cachedTokens))
-			.add(cached.multiply(BigDecimal.valueOf(cachedTokens)))
-			.add(output.multiply(BigDecimal.valueOf(completion)));
-		return micros.multiply(NANO_PER_MICRO_TOKEN).setScale(0, RoundingMode.CEILING).longValueExact();
+		BigDecimal usd = Pricing.cost(model, new Usage(prompt, completion, cachedPrompt, false));
+		return usd.movePointRight(9).setScale(0, RoundingMode.CEILING).longValueExact();
 	}
 
 	private Demand demand(Request request, RouteTarget target) {
