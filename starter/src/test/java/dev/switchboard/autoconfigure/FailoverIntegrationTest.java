@@ -252,11 +252,20 @@ class FailoverIntegrationTest {
 	void aWeightedPoolSplitsTrafficAndFallsBackToItsOtherMember() {
 		stub("secondary").json("/v1/chat/completions", 200, OK);
 		stub("steady").json("/v1/chat/completions", 200, OK);
-		for (int i = 0; i < 200; i++) {
-			assertThat(chat("/v1", "ab", false).status).isEqualTo(200);
-		}
-		assertThat(stub("secondary").received().size()).isBetween(125, 175);
-		assertThat(stub("steady").received().size()).isEqualTo(200 - stub("secondary").received().size());
+		HttpClient client = HttpClient.create()
+			.headers(h -> h.set("content-type", "application/json").set("authorization", "Bearer ops-key"));
+		String body = "{\"model\":\"ab\",\"messages\":[{\"role\":\"user\",\"content\":\"split\"}]}";
+		List<Integer> statuses = Flux.range(0, 2000)
+			.flatMap(i -> client.post()
+				.uri("http://127.0.0.1:" + this.port + "/v1/chat/completions")
+				.send((request, out) -> out.sendString(Mono.just(body)))
+				.responseSingle((response, content) -> content.then(Mono.just(response.status().code()))), 16)
+			.collectList()
+			.block(Duration.ofSeconds(60));
+		assertThat(statuses).hasSize(2000).containsOnly(200);
+		// Weights 3:1: 75 % +/- 5 points over 2,000 requests (the binomial spread is about 1 point).
+		assertThat(stub("secondary").received().size()).isBetween(1400, 1600);
+		assertThat(stub("steady").received().size()).isEqualTo(2000 - stub("secondary").received().size());
 
 		stub("steady").reset();
 		stub("steady").json("/v1/chat/completions", 503, SERVER_ERROR);
@@ -265,6 +274,35 @@ class FailoverIntegrationTest {
 			assertThat(response.status).isEqualTo(200);
 			assertThat(response.header("x-switchboard-provider")).isEqualTo("secondary");
 		}
+	}
+
+	@Test
+	void leastLatencyMovesTrafficAwayFromATargetThatSlowsDown() {
+		slow("secondary", 0);
+		slow("steady", 150);
+		served(12);
+		assertThat(served(10)).as("the faster target takes the traffic").containsOnly("secondary");
+
+		slow("secondary", 300);
+		slow("steady", 0);
+		served(10);
+		assertThat(served(5)).as("once it has slowed down, traffic moves to the other").containsOnly("steady");
+	}
+
+	private void slow(String provider, long millis) {
+		stub(provider).reset();
+		stub(provider).on("/v1/chat/completions", (request, response) -> Mono.delay(Duration.ofMillis(millis))
+			.then(response.status(200).header("content-type", "application/json").sendString(Mono.just(OK)).then()));
+	}
+
+	private List<String> served(int requests) {
+		List<String> providers = new ArrayList<>();
+		for (int i = 0; i < requests; i++) {
+			Response response = chat("/v1", "quick", false);
+			assertThat(response.status).isEqualTo(200);
+			providers.add(response.header("x-switchboard-provider"));
+		}
+		return providers;
 	}
 
 	@Test
