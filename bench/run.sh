@@ -158,6 +158,12 @@ for tokens in "$SMALL_TOKENS" "$LARGE_TOKENS"; do
   load switchboard memory "$CONNECTIONS" --stream --model smart --max-tokens "$tokens"
 done
 
+# Failover: the happy path with a fallback chain configured against the same model without one, then
+# a chaos run whose primary fails 30 % of calls (retry, then the fallback serves).
+load switchboard failover-off "$CONNECTIONS" --model echo-small
+load switchboard failover-on "$CONNECTIONS" --model echo-chain
+load switchboard chaos "$CONNECTIONS" --model chaos-echo
+
 {
   echo "## Switchboard benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
