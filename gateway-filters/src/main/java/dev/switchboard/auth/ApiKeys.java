@@ -1,13 +1,12 @@
 package dev.switchboard.auth;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.core.Hashes;
 
 /**
  * Client key helpers. Keys are stored as SHA-256 hex digests ({@code echo -n "$KEY" | sha256sum}),
@@ -21,13 +20,7 @@ public final class ApiKeys {
 	}
 
 	public static String sha256Hex(String key) {
-		try {
-			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			return HexFormat.of().formatHex(digest.digest(key.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required by every Java platform", ex);
-		}
+		return Hashes.sha256Hex(key.getBytes(StandardCharsets.UTF_8));
 	}
 
 	/** The bearer token of the {@code Authorization} header, or {@code null} when there is none. */

@@ -1,10 +1,7 @@
 package dev.switchboard.cache;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +10,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.switchboard.core.Hashes;
 import dev.switchboard.core.Json;
 
 /**
@@ -42,16 +40,8 @@ public record CacheKey(String team, String hash) {
 
 	public static CacheKey of(String team, JsonNode body) {
 		byte[] normalized = Json.MAPPER.writeValueAsBytes(normalize(body));
-		MessageDigest sha256;
-		try {
-			sha256 = MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
-		sha256.update(team.getBytes(StandardCharsets.UTF_8));
-		sha256.update((byte) 0);
-		return new CacheKey(team, HexFormat.of().formatHex(sha256.digest(normalized)));
+		return new CacheKey(team,
+				Hashes.sha256Hex(team.getBytes(StandardCharsets.UTF_8), new byte[] { 0 }, normalized));
 	}
 
 	/** The request without the fields that do not change the answer, keys sorted. */
