@@ -45,7 +45,7 @@ public record CacheKey(String team, String hash) {
 	}
 
 	/** The request without the fields that do not change the answer, keys sorted. */
-	static JsonNode normalize(JsonNode body) {
+	public static JsonNode normalize(JsonNode body) {
 		ObjectNode copy = Json.object();
 		for (Map.Entry<String, JsonNode> field : body.properties()) {
 			if (!IGNORED.contains(field.getKey())) {

@@ -9,8 +9,14 @@ import org.jspecify.annotations.Nullable;
  * @param key the request's exact key (null on bypass)
  * @param completion the stored {@code chat.completion} JSON on a hit
  * @param reason why, for the decision log
+ * @param similarity the similarity of a semantic hit, {@code NaN} otherwise
  */
-public record CacheLookup(Outcome outcome, @Nullable CacheKey key, byte @Nullable [] completion, String reason) {
+public record CacheLookup(Outcome outcome, @Nullable CacheKey key, byte @Nullable [] completion, String reason,
+		double similarity) {
+
+	public CacheLookup(Outcome outcome, @Nullable CacheKey key, byte @Nullable [] completion, String reason) {
+		this(outcome, key, completion, reason, Double.NaN);
+	}
 
 	public enum Outcome {
 

@@ -69,16 +69,25 @@ public final class CacheService {
 			.defaultIfEmpty(new CacheLookup(CacheLookup.Outcome.MISS, key, null, "miss " + key));
 	}
 
-	/** The semantic tier after an exact miss; the answer is stored under the key of the request it matched. */
+	/**
+	 * The semantic tier after an exact miss; the answer is read under the key of the request it matched.
+	 * A shadow match is a miss whose reason names the answer that would have been served.
+	 */
 	private Mono<CacheLookup> semanticLookup(CacheKey key, JsonNode request) {
 		if (this.semantic == SemanticIndex.NONE) {
 			return Mono.empty();
 		}
 		return this.semantic.lookup(key, request)
 			.filter(match -> match.key().team().equals(key.team()))
-			.flatMap(match -> this.store.get(match.key())
-				.map(completion -> new CacheLookup(CacheLookup.Outcome.SEMANTIC_HIT, key, completion,
-						"semantic hit " + match.key() + " similarity " + match.similarity())))
+			.flatMap(match -> this.store.get(match.key()).map(completion -> {
+				String similarity = String.format(Locale.ROOT, "%.4f", match.similarity());
+				if (match.shadow()) {
+					return new CacheLookup(CacheLookup.Outcome.MISS, key, null,
+							"miss " + key + "; shadow: would serve " + match.key() + " at similarity " + similarity);
+				}
+				return new CacheLookup(CacheLookup.Outcome.SEMANTIC_HIT, key, completion,
+						"semantic hit " + match.key() + " at similarity " + similarity, match.similarity());
+			}))
 			.onErrorResume(error -> Mono.empty());
 	}
 
@@ -119,7 +128,7 @@ public final class CacheService {
 		}
 		Duration lifetime = (ttl != null) ? ttl : this.policy.ttl();
 		return this.store.put(key, completion, lifetime)
-			.then(Mono.defer(() -> this.semantic.stored(key, request)))
+			.then(Mono.defer(() -> this.semantic.stored(key, request, lifetime)))
 			.onErrorResume(error -> Mono.empty())
 			.thenReturn("stored " + key + " for " + lifetime);
 	}

@@ -127,11 +127,12 @@ class CacheServiceTest {
 			@Override
 			public reactor.core.publisher.Mono<Match> lookup(CacheKey exactKey, JsonNode request) {
 				CacheKey stored = byTeam.get(request.path("team-of-match").asString(exactKey.team()));
-				return reactor.core.publisher.Mono.justOrEmpty(stored).map(key -> new Match(key, 0.97));
+				return reactor.core.publisher.Mono.justOrEmpty(stored).map(key -> new Match(key, 0.97, false));
 			}
 
 			@Override
-			public reactor.core.publisher.Mono<Void> stored(CacheKey exactKey, JsonNode request) {
+			public reactor.core.publisher.Mono<Void> stored(CacheKey exactKey, JsonNode request,
+					java.time.Duration ttl) {
 				indexed.add(exactKey);
 				byTeam.put(exactKey.team(), exactKey);
 				return reactor.core.publisher.Mono.empty();

@@ -1,0 +1,125 @@
+package dev.switchboard.cache.semantic;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.switchboard.cache.CacheKey;
+import dev.switchboard.cache.SemanticIndex;
+import dev.switchboard.core.Json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Precision and recall of the semantic tier at its default threshold, with the real in-process
+ * embedder, on the labelled pairs in {@code semantic/pairs.tsv}: each pair's first prompt is stored,
+ * its second asked, through the same index, scope and vector store the gateway uses.
+ */
+class SemanticQualityTest {
+
+	private static final List<Pair> PAIRS = new ArrayList<>();
+
+	@BeforeAll
+	static void load() throws IOException {
+		try (InputStream in = SemanticQualityTest.class.getResourceAsStream("/semantic/pairs.tsv")) {
+			for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+				if (!line.isBlank() && !line.startsWith("#")) {
+					String[] columns = line.split("\t");
+					PAIRS.add(new Pair("hit".equals(columns[0]), columns[1], columns[2]));
+				}
+			}
+		}
+	}
+
+	@Test
+	void theLabelledSetIsLargeAndBalancedEnough() {
+		assertThat(PAIRS).hasSizeGreaterThanOrEqualTo(150);
+		assertThat(PAIRS.stream().filter(Pair::same).count()).isGreaterThanOrEqualTo(75);
+		assertThat(PAIRS.stream().filter(pair -> !pair.same()).count()).isGreaterThanOrEqualTo(75);
+	}
+
+	@Test
+	void precisionAtTheDefaultThresholdIsAtLeast097() {
+		Counts guarded = measure(SemanticPolicy.defaults());
+		Counts unguarded = measure(new SemanticPolicy(SemanticPolicy.DEFAULT_THRESHOLD, false, false,
+				SemanticPolicy.DEFAULT_TIMEOUT));
+		System.out.printf(Locale.ROOT, "semantic cache on %d labelled pairs at threshold %.2f: %s; without the "
+				+ "lexical guard: %s%n", PAIRS.size(), SemanticPolicy.DEFAULT_THRESHOLD, guarded, unguarded);
+		assertThat(guarded.precision()).as(guarded.toString()).isGreaterThanOrEqualTo(0.97);
+		assertThat(guarded.recall()).as("a cache that never hits is useless: " + guarded).isGreaterThanOrEqualTo(0.5);
+		assertThat(guarded.falseHits()).as("the guard only ever removes hits").isLessThanOrEqualTo(unguarded.falseHits());
+	}
+
+	private static Counts measure(SemanticPolicy policy) {
+		Counts counts = new Counts();
+		for (Pair pair : PAIRS) {
+			EmbeddingSemanticIndex index = new EmbeddingSemanticIndex(MiniLm.embedder(), new InMemoryVectorStore(10),
+					new SemanticPolicy(policy.threshold(), false, policy.lexicalGuard(), Duration.ofSeconds(10)));
+			JsonNode stored = request(pair.stored());
+			CacheKey storedKey = CacheKey.of("team", stored);
+			index.stored(storedKey, stored, Duration.ofMinutes(1)).block();
+			JsonNode asked = request(pair.asked());
+			SemanticIndex.Match match = index.lookup(CacheKey.of("team", asked), asked).block();
+			boolean hit = match != null && match.key().equals(storedKey);
+			if (hit && pair.same()) {
+				counts.hits++;
+			}
+			else if (hit) {
+				counts.falseHits++;
+				System.out.printf(Locale.ROOT, "  false hit at %.4f: '%s' / '%s'%n", match.similarity(), pair.stored(),
+						pair.asked());
+			}
+			else if (pair.same()) {
+				counts.missedHits++;
+			}
+		}
+		return counts;
+	}
+
+	private static JsonNode request(String question) {
+		ObjectNode request = Json.object().put("model", "fast");
+		request.putArray("messages").addObject().put("role", "user").put("content", question);
+		return request;
+	}
+
+	private record Pair(boolean same, String stored, String asked) {
+	}
+
+	private static final class Counts {
+
+		int hits;
+
+		int falseHits;
+
+		int missedHits;
+
+		double precision() {
+			return (this.hits + this.falseHits == 0) ? 0 : this.hits / (double) (this.hits + this.falseHits);
+		}
+
+		double recall() {
+			return this.hits / (double) (this.hits + this.missedHits);
+		}
+
+		int falseHits() {
+			return this.falseHits;
+		}
+
+		@Override
+		public String toString() {
+			return String.format(Locale.ROOT, "precision %.3f, recall %.3f (%d right hits, %d wrong hits, %d missed)",
+					precision(), recall(), this.hits, this.falseHits, this.missedHits);
+		}
+
+	}
+
+}
