@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -85,6 +86,24 @@ class OperatorEndpointsTest {
 		String body = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"What is Switchboard?\"}]}";
 		assertThat(cacheHeader(body)).isEqualTo("miss");
 		assertThat(cacheHeader(body)).isEqualTo("hit");
+	}
+
+	@Test
+	void aParaphraseIsASemanticHit() throws InterruptedException {
+		String question = "{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]}";
+		assertThat(cacheHeader(question.formatted("How do I reset my password?"))).isEqualTo("miss");
+		// The answer is indexed just after it is sent (a few milliseconds of embedding). Each paraphrase
+		// that arrives too early is a miss and is stored in turn, so the next one asks something new.
+		String header = "miss";
+		for (String paraphrase : List.of("How can I reset my password?", "How can I reset my password please?",
+				"How do I reset my password please?")) {
+			Thread.sleep(300);
+			header = cacheHeader(question.formatted(paraphrase));
+			if (header.equals("semantic-hit")) {
+				break;
+			}
+		}
+		assertThat(header).isEqualTo("semantic-hit");
 	}
 
 	private String cacheHeader(String body) {
