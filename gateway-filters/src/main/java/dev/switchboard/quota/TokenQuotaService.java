@@ -482,18 +482,19 @@ public final class TokenQuotaService {
 			return call.apply(this.backend);
 		}
 		if (this.clock.millis() < this.retryAtMillis) {
-			return degraded(call);
+			return degraded(operation, call);
 		}
 		return Mono.defer(() -> call.apply(this.backend))
 			.timeout(this.timeout)
 			.doOnSuccess(value -> recovered())
 			.onErrorResume(error -> !(error instanceof LlmApiException), error -> {
 				failed(operation, error);
-				return degraded(call);
+				return degraded(operation, call);
 			});
 	}
 
-	private <T> Mono<T> degraded(Function<QuotaBackend, Mono<T>> call) {
+	private <T> Mono<T> degraded(String operation, Function<QuotaBackend, Mono<T>> call) {
+		this.metrics.degraded(this.backend.name(), operation, this.failureMode);
 		if (this.fallback != null) {
 			return call.apply(this.fallback);
 		}
