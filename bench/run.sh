@@ -10,6 +10,9 @@
 #   SMALL_TOKENS, LARGE_TOKENS   streamed response lengths of the memory check (16, 20000)
 #   GATEWAY_OPTS     JVM options of the gateway (default -Xmx256m)
 #   SKIP_BUILD=1     reuse the jars already built
+#   CASES            space-separated case groups to run: core (direct/plain/switchboard, memory,
+#                    failover), quota (LlmQuota on Redis vs none), or all (default)
+#   MAVEN_ARGS       extra Maven arguments for the build, e.g. -o
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,6 +27,10 @@ CONNECTIONS=${CONNECTIONS:-32}
 SMALL_TOKENS=${SMALL_TOKENS:-16}
 LARGE_TOKENS=${LARGE_TOKENS:-20000}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx256m}
+
+CASES=${CASES:-all}
+# want GROUP: whether CASES selects that case group.
+want() { [[ " $CASES " == *" all "* || " $CASES " == *" $1 "* ]]; }
 
 RESULTS=bench/results
 JSONL=$RESULTS/latest.jsonl
@@ -84,11 +91,100 @@ rss_mb() {
   awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
 }
 
+# ---- quota cases: LlmQuota on a Redis backend against the same route without it
+
+# start_quota_redis: redis-server from the embedded-redis jar (as the tests use it) on a free port.
+start_quota_redis() {
+  local jar binary
+  jar=$(find "${HOME}/.m2/repository/com/github/codemonstur/embedded-redis" -name 'embedded-redis-*.jar' | sort | tail -n 1)
+  [[ -n $jar ]] || fail "embedded-redis jar not found in ~/.m2 (build the tests once)"
+  binary=$(unzip -Z1 "$jar" | grep -E '^redis-server-.*-linux-amd64$' | sort | tail -n 1)
+  unzip -q -o "$jar" "$binary" -d "$JARS" && chmod +x "$JARS/$binary"
+  REDIS_PORT=$(free_port)
+  "$JARS/$binary" --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >"$RESULTS/redis.log" 2>&1 &
+  pids+=("$!")
+  export BENCH_REDIS="redis://127.0.0.1:$REDIS_PORT"
+  wait_until redis "$!" "$RESULTS/redis.log" redis_info stats
+}
+
+# redis_info SECTION: INFO of the benchmark's Redis, over a plain socket (no redis-cli needed).
+redis_info() {
+  python3 - "$REDIS_PORT" "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(("INFO %s\r\n" % sys.argv[2]).encode())
+data = b""
+while True:
+    data += s.recv(65536)
+    head, _, rest = data.partition(b"\r\n")
+    if head.startswith(b"$") and len(rest) >= int(head[1:]):
+        print(rest[:int(head[1:])].decode())
+        break
+PY
+}
+
+# redis_calls: EVAL + EVALSHA calls so far (what a gateway sends; commands run inside scripts are
+# counted apart, as inner commands).
+redis_calls() {
+  redis_info commandstats | python3 -c '
+import sys
+calls = {}
+for line in sys.stdin:
+    if line.startswith("cmdstat_"):
+        name, _, stats = line.strip().partition(":")
+        calls[name[8:]] = int(dict(kv.split("=") for kv in stats.split(","))["calls"])
+scripts = calls.get("eval", 0) + calls.get("evalsha", 0)
+inner = sum(v for k, v in calls.items() if k in ("hgetall", "hset", "pexpire", "set", "hincrby"))
+print(scripts, inner)'
+}
+
+run_quota_cases() {
+  URLS[quota]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions?bench-quota=1"
+  post "${URLS[quota]}" "$BODY" || fail "quota (${URLS[quota]}) does not answer 2xx"
+  generate quota warm-up "$CONNECTIONS" --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+  # Latency: the same route without and with the quota filter, interleaved, at 1 and N connections.
+  local connections
+  for connections in 1 "$CONNECTIONS"; do
+    load switchboard quota-off "$connections"
+    load quota quota-on "$connections"
+  done
+  # Redis commands per request: EVAL/EVALSHA calls around a run of known request count, one
+  # connection so that at most one request is in flight when it ends.
+  local before after line
+  read -r -a before <<<"$(redis_calls)"
+  line=$(generate quota quota-count 1 --warmup 0 --measure "$MEASURE")
+  sleep 1 # the last settlement runs after its response
+  read -r -a after <<<"$(redis_calls)"
+  echo "$line" >>"$JSONL"
+  python3 - "$JSONL" "$line" "${before[0]}" "${after[0]}" "${before[1]}" "${after[1]}" >"$RESULTS/quota.md" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+count = json.loads(sys.argv[2])
+scripts = int(sys.argv[4]) - int(sys.argv[3])
+inner = int(sys.argv[6]) - int(sys.argv[5])
+print("### Quota on Redis (LlmQuota) vs no quota filter")
+print()
+print("| connections | p50 without | p50 with | added p50 | p99 without | p99 with | req/s without | req/s with |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+for c in sorted({r["connections"] for r in rows if r["scenario"] == "quota-on"}):
+    off = next(r for r in rows if r["scenario"] == "quota-off" and r["connections"] == c)
+    on = next(r for r in rows if r["scenario"] == "quota-on" and r["connections"] == c)
+    print("| %d | %.2f ms | %.2f ms | **%+.2f ms** | %.2f ms | %.2f ms | %.0f | %.0f |" % (c, off["p50Ms"], on["p50Ms"],
+          on["p50Ms"] - off["p50Ms"], off["p99Ms"], on["p99Ms"], off["throughput"], on["throughput"]))
+print()
+n = count["requests"] + count["errors"]
+print("Redis round trips (EVAL + EVALSHA) per request: **%.2f** (%d over %d requests); commands run inside"
+      " those scripts: %.1f per request." % (scripts / n if n else float("nan"), scripts, n, inner / n if n else float("nan")))
+PY
+}
+
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "bench: building" >&2
   # Without this, an unchanged sample module keeps its old repackaged jar, with stale libraries inside.
   rm -f sample-gateway/target/*.jar sample-gateway/target/*.jar.original
-  mvn -q -B -DskipTests install -pl sample-gateway,bench -am
+  # package, not install: the jars are taken from target/, and ~/.m2 stays untouched.
+  # shellcheck disable=SC2086 # MAVEN_ARGS holds several arguments
+  mvn ${MAVEN_ARGS:-} -q -B -DskipTests package -pl sample-gateway,bench -am
 fi
 [[ -f $BUILT_GATEWAY_JAR ]] || fail "$BUILT_GATEWAY_JAR is missing (run without SKIP_BUILD=1)"
 cp "$BUILT_GATEWAY_JAR" "$GATEWAY_JAR"
@@ -106,9 +202,14 @@ wait_until stub "$STUB_PID" "$RESULTS/stub.log" grep -q 'listening on' "$RESULTS
 STUB_PORT=$(sed -n 's#.*http://127\.0\.0\.1:\([0-9]*\)/v1.*#\1#p' "$RESULTS/stub.log")
 
 GATEWAY_PORT=$(free_port)
+GATEWAY_PROFILES=bench
+if want quota; then
+  start_quota_redis
+  GATEWAY_PROFILES=bench,bench-quota
+fi
 # shellcheck disable=SC2086 # GATEWAY_OPTS holds several JVM options
 BENCH_UPSTREAM="http://127.0.0.1:$STUB_PORT" java $GATEWAY_OPTS -jar "$GATEWAY_JAR" \
-  --spring.profiles.active=bench --server.port="$GATEWAY_PORT" >"$RESULTS/gateway.log" 2>&1 &
+  --spring.profiles.active="$GATEWAY_PROFILES" --server.port="$GATEWAY_PORT" >"$RESULTS/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 pids+=("$GATEWAY_PID")
 
@@ -146,6 +247,7 @@ for target in plain switchboard; do
   generate "$target" warm-up "$CONNECTIONS" --stream --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
 done
 
+if want core; then
 # Targets interleave within each case, so that drift on the machine hits all three alike.
 for connections in 1 "$CONNECTIONS"; do
   for target in direct plain switchboard; do load "$target" json "$connections"; done
@@ -163,6 +265,9 @@ done
 load switchboard failover-off "$CONNECTIONS" --model echo-small
 load switchboard failover-on "$CONNECTIONS" --model echo-chain
 load switchboard chaos "$CONNECTIONS" --model chaos-echo
+fi
+
+want quota && run_quota_cases
 
 {
   echo "## Switchboard benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -175,4 +280,5 @@ load switchboard chaos "$CONNECTIONS" --model chaos-echo
     "stub, gateway and load generator share this machine"
   echo
   java -cp "$BENCH_CP" dev.switchboard.bench.Report "$JSONL"
+  want quota && cat "$RESULTS/quota.md"
 } | tee "$RESULTS/latest.md"

@@ -1,8 +1,10 @@
 package dev.switchboard.quota;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -10,7 +12,10 @@ import reactor.core.publisher.Mono;
  * backend; every call returns without blocking and fails (never hangs) when the store is away.
  *
  * <p>Two implementations: {@link InMemoryQuotaBackend} (Bucket4j local buckets, one gateway) and
- * {@link RedisQuotaBackend} (Bucket4j on Redisson, shared by a fleet).
+ * {@link RedisQuotaBackend} (Lua scripts on Redisson, shared by a fleet). The service reserves with
+ * {@link #tryConsumeAll} and settles with {@link #settle}, one call each per request: a backend
+ * that can do each in one atomic step (Redis: one script) overrides them; the defaults compose the
+ * per-bucket operations.
  */
 public interface QuotaBackend extends AutoCloseable {
 
@@ -29,6 +34,50 @@ public interface QuotaBackend extends AutoCloseable {
 	 * the capacity).
 	 */
 	Mono<Void> adjust(BucketSpec bucket, long amount);
+
+	/**
+	 * Takes from several buckets as one: every {@linkplain Take#required() required} take or none;
+	 * when they are all taken, each optional take (a dry-run limit) that fits is taken too.
+	 * <p>The default consumes bucket by bucket and gives back what was taken when a required bucket
+	 * refuses: never more than any bucket holds, but not atomic across buckets (a concurrent request
+	 * may see the amount held for an instant and be refused early: the safe side).
+	 * @return whether the required takes were taken, and a probe per take, in order: {@code
+	 * consumed} says whether that bucket held the amount
+	 */
+	default Mono<Batch> tryConsumeAll(List<Take> takes) {
+		return Flux.fromIterable(takes)
+			.flatMapSequential(take -> tryConsume(take.bucket(), take.amount()))
+			.collectList()
+			.flatMap(probes -> {
+				boolean admitted = true;
+				for (int i = 0; i < takes.size(); i++) {
+					if (takes.get(i).required() && !probes.get(i).consumed()) {
+						admitted = false;
+					}
+				}
+				Batch batch = new Batch(admitted, probes);
+				if (admitted) {
+					return Mono.just(batch);
+				}
+				return Flux.fromIterable(batch.taken(takes))
+					.flatMap(take -> adjust(take.bucket(), -take.amount()))
+					.then(Mono.just(batch));
+			});
+	}
+
+	/**
+	 * Settles one reservation: corrects each bucket (see {@link #adjust}) and adds the usage to the
+	 * team's ledger, at most once per {@code id}.
+	 * <p>The default adjusts and records without remembering the id: the caller settles once.
+	 * @return {@code true} when applied, {@code false} when {@code id} was settled before
+	 */
+	default Mono<Boolean> settle(String id, String team, List<Adjustment> adjustments, java.time.LocalDate day,
+			UsageRecord usage) {
+		List<Mono<Void>> steps = new ArrayList<>();
+		adjustments.forEach(adjustment -> steps.add(adjust(adjustment.bucket(), adjustment.amount())));
+		steps.add(record(team, day, usage));
+		return Flux.merge(steps).then(Mono.just(true));
+	}
 
 	/** What every bandwidth of the bucket holds now, without consuming. */
 	Mono<long[]> available(BucketSpec bucket);
@@ -49,6 +98,38 @@ public interface QuotaBackend extends AutoCloseable {
 	 * @param available what each bandwidth holds after the attempt, in bandwidth order
 	 */
 	record Probe(boolean consumed, long[] available) {
+	}
+
+	/**
+	 * One bucket's part of a {@link #tryConsumeAll} call.
+	 * @param required whether the whole call fails when this bucket lacks the amount (enforced
+	 * limits) or only this take is skipped (dry-run limits)
+	 */
+	record Take(BucketSpec bucket, long amount, boolean required) {
+	}
+
+	/**
+	 * The outcome of {@link #tryConsumeAll}.
+	 * @param admitted whether every required take was taken
+	 * @param probes per take: whether that bucket held the amount, and what it holds afterwards
+	 */
+	record Batch(boolean admitted, List<Probe> probes) {
+
+		/** The takes whose bucket held the amount (and a positive one): what was taken, when admitted. */
+		public List<Take> taken(List<Take> takes) {
+			List<Take> taken = new ArrayList<>();
+			for (int i = 0; i < takes.size(); i++) {
+				if (this.probes.get(i).consumed() && takes.get(i).amount() > 0) {
+					taken.add(takes.get(i));
+				}
+			}
+			return taken;
+		}
+
+	}
+
+	/** A correction of one bucket at settlement: positive charges, negative refunds. */
+	record Adjustment(BucketSpec bucket, long amount) {
 	}
 
 	/** Settled usage of one request. */

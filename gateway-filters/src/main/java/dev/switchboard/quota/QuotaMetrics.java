@@ -25,4 +25,12 @@ public interface QuotaMetrics {
 	default void backendFailure(String backend, String operation) {
 	}
 
+	/**
+	 * A call was decided without the store, which is away: served from the gateway's own count
+	 * ({@code open}) or answered 503 ({@code closed}); one count per request, {@code operation}
+	 * reserve or read.
+	 */
+	default void degraded(String backend, String operation, FailureMode mode) {
+	}
+
 }

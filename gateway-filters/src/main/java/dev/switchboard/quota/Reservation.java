@@ -2,6 +2,7 @@ package dev.switchboard.quota;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
@@ -35,6 +36,9 @@ public final class Reservation implements LlmExchangeListener {
 	/** One amount taken from one bucket. */
 	record Charge(BucketSpec bucket, long amount) {
 	}
+
+	private final String id = Long.toHexString(ThreadLocalRandom.current().nextLong())
+			+ Long.toHexString(ThreadLocalRandom.current().nextLong());
 
 	private final TokenQuotaService service;
 
@@ -72,6 +76,14 @@ public final class Reservation implements LlmExchangeListener {
 		this.completionTokens = completionTokens;
 		this.charges = new ArrayList<>(charges);
 		this.enforced = List.copyOf(enforced);
+	}
+
+	/**
+	 * A random id of this reservation: the backend settles it at most once under this id, so a
+	 * settlement resent after a lost reply is not applied twice.
+	 */
+	public String id() {
+		return this.id;
 	}
 
 	public QuotaBackend backend() {

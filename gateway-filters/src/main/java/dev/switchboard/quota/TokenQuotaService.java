@@ -45,16 +45,19 @@ import dev.switchboard.route.RouteTarget;
  * within the team. Each bucket holds all limits of one dimension as bandwidths, so one Bucket4j
  * consumption checks and takes them atomically: there is no check-then-act anywhere.
  *
- * <p><b>Several buckets, no overshoot.</b> The buckets of a request are consumed side by side; if
- * one refuses, the ones that accepted are refunded. Each bucket on its own never admits more than
- * it holds, so admitted usage can never exceed any limit (beyond the reservation-vs-usage error
- * that settlement corrects). The only cost of the compensation is that, for the instant between
- * consumption and refund, a concurrent request may see less than is really left and be refused
- * too early: the error is always on the safe side.
+ * <p><b>Several buckets, one step.</b> The buckets of a request are taken in one backend call
+ * ({@link QuotaBackend#tryConsumeAll}): every enforced bucket or none, and each dry-run bucket that
+ * fits. On Redis that is one script, atomic across all of them: one round trip, no compensation. In
+ * memory each bucket is taken on its own and the ones that accepted are refunded when another
+ * refuses; each bucket never admits more than it holds, so admitted usage never exceeds a limit
+ * there either, and the only cost is that, between consumption and refund, a concurrent request
+ * may be refused early: the safe side. Soft limits are a step of their own before it, since
+ * exceeding one changes the model and so the other buckets and the price.
  *
  * <p><b>Settle.</b> When the request completes, each bucket is corrected from the reservation to the
  * billed usage (unused tokens refunded, excess charged into debt) and the usage is added to the
- * team's ledger, exactly once: see {@link Reservation#billedUsage}.
+ * team's ledger, in one backend call ({@link QuotaBackend#settle}), exactly once: the reservation
+ * settles once (see {@link Reservation#billedUsage}) and the backend applies its id once.
  *
  * <p><b>Modes.</b> Enforced limits reject with 429; dry-run limits are consumed like enforced
  * ones when the request fits and only counted, logged and reported (header, metric) when it does
@@ -183,15 +186,14 @@ public final class TokenQuotaService {
 		RouteTarget requested = request.exchange.route().primary();
 		List<BucketSpec> soft = request.dryRun ? List.of() : buckets(request, requested, LimitSet.Mode.SOFT);
 		Mono<Soft> softPhase = soft.isEmpty() ? Mono.just(new Soft(requested, List.of(), null, null))
-				: consumeAll(store, soft, demand(request, requested)).flatMap(results -> {
-					Result refused = firstRefused(results);
-					if (refused == null) {
-						return Mono.just(new Soft(requested, charges(results), null, null));
+				: consumeAll(store, soft, demand(request, requested), false).map(batch -> {
+					if (batch.admitted) {
+						return new Soft(requested, charges(batch), null, null);
 					}
+					Result refused = firstRefused(batch.results);
 					QuotaLimit limit = refusedLimit(refused, demand(request, requested));
 					ModelRoute downgrade = downgrade(request, refused, limit);
-					return refund(store, charges(results)).thenReturn(
-							new Soft(downgrade.primary(), List.of(), downgrade, limit));
+					return new Soft(downgrade.primary(), List.of(), downgrade, limit);
 				});
 		return softPhase.flatMap(soft2 -> {
 			RouteTarget target = soft2.target;
@@ -199,7 +201,8 @@ public final class TokenQuotaService {
 			List<BucketSpec> buckets = new ArrayList<>(buckets(request, target, LimitSet.Mode.ENFORCE));
 			List<BucketSpec> enforced = List.copyOf(buckets);
 			buckets.addAll(buckets(request, target, LimitSet.Mode.DRY_RUN));
-			return consumeAll(store, buckets, demand).flatMap(results -> {
+			return consumeAll(store, buckets, demand, request.dryRun).flatMap(batch -> {
+				List<Result> results = batch.results;
 				List<QuotaLimit> dryRun = new ArrayList<>();
 				Result refused = null;
 				for (Result result : results) {
@@ -222,13 +225,12 @@ public final class TokenQuotaService {
 				if (refused != null) {
 					QuotaLimit limit = refusedLimit(refused, demand);
 					this.metrics.rejected(request.exchange.team().name(), limit, false);
-					List<Reservation.Charge> taken = new ArrayList<>(soft2.charges);
-					taken.addAll(charges(results));
 					QuotaExceededException error = rejection(request, refused, limit, demand, headers);
-					return refund(store, taken).then(Mono.error(error));
+					// Nothing of this batch was taken; only what the soft phase holds goes back.
+					return refund(store, soft2.charges).then(Mono.error(error));
 				}
 				List<Reservation.Charge> taken = new ArrayList<>(soft2.charges);
-				taken.addAll(charges(results));
+				taken.addAll(charges(batch));
 				return Mono.just(new Outcome(store, target, soft2.downgrade, soft2.limit, request.prompt,
 						request.completion, taken, enforced, headers));
 			});
@@ -245,13 +247,23 @@ public final class TokenQuotaService {
 		return this.resolver.resolve(alias, exchange.team(), exchange.operation());
 	}
 
-	private Mono<List<Result>> consumeAll(QuotaBackend store, List<BucketSpec> buckets, Demand demand) {
-		return Flux.fromIterable(buckets)
-			.flatMapSequential(bucket -> {
-				long amount = demand.of(bucket.dimension());
-				return store.tryConsume(bucket, amount).map(probe -> new Result(bucket, amount, probe));
-			})
-			.collectList();
+	/**
+	 * Takes the demand from every bucket in one backend call: all enforced ones or none (each
+	 * dry-run one when it fits). {@code allOptional} makes every bucket optional (a dry-run route).
+	 */
+	private Mono<Consumed> consumeAll(QuotaBackend store, List<BucketSpec> buckets, Demand demand,
+			boolean allOptional) {
+		List<QuotaBackend.Take> takes = buckets.stream()
+			.map(bucket -> new QuotaBackend.Take(bucket, demand.of(bucket.dimension()),
+					!allOptional && bucket.mode() != LimitSet.Mode.DRY_RUN))
+			.toList();
+		return store.tryConsumeAll(takes).map(batch -> {
+			List<Result> results = new ArrayList<>(takes.size());
+			for (int i = 0; i < takes.size(); i++) {
+				results.add(new Result(takes.get(i).bucket(), takes.get(i).amount(), batch.probes().get(i)));
+			}
+			return new Consumed(batch.admitted(), results);
+		});
 	}
 
 	private Mono<Void> refund(QuotaBackend store, List<Reservation.Charge> charges) {
@@ -261,8 +273,12 @@ public final class TokenQuotaService {
 			.then();
 	}
 
-	private static List<Reservation.Charge> charges(List<Result> results) {
-		return results.stream()
+	/** What a batch took: nothing unless admitted, else every bucket that held its (positive) amount. */
+	private static List<Reservation.Charge> charges(Consumed batch) {
+		if (!batch.admitted) {
+			return List.of();
+		}
+		return batch.results.stream()
 			.filter(result -> result.probe.consumed() && result.amount > 0)
 			.map(result -> new Reservation.Charge(result.bucket, result.amount))
 			.toList();
@@ -379,12 +395,11 @@ public final class TokenQuotaService {
 			.filter(bucket -> bucket.dimension() != Dimension.REQUESTS && demand.of(bucket.dimension()) > 0)
 			.toList();
 		QuotaBackend store = reservation.backend();
-		return consumeAll(store, buckets, demand).flatMap(results -> {
-			if (firstRefused(results) == null) {
-				reservation.extended(step, charges(results));
-				return Mono.just(true);
+		return consumeAll(store, buckets, demand, false).map(batch -> {
+			if (batch.admitted) {
+				reservation.extended(step, charges(batch));
 			}
-			return refund(store, charges(results)).thenReturn(false);
+			return batch.admitted;
 		}).timeout(this.timeout).onErrorResume(error -> {
 			this.metrics.backendFailure(store.name(), "extend");
 			return Mono.just(true);
@@ -411,7 +426,7 @@ public final class TokenQuotaService {
 			reserved.merge(charge.bucket().key(), charge.amount(), Long::sum);
 			specs.put(charge.bucket().key(), charge.bucket());
 		}
-		List<Mono<Void>> corrections = new ArrayList<>();
+		List<QuotaBackend.Adjustment> corrections = new ArrayList<>();
 		reserved.forEach((key, amount) -> {
 			BucketSpec bucket = specs.get(key);
 			long actual = switch (bucket.dimension()) {
@@ -420,13 +435,13 @@ public final class TokenQuotaService {
 				case SPEND -> spend;
 			};
 			if (actual != amount) {
-				corrections.add(store.adjust(bucket, actual - amount));
+				corrections.add(new QuotaBackend.Adjustment(bucket, actual - amount));
 			}
 		});
 		LocalDate day = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
-		corrections.add(store.record(reservation.team(), day, new QuotaBackend.UsageRecord(1, billed.promptTokens(),
-				billed.completionTokens(), spend)));
-		return Flux.merge(corrections).then().timeout(this.timeout).doOnError(error -> {
+		QuotaBackend.UsageRecord usage = new QuotaBackend.UsageRecord(1, billed.promptTokens(),
+				billed.completionTokens(), spend);
+		return store.settle(reservation.id(), reservation.team(), corrections, day, usage).then().timeout(this.timeout).doOnError(error -> {
 			this.metrics.backendFailure(store.name(), "settle");
 			log.debug("Could not settle the quota reservation of team '{}' on {}", reservation.team(), store.name(),
 					error);
@@ -467,18 +482,19 @@ public final class TokenQuotaService {
 			return call.apply(this.backend);
 		}
 		if (this.clock.millis() < this.retryAtMillis) {
-			return degraded(call);
+			return degraded(operation, call);
 		}
 		return Mono.defer(() -> call.apply(this.backend))
 			.timeout(this.timeout)
 			.doOnSuccess(value -> recovered())
 			.onErrorResume(error -> !(error instanceof LlmApiException), error -> {
 				failed(operation, error);
-				return degraded(call);
+				return degraded(operation, call);
 			});
 	}
 
-	private <T> Mono<T> degraded(Function<QuotaBackend, Mono<T>> call) {
+	private <T> Mono<T> degraded(String operation, Function<QuotaBackend, Mono<T>> call) {
+		this.metrics.degraded(this.backend.name(), operation, this.failureMode);
 		if (this.fallback != null) {
 			return call.apply(this.fallback);
 		}
@@ -599,6 +615,9 @@ public final class TokenQuotaService {
 	}
 
 	private record Result(BucketSpec bucket, long amount, QuotaBackend.Probe probe) {
+	}
+
+	private record Consumed(boolean admitted, List<Result> results) {
 	}
 
 	private record Soft(RouteTarget target, List<Reservation.Charge> charges, @Nullable ModelRoute downgrade,

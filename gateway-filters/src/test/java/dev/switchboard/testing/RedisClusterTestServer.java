@@ -5,6 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
 import redis.embedded.RedisShardedCluster;
 import redis.embedded.core.RedisServerBuilder;
 import redis.embedded.RedisServer;
@@ -45,6 +49,38 @@ public final class RedisClusterTestServer implements AutoCloseable {
 			.build();
 		cluster.start();
 		return new RedisClusterTestServer(cluster, ports);
+	}
+
+	/**
+	 * Waits until every master takes writes: a fresh cluster needs a moment before every node agrees
+	 * on the slot map, and on a busy machine the first commands may meet CLUSTERDOWN. For callers
+	 * whose own client is not at hand (gateways started afterwards).
+	 */
+	public void awaitEverySlotWritable(Duration timeout) throws InterruptedException {
+		Config config = new Config();
+		config.useClusterServers().setNodeAddresses(nodeAddresses());
+		config.useClusterServers().setConnectTimeout(1000).setTimeout(1000).setRetryAttempts(0);
+		RedissonClient client = Redisson.create(config);
+		try {
+			long deadline = System.nanoTime() + timeout.toNanos();
+			while (true) {
+				try {
+					for (int i = 0; i < 32; i++) {
+						client.getBucket("sb:ready:{" + i + "}", StringCodec.INSTANCE).set("ok");
+					}
+					return;
+				}
+				catch (RuntimeException notReady) {
+					if (System.nanoTime() > deadline) {
+						throw notReady;
+					}
+					Thread.sleep(100);
+				}
+			}
+		}
+		finally {
+			client.shutdown();
+		}
 	}
 
 	/** {@code redis://127.0.0.1:<port>} of every master, as Redisson's cluster config expects. */

@@ -4,13 +4,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 
+import dev.switchboard.quota.FailureMode;
 import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.QuotaMetrics;
 
 /**
  * Quota counters: {@code switchboard.quota.rejected} (tags team, limit, dry_run),
  * {@code switchboard.quota.downgraded} and {@code switchboard.quota.stream.cut} (tag team),
- * {@code switchboard.quota.backend.failures} (tags backend, operation).
+ * {@code switchboard.quota.backend.failures} (tags backend, operation), and
+ * {@code switchboard.quota.degraded} (tags backend, operation, mode: requests decided while the
+ * store was away).
  */
 public class MicrometerQuotaMetrics implements QuotaMetrics {
 
@@ -40,6 +43,12 @@ public class MicrometerQuotaMetrics implements QuotaMetrics {
 	public void backendFailure(String backend, String operation) {
 		this.registry.ifAvailable(r -> r.counter("switchboard.quota.backend.failures", "backend", backend,
 				"operation", operation).increment());
+	}
+
+	@Override
+	public void degraded(String backend, String operation, FailureMode mode) {
+		this.registry.ifAvailable(r -> r.counter("switchboard.quota.degraded", "backend", backend, "operation",
+				operation, "mode", mode.name().toLowerCase(java.util.Locale.ROOT)).increment());
 	}
 
 }

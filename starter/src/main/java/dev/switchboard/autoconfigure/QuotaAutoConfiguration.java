@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-import io.github.bucket4j.redis.redisson.Bucket4jRedisson;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -39,8 +38,8 @@ import dev.switchboard.route.ModelResolver;
 
 /**
  * Quotas: the {@code LlmQuota} filter, its {@link TokenQuotaService}, and a backend, in memory by
- * default or on Redis ({@code switchboard.quota.backend=redis}, which needs Redisson and
- * {@code bucket4j_jdk17-redisson} on the classpath). Metrics and the {@code llmquotas} actuator
+ * default or on Redis ({@code switchboard.quota.backend=redis}, which needs Redisson on the classpath;
+ * the Redis backend runs its own Lua scripts, Bucket4j is used in memory only). Metrics and the {@code llmquotas} actuator
  * endpoint are added when Micrometer and the actuator are present.
  */
 @AutoConfiguration(after = SwitchboardAutoConfiguration.class)
@@ -87,7 +86,7 @@ public class QuotaAutoConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass({ RedissonClient.class, Bucket4jRedisson.class })
+	@ConditionalOnClass(RedissonClient.class)
 	static class RedisBackendConfiguration {
 
 		@Bean
@@ -110,7 +109,7 @@ public class QuotaAutoConfiguration {
 
 		/**
 		 * Redisson for quotas: commands bounded by the quota timeout, no Redisson retries (a
-		 * compare-and-swap resent after a lost reply would apply twice; the failure mode handles
+		 * reservation script resent after a lost reply would apply twice; the failure mode handles
 		 * failures instead), and quick reconnection so quotas come back soon after Redis does.
 		 */
 		static Config redissonConfig(QuotaProperties.Redis redis) {
@@ -159,7 +158,7 @@ public class QuotaAutoConfiguration {
 		@Bean
 		QuotaBackend switchboardRedisQuotaBackendMissing() {
 			throw new CatalogException(java.util.List.of("switchboard.quota.backend: redis needs org.redisson:redisson "
-					+ "and com.bucket4j:bucket4j_jdk17-redisson on the classpath; add them or use memory"));
+					+ "on the classpath; add it or use memory"));
 		}
 
 	}

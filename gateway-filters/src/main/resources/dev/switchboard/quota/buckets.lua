@@ -1,0 +1,95 @@
+-- Switchboard quota buckets: shared helpers, prepended to reserve.lua, settle.lua and read.lua.
+--
+-- A bucket is one hash: 't' (ms of the last write), and per limit j 'a<j>' (tokens available, may be
+-- negative: a debt from usage above the reservation) and 'c<j>' (the fraction of a token a
+-- per-minute limit has refilled but not yet added, in token*ms/60000 units, so refill is exact).
+-- A missing bucket is full. Limit kinds: 'm' per minute, refilled continuously (a token bucket);
+-- 'd' per day, refilled to capacity at 00:00 UTC; 'M' per month, never refilled (the key carries the
+-- month). ARGV[1] is the caller's clock in ms, ARGV[2] the start of the next UTC month in ms.
+local now = tonumber(ARGV[1])
+local month_end = tonumber(ARGV[2])
+local MINUTE = 60000
+local DAY = 86400000
+
+-- Reads a limit list from ARGV at p: n, then (kind, capacity) n times. Returns kinds, caps, next p.
+local function limits(p)
+  local n = tonumber(ARGV[p])
+  local kinds, caps = {}, {}
+  for j = 1, n do
+    kinds[j] = ARGV[p + 2 * j - 1]
+    caps[j] = tonumber(ARGV[p + 2 * j])
+  end
+  return kinds, caps, p + 1 + 2 * n
+end
+
+-- The bucket as of now: available and carry per limit, refills applied (nothing written).
+local function load(key, kinds, caps)
+  local raw = redis.call('HGETALL', key)
+  local h = {}
+  for i = 1, #raw, 2 do
+    h[raw[i]] = tonumber(raw[i + 1])
+  end
+  local t = h['t']
+  local a, c = {}, {}
+  for j = 1, #kinds do
+    local cap = caps[j]
+    local av = h['a' .. j]
+    local carry = h['c' .. j] or 0
+    if t == nil or av == nil then
+      av = cap
+      carry = 0
+    else
+      local elapsed = math.max(0, now - t)
+      if kinds[j] == 'm' then
+        if av < cap then
+          local num = elapsed * cap + carry
+          if num >= (cap - av) * MINUTE then
+            av = cap
+            carry = 0
+          else
+            local add = math.floor(num / MINUTE)
+            av = av + add
+            carry = num - add * MINUTE
+          end
+        else
+          carry = 0
+        end
+      elseif kinds[j] == 'd' then
+        local days = math.floor(now / DAY) - math.floor(t / DAY)
+        if days > 0 and av < cap then
+          av = math.min(cap, av + cap * days)
+        end
+      end
+    end
+    a[j] = av
+    c[j] = carry
+  end
+  return a, c
+end
+
+-- Writes the bucket back with a TTL of the time it needs to be full again plus a minute: once
+-- full, a missing key reads the same, so idle buckets leave Redis on their own.
+local function store(key, kinds, caps, a, c)
+  local ttl = MINUTE
+  local fields = { 't', now }
+  for j = 1, #kinds do
+    local cap, av = caps[j], a[j]
+    if av < cap then
+      local need
+      if kinds[j] == 'm' then
+        need = math.ceil((cap - av) * MINUTE / cap)
+      elseif kinds[j] == 'd' then
+        need = math.ceil((cap - av) / cap) * DAY - (now % DAY)
+      else
+        need = month_end - now
+      end
+      ttl = math.max(ttl, need + MINUTE)
+    end
+    fields[#fields + 1] = 'a' .. j
+    fields[#fields + 1] = av
+    fields[#fields + 1] = 'c' .. j
+    fields[#fields + 1] = c[j]
+  end
+  redis.call('HSET', key, unpack(fields))
+  redis.call('PEXPIRE', key, ttl)
+end
