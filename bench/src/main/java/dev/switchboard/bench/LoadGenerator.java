@@ -30,7 +30,7 @@ import dev.switchboard.core.Json;
  *
  * <p>Usage: {@code LoadGenerator --target NAME --scenario NAME --url http://127.0.0.1:PORT/...
  * --connections N [--stream] [--model ID] [--max-tokens N] [--warmup SECONDS] [--measure SECONDS]
- * [--watch-pid PID]}.
+ * [--watch-pid PID] [--prompt TEXT]}.
  */
 public final class LoadGenerator {
 
@@ -152,7 +152,7 @@ public final class LoadGenerator {
 	private static byte[] requestBody(Options options) {
 		ObjectNode body = Json.object();
 		body.put("model", options.model());
-		body.putArray("messages").addObject().put("role", "user").put("content", "hello");
+		body.putArray("messages").addObject().put("role", "user").put("content", options.prompt());
 		if (options.stream()) {
 			body.put("stream", true);
 		}
@@ -208,7 +208,7 @@ public final class LoadGenerator {
 	}
 
 	record Options(String target, String scenario, URI url, int connections, boolean stream, String model,
-			Integer maxTokens, String apiKey, Duration warmup, Duration measure, Long watchPid) {
+			Integer maxTokens, String apiKey, Duration warmup, Duration measure, Long watchPid, String prompt) {
 
 		static Options parse(String[] args) {
 			Map<String, String> values = new HashMap<>();
@@ -232,7 +232,8 @@ public final class LoadGenerator {
 					values.getOrDefault("api-key", "sb-demo-key"),
 					Duration.ofMillis((long) (Double.parseDouble(values.getOrDefault("warmup", "5")) * 1000)),
 					Duration.ofMillis((long) (Double.parseDouble(values.getOrDefault("measure", "15")) * 1000)),
-					values.containsKey("watch-pid") ? Long.valueOf(values.get("watch-pid")) : null);
+					values.containsKey("watch-pid") ? Long.valueOf(values.get("watch-pid")) : null,
+					values.getOrDefault("prompt", "hello"));
 		}
 
 		private static String required(Map<String, String> values, String name) {

@@ -11,18 +11,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * while far ones rarely do; a lookup compares the query with the few entries of its buckets instead
  * of all of them.
  *
- * <p>With the defaults (10 tables of 10 bits), two prompts at cosine 0.94 share a bucket in some
- * table with probability 1 − (1 − 0.889<sup>10</sup>)<sup>10</sup> ≈ 0.97, and each table splits the
- * scope into 1,024 buckets. The planes come from a fixed seed, so every gateway of a fleet hashes
- * alike.
+ * <p>The shape follows the capacity of the index ({@link #forCapacity}): about 8 entries per
+ * bucket when full, so a lookup reads {@code tables × 8} candidates at most, whatever the store
+ * holds; and enough tables that two prompts at cosine 0.94 share a bucket in at least one with
+ * probability 0.97 (for 100,000 entries: 17 tables of 14 bits). The planes come from a fixed seed:
+ * every index of a given shape hashes alike.
  */
 final class Lsh {
 
-	static final int DEFAULT_TABLES = 10;
+	/** The similarity the recall target is computed at: the default threshold. */
+	private static final double DESIGN_COSINE = 0.94;
 
-	static final int DEFAULT_BITS = 10;
+	private static final double DESIGN_RECALL = 0.97;
 
-	private static final Map<Integer, Lsh> BY_DIMENSIONS = new ConcurrentHashMap<>();
+	private static final Map<String, Lsh> SHARED = new ConcurrentHashMap<>();
 
 	private final float[][] planes;
 
@@ -45,10 +47,25 @@ final class Lsh {
 		}
 	}
 
-	/** The shared default hashing of vectors of this many dimensions. */
-	static Lsh forDimensions(int dimensions) {
-		return BY_DIMENSIONS.computeIfAbsent(dimensions,
-				size -> new Lsh(size, DEFAULT_TABLES, DEFAULT_BITS, 0x5b_c4c4_e5eedL));
+	/** The hashing for an index of up to {@code capacity} vectors of {@code dimensions}, shared by all such indexes. */
+	static Lsh forCapacity(int dimensions, int capacity) {
+		int bits = bits(capacity);
+		int tables = tables(bits);
+		return SHARED.computeIfAbsent(dimensions + "/" + bits + "/" + tables,
+				key -> new Lsh(dimensions, tables, bits, 0x5b_c4c4_e5eedL));
+	}
+
+	/** About 8 entries per bucket at capacity, between 8 and 16 bits. */
+	static int bits(int capacity) {
+		int bits = (int) Math.ceil(Math.log(Math.max(1, capacity) / 8.0) / Math.log(2));
+		return Math.max(8, Math.min(16, bits));
+	}
+
+	/** Tables for {@link #DESIGN_RECALL} at {@link #DESIGN_COSINE}: 1 − (1 − p<sup>bits</sup>)<sup>tables</sup>. */
+	static int tables(int bits) {
+		double agree = 1 - Math.acos(DESIGN_COSINE) / Math.PI;
+		double sameBucket = Math.pow(agree, bits);
+		return (int) Math.ceil(Math.log(1 - DESIGN_RECALL) / Math.log(1 - sameBucket));
 	}
 
 	int dimensions() {

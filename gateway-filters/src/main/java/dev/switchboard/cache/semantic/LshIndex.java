@@ -38,7 +38,7 @@ final class LshIndex {
 	/** Adds an entry; returns how many old entries left to make room or because they expired. */
 	int add(VectorEntry entry, long nowMillis) {
 		if (this.lsh == null) {
-			this.lsh = Lsh.forDimensions(entry.vector().length);
+			this.lsh = Lsh.forCapacity(entry.vector().length, this.maxEntries);
 			for (int i = 0; i < this.lsh.tables(); i++) {
 				this.tables.add(new HashMap<>());
 			}
