@@ -11,7 +11,8 @@
 #   GATEWAY_OPTS     JVM options of the gateway (default -Xmx256m)
 #   SKIP_BUILD=1     reuse the jars already built
 #   CASES            space-separated case groups to run: core (direct/plain/switchboard, memory,
-#                    failover), quota (LlmQuota on Redis vs none), or all (default)
+#                    failover), quota (LlmQuota on Redis vs none), cache (exact and semantic hits
+#                    vs a provider call, semantic lookup vs store size), or all (default)
 #   MAVEN_ARGS       extra Maven arguments for the build, e.g. -o
 set -euo pipefail
 
@@ -178,6 +179,43 @@ print("Redis round trips (EVAL + EVALSHA) per request: **%.2f** (%d over %d requ
 PY
 }
 
+# Cache: the same route with LlmCache (both tiers, in memory), selected by ?bench-cache. A provider
+# call (cache-off, the plain LLM route), an exact hit (the same question again) and a semantic hit (a
+# paraphrase of a stored question: embedded and searched every time, since hits are not stored).
+run_cache_cases() {
+  URLS[cache]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions?bench-cache=1"
+  local stored='{"model":"echo-small","messages":[{"role":"user","content":"How do I reset my password?"}]}'
+  post "${URLS[cache]}" "$BODY" || fail "cache (${URLS[cache]}) does not answer 2xx"
+  post "${URLS[cache]}" "$stored" || fail "cache (${URLS[cache]}) does not answer 2xx"
+  sleep 1 # indexed just after the answer is sent
+  generate cache warm-up 1 --warmup 0 --measure "$GATEWAY_WARMUP" --prompt "How can I reset my password?" >/dev/null
+  local connections
+  for connections in 1 "$CONNECTIONS"; do
+    load switchboard cache-off "$connections"
+    load cache cache-exact "$connections"
+    load cache cache-semantic "$connections" --prompt "How can I reset my password?"
+  done
+  python3 - "$JSONL" >"$RESULTS/cache.md" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print("### Cache hits vs a provider call (LlmCache, memory store, in-process embeddings)")
+print()
+print("| connections | provider call p50 | exact hit p50 | semantic hit p50 | exact hit p99 | semantic hit p99 | req/s call / exact / semantic |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for c in sorted({r["connections"] for r in rows if r["scenario"] == "cache-exact"}):
+    get = lambda s: next(r for r in rows if r["scenario"] == s and r["connections"] == c)
+    off, exact, sem = get("cache-off"), get("cache-exact"), get("cache-semantic")
+    print("| %d | %.2f ms | **%.2f ms** | **%.2f ms** | %.2f ms | %.2f ms | %.0f / %.0f / %.0f |" % (c, off["p50Ms"],
+          exact["p50Ms"], sem["p50Ms"], exact["p99Ms"], sem["p99Ms"], off["throughput"], exact["throughput"],
+          sem["throughput"]))
+print()
+errors = sum(r["errors"] for r in rows if r["scenario"].startswith("cache-"))
+print("Errors in the cache runs: %d. The provider is the instant stub: against a real model, a hit saves the model's whole latency." % errors)
+PY
+  # Semantic lookup time as the store grows, in its own JVM (synthetic vectors, real embedder).
+  java -Xmx1g -cp "$BENCH_CP" dev.switchboard.bench.SemanticLookupBench 2>/dev/null >>"$RESULTS/cache.md"
+}
+
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "bench: building" >&2
   # Without this, an unchanged sample module keeps its old repackaged jar, with stale libraries inside.
@@ -268,6 +306,7 @@ load switchboard chaos "$CONNECTIONS" --model chaos-echo
 fi
 
 want quota && run_quota_cases
+want cache && run_cache_cases
 
 {
   echo "## Switchboard benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -281,4 +320,5 @@ want quota && run_quota_cases
   echo
   java -cp "$BENCH_CP" dev.switchboard.bench.Report "$JSONL"
   want quota && cat "$RESULTS/quota.md"
+  want cache && { echo; cat "$RESULTS/cache.md"; }
 } | tee "$RESULTS/latest.md"
