@@ -162,7 +162,9 @@ public class SwitchboardAutoConfiguration {
 				images.timeout(), images.allowPrivateNetworks()) : null;
 		return new LlmDispatcher(adapters, new ProviderClients(client, catalog), inliner, failoverPolicy,
 				breakers.getIfAvailable(TargetBreakers::none), stats)
-			.observedBy(new AttemptObservations(observations.getIfAvailable(() -> ObservationRegistry.NOOP)));
+			.observedBy(properties.observability().enabled()
+					? new AttemptObservations(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+					: AttemptObservations.noop());
 	}
 
 	@Bean
@@ -213,15 +215,19 @@ public class SwitchboardAutoConfiguration {
 		return new LlmEndpointGatewayFilterFactory(endpoint, defaultResolver, properties.maxBodySize());
 	}
 
-	/** GenAI metrics when Micrometer is there; resolved at start so it does not depend on ordering. */
+	/**
+	 * GenAI metrics when Micrometer is there and {@code switchboard.observability.enabled} is not
+	 * false; resolved at start so it does not depend on ordering.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(MeterRegistry.class)
 	static class MetricsConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(GenAiMetrics.class)
-		LlmExchangeListener switchboardGenAiMetrics(ObjectProvider<MeterRegistry> registry) {
-			MeterRegistry available = registry.getIfAvailable();
+		LlmExchangeListener switchboardGenAiMetrics(ObjectProvider<MeterRegistry> registry,
+				SwitchboardProperties properties) {
+			MeterRegistry available = properties.observability().enabled() ? registry.getIfAvailable() : null;
 			return (available != null) ? new GenAiMetrics(available) : new LlmExchangeListener() {
 			};
 		}
