@@ -10,10 +10,11 @@
 #   SMALL_TOKENS, LARGE_TOKENS   streamed response lengths of the memory check (16, 20000)
 #   GATEWAY_OPTS     JVM options of the gateway (default -Xmx256m)
 #   SKIP_BUILD=1     reuse the jars already built
-#   CASES            space-separated case groups to run: core (direct/plain/switchboard, memory,
-#                    failover), quota (LlmQuota on Redis vs none), cache (exact and semantic hits
-#                    vs a provider call, semantic lookup vs store size), or all (default)
-#   MAVEN_ARGS       extra Maven arguments for the build, e.g. -o
+#   MVN_FLAGS        extra Maven options of the build, e.g. -o to build offline
+#   CASES            comma-separated groups to run (default all): core (json, stream, memory),
+#                    failover, translation, observability, quota (LlmQuota on Redis vs none),
+#                    cache (exact and semantic hits vs a provider call, semantic lookup vs store size)
+#   TRANSLATION_TOKENS   streamed response length of the translation case (default 1000)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,10 +29,8 @@ CONNECTIONS=${CONNECTIONS:-32}
 SMALL_TOKENS=${SMALL_TOKENS:-16}
 LARGE_TOKENS=${LARGE_TOKENS:-20000}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx256m}
-
-CASES=${CASES:-all}
-# want GROUP: whether CASES selects that case group.
-want() { [[ " $CASES " == *" all "* || " $CASES " == *" $1 "* ]]; }
+CASES=${CASES:-core,failover,translation,observability,quota,cache}
+TRANSLATION_TOKENS=${TRANSLATION_TOKENS:-1000}
 
 RESULTS=bench/results
 JSONL=$RESULTS/latest.jsonl
@@ -91,8 +90,6 @@ post() { # post URL BODY: fails unless the answer is 2xx
 rss_mb() {
   awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
 }
-
-# ---- quota cases: LlmQuota on a Redis backend against the same route without it
 
 # start_quota_redis: redis-server from the embedded-redis jar (as the tests use it) on a free port.
 start_quota_redis() {
@@ -220,9 +217,10 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "bench: building" >&2
   # Without this, an unchanged sample module keeps its old repackaged jar, with stale libraries inside.
   rm -f sample-gateway/target/*.jar sample-gateway/target/*.jar.original
-  # package, not install: the jars are taken from target/, and ~/.m2 stays untouched.
-  # shellcheck disable=SC2086 # MAVEN_ARGS holds several arguments
-  mvn ${MAVEN_ARGS:-} -q -B -DskipTests package -pl sample-gateway,bench -am
+  # package, not install: the jars are taken from the target directories, and nothing in the
+  # local Maven repository (which other checkouts may share) is replaced.
+  # shellcheck disable=SC2086 # MVN_FLAGS holds several options
+  mvn -q -B ${MVN_FLAGS:-} -DskipTests package -pl sample-gateway,bench -am
 fi
 [[ -f $BUILT_GATEWAY_JAR ]] || fail "$BUILT_GATEWAY_JAR is missing (run without SKIP_BUILD=1)"
 cp "$BUILT_GATEWAY_JAR" "$GATEWAY_JAR"
@@ -239,23 +237,42 @@ pids+=("$STUB_PID")
 wait_until stub "$STUB_PID" "$RESULTS/stub.log" grep -q 'listening on' "$RESULTS/stub.log"
 STUB_PORT=$(sed -n 's#.*http://127\.0\.0\.1:\([0-9]*\)/v1.*#\1#p' "$RESULTS/stub.log")
 
-GATEWAY_PORT=$(free_port)
+# start_gateway NAME PROFILES: a sample gateway on free loopback ports (its management port
+# too, so that several can run), logging to $RESULTS/NAME.log; sets STARTED_PID and STARTED_PORT.
+start_gateway() {
+  local name=$1 profiles=$2
+  STARTED_PORT=$(free_port)
+  # shellcheck disable=SC2086 # GATEWAY_OPTS holds several JVM options
+  BENCH_UPSTREAM="http://127.0.0.1:$STUB_PORT" java $GATEWAY_OPTS -jar "$GATEWAY_JAR" \
+    --spring.profiles.active="$profiles" --server.port="$STARTED_PORT" \
+    --management.server.port="$(free_port)" >"$RESULTS/$name.log" 2>&1 &
+  STARTED_PID=$!
+  pids+=("$STARTED_PID")
+}
+
+selected() { [[ ",$CASES," == *",$1,"* ]]; }
+
 GATEWAY_PROFILES=bench
-if want quota; then
+if selected quota; then
   start_quota_redis
   GATEWAY_PROFILES=bench,bench-quota
 fi
-# shellcheck disable=SC2086 # GATEWAY_OPTS holds several JVM options
-BENCH_UPSTREAM="http://127.0.0.1:$STUB_PORT" java $GATEWAY_OPTS -jar "$GATEWAY_JAR" \
-  --spring.profiles.active="$GATEWAY_PROFILES" --server.port="$GATEWAY_PORT" >"$RESULTS/gateway.log" 2>&1 &
-GATEWAY_PID=$!
-pids+=("$GATEWAY_PID")
+start_gateway gateway "$GATEWAY_PROFILES"
+GATEWAY_PID=$STARTED_PID
+GATEWAY_PORT=$STARTED_PORT
 
 declare -A URLS=(
   [direct]="http://127.0.0.1:$STUB_PORT/v1/chat/completions"
   [plain]="http://127.0.0.1:$GATEWAY_PORT/plain/v1/chat/completions"
   [switchboard]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions"
+  # translation: the same Switchboard route, with an OpenAI (pass-through) or Anthropic model
+  [openai]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions"
+  [anthropic]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions"
 )
+# The gateway whose memory a run samples and whose death fails the run; the observability case
+# points it at its own gateways.
+WATCH_PID=$GATEWAY_PID
+WATCH_LOG=$RESULTS/gateway.log
 wait_until gateway "$GATEWAY_PID" "$RESULTS/gateway.log" post "${URLS[switchboard]}" "$BODY"
 for target in direct plain switchboard; do
   post "${URLS[$target]}" "$BODY" || fail "$target (${URLS[$target]}) does not answer 2xx"
@@ -267,11 +284,11 @@ generate() {
   local target=$1 scenario=$2 connections=$3
   shift 3
   local watch=()
-  [[ $target == direct ]] || watch=(--watch-pid "$GATEWAY_PID")
+  [[ $target == direct ]] || watch=(--watch-pid "$WATCH_PID")
   echo "bench: $scenario, $connections conns, $target $*" >&2
   java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.LoadGenerator --target "$target" \
     --url "${URLS[$target]}" --scenario "$scenario" --connections "$connections" "${watch[@]}" "$@"
-  kill -0 "$GATEWAY_PID" 2>/dev/null || { tail -n 40 "$RESULTS/gateway.log" >&2; fail "the gateway died"; }
+  kill -0 "$WATCH_PID" 2>/dev/null || { tail -n 40 "$WATCH_LOG" >&2; fail "the gateway died"; }
 }
 
 load() { # load TARGET SCENARIO CONNECTIONS [options...]: a measured run, appended to the results
@@ -285,28 +302,84 @@ for target in plain switchboard; do
   generate "$target" warm-up "$CONNECTIONS" --stream --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
 done
 
-if want core; then
-# Targets interleave within each case, so that drift on the machine hits all three alike.
-for connections in 1 "$CONNECTIONS"; do
-  for target in direct plain switchboard; do load "$target" json "$connections"; done
-done
-for connections in 1 "$CONNECTIONS"; do
-  for target in direct plain switchboard; do load "$target" stream "$connections" --stream; done
-done
-# Same load, responses ~1000x longer: a gateway that streams keeps its memory flat.
-for tokens in "$SMALL_TOKENS" "$LARGE_TOKENS"; do
-  load switchboard memory "$CONNECTIONS" --stream --model smart --max-tokens "$tokens"
-done
+core_cases() {
+  # Targets interleave within each case, so that drift on the machine hits all three alike.
+  local connections target tokens
+  for connections in 1 "$CONNECTIONS"; do
+    for target in direct plain switchboard; do load "$target" json "$connections"; done
+  done
+  for connections in 1 "$CONNECTIONS"; do
+    for target in direct plain switchboard; do load "$target" stream "$connections" --stream; done
+  done
+  # Same load, responses ~1000x longer: a gateway that streams keeps its memory flat.
+  for tokens in "$SMALL_TOKENS" "$LARGE_TOKENS"; do
+    load switchboard memory "$CONNECTIONS" --stream --model smart --max-tokens "$tokens"
+  done
+}
 
-# Failover: the happy path with a fallback chain configured against the same model without one, then
-# a chaos run whose primary fails 30 % of calls (retry, then the fallback serves).
-load switchboard failover-off "$CONNECTIONS" --model echo-small
-load switchboard failover-on "$CONNECTIONS" --model echo-chain
-load switchboard chaos "$CONNECTIONS" --model chaos-echo
-fi
+failover_cases() {
+  # The happy path with a fallback chain configured against the same model without one, then a
+  # chaos run whose primary fails 30 % of calls (retry, then the fallback serves).
+  load switchboard failover-off "$CONNECTIONS" --model echo-small
+  load switchboard failover-on "$CONNECTIONS" --model echo-chain
+  load switchboard chaos "$CONNECTIONS" --model chaos-echo
+}
 
-want quota && run_quota_cases
-want cache && run_cache_cases
+# Translation (#4): the same stub answers in OpenAI's format (pass-through provider, model
+# echo-small / smart) or in Anthropic's (/v1/messages through the Anthropic adapter, model
+# echo-anthropic / story-anthropic). One connection, so the difference is latency, not queueing.
+translation_cases() {
+  generate anthropic warm-up "$CONNECTIONS" --model echo-anthropic --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+  generate anthropic warm-up "$CONNECTIONS" --stream --model story-anthropic --max-tokens 64 \
+    --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+  load openai translate-json 1 --model echo-small
+  load anthropic translate-json 1 --model echo-anthropic
+  load openai translate-stream 1 --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
+  load anthropic translate-stream 1 --stream --model story-anthropic --max-tokens "$TRANSLATION_TOKENS"
+}
+
+# Observability (#8): two more gateways, identical but for metrics, observations and tracing
+# (Brave, every request sampled, spans dropped) on or off; same load, interleaved.
+observability_cases() {
+  local on_pid off_pid target
+  start_gateway obs-on bench,bench-obs-on
+  on_pid=$STARTED_PID
+  URLS[obs-on]="http://127.0.0.1:$STARTED_PORT/v1/chat/completions"
+  start_gateway obs-off bench,bench-obs-off
+  off_pid=$STARTED_PID
+  URLS[obs-off]="http://127.0.0.1:$STARTED_PORT/v1/chat/completions"
+  wait_until obs-on "$on_pid" "$RESULTS/obs-on.log" post "${URLS[obs-on]}" "$BODY"
+  wait_until obs-off "$off_pid" "$RESULTS/obs-off.log" post "${URLS[obs-off]}" "$BODY"
+  for target in obs-on obs-off; do
+    watch_gateway "$target" "$on_pid" "$off_pid"
+    generate "$target" warm-up "$CONNECTIONS" --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+    generate "$target" warm-up "$CONNECTIONS" --stream --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+  done
+  for target in obs-on obs-off; do
+    watch_gateway "$target" "$on_pid" "$off_pid"
+    load "$target" observability-json "$CONNECTIONS"
+  done
+  for target in obs-on obs-off; do
+    watch_gateway "$target" "$on_pid" "$off_pid"
+    load "$target" observability-stream "$CONNECTIONS" --stream
+  done
+  WATCH_PID=$GATEWAY_PID
+  WATCH_LOG=$RESULTS/gateway.log
+  kill "$on_pid" "$off_pid" 2>/dev/null || true
+  wait "$on_pid" "$off_pid" 2>/dev/null || true
+}
+
+watch_gateway() { # watch_gateway TARGET ON_PID OFF_PID
+  if [[ $1 == obs-on ]]; then WATCH_PID=$2; else WATCH_PID=$3; fi
+  WATCH_LOG=$RESULTS/$1.log
+}
+
+selected core && core_cases
+selected failover && failover_cases
+selected translation && translation_cases
+selected observability && observability_cases
+selected quota && run_quota_cases
+selected cache && run_cache_cases
 
 {
   echo "## Switchboard benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -319,6 +392,6 @@ want cache && run_cache_cases
     "stub, gateway and load generator share this machine"
   echo
   java -cp "$BENCH_CP" dev.switchboard.bench.Report "$JSONL"
-  want quota && cat "$RESULTS/quota.md"
-  want cache && { echo; cat "$RESULTS/cache.md"; }
+  if selected quota; then echo; cat "$RESULTS/quota.md"; fi
+  if selected cache; then echo; cat "$RESULTS/cache.md"; fi
 } | tee "$RESULTS/latest.md"

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -49,6 +50,15 @@ public final class Report {
 
 	private static final double MAX_RSS_MB = 400;
 
+	/** Translation (#4): added p50 of a translated JSON request over the pass-through one. */
+	private static final double MAX_TRANSLATION_JSON_MS = 0.3;
+
+	/** Translation (#4): added time per streamed chunk, in microseconds. */
+	private static final double MAX_TRANSLATION_CHUNK_US = 50;
+
+	/** Observability (#8): largest share of throughput that metrics and tracing may cost. */
+	private static final double MAX_OBSERVABILITY_COST = 0.05;
+
 	private final List<Result> results;
 
 	private final StringBuilder out = new StringBuilder();
@@ -71,6 +81,8 @@ public final class Report {
 		runs();
 		overhead();
 		memory();
+		translation();
+		observability();
 		targets();
 		return this.out.toString();
 	}
@@ -119,6 +131,76 @@ public final class Report {
 		}
 	}
 
+	private void translation() {
+		Optional<Result> json = run("translate-json", "openai");
+		Optional<Result> stream = run("translate-stream", "openai");
+		if (json.isEmpty() && stream.isEmpty()) {
+			return;
+		}
+		this.out.append("\n### Translation: Anthropic-translated vs OpenAI pass-through (same stub, same load)\n\n");
+		row("case", "conns", "tokens", "pass-through p50 ms", "translated p50 ms", "added p50 ms",
+				"added per chunk us", "pass-through req/s", "translated req/s");
+		row("---", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
+		for (String scenario : List.of("translate-json", "translate-stream")) {
+			Optional<Result> passThrough = run(scenario, "openai");
+			Optional<Result> translated = run(scenario, "anthropic");
+			if (passThrough.isEmpty() || translated.isEmpty()) {
+				continue;
+			}
+			Result p = passThrough.get();
+			Result t = translated.get();
+			Double added = added(t, p, Result::p50Ms);
+			row(scenario, t.connections(), (t.maxTokens() != null) ? t.maxTokens() : "1", fmt(p.p50Ms(), 3),
+					fmt(t.p50Ms(), 3), fmt(added, 3), t.stream() ? fmt(perChunkMicros(p, t), 1) : "-",
+					fmt(p.throughput(), 0), fmt(t.throughput(), 0));
+		}
+	}
+
+	private void observability() {
+		if (run("observability-json", "obs-on").isEmpty() && run("observability-stream", "obs-on").isEmpty()) {
+			return;
+		}
+		this.out.append("\n### Observability on vs off (two identical gateways, same load)\n\n");
+		row("case", "conns", "on req/s", "off req/s", "throughput cost", "on p50 ms", "off p50 ms", "on p99 ms",
+				"off p99 ms", "on peak RSS MB", "off peak RSS MB");
+		row("---", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
+		for (String scenario : List.of("observability-json", "observability-stream")) {
+			Optional<Result> on = run(scenario, "obs-on");
+			Optional<Result> off = run(scenario, "obs-off");
+			if (on.isEmpty() || off.isEmpty()) {
+				continue;
+			}
+			row(scenario, on.get().connections(), fmt(on.get().throughput(), 0), fmt(off.get().throughput(), 0),
+					percent(observabilityCost(on.get(), off.get())), fmt(on.get().p50Ms(), 2), fmt(off.get().p50Ms(), 2),
+					fmt(on.get().p99Ms(), 2), fmt(off.get().p99Ms(), 2), fmt(on.get().peakRssMb(), 0),
+					fmt(off.get().peakRssMb(), 0));
+		}
+	}
+
+	/** (translated − pass-through) p50 of the whole stream, spread over its chunks, in microseconds. */
+	private static Double perChunkMicros(Result passThrough, Result translated) {
+		Double added = added(translated, passThrough, Result::p50Ms);
+		return (added == null || translated.maxTokens() == null) ? null : added * 1000 / translated.maxTokens();
+	}
+
+	/** The share of the off gateway's throughput that the on gateway loses. */
+	private static Double observabilityCost(Result on, Result off) {
+		Double ratio = ratio(on, off, Result::throughput);
+		return (ratio == null) ? null : 1 - ratio;
+	}
+
+	private Optional<Result> run(String scenario, String target) {
+		return this.results.stream()
+			.filter(r -> r.scenario().equals(scenario) && r.target().equals(target))
+			.reduce((first, second) -> second);
+	}
+
+	private Optional<Double> pair(String scenario, String target, String baseline, BiFunction<Result, Result, Double> f) {
+		Optional<Result> a = run(scenario, target);
+		Optional<Result> b = run(scenario, baseline);
+		return (a.isEmpty() || b.isEmpty()) ? Optional.empty() : Optional.ofNullable(f.apply(a.get(), b.get()));
+	}
+
 	private void targets() {
 		this.out.append("\n### Targets\n\n");
 		row("goal", "measured", "target", "result");
@@ -139,6 +221,22 @@ public final class Report {
 				v -> v >= MIN_THROUGHPUT, ">= " + fmt(MIN_THROUGHPUT, 0));
 		check("stream, 1 conn: added first chunk p50 vs direct", stream.map(c -> added(c, Result::ttfcP50Ms)), 3,
 				" ms", v -> v <= MAX_ADDED_FIRST_CHUNK_MS, "<= " + fmt(MAX_ADDED_FIRST_CHUNK_MS, 0) + " ms");
+
+		if (run("translate-json", "anthropic").isPresent() || run("translate-stream", "anthropic").isPresent()) {
+			check("translation, 1 conn: added p50 of a JSON request",
+					pair("translate-json", "anthropic", "openai", (t, p) -> added(t, p, Result::p50Ms)), 3, " ms",
+					v -> v <= MAX_TRANSLATION_JSON_MS, "<= " + MAX_TRANSLATION_JSON_MS + " ms");
+			check("translation, 1 conn: added time per streamed chunk",
+					pair("translate-stream", "anthropic", "openai", (t, p) -> perChunkMicros(p, t)), 1, " us",
+					v -> v <= MAX_TRANSLATION_CHUNK_US, "<= " + fmt(MAX_TRANSLATION_CHUNK_US, 0) + " us");
+		}
+		for (String scenario : List.of("observability-json", "observability-stream")) {
+			if (run(scenario, "obs-on").isPresent()) {
+				check(scenario.replace("observability-", "observability on, ") + ": throughput cost",
+						pair(scenario, "obs-on", "obs-off", Report::observabilityCost).map(v -> v * 100), 1, " %",
+						v -> v <= MAX_OBSERVABILITY_COST * 100, "<= " + fmt(MAX_OBSERVABILITY_COST * 100, 0) + " %");
+			}
+		}
 
 		List<Result> memory = memoryRuns();
 		Optional<Double> growth = (memory.size() < 2) ? Optional.empty()

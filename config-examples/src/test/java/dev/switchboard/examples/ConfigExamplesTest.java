@@ -12,6 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
@@ -76,6 +78,15 @@ class ConfigExamplesTest {
 					args.add("--" + matcher.group(1) + "=" + value);
 				}
 			}
+			if (yaml.contains("${OTLP_ENDPOINT")) {
+				// A collector that is down: nothing listens on this loopback port.
+				args.add("--OTLP_ENDPOINT=http://127.0.0.1:" + RedisTestServer.freePort());
+			}
+			else {
+				// The OTLP registry is on this module's test classpath (for otlp.yml); without a URL of
+				// their own, the other examples would push metrics to localhost:4318.
+				args.add("--management.otlp.metrics.export.enabled=false");
+			}
 			providers.forEach((name, provider) -> {
 				if (!"mock".equals(provider.get("type"))) {
 					args.add("--switchboard.providers." + name + ".base-url=" + stub.baseUrl());
@@ -139,6 +150,52 @@ class ConfigExamplesTest {
 				}
 			}
 		}
+	}
+
+	/**
+	 * {@code otlp.yml} against a stand-in collector on loopback: spans (with the GenAI attributes of
+	 * the provider call) and metrics (with the GenAI meters) arrive as OTLP over HTTP.
+	 */
+	@Test
+	void otlpExampleExportsTracesAndMetricsToACollector() throws Exception {
+		Path file = Path.of(System.getProperty("user.dir"), "otlp.yml");
+		try (StubUpstream collector = new StubUpstream()) {
+			collector.otherwise((request, response) -> response.status(200).header("content-type", "application/x-protobuf").send());
+			SpringApplication application = new SpringApplication(ExampleGateway.class);
+			application.setWebApplicationType(WebApplicationType.REACTIVE);
+			String[] args = { "--spring.config.location=file:" + file.toAbsolutePath(), "--server.port=0",
+					"--spring.main.banner-mode=off", "--OTLP_ENDPOINT=http://127.0.0.1:" + collector.port(),
+					// export soon instead of every 5 s and 30 s
+					"--management.opentelemetry.tracing.export.schedule-delay=100ms",
+					"--management.otlp.metrics.export.step=1s" };
+			try (ConfigurableApplicationContext context = application.run(args)) {
+				String url = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port")
+						+ "/v1/chat/completions";
+				Result result = call(HttpClient.create().headers(h -> h.set("content-type", "application/json")
+					.set("authorization", "Bearer example-key")), "POST", url,
+						"{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+				assertThat(result.status).isEqualTo(200);
+
+				Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+					String traces = exported(collector, "/v1/traces");
+					assertThat(traces).contains("chat echo-small").contains("gen_ai.provider.name")
+						.contains("gen_ai.request.model").contains("echo-small").contains("switchboard-gateway");
+					assertThat(exported(collector, "/v1/metrics")).contains("gen_ai.client.token.usage")
+						.contains("switchboard.requests");
+				});
+				assertThat(collector.received()).allSatisfy(request -> {
+					assertThat(request.method()).isEqualTo("POST");
+					assertThat(request.body()).doesNotContain("example-key");
+				});
+			}
+		}
+	}
+
+	/** Everything the collector received on one path, protobuf bytes read as text (names show). */
+	private static String exported(StubUpstream collector, String path) {
+		StringBuilder all = new StringBuilder();
+		collector.received().stream().filter(r -> r.path().equals(path)).forEach(r -> all.append(r.body()));
+		return all.toString();
 	}
 
 	/** The path prefix before {@code /v1} of the first route that has the LlmEndpoint filter. */

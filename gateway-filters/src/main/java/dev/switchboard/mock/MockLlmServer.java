@@ -30,7 +30,12 @@ import dev.switchboard.core.Json;
  * chaos tool of the failover tests and the stub of the benchmarks.
  *
  * <p>It answers {@code /v1/chat/completions} (JSON and SSE, with realistic {@code usage} and
- * {@code stream_options.include_usage}), {@code /v1/embeddings} and {@code /v1/models}, and injects
+ * {@code stream_options.include_usage}), {@code /v1/embeddings} and {@code /v1/models}, and, in
+ * Anthropic's Messages format, {@code /v1/messages} (JSON, and SSE with {@code message_start},
+ * {@code content_block_start}, {@code content_block_delta}, {@code content_block_stop},
+ * {@code message_delta}, {@code message_stop}; errors as Anthropic's {@code error} objects), so a
+ * provider of type {@code anthropic} can point at it too. Both formats give the same answer for the
+ * same request. It injects
  * latency, slow streams, error statuses with {@code Retry-After}, and hangs as its
  * {@link MockBehavior} says. Everything is timer-driven on Reactor Netty: nothing blocks, so one
  * event loop can hold thousands of slow streams.
@@ -50,12 +55,15 @@ public final class MockLlmServer implements AutoCloseable {
 
 	private final AtomicLong embeddingRequests = new AtomicLong();
 
+	private final AtomicLong messagesRequests = new AtomicLong();
+
 	private MockLlmServer(MockBehavior behavior, int port) {
 		this.behavior = behavior;
 		this.server = HttpServer.create()
 			.host("127.0.0.1")
 			.port(port)
 			.route(routes -> routes.post("/v1/chat/completions", this::chat)
+				.post("/v1/messages", this::messages)
 				.post("/v1/embeddings", this::embeddings)
 				.get("/v1/models", (request, response) -> json(response, models())))
 			.bindNow(Duration.ofSeconds(10));
@@ -91,6 +99,11 @@ public final class MockLlmServer implements AutoCloseable {
 		return this.embeddingRequests.get();
 	}
 
+	/** Calls to the Anthropic-format {@code /v1/messages}. */
+	public long messagesRequests() {
+		return this.messagesRequests.get();
+	}
+
 	@Override
 	public void close() {
 		this.server.disposeNow(Duration.ofSeconds(5));
@@ -103,7 +116,7 @@ public final class MockLlmServer implements AutoCloseable {
 			if (body == null || !body.path("messages").isArray()) {
 				return error(response, 400, "invalid_request_error", "messages is required", null);
 			}
-			Mono<Void> fault = fault(response);
+			Mono<Void> fault = fault(response, false);
 			if (fault != null) {
 				return fault;
 			}
@@ -115,6 +128,63 @@ public final class MockLlmServer implements AutoCloseable {
 		});
 	}
 
+	/** Anthropic's Messages API: the same answers as {@link #chat}, in Anthropic's shapes. */
+	private Publisher<Void> messages(HttpServerRequest request, HttpServerResponse response) {
+		this.messagesRequests.incrementAndGet();
+		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap(bytes -> {
+			JsonNode body = parse(bytes);
+			if (body == null || !body.path("messages").isArray()) {
+				return anthropicError(response, 400, "invalid_request_error", "messages: Field required", null);
+			}
+			if (!body.path("max_tokens").canConvertToLong()) {
+				return anthropicError(response, 400, "invalid_request_error", "max_tokens: Field required", null);
+			}
+			Mono<Void> fault = fault(response, true);
+			if (fault != null) {
+				return fault;
+			}
+			Completion completion = complete(body);
+			if (body.path("stream").asBoolean(false)) {
+				return anthropicStream(response, completion);
+			}
+			return Mono.delay(this.behavior.latency()).then(json(response, completion.toAnthropicJson()));
+		});
+	}
+
+	private Mono<Void> anthropicStream(HttpServerResponse response, Completion completion) {
+		Flux<String> head = Flux.just(
+				anthropicEvent("message_start", Json.object().put("type", "message_start")
+					.set("message", completion.anthropicMessage(true))),
+				anthropicEvent("content_block_start", Json.object().put("type", "content_block_start").put("index", 0)
+					.set("content_block", Json.object().put("type", "text").put("text", ""))),
+				anthropicEvent("ping", Json.object().put("type", "ping")));
+		Flux<String> tokens = Flux.fromIterable(completion.tokens)
+			.map(token -> anthropicEvent("content_block_delta", Json.object().put("type", "content_block_delta")
+				.put("index", 0)
+				.set("delta", Json.object().put("type", "text_delta").put("text", token))));
+		if (this.behavior.tokensPerSecond() > 0) {
+			Duration gap = Duration.ofNanos((long) (1_000_000_000L / this.behavior.tokensPerSecond()));
+			tokens = tokens.delayElements(gap);
+		}
+		ObjectNode messageDelta = Json.object().put("type", "message_delta");
+		messageDelta.putObject("delta").put("stop_reason", completion.anthropicStopReason()).putNull("stop_sequence");
+		messageDelta.putObject("usage").put("output_tokens", completion.tokens.size());
+		Flux<String> tail = Flux.just(
+				anthropicEvent("content_block_stop", Json.object().put("type", "content_block_stop").put("index", 0)),
+				anthropicEvent("message_delta", messageDelta),
+				anthropicEvent("message_stop", Json.object().put("type", "message_stop")));
+		Flux<String> events = Flux.concat(head, tokens.delaySubscription(this.behavior.timeToFirstToken()), tail);
+		return response.status(HttpResponseStatus.OK)
+			.header("content-type", "text/event-stream")
+			.header("cache-control", "no-cache")
+			.sendString(events, StandardCharsets.UTF_8)
+			.then();
+	}
+
+	private static String anthropicEvent(String name, ObjectNode data) {
+		return "event: " + name + "\ndata: " + Json.MAPPER.writeValueAsString(data) + "\n\n";
+	}
+
 	private Publisher<Void> embeddings(HttpServerRequest request, HttpServerResponse response) {
 		this.embeddingRequests.incrementAndGet();
 		return request.receive().aggregate().asByteArray().defaultIfEmpty(new byte[0]).flatMap(bytes -> {
@@ -122,7 +192,7 @@ public final class MockLlmServer implements AutoCloseable {
 			if (body == null || body.path("input").isMissingNode()) {
 				return error(response, 400, "invalid_request_error", "input is required", null);
 			}
-			Mono<Void> fault = fault(response);
+			Mono<Void> fault = fault(response, false);
 			if (fault != null) {
 				return fault;
 			}
@@ -157,8 +227,11 @@ public final class MockLlmServer implements AutoCloseable {
 		});
 	}
 
-	/** A fault drawn by the configured rates, or {@code null} to answer normally. */
-	private Mono<Void> fault(HttpServerResponse response) {
+	/**
+	 * A fault drawn by the configured rates, or {@code null} to answer normally.
+	 * @param anthropic whether to answer in Anthropic's error format rather than OpenAI's
+	 */
+	private Mono<Void> fault(HttpServerResponse response, boolean anthropic) {
 		double draw = ThreadLocalRandom.current().nextDouble();
 		if (draw < this.behavior.hangRate()) {
 			return Mono.never();
@@ -175,6 +248,16 @@ public final class MockLlmServer implements AutoCloseable {
 				};
 				String retryAfter = (status == 429 || status == 503)
 						? Long.toString(Math.max(1, this.behavior.retryAfter().toSeconds())) : null;
+				if (anthropic) {
+					String anthropicType = switch (status) {
+						case 429 -> "rate_limit_error";
+						case 400 -> "invalid_request_error";
+						case 529 -> "overloaded_error";
+						default -> "api_error";
+					};
+					return anthropicError(response, status, anthropicType, "Simulated failure with status " + status,
+							retryAfter);
+				}
 				return error(response, status, type, "Simulated failure with status " + status, retryAfter);
 			}
 		}
@@ -207,6 +290,10 @@ public final class MockLlmServer implements AutoCloseable {
 		String model = body.path("model").asString("mock");
 		JsonNode messages = body.path("messages");
 		long promptTokens = 3;
+		if (!body.path("system").isMissingNode()) {
+			// Anthropic's system prompt: a top-level string or text blocks
+			promptTokens += 3 + estimateTokens(text(body.path("system")));
+		}
 		String lastUser = "";
 		for (JsonNode message : messages) {
 			String text = text(message.path("content"));
@@ -315,7 +402,18 @@ public final class MockLlmServer implements AutoCloseable {
 		return response.sendByteArray(Mono.just(Json.MAPPER.writeValueAsBytes(root))).then();
 	}
 
-	/** One generated answer, rendered whole or as chunks. */
+	private static Mono<Void> anthropicError(HttpServerResponse response, int status, String type, String message,
+			String retryAfter) {
+		ObjectNode root = Json.object().put("type", "error");
+		root.putObject("error").put("type", type).put("message", message);
+		response.status(status).header("content-type", "application/json");
+		if (retryAfter != null) {
+			response.header("retry-after", retryAfter);
+		}
+		return response.sendByteArray(Mono.just(Json.MAPPER.writeValueAsBytes(root))).then();
+	}
+
+	/** One generated answer, rendered whole or as chunks, in OpenAI's or Anthropic's format. */
 	private record Completion(String id, String model, long created, List<String> tokens, String finishReason,
 			long promptTokens) {
 
@@ -351,6 +449,44 @@ public final class MockLlmServer implements AutoCloseable {
 			root.putArray("choices");
 			root.set("usage", usage());
 			return Json.MAPPER.writeValueAsString(root);
+		}
+
+		/** Anthropic's whole {@code message}. */
+		ObjectNode toAnthropicJson() {
+			return anthropicMessage(false);
+		}
+
+		/**
+		 * The message object; in {@code message_start} ({@code start}) with no content yet, no stop
+		 * reason, and the output count so far, as Anthropic sends it.
+		 */
+		ObjectNode anthropicMessage(boolean start) {
+			ObjectNode message = Json.object()
+				.put("id", "msg_mock" + this.id.substring("chatcmpl-mock".length()))
+				.put("type", "message")
+				.put("role", "assistant")
+				.put("model", this.model);
+			ArrayNode content = message.putArray("content");
+			if (!start) {
+				content.addObject().put("type", "text").put("text", String.join("", this.tokens));
+			}
+			if (start) {
+				message.putNull("stop_reason");
+			}
+			else {
+				message.put("stop_reason", anthropicStopReason());
+			}
+			message.putNull("stop_sequence");
+			ObjectNode usage = message.putObject("usage");
+			usage.put("input_tokens", this.promptTokens);
+			usage.put("cache_creation_input_tokens", 0);
+			usage.put("cache_read_input_tokens", 0);
+			usage.put("output_tokens", start ? 1 : this.tokens.size());
+			return message;
+		}
+
+		String anthropicStopReason() {
+			return "length".equals(this.finishReason) ? "max_tokens" : "end_turn";
 		}
 
 		private ObjectNode envelope(String object) {

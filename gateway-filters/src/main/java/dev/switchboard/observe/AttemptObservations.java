@@ -55,7 +55,8 @@ public class AttemptObservations {
 			.parentObservation(parent)
 			.lowCardinalityKeyValues(KeyValues.of(GenAiMetrics.OPERATION, exchange.operation().otelName(),
 					GenAiMetrics.PROVIDER, target.provider().name(), GenAiMetrics.REQUEST_MODEL,
-					target.model().upstreamModel(), GenAiMetrics.TEAM, exchange.team().name()))
+					target.model().upstreamModel(), GenAiMetrics.RESPONSE_MODEL, target.model().upstreamModel(),
+					GenAiMetrics.TEAM, exchange.team().name()))
 			.highCardinalityKeyValue("switchboard.request_id", exchange.requestId())
 			.start();
 	}

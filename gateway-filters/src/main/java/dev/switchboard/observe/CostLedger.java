@@ -1,135 +1,28 @@
 package dev.switchboard.observe;
 
-import java.math.BigDecimal;
-import java.time.Clock;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
-import dev.switchboard.catalog.Pricing;
-import dev.switchboard.core.Attempt;
-import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
-import dev.switchboard.core.Usage;
 
 /**
- * Tokens and spend per team and model for the current UTC day and month, as this gateway instance
- * served them: what the {@code llmcosts} endpoint shows. Periods roll over by themselves; only the
- * current day and month are kept.
+ * Tokens and spend per team and model for the current UTC day and month: what the
+ * {@code llmcosts} endpoint shows, fed by every completed exchange. It answers "what did this team
+ * spend on which model"; quotas enforce budgets elsewhere.
  *
- * <p>In memory and per instance. A fleet's shared totals live in the quota ledger on Redis
- * ({@code llmquotas} endpoint); this one answers "what did this team spend on which model".
+ * <p>{@link InMemoryCostLedger} counts what one gateway instance served; {@link RedisCostLedger}
+ * sums a fleet's on Redis. Recording never fails or delays a request.
  */
-public class CostLedger implements LlmExchangeListener {
+public interface CostLedger extends LlmExchangeListener {
 
-	private final Clock clock;
-
-	private final AtomicReference<Period> day = new AtomicReference<>();
-
-	private final AtomicReference<Period> month = new AtomicReference<>();
-
-	public CostLedger(Clock clock) {
-		this.clock = clock;
-	}
-
-	public CostLedger() {
-		this(Clock.systemUTC());
-	}
-
-	@Override
-	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
-		Attempt served = exchange.servingAttempt();
-		Usage usage = exchange.usage();
-		if (served == null || usage == null) {
-			return;
-		}
-		String model = served.target().model().id();
-		BigDecimal cost = Pricing.cost(served.target().model(), usage);
-		LocalDate today = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
-		current(this.day, today.toString()).add(exchange.team().name(), model, usage, cost);
-		current(this.month, today.toString().substring(0, 7)).add(exchange.team().name(), model, usage, cost);
-	}
-
-	/** {@code day} and {@code month} reports, each team to model to totals, sorted by name. */
-	public Map<String, Object> report(@Nullable String team) {
-		LocalDate today = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
-		return Map.of("day", current(this.day, today.toString()).report(team), "month",
-				current(this.month, today.toString().substring(0, 7)).report(team));
-	}
-
-	private static Period current(AtomicReference<Period> holder, String key) {
-		Period period = holder.get();
-		while (period == null || !period.key.equals(key)) {
-			Period fresh = new Period(key);
-			if (holder.compareAndSet(period, fresh)) {
-				return fresh;
-			}
-			period = holder.get();
-		}
-		return period;
-	}
-
-	private static final class Period {
-
-		final String key;
-
-		final Map<String, Map<String, Totals>> teams = new ConcurrentHashMap<>();
-
-		Period(String key) {
-			this.key = key;
-		}
-
-		void add(String team, String model, Usage usage, BigDecimal cost) {
-			this.teams.computeIfAbsent(team, t -> new ConcurrentHashMap<>())
-				.computeIfAbsent(model, m -> new Totals())
-				.add(usage, cost);
-		}
-
-		Map<String, Object> report(@Nullable String team) {
-			Map<String, Object> teams = new TreeMap<>();
-			this.teams.forEach((name, models) -> {
-				if (team == null || team.equals(name)) {
-					Map<String, Object> byModel = new TreeMap<>();
-					models.forEach((model, totals) -> byModel.put(model, totals.report()));
-					teams.put(name, byModel);
-				}
-			});
-			return Map.of("period", this.key, "teams", teams);
-		}
-
-	}
-
-	private static final class Totals {
-
-		final LongAdder requests = new LongAdder();
-
-		final LongAdder promptTokens = new LongAdder();
-
-		final LongAdder completionTokens = new LongAdder();
-
-
-		BigDecimal spend = BigDecimal.ZERO;
-
-		void add(Usage usage, BigDecimal cost) {
-			this.requests.increment();
-			this.promptTokens.add(usage.promptTokens());
-			this.completionTokens.add(usage.completionTokens());
-			synchronized (this) {
-				this.spend = this.spend.add(cost);
-			}
-		}
-
-		synchronized Map<String, Object> report() {
-			return Map.of("requests", this.requests.sum(), "prompt_tokens", this.promptTokens.sum(),
-					"completion_tokens", this.completionTokens.sum(), "cost_usd", this.spend);
-		}
-
-	}
+	/**
+	 * The {@code day} and {@code month} reports, each {@code period} and {@code teams}: team to
+	 * model to {@code requests}, {@code prompt_tokens}, {@code completion_tokens}, {@code cost_usd},
+	 * sorted by name.
+	 * @param team only this team, or every team when {@code null}
+	 */
+	Mono<Map<String, Object>> report(@Nullable String team);
 
 }

@@ -20,6 +20,9 @@ class MockLlmServerTest {
 	private static final String CHAT = """
 			{"model":"story","messages":[{"role":"user","content":"Tell me"}]%s}""";
 
+	private static final String MESSAGES = """
+			{"model":"story","max_tokens":%d,"messages":[{"role":"user","content":[{"type":"text","text":"Tell me"}]}]%s}""";
+
 	@Test
 	void answersInTheOpenAiFormatWithRealisticUsage() {
 		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
@@ -113,6 +116,82 @@ class MockLlmServerTest {
 				norm += value.asDouble() * value.asDouble();
 			}
 			assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+		}
+	}
+
+	@Test
+	void answersMessagesInAnthropicsFormatWithTheSameTextAndUsage() {
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
+			JsonNode openai = Json.MAPPER.readTree(post(mock, "/chat/completions", CHAT.formatted("")).body);
+			Response response = post(mock, "/messages", MESSAGES.formatted(100, ""));
+			assertThat(response.status).isEqualTo(200);
+			JsonNode message = Json.MAPPER.readTree(response.body);
+			assertThat(message.path("type").asString()).isEqualTo("message");
+			assertThat(message.path("id").asString()).startsWith("msg_");
+			assertThat(message.path("role").asString()).isEqualTo("assistant");
+			assertThat(message.path("content").get(0).path("type").asString()).isEqualTo("text");
+			assertThat(message.path("content").get(0).path("text").asString())
+				.isEqualTo(openai.path("choices").get(0).path("message").path("content").asString());
+			assertThat(message.path("stop_reason").asString()).isEqualTo("end_turn");
+			assertThat(message.path("usage").path("input_tokens").asLong())
+				.isEqualTo(openai.path("usage").path("prompt_tokens").asLong());
+			assertThat(message.path("usage").path("output_tokens").asInt()).isEqualTo(16);
+			assertThat(mock.messagesRequests()).isEqualTo(1);
+
+			JsonNode cut = Json.MAPPER.readTree(post(mock, "/messages", MESSAGES.formatted(3, "")).body);
+			assertThat(cut.path("stop_reason").asString()).isEqualTo("max_tokens");
+			assertThat(cut.path("usage").path("output_tokens").asInt()).isEqualTo(3);
+		}
+	}
+
+	@Test
+	void streamsMessagesAsAnthropicsEventSequence() {
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant().withStreaming(0, 4))) {
+			SseDecoder decoder = new SseDecoder();
+			List<SseEvent> events = HttpClient.create()
+				.headers(h -> h.set("content-type", "application/json"))
+				.post()
+				.uri(mock.baseUrl() + "/messages")
+				.send((request, out) -> out.sendString(Mono.just(MESSAGES.formatted(100, ",\"stream\":true"))))
+				.responseContent()
+				.asByteArray()
+				.concatMapIterable(decoder::decode)
+				.collectList()
+				.block(Duration.ofSeconds(10));
+
+			assertThat(events).extracting(SseEvent::event)
+				.containsExactly("message_start", "content_block_start", "ping", "content_block_delta",
+						"content_block_delta", "content_block_delta", "content_block_delta", "content_block_stop",
+						"message_delta", "message_stop");
+			for (SseEvent event : events) {
+				assertThat(Json.MAPPER.readTree(event.data()).path("type").asString()).isEqualTo(event.event());
+			}
+			JsonNode start = Json.MAPPER.readTree(events.get(0).data()).path("message");
+			assertThat(start.path("usage").path("input_tokens").asLong()).isPositive();
+			StringBuilder text = new StringBuilder();
+			events.stream()
+				.filter(e -> "content_block_delta".equals(e.event()))
+				.forEach(e -> text.append(Json.MAPPER.readTree(e.data()).path("delta").path("text").asString()));
+			assertThat(text.toString().split(" ")).hasSize(4);
+			JsonNode delta = Json.MAPPER.readTree(events.get(8).data());
+			assertThat(delta.path("delta").path("stop_reason").asString()).isEqualTo("end_turn");
+			assertThat(delta.path("usage").path("output_tokens").asInt()).isEqualTo(4);
+		}
+	}
+
+	@Test
+	void messagesErrorsAreAnthropicErrorObjects() {
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant().withFaults(Map.of(529, 1.0), 0))) {
+			Response overloaded = post(mock, "/messages", MESSAGES.formatted(100, ""));
+			assertThat(overloaded.status).isEqualTo(529);
+			JsonNode body = Json.MAPPER.readTree(overloaded.body);
+			assertThat(body.path("type").asString()).isEqualTo("error");
+			assertThat(body.path("error").path("type").asString()).isEqualTo("overloaded_error");
+
+			Response noMaxTokens = post(mock, "/messages", CHAT.formatted(""));
+			assertThat(noMaxTokens.status).isEqualTo(400);
+			assertThat(Json.MAPPER.readTree(noMaxTokens.body).path("error").path("type").asString())
+				.isEqualTo("invalid_request_error");
 		}
 	}
 

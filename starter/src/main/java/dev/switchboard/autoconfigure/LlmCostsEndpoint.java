@@ -2,6 +2,8 @@ package dev.switchboard.autoconfigure;
 
 import java.util.Map;
 
+import reactor.core.publisher.Mono;
+
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -10,7 +12,8 @@ import dev.switchboard.observe.CostLedger;
 
 /**
  * {@code /actuator/llmcosts} and {@code /actuator/llmcosts/{team}}: tokens and spend in USD per
- * team and model for the current UTC day and month, as served by this instance. Reveals usage, so
+ * team and model for the current UTC day and month, as served by this instance, or by the whole
+ * fleet when the ledger is on Redis ({@code switchboard.observability.costs.backend}). Reveals usage, so
  * like every actuator endpoint but health it is exposed only when the application says so.
  */
 @Endpoint(id = "llmcosts")
@@ -23,12 +26,12 @@ public class LlmCostsEndpoint {
 	}
 
 	@ReadOperation
-	public Map<String, Object> all() {
+	public Mono<Map<String, Object>> all() {
 		return this.ledger.report(null);
 	}
 
 	@ReadOperation
-	public Map<String, Object> team(@Selector String team) {
+	public Mono<Map<String, Object>> team(@Selector String team) {
 		return this.ledger.report(team);
 	}
 

@@ -1,7 +1,10 @@
 package dev.switchboard.autoconfigure;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+
+import org.redisson.api.RedissonClient;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +23,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.util.ClassUtils;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
 
@@ -32,6 +41,11 @@ import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.Team;
 import dev.switchboard.observe.AttemptObservations;
 import dev.switchboard.observe.CostLedger;
+import dev.switchboard.observe.InMemoryCostLedger;
+import dev.switchboard.observe.RedisCostLedger;
+import dev.switchboard.quota.QuotaBackend;
+import dev.switchboard.quota.RedisQuotaBackend;
+import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.observe.GenAiMetrics;
 import dev.switchboard.observe.RequestLog;
 import dev.switchboard.dispatch.LlmDispatcher;
@@ -162,7 +176,9 @@ public class SwitchboardAutoConfiguration {
 				images.timeout(), images.allowPrivateNetworks()) : null;
 		return new LlmDispatcher(adapters, new ProviderClients(client, catalog), inliner, failoverPolicy,
 				breakers.getIfAvailable(TargetBreakers::none), stats)
-			.observedBy(new AttemptObservations(observations.getIfAvailable(() -> ObservationRegistry.NOOP)));
+			.observedBy(properties.observability().enabled()
+					? new AttemptObservations(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
+					: AttemptObservations.noop());
 	}
 
 	@Bean
@@ -191,10 +207,11 @@ public class SwitchboardAutoConfiguration {
 				listeners.orderedStream().toList());
 	}
 
+	/** Per instance, unless {@link RedisCostsConfiguration} put the ledger on Redis. */
 	@Bean
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(CostLedger.class)
 	CostLedger switchboardCostLedger() {
-		return new CostLedger();
+		return new InMemoryCostLedger();
 	}
 
 	@Bean
@@ -213,15 +230,19 @@ public class SwitchboardAutoConfiguration {
 		return new LlmEndpointGatewayFilterFactory(endpoint, defaultResolver, properties.maxBodySize());
 	}
 
-	/** GenAI metrics when Micrometer is there; resolved at start so it does not depend on ordering. */
+	/**
+	 * GenAI metrics when Micrometer is there and {@code switchboard.observability.enabled} is not
+	 * false; resolved at start so it does not depend on ordering.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(MeterRegistry.class)
 	static class MetricsConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(GenAiMetrics.class)
-		LlmExchangeListener switchboardGenAiMetrics(ObjectProvider<MeterRegistry> registry) {
-			MeterRegistry available = registry.getIfAvailable();
+		LlmExchangeListener switchboardGenAiMetrics(ObjectProvider<MeterRegistry> registry,
+				SwitchboardProperties properties) {
+			MeterRegistry available = properties.observability().enabled() ? registry.getIfAvailable() : null;
 			return (available != null) ? new GenAiMetrics(available) : new LlmExchangeListener() {
 			};
 		}
@@ -243,6 +264,67 @@ public class SwitchboardAutoConfiguration {
 		@ConditionalOnMissingBean
 		LlmCostsEndpoint llmCostsEndpoint(CostLedger ledger) {
 			return new LlmCostsEndpoint(ledger);
+		}
+
+	}
+
+	/**
+	 * The cost ledger on Redis, fleet-wide: when {@code switchboard.observability.costs.backend} is
+	 * {@code redis}, or {@code auto} (the default) while quotas are on Redis. It reuses the quota
+	 * backend's Redisson client, or else the application's {@code RedissonClient}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.redisson.api.RedissonClient")
+	@Conditional(RedisCostsCondition.class)
+	static class RedisCostsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(CostLedger.class)
+		CostLedger switchboardCostLedger(SwitchboardProperties properties, ObjectProvider<QuotaBackend> quotaBackend,
+				ObjectProvider<RedissonClient> clients) {
+			SwitchboardProperties.Costs costs = properties.observability().costs();
+			RedissonClient client = quotaClient(quotaBackend.getIfAvailable());
+			if (client == null) {
+				client = clients.getIfUnique();
+			}
+			if (client == null) {
+				if (costs.backend() == SwitchboardProperties.CostsBackend.REDIS) {
+					throw new CatalogException(List.of("switchboard.observability.costs.backend: redis needs "
+							+ "switchboard.quota.backend=redis or a RedissonClient bean"));
+				}
+				log.info("Cost ledger in memory: quotas are on Redis, but no Redisson client can be shared");
+				return new InMemoryCostLedger();
+			}
+			return new RedisCostLedger(client, costs.keyPrefix(), costs.timeout(), Clock.systemUTC());
+		}
+
+		private static RedissonClient quotaClient(QuotaBackend backend) {
+			// RedisQuotaBackend needs Bucket4j's Redisson module: look for it only when that is there.
+			if (backend == null || !ClassUtils.isPresent("io.github.bucket4j.redis.redisson.Bucket4jRedisson",
+					SwitchboardAutoConfiguration.class.getClassLoader())) {
+				return null;
+			}
+			return (backend instanceof RedisQuotaBackend redis) ? redis.client() : null;
+		}
+
+	}
+
+	/** {@code costs.backend=redis}, or {@code auto} with {@code switchboard.quota.backend=redis}. */
+	static class RedisCostsCondition extends SpringBootCondition {
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			String backend = context.getEnvironment().getProperty("switchboard.observability.costs.backend", "auto");
+			if ("redis".equalsIgnoreCase(backend)) {
+				return ConditionOutcome.match("switchboard.observability.costs.backend is redis");
+			}
+			String quota = context.getEnvironment().getProperty("switchboard.quota.backend", "memory");
+			boolean quotaOnRedis = "redis".equalsIgnoreCase(quota)
+					&& context.getEnvironment().getProperty("switchboard.quota.enabled", Boolean.class, true);
+			if ("auto".equalsIgnoreCase(backend) && quotaOnRedis) {
+				return ConditionOutcome.match("costs backend auto, quotas on Redis");
+			}
+			return ConditionOutcome.noMatch("costs backend " + backend + ", quota backend " + quota);
 		}
 
 	}

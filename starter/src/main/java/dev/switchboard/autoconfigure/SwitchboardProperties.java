@@ -236,14 +236,45 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	/**
 	 * Observability of LLM requests.
 	 *
+	 * @param enabled Whether Switchboard records GenAI metrics and a client observation (span) per
+	 * provider call; the request log, the decision records and the cost ledger stay on
 	 * @param recentRequests How many recent request records are kept for the llmrequests actuator
 	 * endpoint; 0 keeps none
 	 * @param costHeaders Whether non-streamed responses carry x-switchboard-prompt-tokens,
 	 * x-switchboard-completion-tokens and x-switchboard-cost-usd (streams learn their usage only at
 	 * their end, after the headers)
+	 * @param costs Where the llmcosts endpoint's totals are kept
 	 */
-	public record Observability(@DefaultValue("1000") @Min(0) int recentRequests,
-			@DefaultValue("false") boolean costHeaders) {
+	public record Observability(@DefaultValue("true") boolean enabled, @DefaultValue("1000") @Min(0) int recentRequests,
+			@DefaultValue("false") boolean costHeaders, @Valid @DefaultValue Costs costs) {
+	}
+
+	/**
+	 * The cost ledger behind the llmcosts endpoint.
+	 *
+	 * @param backend auto: on Redis when quotas are (switchboard.quota.backend=redis), in memory
+	 * otherwise; memory: per gateway instance; redis: fleet-wide totals on the quota backend's Redis
+	 * (or the application's RedissonClient)
+	 * @param keyPrefix Prefix of the Redis hashes, one per team and period
+	 * @param timeout Longest a Redis write or read of the ledger may take; a write that fails or
+	 * times out is logged and dropped, never failing the request
+	 */
+	public record Costs(@DefaultValue("auto") CostsBackend backend, @DefaultValue("switchboard:costs") String keyPrefix,
+			@DefaultValue("500ms") Duration timeout) {
+	}
+
+	/** Where the cost ledger lives. */
+	public enum CostsBackend {
+
+		/** Redis when the quota backend is Redis, memory otherwise. */
+		AUTO,
+
+		/** Per gateway instance. */
+		MEMORY,
+
+		/** Shared by every gateway on the same Redis. */
+		REDIS
+
 	}
 
 	/**

@@ -52,7 +52,12 @@ import static org.assertj.core.api.Assertions.within;
  * labelled, and no key ever shows up in a response, a log line, a metric or a record.
  */
 @SpringBootTest(classes = { GatewayTestApplication.class, ObservabilityIntegrationTest.Metrics.class },
-		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "switchboard.observability.cost-headers=true")
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		// the stand-in handler below plays the tracer; the real one (Brave, on this module's test
+		// classpath for TracingIntegrationTest) stays off here
+		properties = { "switchboard.observability.cost-headers=true",
+				"spring.autoconfigure.exclude=org.springframework.boot.micrometer.tracing.brave.autoconfigure.BraveAutoConfiguration,"
+						+ "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration" })
 @ActiveProfiles("gateway-it")
 class ObservabilityIntegrationTest {
 
@@ -165,11 +170,11 @@ class ObservabilityIntegrationTest {
 
 		double expectedCost = (15 * 2.50 + 4 * 1.25 + 2 * 10.00) / 1_000_000;
 		assertThat(response.headers).contains("x-switchboard-prompt-tokens: 19").contains("x-switchboard-completion-tokens: 2");
-		JsonNode day = Json.MAPPER.valueToTree(this.costs.team("team-a")).path("day");
+		JsonNode day = Json.MAPPER.valueToTree(this.costs.team("team-a").block(Duration.ofSeconds(5))).path("day");
 		JsonNode gpt = day.path("teams").path("team-a").path("gpt-test");
 		assertThat(gpt.path("prompt_tokens").asLong()).isGreaterThanOrEqualTo(19);
 		assertThat(gpt.path("cost_usd").asDouble()).isGreaterThanOrEqualTo(expectedCost);
-		assertThat(Json.MAPPER.valueToTree(this.costs.team("nobody")).path("day").path("teams").size()).isZero();
+		assertThat(Json.MAPPER.valueToTree(this.costs.team("nobody").block(Duration.ofSeconds(5))).path("day").path("teams").size()).isZero();
 	}
 
 	@Test

@@ -1,5 +1,7 @@
 package dev.switchboard.autoconfigure;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -19,6 +21,9 @@ import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.dispatch.LlmRoutingFilter;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
+import dev.switchboard.observe.CostLedger;
+import dev.switchboard.observe.GenAiMetrics;
+import dev.switchboard.observe.RequestLog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,6 +53,18 @@ class SwitchboardAutoConfigurationTest {
 		this.runner.withPropertyValues("switchboard.enabled=false")
 			.run(context -> assertThat(context).doesNotHaveBean(LlmRoutingFilter.class)
 				.doesNotHaveBean(EmbeddedMockProviders.class));
+	}
+
+	@Test
+	void genAiMetricsFollowTheObservabilitySwitch() {
+		ReactiveWebApplicationContextRunner withRegistry = this.runner
+			.withBean(MeterRegistry.class, SimpleMeterRegistry::new);
+		withRegistry.run(context -> assertThat(context.getBean("switchboardGenAiMetrics")).isInstanceOf(GenAiMetrics.class));
+		withRegistry.withPropertyValues("switchboard.observability.enabled=false").run(context -> {
+			assertThat(context).doesNotHaveBean(GenAiMetrics.class);
+			// the request log and the cost ledger stay
+			assertThat(context).hasSingleBean(RequestLog.class).hasSingleBean(CostLedger.class);
+		});
 	}
 
 	@Test
