@@ -205,6 +205,7 @@ public class LlmDispatcher {
 				.concatWith(Flux.defer(() -> Flux.fromIterable(decoder.finish())))
 				.concatMapIterable(translator::onEvent)
 				.concatWith(Flux.defer(() -> Flux.fromIterable(translator.onEnd())))
+				.transform(translated -> holdUntilFirstToken(exchange, translated))
 				.doOnComplete(() -> exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null))
 				.doOnCancel(() -> exchange.endAttempt(attempt, Attempt.Outcome.CANCELLED, "client went away"))
 				.onErrorMap(error -> failed(exchange, attempt, error));
@@ -276,6 +277,28 @@ public class LlmDispatcher {
 		HttpHeaders headers = new HttpHeaders();
 		response.responseHeaders().forEach(entry -> headers.add(entry.getKey(), entry.getValue()));
 		return headers;
+	}
+
+	/** Events held back, at most, while waiting for the first token. */
+	static final int MAX_HELD_EVENTS = 16;
+
+	/**
+	 * Holds the events that carry no generated output yet (a role-only first chunk, Anthropic's
+	 * {@code message_start}) until the first token arrives or the stream ends, then lets them through
+	 * in order, one by one from there on. Writing the first event commits the response, and a
+	 * committed response cannot fail over: a provider that fails just after opening its stream
+	 * (Anthropic's {@code overloaded_error} after {@code message_start}) must leave nothing written,
+	 * so that the next target can still answer. Nothing that carries content is ever held: the
+	 * translators mark the first token on the exchange before they emit it. A translator that never
+	 * does (a custom adapter) is held back for {@value #MAX_HELD_EVENTS} events at most, never a
+	 * whole stream.
+	 */
+	static Flux<SseEvent> holdUntilFirstToken(LlmExchange exchange, Flux<SseEvent> events) {
+		return Flux.defer(() -> {
+			int[] held = { 0 };
+			return events.bufferUntil(event -> exchange.timeToFirstTokenNanos() > 0 || ++held[0] >= MAX_HELD_EVENTS)
+				.concatMapIterable(batch -> batch);
+		});
 	}
 
 }

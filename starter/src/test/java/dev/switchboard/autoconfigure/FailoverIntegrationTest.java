@@ -148,19 +148,65 @@ class FailoverIntegrationTest {
 	}
 
 	@Test
-	void aStreamThatFailsAfterItsFirstByteEndsWithAnErrorEventAndDoesNotFailOver() {
-		String first = Fixtures.text("e2e/openai/stream.sse").split("\n\n")[0] + "\n\n";
+	void aStreamThatFailsAfterItsFirstTokenEndsWithAnErrorEventAndDoesNotFailOver() {
+		String[] chunks = Fixtures.text("e2e/openai/stream.sse").split("\n\n");
 		stub("primary").sse("/v1/chat/completions",
-				Flux.concat(Flux.just(first),
+				Flux.concat(Flux.just(chunks[0] + "\n\n", chunks[1] + "\n\n"),
 						Mono.delay(Duration.ofMillis(100)).then(Mono.error(new IllegalStateException("died mid-stream")))));
 		stub("secondary").sse("/v1/chat/completions", Flux.just(Fixtures.text("e2e/openai/stream.sse")));
 
 		Response response = chat("/v1", "smart", true);
 
 		List<SseEvent> events = events(response.body);
-		assertThat(events).hasSize(2);
-		assertThat(events.get(1).dataAsString()).contains("\"error\"");
+		assertThat(events).hasSize(3);
+		assertThat(events.get(1).dataAsString()).contains("Paris is the capital");
+		assertThat(events.get(2).dataAsString()).contains("\"error\"");
 		assertThat(stub("secondary").received()).isEmpty();
+	}
+
+	@Test
+	void aStreamThatFailsAfterOnlyItsRoleChunkStillFailsOver() {
+		String role = Fixtures.text("e2e/openai/stream.sse").split("\n\n")[0] + "\n\n";
+		stub("primary").sse("/v1/chat/completions", Flux.concat(Flux.just(role),
+				Mono.delay(Duration.ofMillis(50)).then(Mono.error(new IllegalStateException("died")))));
+		stub("secondary").sse("/v1/chat/completions", Flux.just(Fixtures.text("e2e/openai/stream.sse")));
+
+		Response response = chat("/v1", "smart", true);
+
+		assertThat(response.status).isEqualTo(200);
+		assertThat(response.header("x-switchboard-provider")).isEqualTo("secondary");
+		List<SseEvent> events = events(response.body);
+		assertThat(events).noneMatch(event -> event.dataAsString().contains("\"error\""));
+		assertThat(events.stream().filter(event -> event.dataAsString().contains("\"role\"")).count())
+			.as("one role chunk: the failed attempt's was never written")
+			.isEqualTo(1);
+		assertThat(events.get(events.size() - 1).isDone()).isTrue();
+	}
+
+	@Test
+	void anAnthropicOverloadRightAfterMessageStartFailsOver() {
+		// Anthropic opens the stream, then reports it is overloaded: nothing generated, nothing written.
+		stub("claude").sse("/v1/messages", Flux.just("""
+				event: message_start
+				data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-b","stop_reason":null,"usage":{"input_tokens":12,"output_tokens":1}}}
+
+				event: ping
+				data: {"type":"ping"}
+
+				event: error
+				data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}
+
+				"""));
+		stub("secondary").sse("/v1/chat/completions", Flux.just(Fixtures.text("e2e/openai/stream.sse")));
+
+		Response response = chat("/v1", "claude-first", true);
+
+		assertThat(response.status).isEqualTo(200);
+		assertThat(response.header("x-switchboard-provider")).isEqualTo("secondary");
+		assertThat(response.header("x-switchboard-attempts")).isEqualTo("2");
+		List<SseEvent> events = events(response.body);
+		assertThat(events).noneMatch(event -> event.dataAsString().contains("\"error\""));
+		assertThat(events.get(events.size() - 1).isDone()).isTrue();
 	}
 
 	@Test
