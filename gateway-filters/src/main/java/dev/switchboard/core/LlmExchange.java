@@ -223,6 +223,15 @@ public final class LlmExchange {
 		}
 	}
 
+	/**
+	 * Another target's request is about to be translated: what an earlier target dropped says nothing
+	 * about the answer the client will get. The decision log still has it.
+	 */
+	public void forgetDroppedParameters() {
+		this.droppedParameters.clear();
+	}
+
+	/** What the latest translated request left out, for the {@code x-switchboard-dropped-params} header. */
 	public Set<String> droppedParameters() {
 		return Collections.unmodifiableSet(this.droppedParameters);
 	}

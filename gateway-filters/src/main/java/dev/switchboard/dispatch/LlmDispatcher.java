@@ -137,6 +137,8 @@ public class LlmDispatcher {
 	public Mono<Void> attempt(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
 		ProviderAdapter adapter = this.adapters.forType(target.provider().type());
 		return prepare(exchange, adapter, target).then(Mono.deferContextual(context -> {
+			// The header names what the target that answers left out; the decision log keeps every attempt's.
+			exchange.forgetDroppedParameters();
 			UpstreamRequest request = (exchange.operation() == Operation.EMBEDDINGS)
 					? adapter.embeddingsRequest(exchange, target) : adapter.chatRequest(exchange, target);
 			Attempt attempt = exchange.startAttempt(target);

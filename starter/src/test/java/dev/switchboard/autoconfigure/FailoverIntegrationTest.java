@@ -123,6 +123,26 @@ class FailoverIntegrationTest {
 	}
 
 	@Test
+	void theDroppedParametersHeaderNamesOnlyWhatTheServingTargetLeftOut() {
+		stub("claude").json("/v1/messages", 529,
+				"{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
+		stub("secondary").json("/v1/chat/completions", 200, OK);
+
+		Response response = chat("/v1", "claude-first", false, ",\"logprobs\":true");
+
+		assertThat(response.status).isEqualTo(200);
+		assertThat(response.header("x-switchboard-provider")).isEqualTo("secondary");
+		assertThat(Json.MAPPER.readTree(stub("secondary").lastRequest().body()).path("logprobs").asBoolean())
+			.as("the OpenAI target honours logprobs").isTrue();
+		assertThat(response.header("x-switchboard-dropped-params")).as("Anthropic dropped it, but did not answer")
+			.isNull();
+
+		stub("claude").json("/v1/messages", 200, Fixtures.text("e2e/anthropic/chat.json"));
+		assertThat(chat("/v1", "claude-first", false, ",\"logprobs\":true").header("x-switchboard-dropped-params"))
+			.isEqualTo("logprobs");
+	}
+
+	@Test
 	void clientErrorsNeverFailOver() {
 		stub("primary").json("/v1/chat/completions", 400,
 				"{\"error\":{\"message\":\"bad temperature\",\"type\":\"invalid_request_error\",\"param\":\"temperature\",\"code\":null}}");
@@ -427,7 +447,11 @@ class FailoverIntegrationTest {
 	}
 
 	private Response chat(String prefix, String model, boolean stream) {
-		String body = "{\"model\":\"" + model + "\",\"stream\":" + stream
+		return chat(prefix, model, stream, "");
+	}
+
+	private Response chat(String prefix, String model, boolean stream, String extraFields) {
+		String body = "{\"model\":\"" + model + "\",\"stream\":" + stream + extraFields
 				+ ",\"messages\":[{\"role\":\"user\",\"content\":\"What is the capital of France?\"}]}";
 		return HttpClient.create()
 			.headers(h -> h.set("content-type", "application/json").set("authorization", "Bearer ops-key"))
