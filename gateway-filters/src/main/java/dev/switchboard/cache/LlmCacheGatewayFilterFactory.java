@@ -18,6 +18,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.Operation;
+import dev.switchboard.core.QuotaCharge;
 import dev.switchboard.core.Usage;
 
 /**
@@ -55,14 +56,24 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 
 	private final CacheMetrics metrics;
 
+	private final double quotaFraction;
+
 	public LlmCacheGatewayFilterFactory(CacheService service) {
-		this(service, CacheMetrics.NONE);
+		this(service, CacheMetrics.NONE, 0);
 	}
 
-	public LlmCacheGatewayFilterFactory(CacheService service, CacheMetrics metrics) {
+	/**
+	 * @param quotaFraction the share of a hit's stored usage charged to quotas: 0 (the default)
+	 * charges nothing, 1 charges a hit like the call it replaces
+	 */
+	public LlmCacheGatewayFilterFactory(CacheService service, CacheMetrics metrics, double quotaFraction) {
 		super(Config.class);
+		if (!(quotaFraction >= 0 && quotaFraction <= 1)) {
+			throw new IllegalArgumentException("quotaFraction must be between 0 and 1, was " + quotaFraction);
+		}
 		this.service = service;
 		this.metrics = metrics;
+		this.quotaFraction = quotaFraction;
 	}
 
 	public CacheService service() {
@@ -99,7 +110,7 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 						if (lookup.outcome() == CacheLookup.Outcome.SEMANTIC_HIT) {
 							headers.set(SIMILARITY_HEADER, String.format(Locale.ROOT, "%.4f", lookup.similarity()));
 						}
-						saved(llm, lookup.completion());
+						hit(llm, lookup.completion());
 						llm.respondWith(Replay.response(lookup.completion(), llm.stream(), llm.clientWantsStreamUsage()),
 								"from the cache, no provider call");
 					}
@@ -119,17 +130,29 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 		};
 	}
 
-	/** Counts what the provider call would have cost: the stored answer's usage at the route's first target's prices. */
-	private void saved(LlmExchange llm, byte[] completion) {
+	/**
+	 * Counts what the provider call would have cost (the stored answer's usage at the route's first
+	 * target's prices) and, with a quota fraction, what the hit is charged.
+	 */
+	private void hit(LlmExchange llm, byte[] completion) {
+		Usage usage;
 		try {
-			Usage usage = Usage.fromOpenAi(Json.MAPPER.readTree(completion).path("usage"));
-			if (usage != null) {
-				this.metrics.saved(llm.team().name(), llm.requestedModel(), usage,
-						Pricing.cost(llm.route().primary().model(), usage));
-			}
+			usage = Usage.fromOpenAi(Json.MAPPER.readTree(completion).path("usage"));
 		}
 		catch (RuntimeException ex) {
-			// A stored answer is always JSON; metrics never fail a hit anyway.
+			usage = null; // a stored answer is always JSON; a hit never fails on its metrics
+		}
+		if (usage == null) {
+			return;
+		}
+		this.metrics.saved(llm.team().name(), llm.requestedModel(), usage,
+				Pricing.cost(llm.route().primary().model(), usage));
+		if (this.quotaFraction > 0) {
+			Usage charged = new Usage(Math.round(usage.promptTokens() * this.quotaFraction),
+					Math.round(usage.completionTokens() * this.quotaFraction), 0, false);
+			llm.put(QuotaCharge.class, new QuotaCharge(charged));
+			llm.decide("cache", "hit charged " + charged.totalTokens() + " tokens to quotas (" + this.quotaFraction
+					+ " of " + usage.totalTokens() + ")");
 		}
 	}
 

@@ -13,6 +13,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 
 import dev.switchboard.auth.ApiKeys;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.QuotaCharge;
 
 /**
  * {@code LlmQuota}: token quotas and budgets per team, from {@code switchboard.quota.*}.
@@ -59,10 +60,13 @@ public class LlmQuotaGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 		boolean dryRun = config.isDryRun();
 		return new OrderedGatewayFilter((exchange, chain) -> {
 			LlmExchange llm = LlmExchange.find(exchange);
-			if (llm == null || !llm.operation().callsProvider() || llm.presetResponse() != null) {
-				// A preset answer (a cache hit) calls no provider: nothing to reserve or bill.
+			if (llm == null || !llm.operation().callsProvider()
+					|| llm.presetResponse() != null && llm.get(QuotaCharge.class) == null) {
+				// A preset answer (a cache hit) calls no provider: nothing to reserve or bill, unless
+				// the filter that answered says what to charge.
 				return chain.filter(exchange);
 			}
+			boolean preset = llm.presetResponse() != null;
 			return this.service.reserve(llm, client(exchange.getRequest()), dryRun)
 				.onErrorResume(QuotaExceededException.class, rejected -> {
 					rejected.headers().writeTo(exchange.getResponse().getHeaders());
@@ -70,7 +74,7 @@ public class LlmQuotaGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 				})
 				.flatMap(admission -> {
 					admission.headers().writeTo(exchange.getResponse().getHeaders());
-					if (llm.stream()) {
+					if (llm.stream() && !preset) {
 						Reservation reservation = admission.reservation();
 						llm.decorateResponse(response -> response.isStream() ? response.withEvents(reservation::guard)
 								: response);

@@ -17,6 +17,7 @@ import dev.switchboard.core.Attempt;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
+import dev.switchboard.core.QuotaCharge;
 import dev.switchboard.core.Usage;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseEvent;
@@ -153,12 +154,18 @@ public final class Reservation implements LlmExchangeListener {
 	}
 
 	/**
-	 * What the request is billed: the provider's usage for the attempt that ran last (the one that
+	 * What the request is billed: for an answer the gateway gave by itself, its {@link QuotaCharge};
+	 * otherwise the provider's usage for the attempt that ran last (the one that
 	 * served, or failed last), raised to what was seen streaming when a stream broke off; else, for streams, the prompt estimate plus what was streamed; else,
 	 * after a success without usage, the whole reservation; else (a failure with no output) the
 	 * prompt alone, refunding the completion part.
 	 */
 	Usage billedUsage(LlmExchange.Completion completion) {
+		QuotaCharge preset = this.exchange.get(QuotaCharge.class);
+		if (preset != null && this.exchange.presetResponse() != null) {
+			// Answered by the gateway (a cache hit charged a fraction): exactly what the answering filter set.
+			return preset.usage();
+		}
 		Usage reported = this.usage;
 		List<Attempt> attempts = this.exchange.attempts();
 		if (reported != null && (attempts.isEmpty() || this.usageAttempt == attempts.size())) {

@@ -69,9 +69,10 @@ public class CacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmCacheGatewayFilterFactory llmCacheGatewayFilterFactory(CacheService service,
+	LlmCacheGatewayFilterFactory llmCacheGatewayFilterFactory(CacheService service, CacheProperties properties,
 			ObjectProvider<CacheMetrics> metrics) {
-		return new LlmCacheGatewayFilterFactory(service, metrics.getIfAvailable(() -> CacheMetrics.NONE));
+		return new LlmCacheGatewayFilterFactory(service, metrics.getIfAvailable(() -> CacheMetrics.NONE),
+				properties.quotaFraction());
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -30,6 +30,8 @@ import dev.switchboard.catalog.CatalogException;
  * @param isolation Whose requests may share an answer: team (each team its own), user (each end
  * user named by the request's user field; requests without one bypass the cache) or shared (all
  * teams, only when that is intended)
+ * @param quotaFraction Share of a hit's stored token usage charged to the team's quotas (LlmQuota):
+ * 0 charges nothing, 1 charges a hit like the provider call it replaces
  * @param semantic The semantic tier: answers for prompts that mean the same
  * @param redis Redis connection of the redis backend
  */
@@ -37,7 +39,8 @@ import dev.switchboard.catalog.CatalogException;
 public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultValue("memory") Backend backend,
 		@DefaultValue("1h") Duration ttl, @DefaultValue("10000") int maxEntries,
 		@DefaultValue("0.5") double maxTemperature, @DefaultValue("false") boolean cacheToolCalls,
-		@DefaultValue("team") CachePolicy.Isolation isolation, @DefaultValue Semantic semantic,
+		@DefaultValue("team") CachePolicy.Isolation isolation, @DefaultValue("0") double quotaFraction,
+		@DefaultValue Semantic semantic,
 		@DefaultValue Redis redis) {
 
 	/**
@@ -114,6 +117,9 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		}
 		if (this.redis.keyPrefix().isBlank()) {
 			problems.add("switchboard.cache.redis.key-prefix: must not be blank");
+		}
+		if (!(this.quotaFraction >= 0 && this.quotaFraction <= 1)) {
+			problems.add("switchboard.cache.quota-fraction: must be between 0 and 1, was " + this.quotaFraction);
 		}
 		if (this.semantic.enabled()) {
 			if (!(this.semantic.threshold() > 0 && this.semantic.threshold() <= 1)) {
