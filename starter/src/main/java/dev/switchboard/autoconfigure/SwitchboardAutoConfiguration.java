@@ -29,7 +29,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
-import org.springframework.util.ClassUtils;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
 
@@ -299,11 +298,6 @@ public class SwitchboardAutoConfiguration {
 		}
 
 		private static RedissonClient quotaClient(QuotaBackend backend) {
-			// RedisQuotaBackend needs Bucket4j's Redisson module: look for it only when that is there.
-			if (backend == null || !ClassUtils.isPresent("io.github.bucket4j.redis.redisson.Bucket4jRedisson",
-					SwitchboardAutoConfiguration.class.getClassLoader())) {
-				return null;
-			}
 			return (backend instanceof RedisQuotaBackend redis) ? redis.client() : null;
 		}
 
