@@ -34,6 +34,8 @@ import dev.switchboard.cache.semantic.OnnxMiniLmEmbedder;
 import dev.switchboard.cache.semantic.RedisVectorStore;
 import dev.switchboard.cache.semantic.VectorStore;
 import dev.switchboard.catalog.CatalogException;
+import dev.switchboard.quota.QuotaBackend;
+import dev.switchboard.quota.RedisQuotaBackend;
 
 /**
  * The response cache: the {@code LlmCache} filter, its {@link CacheService}, and a store, in memory
@@ -156,13 +158,16 @@ public class CacheAutoConfiguration {
 		@ConditionalOnMissingBean(CacheStore.class)
 		@ConditionalOnProperty(name = "switchboard.cache.backend", havingValue = "redis")
 		RedisCacheStore switchboardRedisCacheStore(CacheProperties properties, CachePolicy policy,
-				ObjectProvider<RedissonClient> clients) {
+				ObjectProvider<RedissonClient> clients, ObjectProvider<QuotaBackend> quotas) {
 			CacheProperties.Redis redis = properties.redis();
 			if (redis.address() == null || redis.address().isBlank()) {
-				RedissonClient client = clients.getIfUnique();
+				// The quota backend's client first: its cluster, sentinel or Redisson config serves both.
+				RedissonClient client = (quotas.getIfAvailable() instanceof RedisQuotaBackend quota) ? quota.client()
+						: clients.getIfUnique();
 				if (client == null) {
 					throw new CatalogException(List.of("switchboard.cache.redis.address: the redis backend needs an "
-							+ "address or a single RedissonClient bean"));
+							+ "address, switchboard.quota.backend=redis (whose connection it then shares), or a "
+							+ "single RedissonClient bean"));
 				}
 				return new RedisCacheStore(client, redis.timeout(), redis.keyPrefix(), false);
 			}

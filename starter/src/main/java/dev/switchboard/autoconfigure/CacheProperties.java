@@ -82,7 +82,9 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 	}
 
 	/**
-	 * Redis for the redis backend. With no address, the application's RedissonClient bean is used.
+	 * Redis for the redis backend. With no address, the quota backend's connection is shared when
+	 * quotas are on Redis (so Redis Cluster and Sentinel are configured once, under
+	 * switchboard.quota.redis), else the application's RedissonClient bean is used.
 	 *
 	 * @param address Standalone server, e.g. redis://localhost:6379 (rediss:// for TLS)
 	 * @param username Redis ACL user

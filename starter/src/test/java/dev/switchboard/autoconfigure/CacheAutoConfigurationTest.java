@@ -12,6 +12,9 @@ import dev.switchboard.cache.CacheService;
 import dev.switchboard.cache.InMemoryCacheStore;
 import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
 import dev.switchboard.cache.RedisCacheStore;
+import dev.switchboard.cache.semantic.RedisVectorStore;
+import dev.switchboard.cache.semantic.VectorStore;
+import dev.switchboard.quota.RedisQuotaBackend;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.testing.RedisTestServer;
 
@@ -58,6 +61,32 @@ class CacheAutoConfigurationTest {
 					assertThat(service.lookup("a", request, null).block().outcome().header()).isEqualTo("hit");
 				});
 		}
+	}
+
+	@Test
+	void theRedisStoreSharesTheQuotaConnectionAndTheSemanticTierFollowsIt() throws Exception {
+		try (RedisTestServer redis = RedisTestServer.startOnFreePort()) {
+			this.runner.withConfiguration(AutoConfigurations.of(QuotaAutoConfiguration.class))
+				.withPropertyValues("switchboard.quota.backend=redis", "switchboard.quota.redis.address=" + redis.address(),
+						"switchboard.cache.backend=redis", "switchboard.cache.semantic.enabled=true")
+				.run(context -> {
+					assertThat(context).hasNotFailed();
+					RedisQuotaBackend quota = context.getBean(RedisQuotaBackend.class);
+					assertThat(context.getBean(RedisCacheStore.class).client()).isSameAs(quota.client());
+					assertThat(context.getBean(VectorStore.class)).isInstanceOf(RedisVectorStore.class);
+				});
+		}
+	}
+
+	@Test
+	void semanticSettingsAreCheckedAtStartUp() {
+		this.runner
+			.withPropertyValues("switchboard.cache.semantic.enabled=true", "switchboard.cache.semantic.threshold=1.5",
+					"switchboard.cache.quota-fraction=-1")
+			.run(context -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("switchboard.cache.semantic.threshold: must be above 0 and at most 1, was 1.5")
+				.hasMessageContaining("switchboard.cache.quota-fraction: must be between 0 and 1, was -1.0"));
 	}
 
 	@Test
