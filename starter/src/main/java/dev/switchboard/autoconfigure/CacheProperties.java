@@ -62,13 +62,16 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 	 * backend's local copy), all scopes together
 	 * @param maxEntriesPerScope Most vectors kept in Redis per scope (redis backend)
 	 * @param keyPrefix First segment of the redis backend's vector keys: {@code <prefix>:{team}:<scope>}
+	 * @param embeddingModel An embeddings model of switchboard.models to embed prompts with, called
+	 * through the gateway's own dispatcher (its provider, key, failover and breakers); unset, the
+	 * in-process all-MiniLM-L6-v2 model is used
 	 */
 	public record Semantic(@DefaultValue("false") boolean enabled,
 			@DefaultValue("" + SemanticPolicy.DEFAULT_THRESHOLD) double threshold, @DefaultValue("false") boolean shadow,
 			@DefaultValue("true") boolean lexicalGuard, @DefaultValue("250ms") Duration timeout,
 			@DefaultValue("0") int threads, @DefaultValue("256") int queue, @DefaultValue("100000") int maxEntries,
 			@DefaultValue("10000") int maxEntriesPerScope,
-			@DefaultValue(RedisVectorStore.DEFAULT_PREFIX) String keyPrefix) {
+			@DefaultValue(RedisVectorStore.DEFAULT_PREFIX) String keyPrefix, @Nullable String embeddingModel) {
 
 		SemanticPolicy policy() {
 			return new SemanticPolicy(this.threshold, this.shadow, this.lexicalGuard, this.timeout);

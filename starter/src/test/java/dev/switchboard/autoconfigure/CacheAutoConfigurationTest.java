@@ -90,6 +90,16 @@ class CacheAutoConfigurationTest {
 	}
 
 	@Test
+	void anEmbeddingModelMustBeAnEmbeddingsModelOfTheCatalog() {
+		this.runner
+			.withPropertyValues("switchboard.cache.semantic.enabled=true", "switchboard.cache.semantic.embedding-model=echo")
+			.run(context -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("switchboard.cache.semantic.embedding-model:")
+				.hasMessageContaining("Name an embeddings model of switchboard.models"));
+	}
+
+	@Test
 	void theRedisStoreNeedsAnAddressOrAClient() {
 		this.runner.withPropertyValues("switchboard.cache.backend=redis").run(context -> {
 			assertThat(context).hasFailed();
