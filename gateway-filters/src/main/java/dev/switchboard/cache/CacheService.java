@@ -11,9 +11,10 @@ import tools.jackson.databind.JsonNode;
 import dev.switchboard.core.Json;
 
 /**
- * The response cache behind the {@code LlmCache} filter, exact tier: decides whether a request may
- * use the cache, looks its {@link CacheKey} up in a {@link CacheStore}, and stores complete, successful
- * answers. Plain Java returning {@link Mono}; it never fails a request (a store failure is a miss).
+ * The response cache behind the {@code LlmCache} filter: decides whether a request may use the
+ * cache, looks its {@link CacheKey} up in a {@link CacheStore} (then, for chat, in the
+ * {@link SemanticIndex}), and stores complete, successful answers: chat completions, and embeddings
+ * (deterministic for a model and input, so the exact tier serves them well; they have no semantic tier). Plain Java returning {@link Mono}; it never fails a request (a store failure is a miss).
  *
  * <p>Bypassed (neither read nor written) when the request carries {@code Cache-Control: no-store} or
  * {@code no-cache}, asks for several choices ({@code n > 1}), or sets a {@code temperature} above
@@ -140,6 +141,11 @@ public final class CacheService {
 
 	/** Why an answer must not be stored, or {@code null} when it may. */
 	@Nullable String unstorable(JsonNode completion) {
+		if ("list".equals(completion.path("object").asString(""))) {
+			// An embeddings answer: complete when it has a vector per input.
+			JsonNode data = completion.path("data");
+			return (data.isArray() && !data.isEmpty() && data.get(0).has("embedding")) ? null : "no embedding";
+		}
 		JsonNode choices = completion.path("choices");
 		if (!choices.isArray() || choices.isEmpty()) {
 			return "no choices";

@@ -93,7 +93,8 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 		}
 		return new OrderedGatewayFilter((exchange, chain) -> {
 			LlmExchange llm = LlmExchange.find(exchange);
-			if (llm == null || llm.operation() != Operation.CHAT || llm.presetResponse() != null) {
+			if (llm == null || llm.presetResponse() != null
+					|| llm.operation() != Operation.CHAT && llm.operation() != Operation.EMBEDDINGS) {
 				return chain.filter(exchange);
 			}
 			String cacheControl = exchange.getRequest().getHeaders().getFirst(HttpHeaders.CACHE_CONTROL);

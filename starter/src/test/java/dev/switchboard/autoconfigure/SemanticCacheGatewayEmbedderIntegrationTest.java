@@ -67,10 +67,20 @@ class SemanticCacheGatewayEmbedderIntegrationTest {
 		stub.on("/v1/embeddings", (request, response) -> {
 			JsonNode body = Json.MAPPER.readTree(request.body());
 			ObjectNode answer = Json.object().put("object", "list").put("model", body.path("model").asString());
-			ObjectNode item = answer.putArray("data").addObject().put("object", "embedding").put("index", 0);
-			ArrayNode vector = item.putArray("embedding");
-			for (double value : bagOfWords(body.path("input").asString())) {
-				vector.add(value);
+			ArrayNode data = answer.putArray("data");
+			JsonNode input = body.path("input");
+			java.util.List<String> texts = new java.util.ArrayList<>();
+			if (input.isArray()) {
+				input.forEach(text -> texts.add(text.asString()));
+			}
+			else {
+				texts.add(input.asString());
+			}
+			for (int i = 0; i < texts.size(); i++) {
+				ArrayNode vector = data.addObject().put("object", "embedding").put("index", i).putArray("embedding");
+				for (double value : bagOfWords(texts.get(i))) {
+					vector.add(value);
+				}
 			}
 			answer.putObject("usage").put("prompt_tokens", 5).put("total_tokens", 5);
 			return response.status(200).header("content-type", "application/json")
@@ -97,6 +107,31 @@ class SemanticCacheGatewayEmbedderIntegrationTest {
 			.isEqualTo("Bearer provider-secret-key-0123456789");
 		assertThat(Json.MAPPER.readTree(embeddingCalls.get(0).body()).path("model").asString())
 			.isEqualTo("text-embedding-3-small");
+	}
+
+	@Test
+	void embeddingsRequestsAreCachedExactlyPerTeam() {
+		String body = "{\"model\":\"embed-test\",\"input\":[\"what is my password\",\"delete my account\"]}";
+		var miss = embed(TEAM_A, body);
+		assertThat(miss.cache()).isEqualTo("miss");
+		var hit = embed(TEAM_A, body);
+		assertThat(hit.cache()).isEqualTo("hit");
+		assertThat(Json.MAPPER.readTree(hit.body())).isEqualTo(Json.MAPPER.readTree(miss.body()));
+		assertThat(embed(SemanticCacheGatewayIntegrationTest.TEAM_B, body).cache()).isEqualTo("miss");
+		assertThat(stub.received().stream().filter(r -> r.body().contains("delete my account")).count())
+			.as("one provider call per team").isEqualTo(2);
+	}
+
+	private SemanticCacheGatewayIntegrationTest.Answer embed(String key, String body) {
+		return reactor.netty.http.client.HttpClient.create()
+			.headers(h -> h.set("authorization", "Bearer " + key).set("content-type", "application/json"))
+			.post()
+			.uri("http://127.0.0.1:" + this.port + "/v1/embeddings")
+			.send((request, out) -> out.sendString(Mono.just(body)))
+			.responseSingle((response, content) -> content.asString()
+				.map(text -> new SemanticCacheGatewayIntegrationTest.Answer(response.status().code(),
+						response.responseHeaders(), text)))
+			.block(java.time.Duration.ofSeconds(10));
 	}
 
 	/** One dimension per word of a small vocabulary, 1 when the prompt has it. */
