@@ -149,17 +149,28 @@ class LlmRouteIntegrationTest {
 	void aProviderFailureMidStreamEndsWithAnErrorEventAndACleanClose() {
 		String[] chunks = Fixtures.text("openai/chat-stream.stream.sse").split("\n\n");
 		stub.sse("/v1/chat/completions",
-				Flux.concat(Flux.just(chunks[0] + "\n\n"),
-						// After a pause, so the first chunk is surely on the wire before the crash.
+				Flux.concat(Flux.just(chunks[0] + "\n\n", chunks[1] + "\n\n"),
+						// After a pause, so the first token is surely on the wire before the crash.
 						Mono.delay(Duration.ofMillis(100)).then(Mono.error(new IllegalStateException("provider crashed")))));
 		Response response = post("/v1/chat/completions", TEAM_A,
 				"{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 		assertThat(response.status).isEqualTo(200);
 		List<SseEvent> events = events(response.body);
-		assertThat(events).hasSize(2);
-		JsonNode error = Json.MAPPER.readTree(events.get(1).data()).path("error");
+		assertThat(events).hasSize(3);
+		JsonNode error = Json.MAPPER.readTree(events.get(2).data()).path("error");
 		assertThat(error.path("type").asString()).isEqualTo("api_error");
 		assertThat(error.path("message").asString()).contains("openai");
+	}
+
+	@Test
+	void aProviderFailureBeforeTheFirstTokenIsAPlainErrorNotAHalfStream() {
+		String role = Fixtures.text("openai/chat-stream.stream.sse").split("\n\n")[0] + "\n\n";
+		stub.sse("/v1/chat/completions", Flux.concat(Flux.just(role),
+				Mono.delay(Duration.ofMillis(100)).then(Mono.error(new IllegalStateException("provider crashed")))));
+		Response response = post("/v1/chat/completions", TEAM_A,
+				"{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+		assertThat(response.status).isEqualTo(502);
+		assertThat(Json.MAPPER.readTree(response.body).path("error").path("type").asString()).isEqualTo("api_error");
 	}
 
 	@Test
