@@ -5,15 +5,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
-import org.redisson.api.options.KeysScanOptions;
 import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,7 @@ import reactor.core.publisher.Mono;
 
 import dev.switchboard.catalog.Pricing;
 import dev.switchboard.core.Attempt;
+import dev.switchboard.core.CostRecorded;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
 
@@ -47,6 +50,11 @@ public class RedisCostLedger implements CostLedger {
 	static final int DAY_TTL_DAYS = 8;
 
 	static final int MONTH_TTL_DAYS = 93;
+
+	/** The TTLs of the quota backend's team ledgers, when sharing them. */
+	static final int QUOTA_DAY_TTL_DAYS = 3;
+
+	static final int QUOTA_MONTH_TTL_DAYS = 62;
 
 	private static final Logger log = LoggerFactory.getLogger(RedisCostLedger.class);
 
@@ -74,6 +82,11 @@ public class RedisCostLedger implements CostLedger {
 
 	private final Clock clock;
 
+	private final Set<String> teams;
+
+	/** Whether the hashes are the quota backend's team ledgers (see {@link #sharingQuotaLedger}). */
+	private final boolean quotaLedger;
+
 	private final AtomicLong dropped = new AtomicLong();
 
 	private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
@@ -82,19 +95,42 @@ public class RedisCostLedger implements CostLedger {
 	 * @param client a client this ledger does not own (the quota backend's, or the application's)
 	 * @param prefix prefix of every key
 	 * @param timeout longest wait for one write or read
+	 * @param teams the teams a report of all teams lists (the configured ones): reading them by name
+	 * costs a read per team, where scanning a Redis shared with quotas and caches would cost the
+	 * whole key space. Any team can still be read alone.
 	 */
-	public RedisCostLedger(RedissonClient client, String prefix, Duration timeout, Clock clock) {
+	public RedisCostLedger(RedissonClient client, String prefix, Duration timeout, Clock clock,
+			Collection<String> teams) {
+		this(client, prefix, timeout, clock, teams, false);
+	}
+
+	private RedisCostLedger(RedissonClient client, String prefix, Duration timeout, Clock clock,
+			Collection<String> teams, boolean quotaLedger) {
 		this.client = client;
 		this.prefix = prefix;
 		this.timeout = timeout;
 		this.clock = clock;
+		this.teams = new TreeSet<>(teams);
+		this.quotaLedger = quotaLedger;
+	}
+
+	/**
+	 * The ledger kept in the Redis quota backend's own team ledgers, {@code <quotaPrefix>:{team}:usage:<day
+	 * or month>}: {@code LlmQuota}'s settlement script adds each request per model there, in the round
+	 * trip that settles its quota, so requests on quota routes cost no write of their own
+	 * ({@link CostRecorded}); this ledger writes the others (routes without {@code LlmQuota}) into the
+	 * same hashes, with the same TTLs, and reports from them.
+	 */
+	public static RedisCostLedger sharingQuotaLedger(RedissonClient client, String quotaPrefix, Duration timeout,
+			Clock clock, Collection<String> teams) {
+		return new RedisCostLedger(client, quotaPrefix, timeout, clock, teams, true);
 	}
 
 	@Override
 	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
 		Attempt served = exchange.servingAttempt();
 		Usage usage = exchange.usage();
-		if (served == null || usage == null) {
+		if (served == null || usage == null || this.quotaLedger && exchange.get(CostRecorded.class) != null) {
 			return;
 		}
 		String team = exchange.team().name();
@@ -106,8 +142,8 @@ public class RedisCostLedger implements CostLedger {
 				.<Long>evalAsync(RScript.Mode.READ_WRITE, RECORD, RScript.ReturnType.LONG, keys,
 						served.target().model().id(), Long.toString(usage.promptTokens()),
 						Long.toString(usage.completionTokens()), cost.toPlainString(),
-						Long.toString(Duration.ofDays(DAY_TTL_DAYS).toSeconds()),
-						Long.toString(Duration.ofDays(MONTH_TTL_DAYS).toSeconds())))
+						Long.toString(Duration.ofDays(this.quotaLedger ? QUOTA_DAY_TTL_DAYS : DAY_TTL_DAYS).toSeconds()),
+						Long.toString(Duration.ofDays(this.quotaLedger ? QUOTA_MONTH_TTL_DAYS : MONTH_TTL_DAYS).toSeconds())))
 				.timeout(this.timeout)
 				.subscribe(ok -> {
 				}, this::dropped);
@@ -132,9 +168,7 @@ public class RedisCostLedger implements CostLedger {
 
 	private Mono<Map<String, Object>> period(String kind, String period, @Nullable String team) {
 		Flux<String> keys = (team != null) ? Flux.just(key(team, kind, period))
-				: this.client.reactive()
-					.getKeys()
-					.getKeys(KeysScanOptions.defaults().pattern(this.prefix + ":{*}:" + kind + ":" + period));
+				: Flux.fromIterable(this.teams).map(name -> key(name, kind, period));
 		return keys
 			.flatMap(key -> Mono.fromCompletionStage(() -> this.client.<String, String>getMap(key, StringCodec.INSTANCE)
 				.readAllMapAsync()).map(fields -> Map.entry(teamOf(key), fields)), 4)
@@ -171,7 +205,7 @@ public class RedisCostLedger implements CostLedger {
 	}
 
 	private String key(String team, String kind, String period) {
-		return this.prefix + ":{" + team + "}:" + kind + ":" + period;
+		return this.prefix + ":{" + team + "}:" + (this.quotaLedger ? "usage" : kind) + ":" + period;
 	}
 
 	private String teamOf(String key) {

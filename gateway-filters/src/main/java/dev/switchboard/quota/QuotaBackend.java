@@ -4,6 +4,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -67,11 +68,22 @@ public interface QuotaBackend extends AutoCloseable {
 
 	/**
 	 * Settles one reservation: corrects each bucket (see {@link #adjust}) and adds the usage to the
-	 * team's ledger, at most once per {@code id}.
+	 * team's ledger, at most once per {@code id}. A backend that also keeps the fleet's cost report
+	 * (Redis) adds the usage under {@code model} there, in the same round trip.
+	 * <p>The default ignores the model.
+	 * @return {@code true} when applied, {@code false} when {@code id} was settled before
+	 */
+	default Mono<Boolean> settle(String id, String team, List<Adjustment> adjustments, LocalDate day,
+			UsageRecord usage, @Nullable String model) {
+		return settle(id, team, adjustments, day, usage);
+	}
+
+	/**
+	 * Settles one reservation without a per-model record.
 	 * <p>The default adjusts and records without remembering the id: the caller settles once.
 	 * @return {@code true} when applied, {@code false} when {@code id} was settled before
 	 */
-	default Mono<Boolean> settle(String id, String team, List<Adjustment> adjustments, java.time.LocalDate day,
+	default Mono<Boolean> settle(String id, String team, List<Adjustment> adjustments, LocalDate day,
 			UsageRecord usage) {
 		List<Mono<Void>> steps = new ArrayList<>();
 		adjustments.forEach(adjustment -> steps.add(adjust(adjustment.bucket(), adjustment.amount())));

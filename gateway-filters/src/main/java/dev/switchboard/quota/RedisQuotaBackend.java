@@ -3,6 +3,7 @@ package dev.switchboard.quota;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -119,6 +121,11 @@ public final class RedisQuotaBackend implements QuotaBackend {
 		}
 	}
 
+	/** The first segment of every key, {@code <prefix>:{team}:...}. */
+	public String keyPrefix() {
+		return this.prefix;
+	}
+
 	public RedissonClient client() {
 		return this.client;
 	}
@@ -169,7 +176,7 @@ public final class RedisQuotaBackend implements QuotaBackend {
 		if (amount == 0) {
 			return Mono.empty();
 		}
-		return apply(null, List.of(new Adjustment(bucket, amount)), null, null, null).then();
+		return apply(null, List.of(new Adjustment(bucket, amount)), null, null, null, null).then();
 	}
 
 	@Override
@@ -188,16 +195,22 @@ public final class RedisQuotaBackend implements QuotaBackend {
 	@Override
 	public Mono<Boolean> settle(String id, String team, List<Adjustment> adjustments, LocalDate day,
 			UsageRecord usage) {
-		return apply(markerKey(team, id), adjustments, team, day, usage);
+		return apply(markerKey(team, id), adjustments, team, day, usage, null);
+	}
+
+	@Override
+	public Mono<Boolean> settle(String id, String team, List<Adjustment> adjustments, LocalDate day,
+			UsageRecord usage, @Nullable String model) {
+		return apply(markerKey(team, id), adjustments, team, day, usage, model);
 	}
 
 	@Override
 	public Mono<Void> record(String team, LocalDate day, UsageRecord usage) {
-		return apply(null, List.of(), team, day, usage).then();
+		return apply(null, List.of(), team, day, usage, null).then();
 	}
 
 	private Mono<Boolean> apply(String marker, List<Adjustment> adjustments, String team, LocalDate day,
-			UsageRecord usage) {
+			UsageRecord usage, @Nullable String model) {
 		return Mono.defer(() -> {
 			List<Object> keys = new ArrayList<>();
 			List<Object> args = clockArgs();
@@ -221,6 +234,8 @@ public final class RedisQuotaBackend implements QuotaBackend {
 				args.add(Long.toString(usage.spendNanoUsd()));
 				args.add(Long.toString(DAY_LEDGER_TTL_MILLIS));
 				args.add(Long.toString(MONTH_LEDGER_TTL_MILLIS));
+				args.add((model != null) ? model : "");
+				args.add(BigDecimal.valueOf(usage.spendNanoUsd(), 9).toPlainString());
 			}
 			if (keys.isEmpty()) {
 				return Mono.just(true);

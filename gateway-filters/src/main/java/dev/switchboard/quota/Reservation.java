@@ -123,6 +123,12 @@ public final class Reservation implements LlmExchangeListener {
 		return this.enforced;
 	}
 
+	/** The catalog id of the model that answered (a fallback's, after failover), for the per-model ledger. */
+	String servedModel() {
+		Attempt served = this.exchange.servingAttempt();
+		return ((served != null) ? served.target() : this.target).model().id();
+	}
+
 	/** Completes with the usage billed once the reservation is settled (or failed to settle). */
 	public Mono<Usage> settlement() {
 		return this.settlement.asMono();

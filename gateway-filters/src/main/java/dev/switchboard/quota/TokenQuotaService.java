@@ -28,6 +28,8 @@ import dev.switchboard.catalog.Pricing;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
+import dev.switchboard.core.CostRecorded;
+import dev.switchboard.core.QuotaCharge;
 import dev.switchboard.core.Usage;
 import dev.switchboard.quota.QuotaLimit.Dimension;
 import dev.switchboard.route.ModelResolver;
@@ -155,8 +157,12 @@ public final class TokenQuotaService {
 	 */
 	public Mono<Admission> reserve(LlmExchange exchange, @Nullable String client, boolean dryRun) {
 		RouteTarget requested = exchange.route().primary();
-		long completion = completionTokens(exchange);
-		return this.estimator.promptTokens(exchange.operation(), exchange.body(), requested)
+		QuotaCharge preset = (exchange.presetResponse() != null) ? exchange.get(QuotaCharge.class) : null;
+		// An answer the gateway gives itself (a charged cache hit) reserves exactly its charge.
+		long completion = (preset != null) ? preset.usage().completionTokens() : completionTokens(exchange);
+		Mono<Long> promptTokens = (preset != null) ? Mono.just(preset.usage().promptTokens())
+				: this.estimator.promptTokens(exchange.operation(), exchange.body(), requested);
+		return promptTokens
 			.flatMap(prompt -> {
 				Request request = new Request(exchange, client, prompt, completion,
 						YearMonth.now(this.clock.withZone(ZoneOffset.UTC)), dryRun);
@@ -175,6 +181,10 @@ public final class TokenQuotaService {
 		Reservation reservation = new Reservation(this, outcome.backend, exchange, outcome.target, outcome.prompt,
 				outcome.completion, outcome.charges, outcome.enforced);
 		exchange.addListener(reservation);
+		if (outcome.backend instanceof RedisQuotaBackend) {
+			// The settlement script adds the usage per model to the team's ledger, which the fleet's cost report reads.
+			exchange.put(CostRecorded.class, new CostRecorded("quota settlement"));
+		}
 		exchange.decide("quota", "reserved " + outcome.prompt + "+" + outcome.completion + " tokens on "
 				+ outcome.backend.name() + (outcome.headers.dryRun().isEmpty() ? ""
 						: "; dry-run limits exceeded: " + outcome.headers.dryRun()));
@@ -441,7 +451,8 @@ public final class TokenQuotaService {
 		LocalDate day = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
 		QuotaBackend.UsageRecord usage = new QuotaBackend.UsageRecord(1, billed.promptTokens(),
 				billed.completionTokens(), spend);
-		return store.settle(reservation.id(), reservation.team(), corrections, day, usage).then().timeout(this.timeout).doOnError(error -> {
+		return store.settle(reservation.id(), reservation.team(), corrections, day, usage, reservation.servedModel())
+			.then().timeout(this.timeout).doOnError(error -> {
 			this.metrics.backendFailure(store.name(), "settle");
 			log.debug("Could not settle the quota reservation of team '{}' on {}", reservation.team(), store.name(),
 					error);

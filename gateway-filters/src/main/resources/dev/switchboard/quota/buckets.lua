@@ -10,6 +10,10 @@ local now = tonumber(ARGV[1])
 local month_end = tonumber(ARGV[2])
 local MINUTE = 60000
 local DAY = 86400000
+-- 't' of each bucket as loaded. Gateways' clocks differ a little: 't' only ever moves forward, so a
+-- gateway whose clock is behind neither refills (elapsed is 0 for it) nor moves 't' back, which
+-- would let the next gateway with a clock ahead refill the same skew again, once per alternation.
+local loaded_t = {}
 
 -- Reads a limit list from ARGV at p: n, then (kind, capacity) n times. Returns kinds, caps, next p.
 local function limits(p)
@@ -30,6 +34,7 @@ local function load(key, kinds, caps)
     h[raw[i]] = tonumber(raw[i + 1])
   end
   local t = h['t']
+  loaded_t[key] = t
   local a, c = {}, {}
   for j = 1, #kinds do
     local cap = caps[j]
@@ -71,7 +76,7 @@ end
 -- full, a missing key reads the same, so idle buckets leave Redis on their own.
 local function store(key, kinds, caps, a, c)
   local ttl = MINUTE
-  local fields = { 't', now }
+  local fields = { 't', math.max(now, loaded_t[key] or now) }
   for j = 1, #kinds do
     local cap, av = caps[j], a[j]
     if av < cap then

@@ -3,7 +3,9 @@
 -- KEYS: [marker], buckets..., [day ledger, month ledger].
 -- ARGV: now, month_end, has_marker (1/0), marker_ttl_ms, has_ledger (1/0), then per bucket: delta
 -- (positive charges into debt, negative refunds up to capacity) and its limits; then, with a
--- ledger: requests, prompt, completion, spend, day ledger TTL ms, month ledger TTL ms.
+-- ledger: requests, prompt, completion, spend, day ledger TTL ms, month ledger TTL ms, then the model
+-- id ('' for none) and the cost in USD: with a model, the same usage is added to its '<model>|...'
+-- fields, which the cost report reads (one script per request records quota and cost together).
 -- Returns 1 when applied, 0 when this id was settled before (nothing changed).
 local k = 1
 if ARGV[3] == '1' then
@@ -38,6 +40,13 @@ if has_ledger then
     redis.call('HINCRBY', key, 'prompt', ARGV[p + 1])
     redis.call('HINCRBY', key, 'completion', ARGV[p + 2])
     redis.call('HINCRBY', key, 'spend', ARGV[p + 3])
+    local model = ARGV[p + 6]
+    if model ~= nil and model ~= '' then
+      redis.call('HINCRBY', key, model .. '|requests', ARGV[p])
+      redis.call('HINCRBY', key, model .. '|prompt_tokens', ARGV[p + 1])
+      redis.call('HINCRBY', key, model .. '|completion_tokens', ARGV[p + 2])
+      redis.call('HINCRBYFLOAT', key, model .. '|cost_usd', ARGV[p + 7])
+    end
     redis.call('PEXPIRE', key, ARGV[p + 3 + i])
   end
 end

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -21,11 +22,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.core.CostRecorded;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Team;
 import dev.switchboard.core.Usage;
+import dev.switchboard.quota.QuotaBackend;
+import dev.switchboard.quota.RedisQuotaBackend;
 import dev.switchboard.route.ModelResolver;
 import dev.switchboard.testing.RedisServerExtension;
 import dev.switchboard.testing.RedisTestServer;
@@ -101,6 +105,34 @@ class RedisCostLedgerTest {
 	}
 
 	@Test
+	void withQuotasOnRedisTheSettlementRecordsCostsAndTheLedgerOnlyReadsThem() {
+		String quotaPrefix = this.prefix + "-quota";
+		RedisQuotaBackend quota = new RedisQuotaBackend(this.gatewayA, Duration.ofSeconds(2), quotaPrefix);
+		RedisCostLedger ledger = RedisCostLedger.sharingQuotaLedger(this.gatewayB, quotaPrefix, Duration.ofSeconds(2),
+				CLOCK, Set.of("team-a"));
+		// A quota route: its settlement, one script, adds the request under its model.
+		quota.settle("r-1", "team-a", java.util.List.of(), java.time.LocalDate.parse("2026-11-23"),
+				new QuotaBackend.UsageRecord(1, 100, 20, 140_000), "gpt-test").block(Duration.ofSeconds(5));
+		LlmExchange settledByQuota = served("team-a", 100, 20);
+		settledByQuota.put(CostRecorded.class, new CostRecorded("quota settlement"));
+		ledger.onComplete(settledByQuota, LlmExchange.Completion.SUCCESS, null);
+		// A route without LlmQuota: the ledger writes it into the same hashes.
+		ledger.onComplete(served("team-a", 300, 40), LlmExchange.Completion.SUCCESS, null);
+
+		Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			JsonNode model = report(ledger, null).path("day").path("teams").path("team-a").path("gpt-test");
+			assertThat(model.path("requests").asLong()).as("counted once each").isEqualTo(2);
+			assertThat(model.path("prompt_tokens").asLong()).isEqualTo(400);
+			assertThat(model.path("completion_tokens").asLong()).isEqualTo(60);
+		});
+		assertThat(quota.ledger("team-a", java.time.LocalDate.parse("2026-11-23")).block(Duration.ofSeconds(5))
+			.day()
+			.promptTokens()).as("the quota's own totals: quota routes only").isEqualTo(100);
+		assertThat(this.gatewayA.getMap(quotaPrefix + ":{team-a}:usage:2026-11").remainTimeToLive())
+			.isBetween(Duration.ofDays(61).toMillis(), Duration.ofDays(62).toMillis());
+	}
+
+	@Test
 	void eachRequestUpdatesTheTeamsTaggedDayAndMonthHashesAndRenewsTheirTtl() {
 		RedisCostLedger a = ledger(this.gatewayA);
 		a.onComplete(served("team-a", 10, 1), LlmExchange.Completion.SUCCESS, null);
@@ -125,7 +157,7 @@ class RedisCostLedgerTest {
 	void aRedisThatIsDownDropsWritesWithoutFailingOrDelayingTheRequest(RedisTestServer redis) throws Exception {
 		RedissonClient client = client(redis.address());
 		try {
-			RedisCostLedger ledger = new RedisCostLedger(client, this.prefix, Duration.ofMillis(300), CLOCK);
+			RedisCostLedger ledger = new RedisCostLedger(client, this.prefix, Duration.ofMillis(300), CLOCK, Set.of("team-a", "team-b"));
 			LlmExchange[] exchanges = new LlmExchange[5];
 			for (int i = 0; i < exchanges.length; i++) {
 				exchanges[i] = served("team-a", 10, 1);
@@ -152,7 +184,7 @@ class RedisCostLedgerTest {
 	}
 
 	private RedisCostLedger ledger(RedissonClient client) {
-		return new RedisCostLedger(client, this.prefix, Duration.ofSeconds(2), CLOCK);
+		return new RedisCostLedger(client, this.prefix, Duration.ofSeconds(2), CLOCK, Set.of("team-a", "team-b"));
 	}
 
 	private static JsonNode report(CostLedger ledger, String team) {

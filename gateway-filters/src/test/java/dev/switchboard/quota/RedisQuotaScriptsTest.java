@@ -81,6 +81,33 @@ class RedisQuotaScriptsTest {
 	}
 
 	@Test
+	void gatewaysWithSkewedClocksGetNoRefillFromTheSkew() {
+		// Two gateways 5 s apart share a bucket of 60 requests per minute (one a second) and take turns.
+		Instant start = Instant.parse("2026-11-23T10:00:00Z");
+		MovingClock behind = new MovingClock(start);
+		MovingClock ahead = new MovingClock(start.plusSeconds(5));
+		RedisQuotaBackend slow = new RedisQuotaBackend(client, "sb:skew", false, behind);
+		RedisQuotaBackend fast = new RedisQuotaBackend(client, "sb:skew", false, ahead);
+		List<BucketSpec> buckets = BucketSpec.forScope("sb:skew", "skew", "team",
+				LimitSet.of(Map.of(QuotaLimit.REQUESTS_PER_MINUTE, 60L)), YearMonth.of(2026, 11));
+		BucketSpec bucket = buckets.get(0);
+		assertThat(fast.tryConsume(bucket, 59).block(Duration.ofSeconds(5)).consumed()).isTrue();
+		int admitted = 0;
+		for (int turn = 0; turn < 20; turn++) {
+			RedisQuotaBackend gateway = (turn % 2 == 0) ? slow : fast;
+			if (gateway.tryConsume(bucket, 1).block(Duration.ofSeconds(5)).consumed()) {
+				admitted++;
+			}
+		}
+		// No time passed on either clock: exactly the one request left. Were the gateway behind allowed
+		// to write its time, the one ahead would refill its 5 s lead again at each turn (5 per turn).
+		assertThat(admitted).isEqualTo(1);
+		ahead.millis += 3_000;
+		assertThat(fast.tryConsume(bucket, 3).block(Duration.ofSeconds(5)).consumed()).as("real time refills").isTrue();
+		assertThat(slow.tryConsume(bucket, 1).block(Duration.ofSeconds(5)).consumed()).isFalse();
+	}
+
+	@Test
 	void theScriptsCountExactlyAsBucket4jDoesUnderAMovingClock() {
 		MovingClock clock = new MovingClock(Instant.parse("2026-11-30T23:58:30.123Z"));
 		RedisQuotaBackend lua = new RedisQuotaBackend(client, "sb:lua", false, clock);

@@ -10,6 +10,7 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.BaseConfig;
 import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -102,9 +103,25 @@ public class QuotaAutoConfiguration {
 				QuotaPolicy policy) {
 			QuotaProperties.Redis redis = properties.redis();
 			if (!redis.configured()) {
-				return new RedisQuotaBackend(clients.getObject(), redis.timeout(), redis.keyPrefix(), false);
+				RedissonClient client = clients.getObject();
+				warnIfRetrying(client);
+				return new RedisQuotaBackend(client, redis.timeout(), redis.keyPrefix(), false);
 			}
 			return new RedisQuotaBackend(Redisson.create(redissonConfig(redis)), redis.timeout(), redis.keyPrefix(), true);
+		}
+
+		/** An application's client may retry: a reservation resent after a lost reply is charged twice. */
+		private static void warnIfRetrying(RedissonClient client) {
+			Config config = client.getConfig();
+			int retries = config.isClusterConfig() ? config.useClusterServers().getRetryAttempts()
+					: config.isSentinelConfig() ? config.useSentinelServers().getRetryAttempts()
+							: config.isSingleConfig() ? config.useSingleServer().getRetryAttempts() : 0;
+			if (retries > 0) {
+				LoggerFactory.getLogger(QuotaAutoConfiguration.class)
+					.warn("The RedissonClient shared with quotas retries commands ({} attempts): a reservation resent "
+							+ "after a lost reply is charged twice. Set retryAttempts to 0, or give "
+							+ "switchboard.quota.redis its own connection.", retries);
+			}
 		}
 
 		/**
@@ -121,6 +138,20 @@ public class QuotaAutoConfiguration {
 				catch (java.io.IOException ex) {
 					throw new CatalogException(java.util.List.of("switchboard.quota.redis.config: cannot read '"
 							+ redis.config() + "': " + ex.getMessage()));
+				}
+				// Whatever the file says: a resent reservation would be charged twice.
+				if (config.isClusterConfig()) {
+					config.useClusterServers().setRetryAttempts(0);
+				}
+				else if (config.isSentinelConfig()) {
+					config.useSentinelServers().setRetryAttempts(0);
+				}
+				else if (config.isSingleConfig()) {
+					config.useSingleServer().setRetryAttempts(0);
+				}
+				else {
+					throw new CatalogException(java.util.List.of("switchboard.quota.redis.config: '" + redis.config()
+							+ "' must configure a single server, a cluster or a sentinel setup"));
 				}
 				return config;
 			}

@@ -282,10 +282,13 @@ public class SwitchboardAutoConfiguration {
 		CostLedger switchboardCostLedger(SwitchboardProperties properties, ObjectProvider<QuotaBackend> quotaBackend,
 				ObjectProvider<RedissonClient> clients) {
 			SwitchboardProperties.Costs costs = properties.observability().costs();
-			RedissonClient client = quotaClient(quotaBackend.getIfAvailable());
-			if (client == null) {
-				client = clients.getIfUnique();
+			if (quotaBackend.getIfAvailable() instanceof RedisQuotaBackend quota) {
+				// The quota's own team ledgers: its settlement records quota routes per model in the same
+				// script, so a request costs no extra Redis round trip for its cost.
+				return RedisCostLedger.sharingQuotaLedger(quota.client(), quota.keyPrefix(), costs.timeout(),
+						Clock.systemUTC(), properties.teams().keySet());
 			}
+			RedissonClient client = clients.getIfUnique();
 			if (client == null) {
 				if (costs.backend() == SwitchboardProperties.CostsBackend.REDIS) {
 					throw new CatalogException(List.of("switchboard.observability.costs.backend: redis needs "
@@ -294,11 +297,8 @@ public class SwitchboardAutoConfiguration {
 				log.info("Cost ledger in memory: quotas are on Redis, but no Redisson client can be shared");
 				return new InMemoryCostLedger();
 			}
-			return new RedisCostLedger(client, costs.keyPrefix(), costs.timeout(), Clock.systemUTC());
-		}
-
-		private static RedissonClient quotaClient(QuotaBackend backend) {
-			return (backend instanceof RedisQuotaBackend redis) ? redis.client() : null;
+			return new RedisCostLedger(client, costs.keyPrefix(), costs.timeout(), Clock.systemUTC(),
+					properties.teams().keySet());
 		}
 
 	}

@@ -255,7 +255,8 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * @param backend auto: on Redis when quotas are (switchboard.quota.backend=redis), in memory
 	 * otherwise; memory: per gateway instance; redis: fleet-wide totals on the quota backend's Redis
 	 * (or the application's RedissonClient)
-	 * @param keyPrefix Prefix of the Redis hashes, one per team and period
+	 * @param keyPrefix Prefix of the Redis hashes, one per team and period; with quotas on Redis the
+	 * quota backend's own team ledgers are used instead (switchboard.quota.redis.key-prefix)
 	 * @param timeout Longest a Redis write or read of the ledger may take; a write that fails or
 	 * times out is logged and dropped, never failing the request
 	 */
