@@ -79,9 +79,12 @@ public record CacheKey(String team, String hash) {
 		return prefix + ":{" + this.team + "}:" + this.hash;
 	}
 
+	/** For logs and decision records: the team, never a user's namespace hash, and a short hash. */
 	@Override
 	public String toString() {
-		return this.team + ":" + this.hash.substring(0, Math.min(12, this.hash.length()));
+		int user = this.team.indexOf('/');
+		String namespace = (user < 0) ? this.team : this.team.substring(0, user) + "/(user)";
+		return namespace + ":" + this.hash.substring(0, Math.min(12, this.hash.length()));
 	}
 
 }

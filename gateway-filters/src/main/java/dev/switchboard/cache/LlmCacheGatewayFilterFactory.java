@@ -20,6 +20,7 @@ import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.QuotaCharge;
 import dev.switchboard.core.Usage;
+import dev.switchboard.route.RouteTarget;
 
 /**
  * {@code LlmCache}: answers repeated chat requests from the cache, from {@code switchboard.cache.*}.
@@ -115,7 +116,11 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 						llm.respondWith(Replay.response(lookup.completion(), llm.stream(), llm.clientWantsStreamUsage()),
 								"from the cache, no provider call");
 					}
-					case MISS -> llm.decorateResponse(response -> tee(llm, lookup.key(), ttl, response));
+					case MISS -> {
+						// The model asked for, as resolved now: a fallback's or a downgrade's answer is not its answer.
+						RouteTarget asked = llm.route().primary();
+						llm.decorateResponse(response -> tee(llm, lookup.key(), asked, ttl, response));
+					}
 					case BYPASS -> {
 					}
 				}
@@ -157,9 +162,21 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 		}
 	}
 
+	private static boolean sameModel(RouteTarget a, RouteTarget b) {
+		return a.provider().name().equals(b.provider().name())
+				&& a.model().upstreamModel().equals(b.model().upstreamModel());
+	}
+
 	/** Passes the answer on untouched, storing it once it is known to be complete. */
-	private LlmResponse tee(LlmExchange llm, CacheKey key, @Nullable Duration ttl, LlmResponse response) {
+	private LlmResponse tee(LlmExchange llm, CacheKey key, RouteTarget asked, @Nullable Duration ttl,
+			LlmResponse response) {
 		if (response.status() < 200 || response.status() >= 300) {
+			return response;
+		}
+		RouteTarget servedBy = response.servedBy();
+		if (servedBy != null && !sameModel(asked, servedBy)) {
+			llm.decide("cache", "not stored: served by " + servedBy.label() + ", not " + asked.label()
+					+ " (failover or downgrade)");
 			return response;
 		}
 		if (!response.isStream()) {

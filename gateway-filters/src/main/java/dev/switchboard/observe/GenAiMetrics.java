@@ -2,6 +2,7 @@ package dev.switchboard.observe;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -68,6 +69,9 @@ public class GenAiMetrics implements LlmExchangeListener {
 	/** Tag sets kept per kind of meter; error types and outcomes multiply the configured ones by a few. */
 	static final int MAX_CACHED = 4096;
 
+	private static final Set<String> OWN_METERS = Set.of(TOKEN_USAGE, OPERATION_DURATION,
+			TIME_TO_FIRST_TOKEN, REQUESTS, COST, ATTEMPTS);
+
 	private final MeterRegistry registry;
 
 	private final Map<AttemptKey, Counter> attempts = new ConcurrentHashMap<>();
@@ -78,7 +82,12 @@ public class GenAiMetrics implements LlmExchangeListener {
 
 	public GenAiMetrics(MeterRegistry registry) {
 		this.registry = registry;
-		registry.config().onMeterRemoved(meter -> clearCache());
+		// Only our own meters: a registry that drops some other meter must not empty these caches.
+		registry.config().onMeterRemoved(meter -> {
+			if (OWN_METERS.contains(meter.getId().getName())) {
+				clearCache();
+			}
+		});
 	}
 
 	@Override

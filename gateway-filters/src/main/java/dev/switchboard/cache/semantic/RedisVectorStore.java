@@ -18,6 +18,7 @@ import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The fleet's vector store on plain Redis (no modules): Redis is the source of truth, each gateway
@@ -28,7 +29,7 @@ import reactor.core.publisher.Mono;
  * lexical fingerprint and its expiry. The stream is capped ({@code XADD MAXLEN ~ maxPerScope}) and
  * expires with its newest entry's TTL; the namespace in braces keeps a team's keys on one slot of a
  * Redis Cluster. A lookup reads what was appended since this gateway last read the scope ({@code
- * XRANGE} from its position: one round trip, usually returning nothing), adds it to the mirror's
+ * XRANGE} from just after its position, at most 500 entries: one round trip, usually returning nothing), adds it to the mirror's
  * {@link LshIndex}, and searches there; a store is one pipelined {@code XADD} and {@code PEXPIRE}.
  * So an answer stored by one gateway is a semantic hit on every other one at its next lookup, and
  * lookup time follows the LSH buckets, not the store's size.
@@ -43,8 +44,11 @@ public final class RedisVectorStore implements VectorStore {
 
 	public static final String DEFAULT_PREFIX = "sb:sem";
 
-	/** Most stream entries read per lookup; a gateway catching up on a large scope reads it over several lookups. */
-	static final int READ_BATCH = 5000;
+	/**
+	 * Most stream entries read per lookup (about 1 MB): a gateway catching up on a large scope reads
+	 * it over several lookups rather than stall the connection it shares with quotas.
+	 */
+	static final int READ_BATCH = 500;
 
 	private final RedissonClient client;
 
@@ -72,11 +76,14 @@ public final class RedisVectorStore implements VectorStore {
 	public Mono<List<VectorEntry>> candidates(String namespace, String scope, float[] vector) {
 		String local = namespace + "/" + scope;
 		StreamPosition position = this.mirror.position(local);
-		StreamMessageId from = (position != null) ? new StreamMessageId(position.millis(), position.sequence())
+		// From just after the last entry read: XRANGE is inclusive, and the next id is the exclusive start.
+		StreamMessageId from = (position != null) ? new StreamMessageId(position.millis(), position.sequence() + 1)
 				: StreamMessageId.MIN;
 		RStreamAsync<String, String> stream = this.client.getStream(key(namespace, scope), StringCodec.INSTANCE);
 		return Mono.defer(() -> Mono.fromCompletionStage(stream.rangeAsync(READ_BATCH, from, StreamMessageId.MAX)))
 			.timeout(this.timeout)
+			// Decoding and hashing is CPU work: not on Redisson's connection threads.
+			.publishOn(Schedulers.parallel())
 			.doOnNext(read -> this.mirror.addFromLog(local, decode(read)))
 			.then()
 			.onErrorResume(error -> {

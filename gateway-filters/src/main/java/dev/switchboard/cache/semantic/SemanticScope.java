@@ -27,8 +27,17 @@ import dev.switchboard.core.Json;
 public record SemanticScope(String namespace, String scope, String text) {
 
 	/**
+	 * Longest last user turn compared by meaning, in characters (about 500 tokens). Embedding cost
+	 * grows with length and the small model reads only its first 256 word pieces anyway; long prompts
+	 * (documents, pasted code) are rarely asked again in other words, and the exact tier still serves
+	 * them when they are asked again word for word.
+	 */
+	public static final int MAX_TEXT_CHARS = 2000;
+
+	/**
 	 * The scope of a chat request, or {@code null} when it has no semantic scope: the last message is
-	 * not a user turn, or holds something other than text (an image, audio, a file).
+	 * not a user turn, holds something other than text (an image, audio, a file), or is longer than
+	 * {@link #MAX_TEXT_CHARS}.
 	 */
 	public static @Nullable SemanticScope of(CacheKey key, JsonNode request) {
 		JsonNode messages = request.path("messages");
@@ -40,7 +49,7 @@ public record SemanticScope(String namespace, String scope, String text) {
 			return null;
 		}
 		String text = text(last.path("content"));
-		if (text == null || text.isBlank()) {
+		if (text == null || text.isBlank() || text.length() > MAX_TEXT_CHARS) {
 			return null;
 		}
 		ObjectNode withoutText = (ObjectNode) request.deepCopy();

@@ -5,8 +5,6 @@ package dev.switchboard.cache.semantic;
  */
 record StreamPosition(long millis, long sequence) implements Comparable<StreamPosition> {
 
-	static final StreamPosition START = new StreamPosition(0, 0);
-
 	static StreamPosition parse(String id) {
 		int dash = id.indexOf('-');
 		return (dash < 0) ? new StreamPosition(Long.parseLong(id), 0)

@@ -43,6 +43,24 @@ class InMemoryVectorStoreTest {
 	}
 
 	@Test
+	void smallScopesAreScannedWholeAndEmptyReadsHoldNothing() {
+		InMemoryVectorStore store = new InMemoryVectorStore(100_000);
+		store.addFromLog("t/empty", java.util.List.of());
+		assertThat(store.position("t/empty")).as("no scope for a read that found nothing").isNull();
+		Random random = new Random(11);
+		for (int i = 0; i < LshIndex.LINEAR_MAX; i++) {
+			store.addNow("t/s", entry("k" + i, randomUnit(random)));
+		}
+		assertThat(store.candidatesNow("t/s", randomUnit(random))).as("a small scope: every entry")
+			.hasSize(LshIndex.LINEAR_MAX);
+		for (int i = LshIndex.LINEAR_MAX; i < 1000; i++) {
+			store.addNow("t/s", entry("k" + i, randomUnit(random)));
+		}
+		assertThat(store.candidatesNow("t/s", randomUnit(random)).size()).as("past it, buckets only")
+			.isLessThan(100);
+	}
+
+	@Test
 	void scopesNeverSeeEachOther() {
 		InMemoryVectorStore store = new InMemoryVectorStore(100);
 		float[] vector = randomUnit(new Random(1));
