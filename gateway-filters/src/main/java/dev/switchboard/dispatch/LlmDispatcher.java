@@ -1,6 +1,8 @@
 package dev.switchboard.dispatch;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -296,10 +298,24 @@ public class LlmDispatcher {
 	 * whole stream.
 	 */
 	static Flux<SseEvent> holdUntilFirstToken(LlmExchange exchange, Flux<SseEvent> events) {
+		// concatMapIterable, not bufferUntil: it honours the writer's demand (bufferUntil overflowed
+		// when a chunk arrived before the client had read the previous one).
 		return Flux.defer(() -> {
-			int[] held = { 0 };
-			return events.bufferUntil(event -> exchange.timeToFirstTokenNanos() > 0 || ++held[0] >= MAX_HELD_EVENTS)
-				.concatMapIterable(batch -> batch);
+			List<SseEvent> held = new ArrayList<>();
+			boolean[] released = { false };
+			return events.concatMapIterable(event -> {
+				if (released[0]) {
+					return List.of(event);
+				}
+				held.add(event);
+				if (exchange.timeToFirstTokenNanos() == 0 && held.size() < MAX_HELD_EVENTS) {
+					return List.of();
+				}
+				released[0] = true;
+				List<SseEvent> out = new ArrayList<>(held);
+				held.clear();
+				return out;
+			}).concatWith(Flux.defer(() -> Flux.fromIterable(held)));
 		});
 	}
 

@@ -66,6 +66,26 @@ class HoldUntilFirstTokenTest {
 			.verify();
 	}
 
+	@Test
+	void aSlowReaderOfALongStreamGetsEveryEventInOrder() {
+		LlmExchange exchange = exchange();
+		Flux<SseEvent> upstream = Flux.range(0, 20_000).map(i -> {
+			if (i == 1) {
+				exchange.firstToken();
+			}
+			return SseEvent.data(Integer.toString(i));
+		});
+		// A reader that asks for one event at a time from another thread, as a slow client's socket does.
+		List<String> read = LlmDispatcher.holdUntilFirstToken(exchange, upstream)
+			.publishOn(reactor.core.scheduler.Schedulers.single(), 1)
+			.map(SseEvent::dataAsString)
+			.collectList()
+			.block(java.time.Duration.ofSeconds(20));
+		assertThat(read).hasSize(20_000);
+		assertThat(read.get(0)).isEqualTo("0");
+		assertThat(read.get(19_999)).isEqualTo("19999");
+	}
+
 	private static LlmExchange exchange() {
 		return TestCatalogs.exchange(TestCatalogs.catalog(URI.create("http://127.0.0.1:1/v1")), Operation.CHAT,
 				"{\"model\":\"fast\",\"stream\":true,\"messages\":[]}");
