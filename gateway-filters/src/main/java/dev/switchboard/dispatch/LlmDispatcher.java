@@ -1,8 +1,6 @@
 package dev.switchboard.dispatch;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -202,14 +200,13 @@ public class LlmDispatcher {
 							null, null));
 				});
 			}
-			StreamTranslator translator = adapter.streamTranslator(exchange, target);
+			StreamTranslator translator = new HoldUntilFirstToken(exchange, adapter.streamTranslator(exchange, target));
 			SseDecoder decoder = new SseDecoder();
 			Flux<SseEvent> events = body.asByteArray()
 				.concatMapIterable(decoder::decode)
 				.concatWith(Flux.defer(() -> Flux.fromIterable(decoder.finish())))
 				.concatMapIterable(translator::onEvent)
 				.concatWith(Flux.defer(() -> Flux.fromIterable(translator.onEnd())))
-				.transform(translated -> holdUntilFirstToken(exchange, translated))
 				.doOnComplete(() -> exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null))
 				.doOnCancel(() -> exchange.endAttempt(attempt, Attempt.Outcome.CANCELLED, "client went away"))
 				.onErrorMap(error -> failed(exchange, attempt, error));
@@ -281,42 +278,6 @@ public class LlmDispatcher {
 		HttpHeaders headers = new HttpHeaders();
 		response.responseHeaders().forEach(entry -> headers.add(entry.getKey(), entry.getValue()));
 		return headers;
-	}
-
-	/** Events held back, at most, while waiting for the first token. */
-	static final int MAX_HELD_EVENTS = 16;
-
-	/**
-	 * Holds the events that carry no generated output yet (a role-only first chunk, Anthropic's
-	 * {@code message_start}) until the first token arrives or the stream ends, then lets them through
-	 * in order, one by one from there on. Writing the first event commits the response, and a
-	 * committed response cannot fail over: a provider that fails just after opening its stream
-	 * (Anthropic's {@code overloaded_error} after {@code message_start}) must leave nothing written,
-	 * so that the next target can still answer. Nothing that carries content is ever held: the
-	 * translators mark the first token on the exchange before they emit it. A translator that never
-	 * does (a custom adapter) is held back for {@value #MAX_HELD_EVENTS} events at most, never a
-	 * whole stream.
-	 */
-	static Flux<SseEvent> holdUntilFirstToken(LlmExchange exchange, Flux<SseEvent> events) {
-		// concatMapIterable, not bufferUntil: it honours the writer's demand (bufferUntil overflowed
-		// when a chunk arrived before the client had read the previous one).
-		return Flux.defer(() -> {
-			List<SseEvent> held = new ArrayList<>();
-			boolean[] released = { false };
-			return events.concatMapIterable(event -> {
-				if (released[0]) {
-					return List.of(event);
-				}
-				held.add(event);
-				if (exchange.timeToFirstTokenNanos() == 0 && held.size() < MAX_HELD_EVENTS) {
-					return List.of();
-				}
-				released[0] = true;
-				List<SseEvent> out = new ArrayList<>(held);
-				held.clear();
-				return out;
-			}).concatWith(Flux.defer(() -> Flux.fromIterable(held)));
-		});
 	}
 
 }

@@ -12,6 +12,7 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.testing.TestCatalogs;
+import dev.switchboard.translate.StreamTranslator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +23,7 @@ class HoldUntilFirstTokenTest {
 	void eventsBeforeTheFirstTokenWaitForItThenEverythingFlowsOneByOne() {
 		LlmExchange exchange = exchange();
 		Sinks.Many<SseEvent> upstream = Sinks.many().unicast().onBackpressureBuffer();
-		StepVerifier.create(LlmDispatcher.holdUntilFirstToken(exchange, upstream.asFlux()))
+		StepVerifier.create(held(exchange, upstream.asFlux()))
 			.then(() -> upstream.tryEmitNext(SseEvent.data("role")))
 			.expectNoEvent(java.time.Duration.ofMillis(50))
 			.then(() -> {
@@ -41,25 +42,25 @@ class HoldUntilFirstTokenTest {
 	void anErrorBeforeTheFirstTokenLeavesNothingWritten() {
 		Flux<SseEvent> failing = Flux.concat(Flux.just(SseEvent.data("role")),
 				Flux.error(new IllegalStateException("overloaded")));
-		StepVerifier.create(LlmDispatcher.holdUntilFirstToken(exchange(), failing))
+		StepVerifier.create(held(exchange(), failing))
 			.expectErrorMessage("overloaded")
 			.verify();
 	}
 
 	@Test
 	void aStreamWithoutTokensIsReleasedAtItsEndAndATranslatorThatNeverMarksOneIsHeldOnlyBriefly() {
-		List<SseEvent> all = LlmDispatcher.holdUntilFirstToken(exchange(),
+		List<SseEvent> all = held(exchange(),
 				Flux.just(SseEvent.data("role"), SseEvent.data("finish"), SseEvent.DONE_EVENT)).collectList().block();
 		assertThat(all).hasSize(3);
 
 		Sinks.Many<SseEvent> upstream = Sinks.many().unicast().onBackpressureBuffer();
-		StepVerifier.create(LlmDispatcher.holdUntilFirstToken(exchange(), upstream.asFlux()))
+		StepVerifier.create(held(exchange(), upstream.asFlux()))
 			.then(() -> {
-				for (int i = 0; i < LlmDispatcher.MAX_HELD_EVENTS; i++) {
+				for (int i = 0; i < HoldUntilFirstToken.MAX_HELD_EVENTS; i++) {
 					upstream.tryEmitNext(SseEvent.data("unmarked " + i));
 				}
 			})
-			.expectNextCount(LlmDispatcher.MAX_HELD_EVENTS)
+			.expectNextCount(HoldUntilFirstToken.MAX_HELD_EVENTS)
 			.then(() -> upstream.tryEmitNext(SseEvent.data("more")))
 			.expectNextCount(1)
 			.thenCancel()
@@ -76,7 +77,7 @@ class HoldUntilFirstTokenTest {
 			return SseEvent.data(Integer.toString(i));
 		});
 		// A reader that asks for one event at a time from another thread, as a slow client's socket does.
-		List<String> read = LlmDispatcher.holdUntilFirstToken(exchange, upstream)
+		List<String> read = held(exchange, upstream)
 			.publishOn(reactor.core.scheduler.Schedulers.single(), 1)
 			.map(SseEvent::dataAsString)
 			.collectList()
@@ -84,6 +85,25 @@ class HoldUntilFirstTokenTest {
 		assertThat(read).hasSize(20_000);
 		assertThat(read.get(0)).isEqualTo("0");
 		assertThat(read.get(19_999)).isEqualTo("19999");
+	}
+
+	/** The events as the dispatcher passes them: each through the wrapped translator, then its end. */
+	private static Flux<SseEvent> held(LlmExchange exchange, Flux<SseEvent> upstream) {
+		return Flux.defer(() -> {
+			HoldUntilFirstToken translator = new HoldUntilFirstToken(exchange, new StreamTranslator() {
+				@Override
+				public List<SseEvent> onEvent(SseEvent event) {
+					return List.of(event);
+				}
+
+				@Override
+				public List<SseEvent> onEnd() {
+					return List.of();
+				}
+			});
+			return upstream.concatMapIterable(translator::onEvent)
+				.concatWith(Flux.defer(() -> Flux.fromIterable(translator.onEnd())));
+		});
 	}
 
 	private static LlmExchange exchange() {
