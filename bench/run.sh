@@ -5,7 +5,8 @@
 # Environment (all optional):
 #   QUICK=1          smoke run: 2 s warm-up + 2 s measured per run (default 5 s + 15 s), and
 #                    2 s instead of 10 s for each of the gateway's four initial warm-up loads
-#   WARMUP, MEASURE, GATEWAY_WARMUP   seconds, overriding the above
+#   WARMUP, MEASURE, GATEWAY_WARMUP, CASE_WARMUP   seconds, overriding the above (CASE_WARMUP: the
+#                    warm-up loads of the quota, cache, translation and observability cases)
 #   CONNECTIONS      the loaded case's connection count (default 32; the other case is 1)
 #   SMALL_TOKENS, LARGE_TOKENS   streamed response lengths of the memory check (16, 20000)
 #   GATEWAY_OPTS     JVM options of the gateway (default -Xmx256m)
@@ -21,9 +22,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
-  WARMUP=${WARMUP:-2} MEASURE=${MEASURE:-2} GATEWAY_WARMUP=${GATEWAY_WARMUP:-2}
+  WARMUP=${WARMUP:-2} MEASURE=${MEASURE:-2} GATEWAY_WARMUP=${GATEWAY_WARMUP:-2} CASE_WARMUP=${CASE_WARMUP:-2}
 else
-  WARMUP=${WARMUP:-5} MEASURE=${MEASURE:-15} GATEWAY_WARMUP=${GATEWAY_WARMUP:-20}
+  # 60 s per initial load: on 2 shared cores the JIT is still compiling Switchboard's path after 20 s.
+  WARMUP=${WARMUP:-5} MEASURE=${MEASURE:-15} GATEWAY_WARMUP=${GATEWAY_WARMUP:-60} CASE_WARMUP=${CASE_WARMUP:-20}
 fi
 CONNECTIONS=${CONNECTIONS:-32}
 SMALL_TOKENS=${SMALL_TOKENS:-16}
@@ -139,7 +141,7 @@ print(scripts, inner)'
 run_quota_cases() {
   URLS[quota]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions?bench-quota=1"
   post "${URLS[quota]}" "$BODY" || fail "quota (${URLS[quota]}) does not answer 2xx"
-  generate quota warm-up "$CONNECTIONS" --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+  generate quota warm-up "$CONNECTIONS" --warmup 0 --measure "$CASE_WARMUP" >/dev/null
   # Latency: the same route without and with the quota filter, interleaved, at 1 and N connections.
   local connections
   for connections in 1 "$CONNECTIONS"; do
@@ -185,7 +187,7 @@ run_cache_cases() {
   post "${URLS[cache]}" "$BODY" || fail "cache (${URLS[cache]}) does not answer 2xx"
   post "${URLS[cache]}" "$stored" || fail "cache (${URLS[cache]}) does not answer 2xx"
   sleep 1 # indexed just after the answer is sent
-  generate cache warm-up 1 --warmup 0 --measure "$GATEWAY_WARMUP" --prompt "How can I reset my password?" >/dev/null
+  generate cache warm-up 1 --warmup 0 --measure "$CASE_WARMUP" --prompt "How can I reset my password?" >/dev/null
   local connections
   for connections in 1 "$CONNECTIONS"; do
     load switchboard cache-off "$connections"
@@ -329,9 +331,9 @@ failover_cases() {
 # echo-small / smart) or in Anthropic's (/v1/messages through the Anthropic adapter, model
 # echo-anthropic / story-anthropic). One connection, so the difference is latency, not queueing.
 translation_cases() {
-  generate anthropic warm-up "$CONNECTIONS" --model echo-anthropic --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+  generate anthropic warm-up "$CONNECTIONS" --model echo-anthropic --warmup 0 --measure "$CASE_WARMUP" >/dev/null
   generate anthropic warm-up "$CONNECTIONS" --stream --model story-anthropic --max-tokens 64 \
-    --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+    --warmup 0 --measure "$CASE_WARMUP" >/dev/null
   load openai translate-json 1 --model echo-small
   load anthropic translate-json 1 --model echo-anthropic
   load openai translate-stream 1 --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
@@ -356,8 +358,8 @@ observability_cases() {
   for round in 1 2; do
     for target in obs-on obs-off; do
       watch_gateway "$target" "$on_pid" "$off_pid"
-      generate "$target" warm-up "$CONNECTIONS" --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
-      generate "$target" warm-up "$CONNECTIONS" --stream --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+      generate "$target" warm-up "$CONNECTIONS" --warmup 0 --measure "$CASE_WARMUP" >/dev/null
+      generate "$target" warm-up "$CONNECTIONS" --stream --warmup 0 --measure "$CASE_WARMUP" >/dev/null
     done
   done
   # Measured rounds in on, off, off, on order; the report averages them.
