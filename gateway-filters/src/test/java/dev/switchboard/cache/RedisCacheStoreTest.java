@@ -4,11 +4,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.ByteArrayCodec;
-import org.redisson.config.Config;
-import org.redisson.config.ConstantDelay;
 import reactor.test.StepVerifier;
 
 import dev.switchboard.testing.RedisServerExtension;
@@ -23,14 +20,7 @@ class RedisCacheStoreTest {
 	private static final Duration TIMEOUT = Duration.ofMillis(300);
 
 	static RedissonClient client(String address) {
-		Config config = new Config();
-		config.useSingleServer()
-			.setAddress(address)
-			.setConnectTimeout(300)
-			.setTimeout(250)
-			.setRetryAttempts(0)
-			.setReconnectionDelay(new ConstantDelay(Duration.ofMillis(200)));
-		return Redisson.create(config);
+		return RedisTestServer.client(address, Duration.ofMillis(300), Duration.ofMillis(250));
 	}
 
 	@Test

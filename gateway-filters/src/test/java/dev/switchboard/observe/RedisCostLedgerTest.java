@@ -14,10 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -208,9 +206,7 @@ class RedisCostLedgerTest {
 	}
 
 	private static RedissonClient client(String address) {
-		Config config = new Config();
-		config.useSingleServer().setAddress(address).setTimeout(300).setRetryAttempts(0).setConnectTimeout(300);
-		return Redisson.create(config);
+		return RedisTestServer.client(address, Duration.ofMillis(300), Duration.ofMillis(300));
 	}
 
 }

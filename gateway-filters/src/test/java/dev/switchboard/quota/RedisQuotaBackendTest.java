@@ -4,10 +4,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
-import org.redisson.config.ConstantDelay;
 
 import dev.switchboard.testing.RedisTestServer;
 
@@ -28,14 +25,7 @@ class RedisQuotaBackendTest extends QuotaBackendContract {
 	}
 
 	static RedissonClient client(String address) {
-		Config config = new Config();
-		config.useSingleServer()
-			.setAddress(address)
-			.setConnectTimeout(500)
-			.setTimeout(1000)
-			.setRetryAttempts(0)
-			.setReconnectionDelay(new ConstantDelay(Duration.ofMillis(200)));
-		return Redisson.create(config);
+		return RedisTestServer.client(address, Duration.ofMillis(500), Duration.ofMillis(1000));
 	}
 
 	@AfterAll

@@ -11,6 +11,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.redisson.config.ConstantDelay;
 import redis.embedded.RedisServer;
 import redis.embedded.core.RedisServerBuilder;
 
@@ -76,6 +80,21 @@ public final class RedisTestServer implements AutoCloseable {
 	/** {@code redis://127.0.0.1:<port>}, as Redisson expects. */
 	public String address() {
 		return "redis://127.0.0.1:" + this.port;
+	}
+
+	/**
+	 * A Redisson client to a standalone server as the gateway configures its own: bounded commands, no
+	 * retries (a retried script could apply twice), and quick reconnection after an outage.
+	 */
+	public static RedissonClient client(String address, Duration connectTimeout, Duration timeout) {
+		Config config = new Config();
+		config.useSingleServer()
+			.setAddress(address)
+			.setConnectTimeout((int) connectTimeout.toMillis())
+			.setTimeout((int) timeout.toMillis())
+			.setRetryAttempts(0)
+			.setReconnectionDelay(new ConstantDelay(Duration.ofMillis(200)));
+		return Redisson.create(config);
 	}
 
 	@Override

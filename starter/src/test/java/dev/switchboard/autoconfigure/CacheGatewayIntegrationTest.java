@@ -1,6 +1,5 @@
 package dev.switchboard.autoconfigure;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,7 +19,7 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
+import dev.switchboard.autoconfigure.CacheHttp.Answer;
 import dev.switchboard.core.Json;
 import dev.switchboard.quota.RateLimitHeaders;
 import dev.switchboard.testing.StubUpstream;
@@ -41,8 +39,6 @@ class CacheGatewayIntegrationTest {
 	private static final String TEAM_B = "team-b-key";
 
 	private static final StubUpstream stub = new StubUpstream();
-
-	private final HttpClient client = HttpClient.create();
 
 	@LocalServerPort
 	int port;
@@ -100,52 +96,8 @@ class CacheGatewayIntegrationTest {
 		});
 	}
 
-	record Answer(int status, io.netty.handler.codec.http.HttpHeaders headers, String body) {
-
-		String cache() {
-			return this.headers.get(LlmCacheGatewayFilterFactory.CACHE_HEADER);
-		}
-
-		/** The assistant's text, from a JSON answer or by joining a stream's deltas. */
-		String content() {
-			if (!this.body.startsWith("data:")) {
-				return Json.MAPPER.readTree(this.body).path("choices").get(0).path("message").path("content").asString();
-			}
-			StringBuilder text = new StringBuilder();
-			for (String data : events()) {
-				if (!data.equals("[DONE]")) {
-					for (JsonNode choice : Json.MAPPER.readTree(data).path("choices")) {
-						text.append(choice.path("delta").path("content").asString(""));
-					}
-				}
-			}
-			return text.toString();
-		}
-
-		List<String> events() {
-			List<String> events = new ArrayList<>();
-			for (String line : this.body.split("\n")) {
-				if (line.startsWith("data: ")) {
-					events.add(line.substring(6));
-				}
-			}
-			return events;
-		}
-
-	}
-
 	Answer post(String key, String body, Map<String, String> headers) {
-		return this.client.headers(h -> {
-			h.set("authorization", "Bearer " + key).set("content-type", "application/json");
-			headers.forEach(h::set);
-		})
-			.post()
-			.uri("http://127.0.0.1:" + this.port + "/v1/chat/completions")
-			.send((request, out) -> out.sendString(Mono.just(body)))
-			.responseSingle((response, content) -> content.asString()
-				.defaultIfEmpty("")
-				.map(text -> new Answer(response.status().code(), response.responseHeaders(), text)))
-			.block(java.time.Duration.ofSeconds(10));
+		return CacheHttp.post(this.port, "/v1/chat/completions", key, body, headers);
 	}
 
 	Answer post(String key, String body) {

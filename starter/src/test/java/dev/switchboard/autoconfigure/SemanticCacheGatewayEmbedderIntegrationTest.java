@@ -122,16 +122,8 @@ class SemanticCacheGatewayEmbedderIntegrationTest {
 			.as("one provider call per team").isEqualTo(2);
 	}
 
-	private SemanticCacheGatewayIntegrationTest.Answer embed(String key, String body) {
-		return reactor.netty.http.client.HttpClient.create()
-			.headers(h -> h.set("authorization", "Bearer " + key).set("content-type", "application/json"))
-			.post()
-			.uri("http://127.0.0.1:" + this.port + "/v1/embeddings")
-			.send((request, out) -> out.sendString(Mono.just(body)))
-			.responseSingle((response, content) -> content.asString()
-				.map(text -> new SemanticCacheGatewayIntegrationTest.Answer(response.status().code(),
-						response.responseHeaders(), text)))
-			.block(java.time.Duration.ofSeconds(10));
+	private CacheHttp.Answer embed(String key, String body) {
+		return CacheHttp.post(this.port, "/v1/embeddings", key, body, java.util.Map.of());
 	}
 
 	/** One dimension per word of a small vocabulary, 1 when the prompt has it. */

@@ -1,16 +1,13 @@
 package dev.switchboard.autoconfigure;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -20,6 +17,7 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.switchboard.autoconfigure.CacheHttp.Answer;
 import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
 import dev.switchboard.cache.semantic.InMemoryVectorStore;
 import dev.switchboard.core.Json;
@@ -96,7 +94,7 @@ class SemanticCacheGatewayIntegrationTest {
 		assertThat(streamed.headers().get("content-type")).startsWith("text/event-stream");
 		List<String> events = streamed.events();
 		assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
-		assertThat(streamed.streamedText()).isEqualTo("Answer to How do I reset my password?");
+		assertThat(streamed.content()).isEqualTo("Answer to How do I reset my password?");
 		assertThat(stub.received()).as("both paraphrases answered by the gateway").hasSize(1);
 
 		assertThat(meters.get("switchboard.cache.lookups").tag("team", "team-a").tag("outcome", "semantic-hit")
@@ -135,48 +133,7 @@ class SemanticCacheGatewayIntegrationTest {
 	}
 
 	static Answer post(int port, String key, String body) {
-		return HttpClient.create()
-			.headers(h -> h.set("authorization", "Bearer " + key).set("content-type", "application/json"))
-			.post()
-			.uri("http://127.0.0.1:" + port + "/v1/chat/completions")
-			.send((request, out) -> out.sendString(Mono.just(body)))
-			.responseSingle((response, content) -> content.asString()
-				.defaultIfEmpty("")
-				.map(text -> new Answer(response.status().code(), response.responseHeaders(), text)))
-			.block(Duration.ofSeconds(10));
-	}
-
-	record Answer(int status, io.netty.handler.codec.http.HttpHeaders headers, String body) {
-
-		String cache() {
-			return this.headers.get(LlmCacheGatewayFilterFactory.CACHE_HEADER);
-		}
-
-		String content() {
-			return Json.MAPPER.readTree(this.body).path("choices").get(0).path("message").path("content").asString();
-		}
-
-		String streamedText() {
-			StringBuilder text = new StringBuilder();
-			for (String data : events()) {
-				if (!data.equals("[DONE]")) {
-					for (JsonNode choice : Json.MAPPER.readTree(data).path("choices")) {
-						text.append(choice.path("delta").path("content").asString(""));
-					}
-				}
-			}
-			return text.toString();
-		}
-
-		List<String> events() {
-			List<String> events = new ArrayList<>();
-			Flux.fromArray(this.body.split("\n"))
-				.filter(line -> line.startsWith("data: "))
-				.map(line -> line.substring(6))
-				.subscribe(events::add);
-			return events;
-		}
-
+		return CacheHttp.chat(port, key, body);
 	}
 
 }

@@ -6,11 +6,8 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
-import org.redisson.config.ConstantDelay;
 import tools.jackson.databind.JsonNode;
 
 import dev.switchboard.cache.CacheKey;
@@ -106,14 +103,7 @@ class RedisVectorStoreTest {
 	}
 
 	static RedissonClient client(String address) {
-		Config config = new Config();
-		config.useSingleServer()
-			.setAddress(address)
-			.setConnectTimeout(300)
-			.setTimeout(250)
-			.setRetryAttempts(0)
-			.setReconnectionDelay(new ConstantDelay(Duration.ofMillis(200)));
-		return Redisson.create(config);
+		return RedisTestServer.client(address, Duration.ofMillis(300), Duration.ofMillis(250));
 	}
 
 }
