@@ -162,11 +162,6 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 		}
 	}
 
-	private static boolean sameModel(RouteTarget a, RouteTarget b) {
-		return a.provider().name().equals(b.provider().name())
-				&& a.model().upstreamModel().equals(b.model().upstreamModel());
-	}
-
 	/** Passes the answer on untouched, storing it once it is known to be complete. */
 	private LlmResponse tee(LlmExchange llm, CacheKey key, RouteTarget asked, @Nullable Duration ttl,
 			LlmResponse response) {
@@ -174,7 +169,7 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 			return response;
 		}
 		RouteTarget servedBy = response.servedBy();
-		if (servedBy != null && !sameModel(asked, servedBy)) {
+		if (servedBy != null && !servedBy.label().equals(asked.label())) {
 			llm.decide("cache", "not stored: served by " + servedBy.label() + ", not " + asked.label()
 					+ " (failover or downgrade)");
 			return response;

@@ -110,12 +110,18 @@ public class QuotaAutoConfiguration {
 			return new RedisQuotaBackend(Redisson.create(redissonConfig(redis)), redis.timeout(), redis.keyPrefix(), true);
 		}
 
+		/** The server settings of a single, cluster or sentinel setup, or {@code null} for another kind. */
+		private static BaseConfig<?> servers(Config config) {
+			return config.isClusterConfig() ? config.useClusterServers()
+					: config.isSentinelConfig() ? config.useSentinelServers()
+							: config.isSingleConfig() ? config.useSingleServer() : null;
+		}
+
 		/** An application's client may retry: a reservation resent after a lost reply is charged twice. */
 		private static void warnIfRetrying(RedissonClient client) {
 			Config config = client.getConfig();
-			int retries = config.isClusterConfig() ? config.useClusterServers().getRetryAttempts()
-					: config.isSentinelConfig() ? config.useSentinelServers().getRetryAttempts()
-							: config.isSingleConfig() ? config.useSingleServer().getRetryAttempts() : 0;
+			BaseConfig<?> servers = servers(config);
+			int retries = (servers != null) ? servers.getRetryAttempts() : 0;
 			if (retries > 0) {
 				LoggerFactory.getLogger(QuotaAutoConfiguration.class)
 					.warn("The RedissonClient shared with quotas retries commands ({} attempts): a reservation resent "
@@ -140,19 +146,12 @@ public class QuotaAutoConfiguration {
 							+ redis.config() + "': " + ex.getMessage()));
 				}
 				// Whatever the file says: a resent reservation would be charged twice.
-				if (config.isClusterConfig()) {
-					config.useClusterServers().setRetryAttempts(0);
-				}
-				else if (config.isSentinelConfig()) {
-					config.useSentinelServers().setRetryAttempts(0);
-				}
-				else if (config.isSingleConfig()) {
-					config.useSingleServer().setRetryAttempts(0);
-				}
-				else {
+				BaseConfig<?> servers = servers(config);
+				if (servers == null) {
 					throw new CatalogException(java.util.List.of("switchboard.quota.redis.config: '" + redis.config()
 							+ "' must configure a single server, a cluster or a sentinel setup"));
 				}
+				servers.setRetryAttempts(0);
 				return config;
 			}
 			config = new Config();

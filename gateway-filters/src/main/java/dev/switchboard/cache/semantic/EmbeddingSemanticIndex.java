@@ -22,8 +22,9 @@ import dev.switchboard.cache.SemanticIndex;
  * the most similar entry at or above the threshold that the {@link LexicalGuard} does not veto.
  *
  * <p>A lookup is bounded by {@link SemanticPolicy#timeout()} and never fails: a slow embedder, a
- * store outage or a full embedding queue make it a miss. The vector computed for a miss is kept
- * briefly, so storing that request's answer does not embed it a second time.
+ * store outage or a full embedding queue make it a miss. What a lookup computed for a miss (its
+ * scope, fingerprint and vector) is kept briefly, so storing that request's answer computes none of
+ * it a second time.
  */
 public final class EmbeddingSemanticIndex implements SemanticIndex {
 
@@ -39,9 +40,9 @@ public final class EmbeddingSemanticIndex implements SemanticIndex {
 
 	private final LongSupplier clock;
 
-	private final Map<String, float[]> recent = new LinkedHashMap<>(64, 0.75f, true) {
+	private final Map<String, Prepared> recent = new LinkedHashMap<>(64, 0.75f, true) {
 		@Override
-		protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
+		protected boolean removeEldestEntry(Map.Entry<String, Prepared> eldest) {
 			return size() > RECENT_VECTORS;
 		}
 	};
@@ -73,9 +74,9 @@ public final class EmbeddingSemanticIndex implements SemanticIndex {
 		}
 		String fingerprint = LexicalGuard.fingerprint(scope.text());
 		return this.embedder.embed(scope.text())
-			.doOnNext(vector -> remember(exactKey, vector))
+			.doOnNext(vector -> remember(exactKey, new Prepared(scope, fingerprint, vector)))
 			.flatMap(vector -> this.store.candidates(scope.namespace(), scope.scope(), vector)
-				.mapNotNull(candidates -> best(scope, vector, fingerprint, candidates)))
+				.mapNotNull(candidates -> best(vector, fingerprint, candidates)))
 			.map(entry -> new Match(new CacheKey(scope.namespace(), entry.entry().keyHash()), entry.similarity(),
 					this.policy.shadow()))
 			.doOnNext(match -> {
@@ -93,16 +94,24 @@ public final class EmbeddingSemanticIndex implements SemanticIndex {
 
 	@Override
 	public Mono<Void> stored(CacheKey exactKey, JsonNode request, Duration ttl) {
-		SemanticScope scope = SemanticScope.of(exactKey, request);
-		if (scope == null) {
-			return Mono.empty();
+		// The lookup of this request's miss prepared it already (scope, fingerprint, vector), as a rule.
+		Prepared known = forget(exactKey);
+		Mono<Prepared> prepared;
+		if (known != null) {
+			prepared = Mono.just(known);
 		}
-		float[] known = forget(exactKey);
-		Mono<float[]> vector = (known != null) ? Mono.just(known) : this.embedder.embed(scope.text());
-		return vector
-			.flatMap(embedding -> this.store.add(scope.namespace(), scope.scope(),
-					new VectorEntry(exactKey.hash(), embedding, this.embedder.id(), this.policy.threshold(),
-							LexicalGuard.fingerprint(scope.text()), this.clock.getAsLong() + ttl.toMillis()),
+		else {
+			SemanticScope scope = SemanticScope.of(exactKey, request);
+			if (scope == null) {
+				return Mono.empty();
+			}
+			prepared = this.embedder.embed(scope.text())
+				.map(vector -> new Prepared(scope, LexicalGuard.fingerprint(scope.text()), vector));
+		}
+		return prepared
+			.flatMap(entry -> this.store.add(entry.scope().namespace(), entry.scope().scope(),
+					new VectorEntry(exactKey.hash(), entry.vector(), this.embedder.id(), this.policy.threshold(),
+							entry.fingerprint(), this.clock.getAsLong() + ttl.toMillis()),
 					ttl))
 			.onErrorResume(error -> {
 				log.warn("Semantic indexing of {} failed ({}); it stays an exact-only entry", exactKey, error.toString());
@@ -110,7 +119,7 @@ public final class EmbeddingSemanticIndex implements SemanticIndex {
 			});
 	}
 
-	private @Nullable Scored best(SemanticScope scope, float[] vector, String fingerprint, List<VectorEntry> candidates) {
+	private @Nullable Scored best(float[] vector, String fingerprint, List<VectorEntry> candidates) {
 		Scored best = null;
 		long now = this.clock.getAsLong();
 		for (VectorEntry candidate : candidates) {
@@ -127,19 +136,23 @@ public final class EmbeddingSemanticIndex implements SemanticIndex {
 		return best;
 	}
 
-	private void remember(CacheKey key, float[] vector) {
+	private void remember(CacheKey key, Prepared prepared) {
 		synchronized (this.recent) {
-			this.recent.put(key.team() + "/" + key.hash(), vector);
+			this.recent.put(key.team() + "/" + key.hash(), prepared);
 		}
 	}
 
-	private float @Nullable [] forget(CacheKey key) {
+	private @Nullable Prepared forget(CacheKey key) {
 		synchronized (this.recent) {
 			return this.recent.remove(key.team() + "/" + key.hash());
 		}
 	}
 
 	private record Scored(VectorEntry entry, double similarity) {
+	}
+
+	/** What a lookup computed for a request, kept so that storing its answer does not compute it again. */
+	private record Prepared(SemanticScope scope, String fingerprint, float[] vector) {
 	}
 
 }
