@@ -9,7 +9,6 @@ import java.util.function.Function;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.timeout.ReadTimeoutException;
-import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -30,7 +29,8 @@ import dev.switchboard.core.Operation;
 import dev.switchboard.failover.FailoverPolicy;
 import dev.switchboard.failover.Failures;
 import dev.switchboard.failover.TargetBreakers;
-import dev.switchboard.observe.AttemptObservations;
+import dev.switchboard.observe.AttemptSpans;
+import dev.switchboard.observe.AttemptSpans.AttemptSpan;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.route.TargetStats;
 import dev.switchboard.sse.SseDecoder;
@@ -73,7 +73,7 @@ public class LlmDispatcher {
 
 	private final TargetStats stats;
 
-	private AttemptObservations observations = AttemptObservations.noop();
+	private AttemptSpans spans = AttemptSpans.NONE;
 
 	/**
 	 * @param images fetches image URLs for providers that need inline bytes; {@code null} refuses
@@ -91,9 +91,9 @@ public class LlmDispatcher {
 		this.stats = stats;
 	}
 
-	/** Observes each provider call (a client span with GenAI attributes, trace context propagated). */
-	public LlmDispatcher observedBy(AttemptObservations observations) {
-		this.observations = observations;
+	/** Traces each provider call (a client span with GenAI attributes, trace context propagated). */
+	public LlmDispatcher tracedBy(AttemptSpans spans) {
+		this.spans = spans;
 		return this;
 	}
 
@@ -142,7 +142,7 @@ public class LlmDispatcher {
 			UpstreamRequest request = (exchange.operation() == Operation.EMBEDDINGS)
 					? adapter.embeddingsRequest(exchange, target) : adapter.chatRequest(exchange, target);
 			Attempt attempt = exchange.startAttempt(target);
-			Observation observation = this.observations.start(exchange, target, request.headers(), context);
+			AttemptSpan span = this.spans.start(exchange, target, request.headers(), context);
 			return this.clients.forProvider(target.provider().name())
 				.headers(headers -> {
 					request.headers().forEach(headers::set);
@@ -154,9 +154,9 @@ public class LlmDispatcher {
 				.response((response, body) -> onResponse(exchange, attempt, adapter, response, body, writer))
 				.then()
 				.onErrorMap(error -> failed(exchange, attempt, error))
-				.doOnSuccess(done -> this.observations.stop(observation, exchange, attempt, null))
-				.doOnError(error -> this.observations.stop(observation, exchange, attempt, error))
-				.doOnCancel(() -> this.observations.stop(observation, exchange, attempt, null));
+				.doOnSuccess(done -> span.end(exchange, attempt, null))
+				.doOnError(error -> span.end(exchange, attempt, error))
+				.doOnCancel(() -> span.end(exchange, attempt, null));
 		}));
 	}
 

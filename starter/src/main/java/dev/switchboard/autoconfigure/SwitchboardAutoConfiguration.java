@@ -20,7 +20,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
@@ -38,7 +39,7 @@ import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.Team;
-import dev.switchboard.observe.AttemptObservations;
+import dev.switchboard.observe.AttemptSpans;
 import dev.switchboard.observe.CostLedger;
 import dev.switchboard.observe.InMemoryCostLedger;
 import dev.switchboard.observe.RedisCostLedger;
@@ -47,6 +48,7 @@ import dev.switchboard.quota.RedisQuotaBackend;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.observe.GenAiMetrics;
 import dev.switchboard.observe.RequestLog;
+import dev.switchboard.observe.TracerAttemptSpans;
 import dev.switchboard.dispatch.LlmDispatcher;
 import dev.switchboard.dispatch.LlmRoutingFilter;
 import dev.switchboard.dispatch.ProviderClients;
@@ -167,7 +169,7 @@ public class SwitchboardAutoConfiguration {
 	@ConditionalOnMissingBean
 	LlmDispatcher switchboardDispatcher(ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient,
 			ModelCatalog catalog, SwitchboardProperties properties, FailoverPolicy failoverPolicy,
-			ObjectProvider<TargetBreakers> breakers, TargetStats stats, ObjectProvider<ObservationRegistry> observations) {
+			ObjectProvider<TargetBreakers> breakers, TargetStats stats, ObjectProvider<AttemptSpans> spans) {
 		SwitchboardConfiguration.checkAdapters(catalog, adapters);
 		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
 		SwitchboardProperties.ImageFetch images = properties.imageFetch();
@@ -175,9 +177,7 @@ public class SwitchboardAutoConfiguration {
 				images.timeout(), images.allowPrivateNetworks()) : null;
 		return new LlmDispatcher(adapters, new ProviderClients(client, catalog), inliner, failoverPolicy,
 				breakers.getIfAvailable(TargetBreakers::none), stats)
-			.observedBy(properties.observability().enabled()
-					? new AttemptObservations(observations.getIfAvailable(() -> ObservationRegistry.NOOP))
-					: AttemptObservations.noop());
+			.tracedBy(spans.getIfAvailable(() -> AttemptSpans.NONE));
 	}
 
 	@Bean
@@ -244,6 +244,28 @@ public class SwitchboardAutoConfiguration {
 			MeterRegistry available = properties.observability().enabled() ? registry.getIfAvailable() : null;
 			return (available != null) ? new GenAiMetrics(available) : new LlmExchangeListener() {
 			};
+		}
+
+	}
+
+	/**
+	 * A client span per provider call when Micrometer Tracing is there with a tracer and a
+	 * propagator (Boot configures both for Brave or OpenTelemetry), and
+	 * {@code switchboard.observability.enabled} is not false. Looked up when the dispatcher is made,
+	 * so it does not depend on the order of auto-configurations.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(Tracer.class)
+	static class TracingConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		AttemptSpans switchboardAttemptSpans(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator,
+				SwitchboardProperties properties) {
+			Tracer available = properties.observability().enabled() ? tracer.getIfUnique() : null;
+			Propagator injector = propagator.getIfUnique();
+			return (available != null && injector != null) ? new TracerAttemptSpans(available, injector)
+					: AttemptSpans.NONE;
 		}
 
 	}

@@ -236,8 +236,8 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	/**
 	 * Observability of LLM requests.
 	 *
-	 * @param enabled Whether Switchboard records GenAI metrics and a client observation (span) per
-	 * provider call; the request log, the decision records and the cost ledger stay on
+	 * @param enabled Whether Switchboard records GenAI metrics and, with Micrometer Tracing, a client
+	 * span per provider call; the request log, the decision records and the cost ledger stay on
 	 * @param recentRequests How many recent request records are kept for the llmrequests actuator
 	 * endpoint; 0 keeps none
 	 * @param costHeaders Whether non-streamed responses carry x-switchboard-prompt-tokens,

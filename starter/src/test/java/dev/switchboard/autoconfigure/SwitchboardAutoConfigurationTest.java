@@ -2,6 +2,8 @@ package dev.switchboard.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -19,11 +21,14 @@ import dev.switchboard.auth.HeaderTeamResolver;
 import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.dispatch.LlmDispatcher;
 import dev.switchboard.dispatch.LlmRoutingFilter;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
+import dev.switchboard.observe.AttemptSpans;
 import dev.switchboard.observe.CostLedger;
 import dev.switchboard.observe.GenAiMetrics;
 import dev.switchboard.observe.RequestLog;
+import dev.switchboard.observe.TracerAttemptSpans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,6 +69,21 @@ class SwitchboardAutoConfigurationTest {
 			assertThat(context).doesNotHaveBean(GenAiMetrics.class);
 			// the request log and the cost ledger stay
 			assertThat(context).hasSingleBean(RequestLog.class).hasSingleBean(CostLedger.class);
+		});
+	}
+
+	@Test
+	void attemptSpansNeedATracerAPropagatorAndTheObservabilitySwitch() {
+		ReactiveWebApplicationContextRunner withTracer = this.runner.withBean(Tracer.class, () -> Tracer.NOOP)
+			.withBean(Propagator.class, () -> Propagator.NOOP);
+		withTracer.run(context -> assertThat(context.getBean(AttemptSpans.class)).isInstanceOf(TracerAttemptSpans.class));
+		withTracer.withPropertyValues("switchboard.observability.enabled=false")
+			.run(context -> assertThat(context.getBean(AttemptSpans.class)).isSameAs(AttemptSpans.NONE));
+		this.runner.run(context -> assertThat(context.getBean(AttemptSpans.class)).isSameAs(AttemptSpans.NONE));
+		// without Micrometer Tracing at all, the dispatcher is made all the same
+		this.runner.withClassLoader(new FilteredClassLoader(Tracer.class)).run(context -> {
+			assertThat(context).doesNotHaveBean(AttemptSpans.class);
+			assertThat(context).hasSingleBean(LlmDispatcher.class);
 		});
 	}
 

@@ -1,0 +1,98 @@
+package dev.switchboard.observe;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.handler.TracingObservationHandler;
+import io.micrometer.tracing.propagation.Propagator;
+import org.jspecify.annotations.Nullable;
+import reactor.util.context.ContextView;
+
+import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.core.Attempt;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.Usage;
+import dev.switchboard.route.RouteTarget;
+
+/**
+ * Attempt spans made with Micrometer Tracing directly (Brave or OpenTelemetry through its bridge):
+ * a {@code CLIENT} span named {@code "{operation} {model}"} with the OpenTelemetry GenAI
+ * attributes, child of the gateway's request span, its context injected into the provider request
+ * (W3C {@code traceparent} by default), so the trace continues at the provider.
+ *
+ * <p>The parent is the span of the server observation that Spring WebFlux keeps in the Reactor
+ * context; Switchboard's code runs on Netty threads where no span is current, so the tracer's
+ * current span would be wrong or missing. An unsampled request gets the tracer's no-op span and
+ * skips the attributes. Each span also carries the request id and its decision lines so far, the
+ * "why" of the routing, next to the timing.
+ */
+public class TracerAttemptSpans implements AttemptSpans {
+
+	/** The span attribute holding the request's decision lines, one per line. */
+	public static final String DECISIONS = "switchboard.decisions";
+
+	private final Tracer tracer;
+
+	private final Propagator propagator;
+
+	public TracerAttemptSpans(Tracer tracer, Propagator propagator) {
+		this.tracer = tracer;
+		this.propagator = propagator;
+	}
+
+	@Override
+	public AttemptSpan start(LlmExchange exchange, RouteTarget target, HttpHeaders headers, ContextView context) {
+		Span.Builder builder = this.tracer.spanBuilder()
+			.kind(Span.Kind.CLIENT)
+			.name(exchange.operation().otelName() + " " + target.model().upstreamModel())
+			.remoteServiceName(target.provider().name());
+		Span parent = parent(context);
+		if (parent != null) {
+			builder.setParent(parent.context());
+		}
+		Span span = builder.start();
+		this.propagator.inject(span.context(), headers, HttpHeaders::set);
+		if (span.isNoop()) {
+			return (ended, attempt, error) -> span.end();
+		}
+		span.tag(GenAiMetrics.OPERATION, exchange.operation().otelName())
+			.tag(GenAiMetrics.PROVIDER, target.provider().name())
+			.tag(GenAiMetrics.REQUEST_MODEL, target.model().upstreamModel())
+			.tag(GenAiMetrics.TEAM, exchange.team().name())
+			.tag("switchboard.request_id", exchange.requestId());
+		return (ended, attempt, error) -> end(span, ended, attempt, error);
+	}
+
+	private @Nullable Span parent(ContextView context) {
+		Observation server = context.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
+		if (server != null) {
+			TracingObservationHandler.TracingContext tracing = server.getContextView()
+				.get(TracingObservationHandler.TracingContext.class);
+			if (tracing != null && tracing.getSpan() != null) {
+				return tracing.getSpan();
+			}
+		}
+		return this.tracer.currentSpan();
+	}
+
+	private static void end(Span span, LlmExchange exchange, Attempt attempt, @Nullable Throwable error) {
+		span.tag("switchboard.attempt.outcome", attempt.outcome().name().toLowerCase());
+		span.tag(GenAiMetrics.RESPONSE_MODEL, attempt.target().model().upstreamModel());
+		Usage usage = exchange.usage();
+		if (usage != null && error == null) {
+			span.tag("gen_ai.usage.input_tokens", usage.promptTokens());
+			span.tag("gen_ai.usage.output_tokens", usage.completionTokens());
+		}
+		// The decision record so far (route, quota, cache, earlier attempts), so the trace explains
+		// itself; the full record stays at /actuator/llmrequests/{switchboard.request_id}.
+		span.tag(DECISIONS, String.join("\n", exchange.decisions()));
+		if (error != null) {
+			span.tag(GenAiMetrics.ERROR_TYPE, GenAiMetrics.errorType(LlmExchange.Completion.ERROR, error));
+			span.error(error);
+		}
+		span.end();
+	}
+
+}
