@@ -85,8 +85,8 @@ public final class LoadGenerator {
 	private Result run() {
 		this.measureStart = System.nanoTime() + this.options.warmup().toNanos();
 		this.measureEnd = this.measureStart + this.options.measure().toNanos();
-		RssSampler rss = (this.options.watchPid() != null)
-				? RssSampler.start(this.options.watchPid(), this.measureStart, this.measureEnd) : null;
+		ProcessSampler gateway = (this.options.watchPid() != null)
+				? ProcessSampler.start(this.options.watchPid(), this.measureStart, this.measureEnd) : null;
 		int workers = this.options.connections();
 		Flux.range(0, workers)
 			.flatMap(worker -> Mono.defer(this::call).repeat(() -> System.nanoTime() < this.measureEnd), workers)
@@ -97,12 +97,16 @@ public final class LoadGenerator {
 					this.errors.sum(), this.firstError.get());
 		}
 		double seconds = this.options.measure().toNanos() / 1e9;
+		Duration cpu = (gateway != null) ? gateway.awaitCpu() : Duration.ZERO;
+		Double cpuMsPerRequest = (!cpu.isZero() && this.requests.sum() > 0) ? cpu.toNanos() / 1e6 / this.requests.sum()
+				: null;
 		return new Result(this.options.target(), this.options.scenario(), this.options.stream(),
 				this.options.maxTokens(), workers, seconds, this.requests.sum(), this.errors.sum(),
 				this.latency.getTotalCount() / seconds, this.bytes.sum() / seconds / 1e6, millis(this.latency, 50),
 				millis(this.latency, 99), millis(this.latency, 99.9),
 				this.options.stream() ? millis(this.firstChunk, 50) : null,
-				this.options.stream() ? millis(this.firstChunk, 99) : null, (rss != null) ? rss.awaitPeakMb() : null);
+				this.options.stream() ? millis(this.firstChunk, 99) : null,
+				(gateway != null) ? gateway.awaitPeakMb() : null, cpuMsPerRequest);
 	}
 
 	/** One request, read to the end; never fails, so that a worker keeps going after an error. */

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -161,39 +162,57 @@ public final class Report {
 			return;
 		}
 		this.out.append("\n### Observability on vs off (two identical gateways, same load)\n\n");
-		row("case", "conns", "on req/s", "off req/s", "throughput cost", "on p50 ms", "off p50 ms", "on p99 ms",
-				"off p99 ms", "on peak RSS MB", "off peak RSS MB");
-		row("---", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
+		row("case", "conns", "on req/s", "off req/s", "throughput cost", "on CPU ms/req", "off CPU ms/req",
+				"CPU cost per request", "on p50 ms", "off p50 ms", "on p99 ms", "off p99 ms", "on peak RSS MB",
+				"off peak RSS MB");
+		row("---", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
 		for (String scenario : List.of("observability-json", "observability-stream")) {
 			Optional<Result> on = run(scenario, "obs-on");
 			Optional<Result> off = run(scenario, "obs-off");
 			if (on.isEmpty() || off.isEmpty()) {
 				continue;
 			}
-			row(scenario, on.get().connections(), fmt(meanThroughput(scenario, "obs-on"), 0),
-					fmt(meanThroughput(scenario, "obs-off"), 0), percent(observabilityCost(scenario).orElse(null)),
-					fmt(on.get().p50Ms(), 2), fmt(off.get().p50Ms(), 2), fmt(on.get().p99Ms(), 2),
-					fmt(off.get().p99Ms(), 2), fmt(on.get().peakRssMb(), 0), fmt(off.get().peakRssMb(), 0));
+			row(scenario, on.get().connections(), fmt(mean(scenario, "obs-on", Result::throughput), 0),
+					fmt(mean(scenario, "obs-off", Result::throughput), 0),
+					percent(observabilityCost(scenario).orElse(null)),
+					fmt(mean(scenario, "obs-on", Result::cpuMsPerRequest), 3),
+					fmt(mean(scenario, "obs-off", Result::cpuMsPerRequest), 3),
+					percent(cpuCost(scenario).orElse(null)), fmt(on.get().p50Ms(), 2), fmt(off.get().p50Ms(), 2),
+					fmt(on.get().p99Ms(), 2), fmt(off.get().p99Ms(), 2), fmt(on.get().peakRssMb(), 0),
+					fmt(off.get().peakRssMb(), 0));
 		}
-		this.out.append("\nThroughput is the mean of the measured rounds (run in on, off, off, on order, so a "
-				+ "machine that speeds up or slows down during the case favours neither); latencies and RSS are "
-				+ "the last round's.\n");
+		this.out.append("\nThroughput and the gateway's CPU time per request are means of the measured rounds (run in "
+				+ "on, off, off, on, off, on, on, off order, so a machine that speeds up or slows down during the "
+				+ "case favours neither); latencies and RSS are the last round's. The CPU cost is the steadier "
+				+ "figure: it does not move with what else the shared cores are doing.\n");
 	}
 
-	/** Mean throughput of every run of a scenario and target. */
-	private Double meanThroughput(String scenario, String target) {
-		return this.results.stream()
+	/** Mean of a figure over every run of a scenario and target that has it; null if none has. */
+	private Double mean(String scenario, String target, Function<Result, Double> figure) {
+		OptionalDouble mean = this.results.stream()
 			.filter(r -> r.scenario().equals(scenario) && r.target().equals(target))
-			.mapToDouble(Result::throughput)
-			.average()
-			.orElse(Double.NaN);
+			.map(figure)
+			.filter(Objects::nonNull)
+			.mapToDouble(Double::doubleValue)
+			.average();
+		return mean.isPresent() ? mean.getAsDouble() : null;
 	}
 
 	/** The share of the off gateway's mean throughput that the on gateway loses. */
 	private Optional<Double> observabilityCost(String scenario) {
-		double on = meanThroughput(scenario, "obs-on");
-		double off = meanThroughput(scenario, "obs-off");
-		return (Double.isNaN(on) || Double.isNaN(off) || off == 0) ? Optional.empty() : Optional.of(1 - on / off);
+		return change(mean(scenario, "obs-off", Result::throughput), mean(scenario, "obs-on", Result::throughput))
+			.map(v -> -v);
+	}
+
+	/** How much more CPU time the on gateway spends per request than the off gateway. */
+	private Optional<Double> cpuCost(String scenario) {
+		return change(mean(scenario, "obs-off", Result::cpuMsPerRequest),
+				mean(scenario, "obs-on", Result::cpuMsPerRequest));
+	}
+
+	/** {@code to / from - 1}, when both are known. */
+	private static Optional<Double> change(Double from, Double to) {
+		return (from == null || to == null || from == 0) ? Optional.empty() : Optional.of(to / from - 1);
 	}
 
 	/** (translated − pass-through) p50 of the whole stream, spread over its chunks, in microseconds. */

@@ -20,8 +20,9 @@ package dev.switchboard.bench;
  * @param ttfcP50Ms time to the first body chunk of successful streams
  * @param ttfcP99Ms see {@code ttfcP50Ms}
  * @param peakRssMb highest resident set size of the watched process during the window
+ * @param cpuMsPerRequest CPU time the watched process used during the window, per response
  */
 public record Result(String target, String scenario, boolean stream, Integer maxTokens, int connections,
 		double seconds, long requests, long errors, double throughput, double megabytesPerSecond, Double p50Ms,
-		Double p99Ms, Double p999Ms, Double ttfcP50Ms, Double ttfcP99Ms, Double peakRssMb) {
+		Double p99Ms, Double p999Ms, Double ttfcP50Ms, Double ttfcP99Ms, Double peakRssMb, Double cpuMsPerRequest) {
 }
