@@ -12,6 +12,13 @@ import org.jspecify.annotations.Nullable;
  */
 public interface LlmExchangeListener {
 
+	/**
+	 * The exchange is made, before any filter sees it: the place to keep something of the request
+	 * or to {@linkplain LlmExchange#decorateResponse decorate} its response.
+	 */
+	default void onStart(LlmExchange exchange) {
+	}
+
 	default void onAttemptEnd(LlmExchange exchange, Attempt attempt) {
 	}
 

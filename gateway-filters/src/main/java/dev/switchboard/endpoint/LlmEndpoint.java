@@ -108,7 +108,10 @@ public class LlmEndpoint {
 		ModelRoute route = this.resolver.resolve(model, team, operation, body);
 		LlmExchange llm = new LlmExchange(requestId, operation, team, body, route);
 		llm.decide("route", route.reason() + " for team '" + team.name() + "' -> " + route.primary().label());
-		this.listeners.forEach(llm::addListener);
+		for (LlmExchangeListener listener : this.listeners) {
+			llm.addListener(listener);
+			listener.onStart(llm);
+		}
 		llm.attachTo(exchange);
 		return chain.filter(exchange)
 			.doOnError(llm::recordFailure)

@@ -24,7 +24,9 @@ import dev.switchboard.core.Usage;
 /**
  * One structured JSON line per LLM request, on the logger {@value #LOGGER}: who asked for what,
  * which targets were tried and why each was chosen, skipped or failed, the tokens, the cost, the
- * latency and the time to first token. It never contains prompt or completion text, nor any key.
+ * latency and the time to first token. It never contains a key, nor prompt or completion text
+ * unless an operator asks for them (a bounded number of characters of each, see
+ * {@link ContentCapture}).
  *
  * <p>The same record is kept for a bounded recent window, retrievable by request id (the
  * {@code llmrequests} actuator endpoint), so an operator can ask "why did this request go there".
@@ -37,11 +39,23 @@ public class RequestLog implements LlmExchangeListener, Ordered {
 
 	private final int capacity;
 
+	private final int contentChars;
+
 	private final Map<String, ObjectNode> recent;
 
 	/** @param capacity how many recent records are kept for lookup by request id */
 	public RequestLog(int capacity) {
+		this(capacity, 0);
+	}
+
+	/**
+	 * @param capacity how many recent records are kept for lookup by request id
+	 * @param contentChars how many characters of the prompt and of the completion each record
+	 * keeps; 0 keeps no text at all
+	 */
+	public RequestLog(int capacity, int contentChars) {
 		this.capacity = capacity;
+		this.contentChars = contentChars;
 		this.recent = (capacity > 0) ? Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
 			@Override
 			protected boolean removeEldestEntry(Map.Entry<String, ObjectNode> eldest) {
@@ -54,6 +68,15 @@ public class RequestLog implements LlmExchangeListener, Ordered {
 	@Override
 	public int getOrder() {
 		return Ordered.LOWEST_PRECEDENCE;
+	}
+
+	@Override
+	public void onStart(LlmExchange exchange) {
+		if (this.contentChars > 0) {
+			ContentCapture content = new ContentCapture(exchange.operation(), exchange.body(), this.contentChars);
+			exchange.put(ContentCapture.class, content);
+			exchange.decorateResponse(content::tee);
+		}
 	}
 
 	@Override
@@ -116,6 +139,11 @@ public class RequestLog implements LlmExchangeListener, Ordered {
 		record.put("latency_ms", (System.nanoTime() - exchange.startNanos()) / 1_000_000);
 		if (exchange.timeToFirstTokenNanos() > 0) {
 			record.put("ttft_ms", exchange.timeToFirstTokenNanos() / 1_000_000);
+		}
+		ContentCapture content = exchange.get(ContentCapture.class);
+		if (content != null) {
+			record.put("prompt", content.prompt());
+			record.put("completion", content.completion());
 		}
 		return record;
 	}

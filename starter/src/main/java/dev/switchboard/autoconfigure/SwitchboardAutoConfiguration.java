@@ -216,7 +216,12 @@ public class SwitchboardAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RequestLog switchboardRequestLog(SwitchboardProperties properties) {
-		return new RequestLog(properties.observability().recentRequests());
+		SwitchboardProperties.LogContent content = properties.observability().logContent();
+		if (content.enabled()) {
+			log.warn("The request log keeps prompt and completion text (up to {} characters of each) in log lines "
+					+ "and llmrequests records: switchboard.observability.log-content.enabled=true", content.maxChars());
+		}
+		return new RequestLog(properties.observability().recentRequests(), content.enabled() ? content.maxChars() : 0);
 	}
 
 	@Bean

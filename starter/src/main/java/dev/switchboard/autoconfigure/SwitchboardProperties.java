@@ -244,9 +244,23 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * x-switchboard-completion-tokens and x-switchboard-cost-usd (streams learn their usage only at
 	 * their end, after the headers)
 	 * @param costs Where the llmcosts endpoint's totals are kept
+	 * @param logContent Prompt and completion text in the request log and the decision records
 	 */
 	public record Observability(@DefaultValue("true") boolean enabled, @DefaultValue("1000") @Min(0) int recentRequests,
-			@DefaultValue("false") boolean costHeaders, @Valid @DefaultValue Costs costs) {
+			@DefaultValue("false") boolean costHeaders, @Valid @DefaultValue Costs costs,
+			@Valid @DefaultValue LogContent logContent) {
+	}
+
+	/**
+	 * Prompt and completion text in the request log line and the llmrequests records. Off by default:
+	 * prompts carry whatever users type, and logs usually travel further than the gateway.
+	 *
+	 * @param enabled Whether each record keeps the request's messages (or embeddings input) and the
+	 * answer's text; images and other non-text parts appear as placeholders
+	 * @param maxChars Most characters kept of the prompt and of the completion each; the rest is cut
+	 * and marked with "..."
+	 */
+	public record LogContent(@DefaultValue("false") boolean enabled, @DefaultValue("2000") @Min(1) int maxChars) {
 	}
 
 	/**
