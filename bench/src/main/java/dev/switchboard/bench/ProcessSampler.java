@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code VmRSS} in {@code /proc/PID/status}) every 100 ms and keeps the peak, and reads the CPU time
  * it used from the window's start to its end. Linux only.
  *
- * <p>CPU time per request is the steadier figure on a shared machine: throughput moves with
- * whatever else the cores are doing, while the work the gateway does per request does not.
+ * <p>CPU time per request shows a cost from the gateway's side: throughput also moves with whatever
+ * else the shared cores are doing (the stub, the load generator), the gateway's CPU time does not.
  */
 final class ProcessSampler {
 

@@ -183,8 +183,9 @@ public final class Report {
 		}
 		this.out.append("\nThroughput and the gateway's CPU time per request are means of the measured rounds (run in "
 				+ "on, off, off, on, off, on, on, off order, so a machine that speeds up or slows down during the "
-				+ "case favours neither); latencies and RSS are the last round's. The CPU cost is the steadier "
-				+ "figure: it does not move with what else the shared cores are doing.\n");
+				+ "case favours neither); latencies and RSS are the last round's. The CPU cost per request is "
+				+ "the same cost seen from the gateway's side, apart from what else the shared cores are "
+				+ "doing; it still moves with the JIT and the garbage collector from round to round.\n");
 	}
 
 	/** Mean of a figure over every run of a scenario and target that has it; null if none has. */
