@@ -344,6 +344,16 @@ public final class LlmExchange {
 		this.listeners.add(listener);
 	}
 
+	/**
+	 * Registers a listener from the exchange's start and lets it see the request first
+	 * ({@link LlmExchangeListener#onStart}); a listener that throws there is logged, and the request
+	 * goes on.
+	 */
+	public void addStartListener(LlmExchangeListener listener) {
+		this.listeners.add(listener);
+		safely(() -> listener.onStart(this));
+	}
+
 	/** Transforms the response before it is written; decorators apply in registration order. */
 	public void decorateResponse(UnaryOperator<LlmResponse> decorator) {
 		this.decorators.add(decorator);

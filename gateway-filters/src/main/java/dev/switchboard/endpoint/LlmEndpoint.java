@@ -108,10 +108,7 @@ public class LlmEndpoint {
 		ModelRoute route = this.resolver.resolve(model, team, operation, body);
 		LlmExchange llm = new LlmExchange(requestId, operation, team, body, route);
 		llm.decide("route", route.reason() + " for team '" + team.name() + "' -> " + route.primary().label());
-		for (LlmExchangeListener listener : this.listeners) {
-			llm.addListener(listener);
-			listener.onStart(llm);
-		}
+		this.listeners.forEach(llm::addStartListener);
 		llm.attachTo(exchange);
 		return chain.filter(exchange)
 			.doOnError(llm::recordFailure)

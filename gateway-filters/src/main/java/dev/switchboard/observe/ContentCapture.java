@@ -25,6 +25,8 @@ final class ContentCapture {
 
 	private final int maxChars;
 
+	private final Operation operation;
+
 	private final StringBuilder prompt = new StringBuilder();
 
 	private final StringBuilder completion = new StringBuilder();
@@ -33,6 +35,7 @@ final class ContentCapture {
 
 	ContentCapture(Operation operation, JsonNode body, int maxChars) {
 		this.maxChars = maxChars;
+		this.operation = operation;
 		if (operation == Operation.EMBEDDINGS) {
 			embeddingsInput(body.path("input"));
 		}
@@ -59,7 +62,8 @@ final class ContentCapture {
 
 	/** Reads the completion from the response as it is written; the response itself is unchanged. */
 	LlmResponse tee(LlmResponse response) {
-		if (response.status() != 200) {
+		if (response.status() != 200 || this.operation == Operation.EMBEDDINGS) {
+			// an error is in the record already; vectors are not text
 			return response;
 		}
 		if (response.isStream()) {
@@ -128,7 +132,7 @@ final class ContentCapture {
 		for (JsonNode call : calls) {
 			JsonNode function = call.path("function");
 			if (function.hasNonNull("name")) {
-				append(into, "[tool call " + function.path("name").asString() + "] ");
+				append(into, "[tool call " + function.path("name").asString("?") + "] ");
 			}
 			append(into, function.path("arguments").asString(""));
 		}

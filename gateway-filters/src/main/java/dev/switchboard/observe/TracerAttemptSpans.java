@@ -33,6 +33,9 @@ public class TracerAttemptSpans implements AttemptSpans {
 	/** The span attribute holding the request's decision lines, one per line. */
 	public static final String DECISIONS = "switchboard.decisions";
 
+	/** Longest {@link #DECISIONS} value; the full record stays at the llmrequests endpoint. */
+	static final int MAX_DECISIONS_CHARS = 2000;
+
 	private final Tracer tracer;
 
 	private final Propagator propagator;
@@ -77,6 +80,26 @@ public class TracerAttemptSpans implements AttemptSpans {
 		return this.tracer.currentSpan();
 	}
 
+	/**
+	 * The decision lines so far (route, quota, cache, failover), so the trace explains itself. The
+	 * attempt lines are left out: each attempt has its own span, and a failed attempt's line quotes
+	 * the provider's error message, which may echo the request. Cut at {@link #MAX_DECISIONS_CHARS}.
+	 */
+	static String decisions(LlmExchange exchange) {
+		StringBuilder lines = new StringBuilder();
+		for (String line : exchange.decisions()) {
+			if (line.startsWith("attempt: ")) {
+				continue;
+			}
+			if (lines.length() + line.length() + 1 > MAX_DECISIONS_CHARS) {
+				lines.append(lines.isEmpty() ? "" : "\n").append("...");
+				break;
+			}
+			lines.append(lines.isEmpty() ? "" : "\n").append(line);
+		}
+		return lines.toString();
+	}
+
 	private static void end(Span span, LlmExchange exchange, Attempt attempt, @Nullable Throwable error) {
 		span.tag("switchboard.attempt.outcome", attempt.outcome().name().toLowerCase());
 		span.tag(GenAiMetrics.RESPONSE_MODEL, attempt.target().model().upstreamModel());
@@ -85,9 +108,7 @@ public class TracerAttemptSpans implements AttemptSpans {
 			span.tag("gen_ai.usage.input_tokens", usage.promptTokens());
 			span.tag("gen_ai.usage.output_tokens", usage.completionTokens());
 		}
-		// The decision record so far (route, quota, cache, earlier attempts), so the trace explains
-		// itself; the full record stays at /actuator/llmrequests/{switchboard.request_id}.
-		span.tag(DECISIONS, String.join("\n", exchange.decisions()));
+		span.tag(DECISIONS, decisions(exchange));
 		if (error != null) {
 			span.tag(GenAiMetrics.ERROR_TYPE, GenAiMetrics.errorType(LlmExchange.Completion.ERROR, error));
 			span.error(error);

@@ -10,6 +10,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.Operation;
 import dev.switchboard.sse.SseEvent;
@@ -102,6 +103,40 @@ class RequestLogContentTest {
 	}
 
 	@Test
+	void aMalformedToolCallNameDoesNotFailTheRequest() {
+		RequestLog log = new RequestLog(10, 100);
+		ObjectNode record = complete(log, Operation.CHAT, """
+				{"model":"fast","messages":[{"role":"assistant","content":null,"tool_calls":[
+				  {"id":"c","type":"function","function":{"name":{"not":"a string"},"arguments":"{}"}}]}]}
+				""", LlmResponse.json(200, ANSWER.getBytes(), null));
+		assertThat(record.path("prompt").asString()).isEqualTo("assistant: [tool call ?] {}");
+	}
+
+	@Test
+	void aListenerThatFailsAtTheStartDoesNotFailTheRequest() {
+		RequestLog log = new RequestLog(10, 100);
+		LlmExchange exchange = TestCatalogs.exchange(CATALOG, Operation.CHAT, CHAT);
+		exchange.addStartListener(new LlmExchangeListener() {
+			@Override
+			public void onStart(LlmExchange started) {
+				throw new IllegalStateException("broken listener");
+			}
+		});
+		exchange.addStartListener(log);
+		exchange.decorate(LlmResponse.json(200, ANSWER.getBytes(), null));
+		assertThat(finish(log, exchange).path("completion").asString()).isEqualTo("A cat on a mat.");
+	}
+
+	@Test
+	void embeddingsAnswersAreNotParsed() {
+		RequestLog log = new RequestLog(10, 100);
+		LlmExchange exchange = started(log, Operation.EMBEDDINGS, "{\"model\":\"embed-test\",\"input\":\"x\"}");
+		// a body with choices, read if embeddings answers were parsed: they are vectors, never read
+		exchange.decorate(LlmResponse.json(200, "{\"choices\":[{\"message\":{\"content\":\"no\"}}]}".getBytes(), null));
+		assertThat(finish(log, exchange).path("completion").asString()).isEmpty();
+	}
+
+	@Test
 	void anErrorAnswerIsNotACompletion() {
 		RequestLog log = new RequestLog(10, 100);
 		ObjectNode record = complete(log, Operation.CHAT, CHAT, LlmResponse.json(429,
@@ -117,8 +152,7 @@ class RequestLogContentTest {
 
 	private static LlmExchange started(RequestLog log, Operation operation, String body) {
 		LlmExchange exchange = TestCatalogs.exchange(CATALOG, operation, body);
-		exchange.addListener(log);
-		log.onStart(exchange);
+		exchange.addStartListener(log);
 		return exchange;
 	}
 

@@ -1,6 +1,7 @@
 package dev.switchboard.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -98,7 +99,10 @@ class RequestContentLogIntegrationTest {
 		JsonNode record = Json.MAPPER.valueToTree(this.endpoint.request(requestId[0]));
 		assertThat(record.path("prompt").asString()).isEqualTo("user: Say hello, the...");
 		assertThat(record.path("completion").asString()).isEqualTo("Hello.");
-		assertThat(this.logs.list).map(ILoggingEvent::getFormattedMessage)
+		// The record is kept just before the line is logged: wait for the line too.
+		Awaitility.await().atMost(Duration.ofSeconds(2)).ignoreExceptions()
+			.until(() -> List.copyOf(this.logs.list).stream().anyMatch(e -> e.getFormattedMessage().contains(requestId[0])));
+		assertThat(List.copyOf(this.logs.list)).map(ILoggingEvent::getFormattedMessage)
 			.anySatisfy(line -> assertThat(line).contains(requestId[0])
 				.contains("\"prompt\":\"user: Say hello, the...\"")
 				.contains("\"completion\":\"Hello.\""));

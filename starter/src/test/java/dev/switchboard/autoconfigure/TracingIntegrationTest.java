@@ -141,7 +141,8 @@ class TracingIntegrationTest {
 		assertThat(served.tag(GenAiMetrics.RESPONSE_MODEL)).isEqualTo("gpt-b");
 		assertThat(served.tag("gen_ai.usage.input_tokens")).isEqualTo("19");
 		assertThat(served.tag("switchboard.attempt.outcome")).isEqualTo("success");
-		assertThat(served.tag(TracerAttemptSpans.DECISIONS)).contains("failover: ").contains("primary/gpt-p");
+		assertThat(served.tag(TracerAttemptSpans.DECISIONS)).contains("failover: ").contains("primary/gpt-p")
+			.as("attempt lines, which quote provider errors, stay off the span").doesNotContain("boom");
 		assertThat(failed.tag(TracerAttemptSpans.DECISIONS)).doesNotContain("failover: ");
 
 		assertThat(primary.received()).hasSize(1);
