@@ -27,6 +27,7 @@ import dev.switchboard.core.Attempt;
 import dev.switchboard.core.CostRecorded;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
+import dev.switchboard.quota.RedisQuotaBackend;
 
 /**
  * A fleet's {@link CostLedger} on Redis: every gateway adds what it served to the same hashes, so
@@ -50,11 +51,6 @@ public class RedisCostLedger implements CostLedger {
 	static final int DAY_TTL_DAYS = 8;
 
 	static final int MONTH_TTL_DAYS = 93;
-
-	/** The TTLs of the quota backend's team ledgers, when sharing them. */
-	static final int QUOTA_DAY_TTL_DAYS = 3;
-
-	static final int QUOTA_MONTH_TTL_DAYS = 62;
 
 	private static final Logger log = LoggerFactory.getLogger(RedisCostLedger.class);
 
@@ -87,6 +83,11 @@ public class RedisCostLedger implements CostLedger {
 	/** Whether the hashes are the quota backend's team ledgers (see {@link #sharingQuotaLedger}). */
 	private final boolean quotaLedger;
 
+	/** TTLs of a day's and a month's hash (in seconds, as the script takes them), renewed by each write. */
+	private final String dayTtlSeconds;
+
+	private final String monthTtlSeconds;
+
 	private final AtomicLong dropped = new AtomicLong();
 
 	private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
@@ -101,17 +102,20 @@ public class RedisCostLedger implements CostLedger {
 	 */
 	public RedisCostLedger(RedissonClient client, String prefix, Duration timeout, Clock clock,
 			Collection<String> teams) {
-		this(client, prefix, timeout, clock, teams, false);
+		this(client, prefix, timeout, clock, teams, false, Duration.ofDays(DAY_TTL_DAYS),
+				Duration.ofDays(MONTH_TTL_DAYS));
 	}
 
 	private RedisCostLedger(RedissonClient client, String prefix, Duration timeout, Clock clock,
-			Collection<String> teams, boolean quotaLedger) {
+			Collection<String> teams, boolean quotaLedger, Duration dayTtl, Duration monthTtl) {
 		this.client = client;
 		this.prefix = prefix;
 		this.timeout = timeout;
 		this.clock = clock;
 		this.teams = new TreeSet<>(teams);
 		this.quotaLedger = quotaLedger;
+		this.dayTtlSeconds = Long.toString(dayTtl.toSeconds());
+		this.monthTtlSeconds = Long.toString(monthTtl.toSeconds());
 	}
 
 	/**
@@ -123,7 +127,8 @@ public class RedisCostLedger implements CostLedger {
 	 */
 	public static RedisCostLedger sharingQuotaLedger(RedissonClient client, String quotaPrefix, Duration timeout,
 			Clock clock, Collection<String> teams) {
-		return new RedisCostLedger(client, quotaPrefix, timeout, clock, teams, true);
+		return new RedisCostLedger(client, quotaPrefix, timeout, clock, teams, true, RedisQuotaBackend.DAY_LEDGER_TTL,
+				RedisQuotaBackend.MONTH_LEDGER_TTL);
 	}
 
 	@Override
@@ -142,8 +147,7 @@ public class RedisCostLedger implements CostLedger {
 				.<Long>evalAsync(RScript.Mode.READ_WRITE, RECORD, RScript.ReturnType.LONG, keys,
 						served.target().model().id(), Long.toString(usage.promptTokens()),
 						Long.toString(usage.completionTokens()), cost.toPlainString(),
-						Long.toString(Duration.ofDays(this.quotaLedger ? QUOTA_DAY_TTL_DAYS : DAY_TTL_DAYS).toSeconds()),
-						Long.toString(Duration.ofDays(this.quotaLedger ? QUOTA_MONTH_TTL_DAYS : MONTH_TTL_DAYS).toSeconds())))
+						this.dayTtlSeconds, this.monthTtlSeconds))
 				.timeout(this.timeout)
 				.subscribe(ok -> {
 				}, this::dropped);

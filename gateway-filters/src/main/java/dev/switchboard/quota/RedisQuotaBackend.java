@@ -69,9 +69,11 @@ public final class RedisQuotaBackend implements QuotaBackend {
 
 	private static final Script READ = Script.load("read.lua");
 
-	private static final long DAY_LEDGER_TTL_MILLIS = Duration.ofDays(3).toMillis();
+	/** TTL of a team's day ledger, renewed by each settlement; the shared cost ledger keeps it too. */
+	public static final Duration DAY_LEDGER_TTL = Duration.ofDays(3);
 
-	private static final long MONTH_LEDGER_TTL_MILLIS = Duration.ofDays(62).toMillis();
+	/** TTL of a team's month ledger, renewed by each settlement; the shared cost ledger keeps it too. */
+	public static final Duration MONTH_LEDGER_TTL = Duration.ofDays(62);
 
 	/** How long a settlement id is remembered: far longer than any retry of the same settlement. */
 	static final long MARKER_TTL_MILLIS = Duration.ofMinutes(10).toMillis();
@@ -232,8 +234,8 @@ public final class RedisQuotaBackend implements QuotaBackend {
 				args.add(Long.toString(usage.promptTokens()));
 				args.add(Long.toString(usage.completionTokens()));
 				args.add(Long.toString(usage.spendNanoUsd()));
-				args.add(Long.toString(DAY_LEDGER_TTL_MILLIS));
-				args.add(Long.toString(MONTH_LEDGER_TTL_MILLIS));
+				args.add(Long.toString(DAY_LEDGER_TTL.toMillis()));
+				args.add(Long.toString(MONTH_LEDGER_TTL.toMillis()));
 				args.add((model != null) ? model : "");
 				args.add(BigDecimal.valueOf(usage.spendNanoUsd(), 9).toPlainString());
 			}
