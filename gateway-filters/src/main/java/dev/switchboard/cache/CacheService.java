@@ -14,7 +14,8 @@ import dev.switchboard.core.Json;
  * The response cache behind the {@code LlmCache} filter: decides whether a request may use the
  * cache, looks its {@link CacheKey} up in a {@link CacheStore} (then, for chat, in the
  * {@link SemanticIndex}), and stores complete, successful answers: chat completions, and embeddings
- * (deterministic for a model and input, so the exact tier serves them well; they have no semantic tier). Plain Java returning {@link Mono}; it never fails a request (a store failure is a miss).
+ * (deterministic for a model and input, so the exact tier serves them well; they have no semantic
+ * tier). Plain Java returning {@link Mono}; it never fails a request (a store failure is a miss).
  *
  * <p>Bypassed (neither read nor written) when the request carries {@code Cache-Control: no-store} or
  * {@code no-cache}, asks for several choices ({@code n > 1}), or sets a {@code temperature} above

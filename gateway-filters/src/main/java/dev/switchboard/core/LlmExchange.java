@@ -350,7 +350,7 @@ public final class LlmExchange {
 	 * goes on.
 	 */
 	public void addStartListener(LlmExchangeListener listener) {
-		this.listeners.add(listener);
+		addListener(listener);
 		safely(() -> listener.onStart(this));
 	}
 
