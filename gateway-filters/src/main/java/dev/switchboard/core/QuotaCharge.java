@@ -1,5 +1,7 @@
 package dev.switchboard.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What an answer the gateway gives by itself (a cache hit) is charged to quotas, put on the
  * {@link LlmExchange} by the filter that answers: for example the stored answer's usage times the
@@ -8,4 +10,10 @@ package dev.switchboard.core;
  * @param usage the tokens to charge, priced at the requested model's prices for spend limits
  */
 public record QuotaCharge(Usage usage) {
+
+	/** The charge of an exchange the gateway answers by itself, or {@code null}: none, or a provider answers. */
+	public static @Nullable QuotaCharge of(LlmExchange exchange) {
+		return (exchange.presetResponse() != null) ? exchange.get(QuotaCharge.class) : null;
+	}
+
 }

@@ -167,8 +167,8 @@ public final class Reservation implements LlmExchangeListener {
 	 * prompt alone, refunding the completion part.
 	 */
 	Usage billedUsage(LlmExchange.Completion completion) {
-		QuotaCharge preset = this.exchange.get(QuotaCharge.class);
-		if (preset != null && this.exchange.presetResponse() != null) {
+		QuotaCharge preset = QuotaCharge.of(this.exchange);
+		if (preset != null) {
 			// Answered by the gateway (a cache hit charged a fraction): exactly what the answering filter set.
 			return preset.usage();
 		}

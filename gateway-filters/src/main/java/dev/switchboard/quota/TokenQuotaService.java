@@ -157,7 +157,7 @@ public final class TokenQuotaService {
 	 */
 	public Mono<Admission> reserve(LlmExchange exchange, @Nullable String client, boolean dryRun) {
 		RouteTarget requested = exchange.route().primary();
-		QuotaCharge preset = (exchange.presetResponse() != null) ? exchange.get(QuotaCharge.class) : null;
+		QuotaCharge preset = QuotaCharge.of(exchange);
 		// An answer the gateway gives itself (a charged cache hit) reserves exactly its charge.
 		long completion = (preset != null) ? preset.usage().completionTokens() : completionTokens(exchange);
 		Mono<Long> promptTokens = (preset != null) ? Mono.just(preset.usage().promptTokens())
