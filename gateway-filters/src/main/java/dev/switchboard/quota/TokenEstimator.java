@@ -15,6 +15,7 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
 import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.Operation;
 import dev.switchboard.route.RouteTarget;
 
@@ -30,12 +31,27 @@ import dev.switchboard.route.RouteTarget;
  * either estimate to the provider's billed usage. Images count 85 tokens each (OpenAI's
  * low-detail price) until the provider says otherwise.
  *
- * <p>Counting is CPU work proportional to the prompt: prompts over 32k characters are counted on
- * a bounded worker pool, never on a Netty event loop.
+ * <p><b>Bounded whatever the text.</b> jtokkit's byte-pair merge of one long piece without a
+ * break (5 MB of one repeated character) is slow and allocates without bound: counted whole, such
+ * a prompt took seconds and ended in an {@link OutOfMemoryError}. So text is counted in pieces of
+ * at most {@value #PIECE_CHARS} characters, cut at a space where there is one (where jtokkit would
+ * split anyway, so ordinary text counts exactly as a whole), and only the first
+ * {@value #EXACT_CHARS} characters of a request are counted at all; the rest is extrapolated at
+ * the tokens per character measured on the counted part. Beyond that size an exact count would
+ * not change a decision: the estimate only sizes a reservation, and settlement replaces it with the
+ * provider's billed usage. Prompts over {@value #OFFLOAD_CHARS} characters are counted on a bounded
+ * worker pool, never on a Netty event loop, and a count that fails even so (an {@link Error}
+ * included) fails its own request with a clean error instead of the worker or the event loop.
  */
 public final class TokenEstimator {
 
 	static final int OFFLOAD_CHARS = 32 * 1024;
+
+	/** Longest piece handed to jtokkit in one call. */
+	static final int PIECE_CHARS = 4096;
+
+	/** Characters of a request counted exactly; the rest is extrapolated. */
+	static final long EXACT_CHARS = 1 << 20;
 
 	private static final int PER_MESSAGE = 3;
 
@@ -66,13 +82,13 @@ public final class TokenEstimator {
 		if (prompt.chars < OFFLOAD_CHARS) {
 			return Mono.just(count(prompt, target));
 		}
-		return Mono.fromCallable(() -> count(prompt, target)).subscribeOn(this.offload);
+		return Mono.fromCallable(() -> guarded(prompt, target)).subscribeOn(this.offload);
 	}
 
 	/** Tokens in a piece of generated text, for streams cut before the provider reported usage. */
 	public long textTokens(String text, RouteTarget target) {
 		Encoding encoding = encoding(target);
-		return (encoding != null) ? encoding.countTokensOrdinary(text) : approximate(text);
+		return (encoding != null) ? bounded(encoding, text, EXACT_CHARS) : approximate(text);
 	}
 
 	/** The approximation used for providers without a jtokkit encoding: ceil(chars / 4). */
@@ -83,8 +99,69 @@ public final class TokenEstimator {
 	long count(Prompt prompt, RouteTarget target) {
 		Encoding encoding = encoding(target);
 		long tokens = prompt.overhead;
+		if (encoding == null) {
+			for (String text : prompt.texts) {
+				tokens += approximate(text);
+			}
+			return tokens;
+		}
+		long budget = EXACT_CHARS;
+		long counted = 0;
+		long countedChars = 0;
 		for (String text : prompt.texts) {
-			tokens += (encoding != null) ? encoding.countTokensOrdinary(text) : approximate(text);
+			long exact = Math.min(text.length(), budget);
+			counted += bounded(encoding, text, exact);
+			countedChars += exact;
+			budget -= exact;
+		}
+		long rest = prompt.chars - countedChars;
+		if (rest > 0) {
+			// Rounded up: a reservation a little high is corrected at settlement, one too low lets a team overshoot.
+			tokens += (long) Math.ceil(rest * ((double) counted / Math.max(1, countedChars)));
+		}
+		return tokens + counted;
+	}
+
+	/**
+	 * A count off the event loop that fails only its own request: a {@link StackOverflowError} or
+	 * {@link OutOfMemoryError} here is one pathological prompt, whose memory is released with it,
+	 * not a broken JVM; Reactor would rethrow it on the worker thread and the request would hang.
+	 */
+	private long guarded(Prompt prompt, RouteTarget target) {
+		try {
+			return count(prompt, target);
+		}
+		catch (StackOverflowError | OutOfMemoryError ex) {
+			throw new LlmApiException(413, LlmApiException.INVALID_REQUEST, "prompt_too_complex", "messages",
+					"The gateway could not count the tokens of this prompt; send a shorter one.", null, null);
+		}
+	}
+
+	/**
+	 * The tokens of the first {@code limit} characters of {@code text}, counted in pieces of at most
+	 * {@value #PIECE_CHARS} characters cut before a space where possible (never inside a surrogate
+	 * pair), so no single call to jtokkit sees an unbounded piece.
+	 */
+	static long bounded(Encoding encoding, String text, long limit) {
+		int end = (int) Math.min(text.length(), limit);
+		if (end <= PIECE_CHARS) {
+			return encoding.countTokensOrdinary((end == text.length()) ? text : text.substring(0, end));
+		}
+		long tokens = 0;
+		int start = 0;
+		while (start < end) {
+			int cut = Math.min(end, start + PIECE_CHARS);
+			if (cut < end) {
+				int space = text.lastIndexOf(' ', cut);
+				if (space > start + PIECE_CHARS / 2) {
+					cut = space;
+				}
+				else if (Character.isHighSurrogate(text.charAt(cut - 1))) {
+					cut--;
+				}
+			}
+			tokens += encoding.countTokensOrdinary(text.substring(start, cut));
+			start = cut;
 		}
 		return tokens;
 	}
