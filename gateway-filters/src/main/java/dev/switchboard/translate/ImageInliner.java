@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -35,10 +36,20 @@ import dev.switchboard.core.LlmExchange;
  * unless {@code allowPrivateNetworks} is set; loopback, private, link-local, unique-local,
  * multicast and unspecified addresses are refused. Responses must be images and are capped in size
  * while they stream in, so a huge or endless body costs at most the cap.
+ *
+ * <p>A host that is an address already is decided without any lookup, in every spelling a
+ * browser or {@code curl} accepts ({@code 2130706433}, {@code 0x7f000001}, {@code 0177.0.0.1},
+ * {@code 127.1}, {@code [::1]}), and so are {@code localhost} and its subdomains (RFC 6761): handed
+ * to a resolver, such names went to DNS, and the refusal waited on its timeout. Any lookup that is
+ * still needed is bounded by {@value #LOOKUP_TIMEOUT_MILLIS} ms (or the fetch timeout, if shorter).
  */
 public class ImageInliner {
 
+	static final long LOOKUP_TIMEOUT_MILLIS = 2000;
+
 	private final HttpClient client;
+
+	private final boolean allowPrivateNetworks;
 
 	private final long maxBytes;
 
@@ -62,8 +73,10 @@ public class ImageInliner {
 		this.maxBytes = maxBytes;
 		this.timeout = timeout;
 		this.maxImages = maxImages;
+		this.allowPrivateNetworks = allowPrivateNetworks;
+		Duration lookup = Duration.ofMillis(Math.min(LOOKUP_TIMEOUT_MILLIS, timeout.toMillis()));
 		// Never through the gateway's proxy: the address check must apply to the image host itself.
-		HttpClient direct = client.noProxy().followRedirect(true);
+		HttpClient direct = client.noProxy().followRedirect(true).resolver(spec -> spec.queryTimeout(lookup));
 		this.client = allowPrivateNetworks ? direct
 				: direct.resolvedAddressesSelector((config, addresses) -> publicOnly(addresses));
 	}
@@ -96,11 +109,20 @@ public class ImageInliner {
 			return Mono.error(LlmApiException.invalidRequest("The image URL is not a valid URL.", param));
 		}
 		String scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : "";
-		if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+		String host = host(uri);
+		if (!scheme.equals("http") && !scheme.equals("https") || host == null) {
 			return Mono.error(LlmApiException.invalidRequest("Image URLs must be http(s) or data: URLs.", param));
 		}
+		InetAddress literal = literalAddress(host);
+		if (uri.getHost() == null && literal == null) {
+			return Mono.error(LlmApiException.invalidRequest("The image URL is not a valid URL.", param));
+		}
+		if (!this.allowPrivateNetworks && (isLocalhostName(host) || literal != null && !isPublic(literal))) {
+			return Mono.error(LlmApiException.invalidRequest(REFUSED, param));
+		}
+		URI target = (literal != null) ? withHost(uri, literal) : uri;
 		return this.client.get()
-			.uri(uri)
+			.uri(target)
 			.response((response, body) -> {
 				int status = response.status().code();
 				if (status != 200) {
@@ -123,8 +145,125 @@ public class ImageInliner {
 			.single()
 			.timeout(this.timeout)
 			.onErrorMap(error -> !(error instanceof LlmApiException),
-					error -> LlmApiException.invalidRequest("The image URL could not be downloaded"
-							+ (isRefused(error) ? ": it does not resolve to a public address." : "."), param));
+					error -> LlmApiException.invalidRequest(isRefused(error) ? REFUSED
+							: "The image URL could not be downloaded.", param));
+	}
+
+	private static final String REFUSED = "The image URL could not be downloaded: it does not resolve to a public "
+			+ "address.";
+
+	/**
+	 * The address a host names literally, in any form the WHATWG URL parser reads as IPv4 (one to
+	 * four dot-separated parts, each decimal, {@code 0x} hex or {@code 0}-prefixed octal, the last
+	 * filling the remaining bytes; a trailing dot allowed) or a bracketed IPv6 literal; {@code null}
+	 * for a name that needs a lookup.
+	 */
+	static @Nullable InetAddress literalAddress(String host) {
+		try {
+			if (host.startsWith("[") && host.endsWith("]")) {
+				// an IPv6 literal never goes to a resolver
+				return InetAddress.getByName(host.substring(1, host.length() - 1));
+			}
+			String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+			String[] parts = name.split("\\.", -1);
+			if (parts.length == 0 || parts.length > 4) {
+				return null;
+			}
+			long[] numbers = new long[parts.length];
+			for (int i = 0; i < parts.length; i++) {
+				numbers[i] = ipv4Part(parts[i]);
+				if (numbers[i] < 0) {
+					return null;
+				}
+			}
+			long value = 0;
+			for (int i = 0; i < parts.length - 1; i++) {
+				if (numbers[i] > 255) {
+					return null;
+				}
+				value = (value << 8) | numbers[i];
+			}
+			int lastBytes = 5 - parts.length;
+			long last = numbers[parts.length - 1];
+			if (last >= (1L << (8 * lastBytes))) {
+				return null;
+			}
+			value = (value << (8 * lastBytes)) | last;
+			return InetAddress.getByAddress(new byte[] { (byte) (value >>> 24), (byte) (value >>> 16),
+					(byte) (value >>> 8), (byte) value });
+		}
+		catch (UnknownHostException ex) {
+			return null;
+		}
+	}
+
+	/** One part of an IPv4 literal, or -1 when it is not a number (then the host is a name). */
+	private static long ipv4Part(String part) {
+		int radix = 10;
+		String digits = part;
+		if (part.length() > 1 && (part.startsWith("0x") || part.startsWith("0X"))) {
+			radix = 16;
+			digits = part.substring(2);
+			if (digits.isEmpty()) {
+				return 0;
+			}
+		}
+		else if (part.length() > 1 && part.startsWith("0")) {
+			radix = 8;
+			digits = part.substring(1);
+		}
+		if (digits.isEmpty() || digits.length() > 12) {
+			return -1;
+		}
+		try {
+			return Long.parseLong(digits, radix);
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
+	}
+
+	/**
+	 * The host of a URL. {@link URI} reads short IPv4 forms such as {@code 127.1} as a registry
+	 * authority and gives no host for them, where URL parsers and {@code curl} read an address, so
+	 * the authority is read here too.
+	 */
+	static @Nullable String host(URI uri) {
+		if (uri.getHost() != null) {
+			return uri.getHost();
+		}
+		String authority = uri.getRawAuthority();
+		if (authority == null) {
+			return null;
+		}
+		String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+		int colon = hostPort.lastIndexOf(':');
+		String host = (colon >= 0 && !hostPort.endsWith("]")) ? hostPort.substring(0, colon) : hostPort;
+		return host.isEmpty() ? null : host;
+	}
+
+	/** {@code localhost} and every name under it, which RFC 6761 reserves for loopback. */
+	static boolean isLocalhostName(String host) {
+		String name = host.toLowerCase(Locale.ROOT);
+		if (name.endsWith(".")) {
+			name = name.substring(0, name.length() - 1);
+		}
+		return name.equals("localhost") || name.endsWith(".localhost");
+	}
+
+	/** The URL with its host written as the canonical address, so no resolver ever sees the odd spelling. */
+	private static URI withHost(URI uri, InetAddress address) {
+		String host = (address instanceof Inet6Address) ? "[" + address.getHostAddress() + "]"
+				: address.getHostAddress();
+		String authority = uri.getRawAuthority();
+		String port = "";
+		int colon = authority.lastIndexOf(':');
+		if (colon >= 0 && !authority.endsWith("]") && colon > authority.lastIndexOf('@')) {
+			port = authority.substring(colon);
+		}
+		return URI.create(uri.getScheme() + "://" + host + port
+				+ ((uri.getRawPath() != null) ? uri.getRawPath() : "")
+				+ ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : ""));
 	}
 
 	private LlmApiException tooLarge(String param) {

@@ -63,6 +63,57 @@ class ImageInlinerTest {
 		assertThat(images.received()).hasSize(before);
 	}
 
+	/**
+	 * Spellings of loopback and private addresses that a resolver would have sent to DNS: each is
+	 * refused from the literal itself, before any lookup or connection.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource({ "2130706433", "0x7f000001", "0x7F.0.0.1", "0177.0.0.1", "127.1", "127.0.1", "017700000001",
+			"[::1]", "[::ffff:7f00:1]", "localhost.", "LOCALHOST", "api.localhost", "0", "10.1", "0xa9fea9fe",
+			"3232235777" })
+	void refusesPrivateAddressesSpelledAnyWayWithoutALookup(String host) {
+		int before = images.received().size();
+		LlmExchange exchange = exchangeWithImage("http://" + host + ":" + images.port() + "/cat.png");
+		// a resolver that fails the test: a literal must be decided before anything is looked up
+		HttpClient noLookups = HttpClient.create().resolver(new io.netty.resolver.AddressResolverGroup<>() {
+			@Override
+			protected io.netty.resolver.AddressResolver<java.net.SocketAddress> newResolver(
+					io.netty.util.concurrent.EventExecutor executor) {
+				throw new AssertionError("looked up " + host);
+			}
+		});
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> new ImageInliner(noLookups, 1024, Duration.ofSeconds(3), false).inline(exchange)
+				.block(Duration.ofSeconds(5)))
+			.satisfies(ex -> {
+				assertThat(ex.status()).isEqualTo(400);
+				assertThat(ex.getMessage()).contains("public address");
+			});
+		assertThat(images.received()).hasSize(before);
+	}
+
+	@ParameterizedTest(name = "{0} -> {1}")
+	@CsvSource({ "2130706433,127.0.0.1", "0x7f000001,127.0.0.1", "0177.0.0.1,127.0.0.1", "127.1,127.0.0.1",
+			"8.8.8.8.,8.8.8.8", "134744072,8.8.8.8", "0x8.0x8.0x8.0x8,8.8.8.8" })
+	void readsIpv4LiteralsAsUrlParsersDo(String host, String address) {
+		assertThat(ImageInliner.literalAddress(host).getHostAddress()).isEqualTo(address);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource({ "example.com", "1.2.3.4.5", "256.1.1.1", "1.2.3.4294967296", "08.1.1.1", "0xg.1.1.1", "1..1",
+			"cdn.127.0.0.1.example" })
+	void namesAreNotLiterals(String host) {
+		assertThat(ImageInliner.literalAddress(host)).isNull();
+	}
+
+	@Test
+	void aPublicAddressInAnOddSpellingIsFetchedAtItsCanonicalForm() {
+		// allowed private networks: 2130706433 is fetched as 127.0.0.1, not handed to DNS
+		LlmExchange exchange = exchangeWithImage("http://2130706433:" + images.port() + "/cat.png?size=a%20b");
+		inliner(true, 1024).inline(exchange).block(Duration.ofSeconds(5));
+		assertThat(exchange.inlined("http://2130706433:" + images.port() + "/cat.png?size=a%20b")).isNotNull();
+	}
+
 	@Test
 	void fetchesAnImageOnceAndStoresItOnTheExchange() {
 		String url = "http://127.0.0.1:" + images.port() + "/cat.png";
