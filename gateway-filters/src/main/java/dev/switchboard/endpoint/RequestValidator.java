@@ -1,11 +1,14 @@
 package dev.switchboard.endpoint;
 
+import java.math.BigInteger;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.Operation;
+import dev.switchboard.translate.DataUrl;
 
 /**
  * Checks the shape of OpenAI requests before anything is spent on them.
@@ -13,10 +16,25 @@ import dev.switchboard.core.Operation;
  * <p>Only what the gateway itself relies on, or what every provider would reject anyway, is
  * checked; everything else passes through so that new OpenAI parameters keep working without a
  * gateway release. Each failure names the offending parameter in {@code error.param}.
+ *
+ * <p>Numbers are checked as numbers of any size: JSON has no integer width, so {@code 2^63} or
+ * {@code 1e400} is a valid number that no Java {@code long} holds; each is compared as a
+ * {@link BigInteger} or a double (infinite for the too-large ones) and refused by its range, never
+ * narrowed first. Integer parameters are capped at {@value #MAX_INT} (the 32-bit range providers
+ * use), {@code n} at {@value #MAX_N} (OpenAI's own limit): the quota reserves from them.
+ *
+ * <p>What does not depend on the provider is checked here, before a target is chosen, so that a
+ * request that is always wrong gets its 400 even while every provider's circuit breaker is open:
+ * an image URL must be {@code http(s)} or a well-formed base64 {@code data:} URL whatever the
+ * provider does with it.
  */
 public final class RequestValidator {
 
 	private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
+
+	static final long MAX_INT = Integer.MAX_VALUE;
+
+	static final long MAX_N = 128;
 
 	private RequestValidator() {
 	}
@@ -56,15 +74,52 @@ public final class RequestValidator {
 						"'" + param + ".role' must be one of " + ROLES + ".", param + ".role");
 			}
 		}
+		for (int i = 0; i < messages.size(); i++) {
+			imageUrls(messages.get(i).get("content"), "messages[" + i + "].content");
+		}
 		optionalBoolean(body, "stream");
-		positiveInt(body, "max_tokens");
-		positiveInt(body, "max_completion_tokens");
-		positiveInt(body, "n");
+		integer(body, "max_tokens", 1, MAX_INT);
+		integer(body, "max_completion_tokens", 1, MAX_INT);
+		integer(body, "n", 1, MAX_N);
+		integer(body, "top_logprobs", 0, 20);
 		range(body, "temperature", 0, 2);
 		range(body, "top_p", 0, 1);
+		range(body, "presence_penalty", -2, 2);
+		range(body, "frequency_penalty", -2, 2);
+		optionalBoolean(body, "logprobs");
 		JsonNode options = body.get("stream_options");
-		if (options != null && !options.isNull() && !options.isObject()) {
-			throw LlmApiException.invalidRequest("'stream_options' must be an object.", "stream_options");
+		if (options != null && !options.isNull()) {
+			if (!options.isObject()) {
+				throw LlmApiException.invalidRequest("'stream_options' must be an object.", "stream_options");
+			}
+			optionalBoolean(options, "include_usage", "stream_options.include_usage");
+		}
+	}
+
+	/** Image parts: {@code http(s)} URLs (fetched or passed on later) or base64 data URLs, nothing else. */
+	private static void imageUrls(@Nullable JsonNode content, String path) {
+		if (content == null || !content.isArray()) {
+			return;
+		}
+		for (int j = 0; j < content.size(); j++) {
+			JsonNode part = content.get(j);
+			if (!"image_url".equals(part.path("type").asString(""))) {
+				continue;
+			}
+			String param = path + "[" + j + "].image_url.url";
+			JsonNode image = part.get("image_url");
+			JsonNode url = (image != null && image.isObject()) ? image.get("url") : image;
+			if (url == null || !url.isString() || url.stringValue().isBlank()) {
+				throw LlmApiException.invalidRequest("'" + param + "' must be a URL string.", param);
+			}
+			String value = url.stringValue();
+			if (DataUrl.is(value)) {
+				DataUrl.parse(value, param);
+			}
+			else if (!value.regionMatches(true, 0, "http://", 0, 7) && !value.regionMatches(true, 0, "https://", 0, 8)) {
+				throw LlmApiException.invalidRequest("'" + param + "' must be an http(s) URL or a base64 data: URL.",
+						param);
+			}
 		}
 	}
 
@@ -76,6 +131,12 @@ public final class RequestValidator {
 		boolean valid = (input.isString() && !input.stringValue().isEmpty()) || (input.isArray() && !input.isEmpty());
 		if (!valid) {
 			throw LlmApiException.invalidRequest("'input' must be a non-empty string or array.", "input");
+		}
+		integer(body, "dimensions", 1, MAX_INT);
+		JsonNode format = body.get("encoding_format");
+		if (format != null && !format.isNull()
+				&& !(format.isString() && Set.of("float", "base64").contains(format.stringValue()))) {
+			throw LlmApiException.invalidRequest("'encoding_format' must be 'float' or 'base64'.", "encoding_format");
 		}
 	}
 
@@ -91,26 +152,43 @@ public final class RequestValidator {
 	}
 
 	private static void optionalBoolean(JsonNode body, String field) {
+		optionalBoolean(body, field, field);
+	}
+
+	private static void optionalBoolean(JsonNode body, String field, String param) {
 		JsonNode value = body.get(field);
 		if (value != null && !value.isNull() && !value.isBoolean()) {
-			throw LlmApiException.invalidRequest("'" + field + "' must be a boolean.", field);
+			throw LlmApiException.invalidRequest("'" + param + "' must be a boolean.", param);
 		}
 	}
 
-	private static void positiveInt(JsonNode body, String field) {
+	/** An integer in {@code [min, max]}, compared at any size. */
+	private static void integer(JsonNode body, String field, long min, long max) {
 		JsonNode value = body.get(field);
-		if (value != null && !value.isNull() && (!value.isIntegralNumber() || value.asLong() < 1)) {
-			throw LlmApiException.invalidRequest("'" + field + "' must be a positive integer.", field);
+		if (value == null || value.isNull()) {
+			return;
+		}
+		boolean valid = value.isIntegralNumber()
+				&& value.bigIntegerValue().compareTo(BigInteger.valueOf(min)) >= 0
+				&& value.bigIntegerValue().compareTo(BigInteger.valueOf(max)) <= 0;
+		if (!valid) {
+			throw LlmApiException.invalidRequest(
+					"'" + field + "' must be an integer between " + min + " and " + max + ".", field);
 		}
 	}
 
+	/** A number in {@code [min, max]}; numbers too large for a double read as infinite and fail. */
 	private static void range(JsonNode body, String field, double min, double max) {
 		JsonNode value = body.get(field);
 		if (value != null && !value.isNull()
-				&& (!value.isNumber() || value.asDouble() < min || value.asDouble() > max)) {
-			throw LlmApiException.invalidRequest(
-					"'" + field + "' must be a number between " + min + " and " + max + ".", field);
+				&& (!value.isNumber() || !(value.asDouble() >= min && value.asDouble() <= max))) {
+			throw LlmApiException.invalidRequest("'" + field + "' must be a number between " + number(min) + " and "
+					+ number(max) + ".", field);
 		}
+	}
+
+	private static String number(double value) {
+		return (value == Math.rint(value)) ? Long.toString((long) value) : Double.toString(value);
 	}
 
 }
