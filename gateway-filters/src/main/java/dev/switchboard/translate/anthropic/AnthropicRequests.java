@@ -17,6 +17,7 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.translate.DataUrl;
 import dev.switchboard.translate.ParameterPolicy;
+import dev.switchboard.translate.RequestChecks;
 
 /**
  * Builds the Anthropic Messages request body for an OpenAI chat completion request.
@@ -45,6 +46,18 @@ import dev.switchboard.translate.ParameterPolicy;
  * is the requested schema, forced with {@code tool_choice}; the response side turns that tool's
  * input back into the message content. A forced tool cannot coexist with the client's own tools,
  * so {@code response_format} together with {@code tools} goes through the parameter policy.
+ *
+ * <p>A value of the wrong type or shape is the client's 400 naming it, never replaced by a default
+ * ({@link RequestChecks}): a tool whose {@code parameters} is not a schema object, {@code tools}
+ * that are not an array of objects, a function without a name, {@code tool_choice}
+ * {@code required} or a named function that {@code tools} does not offer, a {@code stop} that is
+ * not a string or strings, a {@code response_format} without a string type, message content that
+ * is neither a string nor an array of parts, text parts whose text is not a string, and tool call
+ * arguments that are not a JSON object. Only what Anthropic lacks goes through the parameter
+ * policy. {@code temperature} above Anthropic's range of 0 to 1 is one of those: it is never
+ * clamped or rescaled (1.5 on OpenAI's scale means nothing fixed on Anthropic's), but refused
+ * with a 400 stating Anthropic's range, or left out where the provider drops unsupported
+ * parameters.
  */
 final class AnthropicRequests {
 
@@ -59,6 +72,9 @@ final class AnthropicRequests {
 	static ObjectNode chat(LlmExchange exchange, RouteTarget target) {
 		JsonNode request = exchange.body();
 		refuseUnsupported(exchange, target, request);
+		ArrayNode tools = tools(request);
+		RequestChecks.toolChoiceOffered(request,
+				tools.values().stream().map(tool -> tool.get("name").stringValue()).toList());
 		ObjectNode body = Json.object();
 		body.put("model", target.model().upstreamModel());
 		Conversation conversation = new Conversation();
@@ -75,9 +91,10 @@ final class AnthropicRequests {
 		body.set("messages", conversation.finish());
 		body.put("max_tokens", maxTokens(request, target));
 		samplingParameters(exchange, target, request, body);
-		ArrayNode stop = stopSequences(request);
+		List<String> stop = RequestChecks.stopSequences(request);
 		if (!stop.isEmpty()) {
-			body.set("stop_sequences", stop);
+			ArrayNode sequences = body.putArray("stop_sequences");
+			stop.forEach(sequences::add);
 		}
 		if (exchange.stream()) {
 			body.put("stream", true);
@@ -92,8 +109,9 @@ final class AnthropicRequests {
 		if (jsonMode(request)) {
 			jsonTool(exchange, request.path("response_format"), body);
 		}
-		else {
-			tools(exchange, target, request, body);
+		else if (!tools.isEmpty()) {
+			body.set("tools", tools);
+			putToolChoice(exchange, target, request, body);
 		}
 		return body;
 	}
@@ -124,12 +142,13 @@ final class AnthropicRequests {
 			ParameterPolicy.unsupported(exchange, target, "top_logprobs", "Anthropic returns no log probabilities");
 		}
 		for (String penalty : List.of("presence_penalty", "frequency_penalty")) {
-			if (request.path(penalty).asDouble(0) != 0) {
+			JsonNode value = present(request, penalty);
+			if (value != null && !(value.isNumber() && value.asDouble() == 0)) {
 				ParameterPolicy.unsupported(exchange, target, penalty, "Anthropic has no repetition penalties");
 			}
 		}
 		JsonNode logitBias = present(request, "logit_bias");
-		if (logitBias != null && !logitBias.isEmpty()) {
+		if (logitBias != null && !(logitBias.isObject() && logitBias.isEmpty())) {
 			ParameterPolicy.unsupported(exchange, target, "logit_bias", "Anthropic has no token biases");
 		}
 		if (present(request, "seed") != null) {
@@ -139,7 +158,8 @@ final class AnthropicRequests {
 			ParameterPolicy.unsupported(exchange, target, "audio", "Anthropic generates no audio");
 		}
 		JsonNode modalities = present(request, "modalities");
-		if (modalities != null && modalities.values().stream().anyMatch(m -> !"text".equals(m.asString("")))) {
+		if (modalities != null && (!modalities.isArray()
+				|| modalities.values().stream().anyMatch(m -> !"text".equals(m.asString(""))))) {
 			ParameterPolicy.unsupported(exchange, target, "modalities", "Anthropic generates text only");
 		}
 		if (present(request, "prediction") != null) {
@@ -167,7 +187,7 @@ final class AnthropicRequests {
 						"only 'tools' and 'tool_choice' are translated for Anthropic");
 			}
 		}
-		String format = request.path("response_format").path("type").asString("text");
+		String format = RequestChecks.responseFormat(request);
 		if (!Set.of("text", "json_object", "json_schema").contains(format)) {
 			ParameterPolicy.unsupported(exchange, target, "response_format",
 					"Anthropic has no '" + format + "' response format");
@@ -189,6 +209,7 @@ final class AnthropicRequests {
 		}
 		String role = message.path("role").asString("");
 		JsonNode content = message.path("content");
+		RequestChecks.content(content, param + ".content");
 		switch (role) {
 			case "system", "developer" -> conversation.system.addAll(systemText(content, param + ".content"));
 			case "user" -> conversation.add("user", List.of(), parts(content, param + ".content"));
@@ -214,8 +235,8 @@ final class AnthropicRequests {
 		if (blocks.isEmpty() && refusal != null && !refusal.isBlank()) {
 			blocks.add(text(refusal));
 		}
-		JsonNode calls = message.path("tool_calls");
-		for (int j = 0; j < calls.size(); j++) {
+		JsonNode calls = RequestChecks.toolCalls(message, param);
+		for (int j = 0; calls != null && j < calls.size(); j++) {
 			blocks.add(toolUse(calls.get(j), param + ".tool_calls[" + j + "]"));
 		}
 		return blocks;
@@ -234,15 +255,19 @@ final class AnthropicRequests {
 		return block;
 	}
 
-	/** Tool arguments arrive as a JSON string; Anthropic wants the object itself. */
+	/**
+	 * Tool arguments arrive as a JSON string; Anthropic wants the object itself. None at all is a
+	 * call without arguments; a number or an array is no arguments object.
+	 */
 	private static JsonNode arguments(JsonNode arguments, String param) {
 		if (arguments.isObject()) {
 			return arguments;
 		}
-		String text = arguments.asString("");
-		if (text.isBlank()) {
+		if (arguments.isMissingNode() || arguments.isNull()
+				|| (arguments.isString() && arguments.stringValue().isBlank())) {
 			return Json.object();
 		}
+		String text = arguments.isString() ? arguments.stringValue() : "";
 		try {
 			JsonNode input = Json.MAPPER.readTree(text);
 			if (input.isObject()) {
@@ -301,7 +326,7 @@ final class AnthropicRequests {
 		String type = part.path("type").asString("");
 		ObjectNode block = switch (type) {
 			case "text", "refusal" -> {
-				String value = part.path(type).asString("");
+				String value = RequestChecks.partText(part, type, param);
 				yield value.isBlank() ? null : text(value);
 			}
 			case "image_url" -> image(part.path("image_url"), param + ".image_url");
@@ -405,29 +430,22 @@ final class AnthropicRequests {
 		return (max != null) ? max.asLong() : target.provider().defaultMaxTokens();
 	}
 
-	private static ArrayNode stopSequences(JsonNode request) {
-		ArrayNode sequences = Json.NODES.arrayNode();
-		JsonNode stop = request.path("stop");
-		if (stop.isString()) {
-			sequences.add(stop.stringValue());
-		}
-		else if (stop.isArray()) {
-			stop.values().stream().filter(JsonNode::isString).forEach(sequences::add);
-		}
-		return sequences;
-	}
-
 	// ---- tools
 
-	private static void tools(LlmExchange exchange, RouteTarget target, JsonNode request, ObjectNode body) {
-		if (!hasTools(request)) {
-			return;
-		}
-		ArrayNode tools = body.putArray("tools");
-		JsonNode definitions = request.path("tools");
-		for (int i = 0; i < definitions.size(); i++) {
+	/**
+	 * The client's tools in Anthropic's shape, empty when there are none. Built in JSON mode too,
+	 * where they are not sent, so that malformed tools are refused either way.
+	 */
+	private static ArrayNode tools(JsonNode request) {
+		ArrayNode tools = Json.NODES.arrayNode();
+		JsonNode definitions = RequestChecks.tools(request);
+		for (int i = 0; definitions != null && i < definitions.size(); i++) {
 			tools.add(tool(definitions.get(i), "tools[" + i + "]"));
 		}
+		return tools;
+	}
+
+	private static void putToolChoice(LlmExchange exchange, RouteTarget target, JsonNode request, ObjectNode body) {
 		ObjectNode choice = toolChoice(exchange, target, request);
 		if (!request.path("parallel_tool_calls").asBoolean(true)
 				&& (choice == null || !"none".equals(choice.path("type").asString()))) {
@@ -448,14 +466,17 @@ final class AnthropicRequests {
 					param + ".type");
 		}
 		JsonNode function = definition.path("function");
-		ObjectNode tool = Json.object().put("name", required(function, "name", param + ".function"));
+		if (!function.isObject()) {
+			throw RequestChecks.invalid(param + ".function", "must be an object.");
+		}
+		ObjectNode tool = Json.object().put("name", RequestChecks.functionName(function, param + ".function"));
 		String description = string(function, "description");
 		if (description != null) {
 			tool.put("description", description);
 		}
 		ObjectNode noArguments = Json.object().put("type", "object");
 		noArguments.putObject("properties");
-		tool.set("input_schema", inputSchema(function.get("parameters"), noArguments));
+		tool.set("input_schema", inputSchema(RequestChecks.parameters(function, param + ".function"), noArguments));
 		return tool;
 	}
 
@@ -510,10 +531,11 @@ final class AnthropicRequests {
 	 * schema is sent as a copy with the type added; the client's own node is never changed, since
 	 * the same parsed body is translated again for each target a failover tries (and by other
 	 * adapters). A missing schema becomes an object without properties, or, for the JSON-mode tool
-	 * of {@code json_object}, an object of any shape.
+	 * of {@code json_object}, an object of any shape. A schema that is not an object was refused by
+	 * {@link RequestChecks} before this.
 	 */
 	private static JsonNode inputSchema(@Nullable JsonNode schema, ObjectNode missing) {
-		if (schema == null || !schema.isObject()) {
+		if (schema == null) {
 			return missing;
 		}
 		JsonNode type = schema.get("type");

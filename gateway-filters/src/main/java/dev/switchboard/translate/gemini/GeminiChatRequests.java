@@ -1,6 +1,7 @@
 package dev.switchboard.translate.gemini;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,6 +17,7 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.translate.DataUrl;
 import dev.switchboard.translate.ParameterPolicy;
+import dev.switchboard.translate.RequestChecks;
 
 /**
  * Builds a Gemini {@code GenerateContentRequest} from an OpenAI chat completion request.
@@ -29,6 +31,12 @@ import dev.switchboard.translate.ParameterPolicy;
  * JSON Schema as OpenAI clients write it ({@code additionalProperties}, {@code $ref}, {@code anyOf}
  * included). The older {@code parameters} and {@code responseSchema} take an OpenAPI subset that
  * rejects those keywords, so using them would mean stripping constraints the client asked for.
+ *
+ * <p>A value of the wrong type or shape is the client's 400 naming it ({@link RequestChecks}),
+ * never copied for Gemini to refuse after a round trip nor replaced by a default: tools and their
+ * schemas and names, a {@code tool_choice} naming a function that is not offered, {@code stop},
+ * {@code response_format}, message content, text parts, {@code input_audio} without its format or
+ * data, tool calls, and a {@code seed} that is not an integer in Gemini's 32-bit range.
  */
 final class GeminiChatRequests {
 
@@ -56,7 +64,9 @@ final class GeminiChatRequests {
 		checkParameters(exchange, target, body);
 		ObjectNode request = Json.object();
 		new Messages(exchange, target).translate(body.path("messages"), request);
-		ArrayNode declarations = functionDeclarations(exchange, target, body.get("tools"));
+		ArrayNode declarations = functionDeclarations(exchange, target, RequestChecks.tools(body));
+		RequestChecks.toolChoiceOffered(body,
+				declarations.values().stream().map(declaration -> declaration.get("name").stringValue()).toList());
 		if (!declarations.isEmpty()) {
 			request.putArray("tools").addObject().set("functionDeclarations", declarations);
 			ObjectNode config = functionCallingConfig(exchange, target, body.get("tool_choice"));
@@ -84,7 +94,8 @@ final class GeminiChatRequests {
 				case "logit_bias" -> "Gemini has no logit bias";
 				case "parallel_tool_calls" ->
 					value.asBoolean(true) ? null : "Gemini cannot be limited to one function call per turn";
-				case "modalities" -> onlyText(value) ? null : "Gemini audio output is not translated";
+				case "modalities" ->
+					(value.isArray() && onlyText(value)) ? null : "Gemini audio output is not translated";
 				case "audio" -> "Gemini audio output is not translated";
 				case "reasoning_effort" ->
 					"Gemini sets thinking per model family (thinkingBudget or thinkingLevel), not by effort";
@@ -115,18 +126,13 @@ final class GeminiChatRequests {
 		copy((maxTokens != null) ? maxTokens : present(body, "max_tokens"), config, "maxOutputTokens");
 		copy(present(body, "temperature"), config, "temperature");
 		copy(present(body, "top_p"), config, "topP");
-		copy(present(body, "seed"), config, "seed");
+		copy(seed(body), config, "seed");
 		penalty(exchange, target, body, "presence_penalty");
 		penalty(exchange, target, body, "frequency_penalty");
-		JsonNode stop = present(body, "stop");
-		if (stop != null) {
+		List<String> stop = RequestChecks.stopSequences(body);
+		if (!stop.isEmpty()) {
 			ArrayNode sequences = config.putArray("stopSequences");
-			if (stop.isArray()) {
-				sequences.addAll((ArrayNode) stop);
-			}
-			else {
-				sequences.add(stop);
-			}
+			stop.forEach(sequences::add);
 		}
 		JsonNode n = present(body, "n");
 		if (n != null) {
@@ -137,8 +143,21 @@ final class GeminiChatRequests {
 				config.set("candidateCount", n);
 			}
 		}
-		responseFormat(exchange, target, present(body, "response_format"), config);
+		responseFormat(exchange, target, body, config);
 		return config;
+	}
+
+	/**
+	 * {@code seed}: Gemini's is a 32-bit integer. A larger OpenAI seed cannot be carried over
+	 * without becoming another seed, so it is refused, as are non-integers.
+	 */
+	private static @Nullable JsonNode seed(JsonNode body) {
+		JsonNode seed = present(body, "seed");
+		if (seed != null && !RequestChecks.isInt(seed, Integer.MIN_VALUE)) {
+			throw RequestChecks.invalid("seed", "must be an integer from " + Integer.MIN_VALUE + " to "
+					+ Integer.MAX_VALUE + " for Gemini.");
+		}
+		return seed;
 	}
 
 	/**
@@ -150,26 +169,23 @@ final class GeminiChatRequests {
 	 */
 	private static void penalty(LlmExchange exchange, RouteTarget target, JsonNode body, String name) {
 		JsonNode penalty = present(body, name);
-		if (penalty != null && penalty.asDouble(0) != 0) {
+		if (penalty != null && !(penalty.isNumber() && penalty.asDouble() == 0)) {
 			ParameterPolicy.unsupported(exchange, target, name,
 					"Gemini 2.5 and later models answer 400 'Penalty is not enabled'");
 		}
 	}
 
-	private static void responseFormat(LlmExchange exchange, RouteTarget target, @Nullable JsonNode format,
-			ObjectNode config) {
-		if (format == null) {
-			return;
-		}
-		switch (format.path("type").asString("")) {
+	private static void responseFormat(LlmExchange exchange, RouteTarget target, JsonNode body, ObjectNode config) {
+		JsonNode format = body.path("response_format");
+		switch (RequestChecks.responseFormat(body)) {
 			case "text" -> {
 				// Gemini's default
 			}
 			case "json_object" -> config.put("responseMimeType", "application/json");
 			case "json_schema" -> {
 				config.put("responseMimeType", "application/json");
-				JsonNode schema = format.path("json_schema").get("schema");
-				if (schema != null && schema.isObject()) {
+				JsonNode schema = present(format.path("json_schema"), "schema");
+				if (schema != null) {
 					config.set("responseJsonSchema", schema);
 				}
 			}
@@ -180,20 +196,25 @@ final class GeminiChatRequests {
 
 	private static ArrayNode functionDeclarations(LlmExchange exchange, RouteTarget target, @Nullable JsonNode tools) {
 		ArrayNode declarations = Json.NODES.arrayNode();
-		if (tools == null || !tools.isArray()) {
+		if (tools == null) {
 			return declarations;
 		}
-		for (JsonNode tool : tools) {
+		for (int i = 0; i < tools.size(); i++) {
+			JsonNode tool = tools.get(i);
+			String param = "tools[" + i + "]";
 			if (!"function".equals(tool.path("type").asString(""))) {
 				ParameterPolicy.unsupported(exchange, target, "tools",
 						"Gemini takes function tools only, not '" + tool.path("type").asString("") + "'");
 				continue;
 			}
 			JsonNode function = tool.path("function");
+			if (!function.isObject()) {
+				throw RequestChecks.invalid(param + ".function", "must be an object.");
+			}
 			ObjectNode declaration = declarations.addObject();
-			declaration.put("name", function.path("name").asString(""));
+			declaration.put("name", RequestChecks.functionName(function, param + ".function"));
 			copy(present(function, "description"), declaration, "description");
-			copy(present(function, "parameters"), declaration, "parametersJsonSchema");
+			copy(RequestChecks.parameters(function, param + ".function"), declaration, "parametersJsonSchema");
 		}
 		return declarations;
 	}
@@ -219,9 +240,10 @@ final class GeminiChatRequests {
 				return config.put("mode", mode);
 			}
 		}
-		else if ("function".equals(choice.path("type").asString("")) && choice.path("function").has("name")) {
+		else if ("function".equals(choice.path("type").asString(""))) {
+			// RequestChecks.toolChoiceOffered made sure the name is a string among the declarations
 			config.put("mode", "ANY");
-			config.putArray("allowedFunctionNames").add(choice.path("function").path("name"));
+			config.putArray("allowedFunctionNames").add(choice.path("function").path("name").stringValue());
 			return config;
 		}
 		ParameterPolicy.unsupported(exchange, target, "tool_choice",
@@ -276,7 +298,7 @@ final class GeminiChatRequests {
 					case "assistant" -> append("model", assistantParts(message, param));
 					case "tool" -> append("user", functionResponse(toolName(message, param), message, param));
 					case "function" -> append("user",
-							functionResponse(message.path("name").asString(""), message, param));
+							functionResponse(RequestChecks.functionName(message, param), message, param));
 					default -> throw LlmApiException.invalidRequest(
 							"'" + param + ".role' is not a role Gemini can take.", param + ".role");
 				}
@@ -303,7 +325,10 @@ final class GeminiChatRequests {
 
 		private ArrayNode assistantParts(JsonNode message, String param) {
 			ArrayNode parts = parts(message.get("content"), param);
-			JsonNode calls = message.path("tool_calls");
+			JsonNode calls = RequestChecks.toolCalls(message, param);
+			if (calls == null) {
+				return parts;
+			}
 			boolean signed = false;
 			for (JsonNode call : calls) {
 				signed |= signature(call) != null;
@@ -316,7 +341,7 @@ final class GeminiChatRequests {
 							"Gemini replays function calls only");
 					continue;
 				}
-				String name = call.path("function").path("name").asString("");
+				String name = RequestChecks.functionName(call.path("function"), callParam + ".function");
 				this.toolNames.put(call.path("id").asString(""), name);
 				ObjectNode part = parts.addObject();
 				ObjectNode functionCall = part.putObject("functionCall");
@@ -401,13 +426,15 @@ final class GeminiChatRequests {
 			if (content.isString()) {
 				return content.stringValue();
 			}
+			RequestChecks.content(content, param + ".content");
 			StringBuilder text = new StringBuilder();
-			for (JsonNode part : content) {
+			for (int j = 0; j < content.size(); j++) {
+				JsonNode part = content.get(j);
 				if (!"text".equals(part.path("type").asString(""))) {
 					throw LlmApiException.invalidRequest("'" + param + ".content' of a tool result must be text.",
 							param + ".content");
 				}
-				text.append(part.path("text").asString(""));
+				text.append(RequestChecks.partText(part, "text", param + ".content[" + j + "]"));
 			}
 			return text.toString();
 		}
@@ -426,18 +453,16 @@ final class GeminiChatRequests {
 				addText(parts, content.stringValue());
 				return parts;
 			}
+			RequestChecks.content(content, param + ".content");
 			for (int j = 0; j < content.size(); j++) {
 				JsonNode part = content.get(j);
 				String partParam = param + ".content[" + j + "]";
 				switch (part.path("type").asString("")) {
-					case "text" -> addText(parts, part.path("text").asString(""));
-					case "refusal" -> addText(parts, part.path("refusal").asString(""));
+					case "text" -> addText(parts, RequestChecks.partText(part, "text", partParam));
+					case "refusal" -> addText(parts, RequestChecks.partText(part, "refusal", partParam));
 					case "image_url" -> parts.addObject().set("inlineData", image(part.path("image_url"), partParam));
-					case "input_audio" -> {
-						ObjectNode inline = parts.addObject().putObject("inlineData");
-						inline.put("mimeType", "audio/" + part.path("input_audio").path("format").asString("wav"));
-						inline.put("data", part.path("input_audio").path("data").asString(""));
-					}
+					case "input_audio" ->
+						parts.addObject().set("inlineData", audio(part.path("input_audio"), partParam));
 					case "file" -> {
 						JsonNode data = part.path("file").get("file_data");
 						if (data == null || !data.isString()) {
@@ -453,6 +478,26 @@ final class GeminiChatRequests {
 				}
 			}
 			return parts;
+		}
+
+		/**
+		 * {@code input_audio} as {@code inlineData}. OpenAI requires both the format and the data; a
+		 * missing format is not guessed as {@code wav}, since Gemini would then decode the bytes as
+		 * something they may not be.
+		 */
+		private static ObjectNode audio(JsonNode audio, String param) {
+			if (!audio.isObject()) {
+				throw RequestChecks.invalid(param + ".input_audio", "must be an object with 'data' and 'format'.");
+			}
+			String format = RequestChecks.partText(audio, "format", param + ".input_audio");
+			String data = RequestChecks.partText(audio, "data", param + ".input_audio");
+			if (format.isBlank()) {
+				throw RequestChecks.invalid(param + ".input_audio.format", "must name the audio's format (wav, mp3).");
+			}
+			if (data.isEmpty()) {
+				throw RequestChecks.invalid(param + ".input_audio.data", "must carry the audio as base64.");
+			}
+			return inline("audio/" + format, data);
 		}
 
 		private static void addText(ArrayNode parts, String text) {

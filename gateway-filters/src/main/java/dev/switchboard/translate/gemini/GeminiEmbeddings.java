@@ -18,6 +18,7 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.translate.ParameterPolicy;
+import dev.switchboard.translate.RequestChecks;
 
 /**
  * OpenAI {@code /v1/embeddings} over Gemini's {@code batchEmbedContents}: one embed request per
@@ -34,6 +35,10 @@ import dev.switchboard.translate.ParameterPolicy;
  *
  * <p>{@code encoding_format: base64} (the official OpenAI SDKs' default) is honoured by encoding
  * Gemini's floats as little-endian float32, as OpenAI does.
+ *
+ * <p>{@code dimensions} becomes each request's {@code outputDimensionality}, a 32-bit integer.
+ * {@code endpoint.RequestValidator} has already refused what is not a positive integer in that
+ * range and any {@code encoding_format} but {@code float} and {@code base64}, for every provider.
  */
 final class GeminiEmbeddings {
 
@@ -62,14 +67,14 @@ final class GeminiEmbeddings {
 					+ " inputs per request (the limit of batchEmbedContents); 'input' has " + inputs.size()
 					+ ". Split the inputs over several requests.", "input");
 		}
-		JsonNode dimensions = body.get("dimensions");
+		JsonNode dimensions = RequestChecks.present(body, "dimensions");
 		ObjectNode request = Json.object();
 		ArrayNode requests = request.putArray("requests");
 		for (String text : inputs) {
 			ObjectNode embed = requests.addObject();
 			embed.put("model", resource);
 			embed.putObject("content").putArray("parts").addObject().put("text", text);
-			if (dimensions != null && !dimensions.isNull()) {
+			if (dimensions != null) {
 				embed.set("outputDimensionality", dimensions);
 			}
 		}

@@ -314,6 +314,68 @@ class AnthropicAdapterTest {
 		assertThat(sent.path("messages").get(2).path("content").get(0).path("text").asString()).isEqualTo("hey");
 	}
 
+	@Test
+	void temperatureAboveAnthropicsRangeIsRefusedWithItsRangeNeverClamped() {
+		LlmExchange exchange = exchange(unsupported(STRICT_MODEL, "\"temperature\": 1.2"));
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> this.adapter.chatRequest(exchange, target(exchange)))
+			.satisfies(error -> {
+				assertThat(error.status()).isEqualTo(400);
+				assertThat(error.type()).isEqualTo(LlmApiException.INVALID_REQUEST);
+				assertThat(error.param()).isEqualTo("temperature");
+				assertThat(error.getMessage()).contains("from 0 to 1, got 1.2");
+			});
+	}
+
+	// ---- values of the wrong type or shape: refused, never replaced by a default
+
+	/**
+	 * On the provider that drops what Anthropic lacks, so that a refusal here cannot be the
+	 * parameter policy's: these values are malformed, not unsupported. The adapter throws before
+	 * it returns a request, so nothing is sent.
+	 */
+	@ParameterizedTest(name = "{0}: {1}")
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			tools[0].function.parameters       | "tools": [{"type": "function", "function": {"name": "f", "parameters": "notaschema"}}]
+			tools[0].function.parameters       | "tools": [{"type": "function", "function": {"name": "f", "parameters": [{"type": "object"}]}}]
+			tools                              | "tools": {"type": "function", "function": {"name": "f"}}
+			tools[0]                           | "tools": ["f"]
+			tools[0].function                  | "tools": [{"type": "function", "function": "f"}]
+			tools[0].function.name             | "tools": [{"type": "function", "function": {"parameters": {"type": "object"}}}]
+			tools[0].function.name             | "tools": [{"type": "function", "function": {"name": 7}}]
+			tool_choice                        | "tool_choice": "required"
+			tool_choice                        | "tool_choice": {"type": "function", "function": {"name": "f"}}
+			tool_choice                        | "tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": {"type": "function", "function": {"name": "g"}}
+			tool_choice.function.name          | "tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": {"type": "function", "function": {}}
+			tool_choice                        | "tools": [{"type": "function", "function": {"name": "f"}}], "tool_choice": 1
+			stop                               | "stop": 5
+			stop[1]                            | "stop": ["END", 5]
+			response_format                    | "response_format": "json_object"
+			response_format.type               | "response_format": {}
+			response_format.json_schema.schema | "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": "notaschema"}}
+			""")
+	void valuesThatCannotBeTranslatedFaithfullyAreRejectedNamingThem(String param, String json) {
+		LlmExchange exchange = exchange(unsupported(LENIENT_MODEL, json));
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> this.adapter.chatRequest(exchange, target(exchange)))
+			.satisfies(error -> {
+				assertThat(error.status()).isEqualTo(400);
+				assertThat(error.type()).isEqualTo(LlmApiException.INVALID_REQUEST);
+				assertThat(error.param()).isEqualTo(param);
+				assertThat(error.getMessage()).startsWith("'" + param + "'");
+			});
+		assertThat(exchange.droppedParameters()).isEmpty();
+	}
+
+	@ParameterizedTest(name = "tool_choice {0}")
+	@ValueSource(strings = { "\"auto\"", "\"none\"" })
+	void toolChoiceThatAsksForNothingIsLeftOutWithoutTools(String choice) {
+		LlmExchange exchange = exchange(unsupported(STRICT_MODEL, "\"tool_choice\": " + choice));
+		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
+		assertThat(sent.has("tools")).isFalse();
+		assertThat(sent.has("tool_choice")).isFalse();
+	}
+
 	// ---- requests Anthropic cannot be sent at all
 
 	@ParameterizedTest(name = "{0}")
@@ -333,6 +395,15 @@ class AnthropicAdapterTest {
 			messages[0].content[0].file                | {"role":"user","content":[{"type":"file","file":{"file_id":"file-abc"}}]}
 			messages[0].content                        | {"role":"system","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]},{"role":"user","content":"q"}
 			messages[1].role                           | {"role":"user","content":"q"},{"role":"function","name":"f","content":"r"}
+			messages[0].content                        | {"role":"user","content":42}
+			messages[0].content                        | {"role":"user","content":{"type":"text","text":"q"}}
+			messages[0].content[0]                     | {"role":"user","content":["q"]}
+			messages[0].content[0].text                | {"role":"user","content":[{"type":"text","text":{"value":"q"}}]}
+			messages[0].content[0].text                | {"role":"user","content":[{"type":"text"}]}
+			messages[1].tool_calls                     | {"role":"user","content":"q"},{"role":"assistant","tool_calls":{"id":"c1","type":"function","function":{"name":"f"}}}
+			messages[1].tool_calls[0]                  | {"role":"user","content":"q"},{"role":"assistant","tool_calls":["c1"]}
+			messages[1].tool_calls[0].function.arguments | {"role":"user","content":"q"},{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":["x"]}}]}
+			messages[2].content                        | {"role":"user","content":"q"},{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c1","content":42}
 			""")
 	void requestsAnthropicCannotTakeAreRejectedNamingTheParameter(String param, String messages) {
 		LlmExchange exchange = exchange("{\"model\":\"claude-lenient\",\"messages\":[" + messages + "]}");
@@ -340,6 +411,7 @@ class AnthropicAdapterTest {
 			.isThrownBy(() -> this.adapter.chatRequest(exchange, target(exchange)))
 			.satisfies(error -> {
 				assertThat(error.status()).isEqualTo(400);
+				assertThat(error.type()).isEqualTo(LlmApiException.INVALID_REQUEST);
 				assertThat(error.param()).isEqualTo(param);
 			});
 	}

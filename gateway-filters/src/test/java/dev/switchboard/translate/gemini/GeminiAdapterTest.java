@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -185,6 +186,77 @@ class GeminiAdapterTest {
 		JsonNode sent = requestBody(exchange);
 		assertThat(exchange.droppedParameters()).containsExactly("presence_penalty");
 		assertThat(sent.has("generationConfig")).isFalse();
+	}
+
+	// ---- values of the wrong type or shape: refused, never copied or replaced by a default
+
+	/**
+	 * On the provider that drops what Gemini lacks, so that a refusal here cannot be the parameter
+	 * policy's: these values are malformed, not unsupported. The adapter throws before it returns
+	 * a request, so nothing is sent.
+	 */
+	@ParameterizedTest(name = "{0}: {1}")
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			tools[0].function.parameters       | "tools":[{"type":"function","function":{"name":"f","parameters":"notaschema"}}]
+			tools                              | "tools":{"type":"function","function":{"name":"f"}}
+			tools[0]                           | "tools":[1]
+			tools[0].function                  | "tools":[{"type":"function","function":"f"}]
+			tools[0].function.name             | "tools":[{"type":"function","function":{"description":"d"}}]
+			tool_choice                        | "tool_choice":"required"
+			tool_choice                        | "tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":"g"}}
+			tool_choice.function.name          | "tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":{"type":"function","function":{"name":1}}
+			stop                               | "stop":{"sequence":"END"}
+			stop[0]                            | "stop":[1]
+			seed                               | "seed":1.5
+			seed                               | "seed":"42"
+			seed                               | "seed":4294967296
+			seed                               | "seed":9223372036854775808
+			response_format                    | "response_format":"json_object"
+			response_format.type               | "response_format":{"type":5}
+			response_format.json_schema.schema | "response_format":{"type":"json_schema","json_schema":{"name":"x","schema":"notaschema"}}
+			""")
+	void valuesThatCannotBeTranslatedFaithfullyAreRejectedNamingThem(String param, String fields) {
+		LlmExchange exchange = chat(
+				"{\"model\":\"lenient\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]," + fields + "}");
+		assertRejected(() -> requestBody(exchange), param);
+		assertThat(exchange.droppedParameters()).isEmpty();
+	}
+
+	@ParameterizedTest(name = "{0}: {1}")
+	@CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+			messages[0].content                           | {"role":"user","content":42}
+			messages[0].content[0]                        | {"role":"user","content":["hi"]}
+			messages[0].content[0].text                   | {"role":"user","content":[{"type":"text","text":{"value":"hi"}}]}
+			messages[0].content[0].input_audio.format     | {"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AAAA"}}]}
+			messages[0].content[0].input_audio.data       | {"role":"user","content":[{"type":"input_audio","input_audio":{"format":"mp3"}}]}
+			messages[0].content[0].input_audio.data       | {"role":"user","content":[{"type":"input_audio","input_audio":{"format":"mp3","data":""}}]}
+			messages[0].content[0].input_audio            | {"role":"user","content":[{"type":"input_audio","input_audio":"AAAA"}]}
+			messages[1].tool_calls                        | {"role":"user","content":"hi"},{"role":"assistant","tool_calls":{"id":"c1"}}
+			messages[1].tool_calls[0].function.name       | {"role":"user","content":"hi"},{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"arguments":"{}"}}]}
+			messages[2].content                           | {"role":"user","content":"hi"},{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},{"role":"tool","tool_call_id":"c1","content":42}
+			messages[1].name                              | {"role":"user","content":"hi"},{"role":"function","content":"42"}
+			""")
+	void messagesThatCannotBeTranslatedFaithfullyAreRejectedNamingTheValue(String param, String messages) {
+		LlmExchange exchange = chat("{\"model\":\"lenient\",\"messages\":[" + messages + "]}");
+		assertRejected(() -> requestBody(exchange), param);
+		assertThat(exchange.droppedParameters()).isEmpty();
+	}
+
+	@ParameterizedTest(name = "tool_choice {0}")
+	@ValueSource(strings = { "\"auto\"", "\"none\"" })
+	void toolChoiceThatAsksForNothingIsLeftOutWithoutTools(String choice) {
+		LlmExchange exchange = chat(
+				"{\"model\":\"flash\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tool_choice\":" + choice + "}");
+		JsonNode sent = requestBody(exchange);
+		assertThat(sent.has("tools")).isFalse();
+		assertThat(sent.has("toolConfig")).isFalse();
+	}
+
+	@Test
+	void seedWithinGeminisRangeIsSentAsIs() {
+		LlmExchange exchange = chat("""
+				{"model":"flash","messages":[{"role":"user","content":"hi"}],"seed":-2147483648}""");
+		assertThat(requestBody(exchange).at("/generationConfig/seed").asLong()).isEqualTo(Integer.MIN_VALUE);
 	}
 
 	// ---- path and headers
@@ -512,9 +584,10 @@ class GeminiAdapterTest {
 		assertThat(sent.path("requests")).hasSize(100);
 	}
 
-	@Test
-	void tokenArrayInputsAreRejected() {
-		LlmExchange exchange = embeddings("{\"model\":\"embed\",\"input\":[[15339,1917]]}");
+	@ParameterizedTest(name = "input {0}")
+	@ValueSource(strings = { "[[15339,1917]]", "[15339,1917]", "[\"text\",[15339]]" })
+	void tokenArrayInputsAreRejected(String input) {
+		LlmExchange exchange = embeddings("{\"model\":\"embed\",\"input\":" + input + "}");
 		LlmApiException error = catchThrowableOfType(LlmApiException.class,
 				() -> this.adapter.embeddingsRequest(exchange, exchange.route().primary()));
 		assertThat(error.status()).isEqualTo(400);
@@ -523,6 +596,15 @@ class GeminiAdapterTest {
 	}
 
 	// ---- helpers
+
+	private static void assertRejected(ThrowingCallable call, String param) {
+		LlmApiException error = catchThrowableOfType(LlmApiException.class, call);
+		assertThat(error).as("a 400 naming %s", param).isNotNull();
+		assertThat(error.status()).isEqualTo(400);
+		assertThat(error.type()).isEqualTo(LlmApiException.INVALID_REQUEST);
+		assertThat(error.param()).isEqualTo(param);
+		assertThat(error.getMessage()).startsWith("'" + param + "'");
+	}
 
 	/** Two Gemini providers, rejecting and dropping unsupported parameters, with chat, tuned and embedding models. */
 	private static ModelCatalog catalog() {
