@@ -121,26 +121,48 @@ public class LlmDispatcher {
 		return new Failover(this, exchange, policy, writer).run();
 	}
 
-	/** One attempt under the target's circuit breaker, which counts only the provider's own faults. */
+	/**
+	 * One attempt under the target's circuit breaker, which counts only the provider's own faults.
+	 *
+	 * <p>Only the call is protected: the request is prepared and translated first, so that a
+	 * request the gateway refuses anyway (an image it will not fetch, a value the provider's API
+	 * cannot express) gets that 400 even while the breaker is open, instead of a 503
+	 * {@code circuit_open} that invites the client to retry the same bad request.
+	 */
 	Mono<Void> guardedAttempt(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
-		Mono<Optional<Throwable>> call = attempt(exchange, target, writer).then(Mono.just(Optional.<Throwable>empty()))
-			.onErrorResume(error -> Failures.isProviderFault(error) ? Mono.error(error) : Mono.just(Optional.of(error)));
-		return this.breakers.protect(target, call)
-			.flatMap(clientError -> clientError.isPresent() ? Mono.error(clientError.get()) : Mono.<Void>empty())
-			.doOnSubscribe(subscription -> this.stats.started(target))
-			.doOnSuccess(done -> this.stats.finished(target, false))
-			.doOnError(error -> this.stats.finished(target, Failures.isProviderFault(error)))
-			.doOnCancel(() -> this.stats.finished(target, false));
+		ProviderAdapter adapter = this.adapters.forType(target.provider().type());
+		return translated(exchange, adapter, target).flatMap(request -> {
+			Mono<Optional<Throwable>> call = send(exchange, target, adapter, request, writer)
+				.then(Mono.just(Optional.<Throwable>empty()))
+				.onErrorResume(error -> Failures.isProviderFault(error) ? Mono.error(error) : Mono.just(Optional.of(error)));
+			return this.breakers.protect(target, call)
+				.flatMap(clientError -> clientError.isPresent() ? Mono.error(clientError.get()) : Mono.<Void>empty())
+				.doOnSubscribe(subscription -> this.stats.started(target))
+				.doOnSuccess(done -> this.stats.finished(target, false))
+				.doOnError(error -> this.stats.finished(target, Failures.isProviderFault(error)))
+				.doOnCancel(() -> this.stats.finished(target, false));
+		});
 	}
 
 	/** One call to one target; fails with an {@link LlmApiException} before writing when the call fails. */
 	public Mono<Void> attempt(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
 		ProviderAdapter adapter = this.adapters.forType(target.provider().type());
-		return prepare(exchange, adapter, target).then(Mono.deferContextual(context -> {
+		return translated(exchange, adapter, target).flatMap(request -> send(exchange, target, adapter, request, writer));
+	}
+
+	/** The request in the target provider's terms, images inlined first where it needs them. */
+	private Mono<UpstreamRequest> translated(LlmExchange exchange, ProviderAdapter adapter, RouteTarget target) {
+		return prepare(exchange, adapter, target).then(Mono.fromCallable(() -> {
 			// The header names what the target that answers left out; the decision log keeps every attempt's.
 			exchange.forgetDroppedParameters();
-			UpstreamRequest request = (exchange.operation() == Operation.EMBEDDINGS)
-					? adapter.embeddingsRequest(exchange, target) : adapter.chatRequest(exchange, target);
+			return (exchange.operation() == Operation.EMBEDDINGS) ? adapter.embeddingsRequest(exchange, target)
+					: adapter.chatRequest(exchange, target);
+		}));
+	}
+
+	private Mono<Void> send(LlmExchange exchange, RouteTarget target, ProviderAdapter adapter, UpstreamRequest request,
+			Function<LlmResponse, Mono<Void>> writer) {
+		return Mono.deferContextual(context -> {
 			Attempt attempt = exchange.startAttempt(target);
 			AttemptSpan span = this.spans.start(exchange, target, request.headers(), context);
 			return this.clients.forProvider(target.provider().name())
@@ -157,7 +179,7 @@ public class LlmDispatcher {
 				.doOnSuccess(done -> span.end(exchange, attempt, null))
 				.doOnError(error -> span.end(exchange, attempt, error))
 				.doOnCancel(() -> span.end(exchange, attempt, null));
-		}));
+		});
 	}
 
 	/** Fetches image URLs once per request when the target's provider accepts only inline images. */

@@ -332,6 +332,38 @@ class FailoverIntegrationTest {
 	}
 
 	@Test
+	void aRequestRefusedAnywayIsA400EvenWhileItsTargetsBreakerIsOpen() {
+		CircuitBreaker claude = ((Resilience4jTargetBreakers) this.breakers).breaker(target("claude-first"));
+		CircuitBreaker solo = ((Resilience4jTargetBreakers) this.breakers).breaker(target("solo-model"));
+		claude.transitionToOpenState();
+		solo.transitionToOpenState();
+		stub("secondary").json("/v1/chat/completions", 200, OK);
+
+		// Anthropic cannot take a tool schema that is not an object: the translation refuses it.
+		Response untranslatable = chat("/v1", "claude-first", false,
+				",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":\"notaschema\"}}]");
+		assertThat(untranslatable.status).isEqualTo(400);
+		JsonNode error = Json.MAPPER.readTree(untranslatable.body).path("error");
+		assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
+		assertThat(error.path("param").asString()).isEqualTo("tools[0].function.parameters");
+		assertThat(stub("secondary").received()).as("a client error does not fail over").isEmpty();
+
+		// No provider takes a file: URL, whatever its breaker says.
+		String body = "{\"model\":\"solo-model\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+				+ "\"image_url\":{\"url\":\"file:///etc/passwd\"}}]}]}";
+		Response fileUrl = post("/v1/chat/completions", body);
+		assertThat(fileUrl.status).isEqualTo(400);
+		assertThat(Json.MAPPER.readTree(fileUrl.body).path("error").path("param").asString())
+			.isEqualTo("messages[0].content[0].image_url.url");
+
+		// The breakers are open all the same: a valid request to solo-model is 503 circuit_open.
+		Response valid = chat("/v1", "solo-model", false);
+		assertThat(valid.status).isEqualTo(503);
+		assertThat(Json.MAPPER.readTree(valid.body).path("error").path("code").asString()).isEqualTo("circuit_open");
+		assertThat(stub("solo").received()).isEmpty();
+	}
+
+	@Test
 	void aWeightedPoolSplitsTrafficAndFallsBackToItsOtherMember() {
 		stub("secondary").json("/v1/chat/completions", 200, OK);
 		stub("steady").json("/v1/chat/completions", 200, OK);
@@ -470,10 +502,14 @@ class FailoverIntegrationTest {
 	private Response chat(String prefix, String model, boolean stream, String extraFields) {
 		String body = "{\"model\":\"" + model + "\",\"stream\":" + stream + extraFields
 				+ ",\"messages\":[{\"role\":\"user\",\"content\":\"What is the capital of France?\"}]}";
+		return post(prefix + "/chat/completions", body);
+	}
+
+	private Response post(String path, String body) {
 		return HttpClient.create()
 			.headers(h -> h.set("content-type", "application/json").set("authorization", "Bearer ops-key"))
 			.post()
-			.uri("http://127.0.0.1:" + this.port + prefix + "/chat/completions")
+			.uri("http://127.0.0.1:" + this.port + path)
 			.send((request, out) -> out.sendString(Mono.just(body)))
 			.responseSingle((response, content) -> content.asByteArray()
 				.defaultIfEmpty(new byte[0])
