@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
@@ -94,6 +95,10 @@ public final class LlmExchange {
 	private volatile boolean committed;
 
 	private final AtomicBoolean completed = new AtomicBoolean();
+
+	private volatile @Nullable Function<Completion, @Nullable Bill> biller;
+
+	private volatile @Nullable Bill bill;
 
 	private final Map<Class<?>, Object> extensions = new ConcurrentHashMap<>();
 
@@ -305,9 +310,50 @@ public final class LlmExchange {
 		return this.failure;
 	}
 
-	/** Fires {@link LlmExchangeListener#onComplete} once, whatever path ended the request. */
+	/**
+	 * What a request was billed, and to which model: the one answer that the quota settles and
+	 * every cost ledger records, so that {@code llmquotas} and {@code llmcosts} cannot disagree.
+	 */
+	public record Bill(RouteTarget target, Usage usage) {
+	}
+
+	/**
+	 * Makes {@code biller} the one that decides the {@link #bill()} when the request completes. The
+	 * quota's reservation registers itself: it knows what a stream cut by the client had streamed,
+	 * or what a cache hit is charged, where no provider reported usage. Without a biller the bill is
+	 * the usage the serving attempt reported, and nothing when no provider served.
+	 */
+	public void billWith(Function<Completion, @Nullable Bill> biller) {
+		this.biller = biller;
+	}
+
+	/** The request's bill, decided once by {@link #complete} before listeners hear of it; {@code null} before, or when nothing is billed. */
+	public @Nullable Bill bill() {
+		return this.bill;
+	}
+
+	private @Nullable Bill decideBill(Completion completion) {
+		Function<Completion, @Nullable Bill> billing = this.biller;
+		if (billing != null) {
+			try {
+				return billing.apply(completion);
+			}
+			catch (RuntimeException ex) {
+				log.warn("Switchboard biller failed; the request is billed its reported usage", ex);
+			}
+		}
+		Attempt served = servingAttempt();
+		Usage reported = this.usage;
+		return (served != null && reported != null) ? new Bill(served.target(), reported) : null;
+	}
+
+	/**
+	 * Fires {@link LlmExchangeListener#onComplete} once, whatever path ended the request, after
+	 * deciding its {@link #bill()}.
+	 */
 	public void complete(Completion completion, @Nullable Throwable error) {
 		if (this.completed.compareAndSet(false, true)) {
+			this.bill = decideBill(completion);
 			for (LlmExchangeListener listener : this.listeners) {
 				safely(() -> listener.onComplete(this, completion, error));
 			}

@@ -115,10 +115,12 @@ public class GenAiMetrics implements LlmExchangeListener {
 		if (exchange.timeToFirstTokenNanos() > 0) {
 			meters.timeToFirstToken().record(Duration.ofNanos(exchange.timeToFirstTokenNanos()));
 		}
-		Usage usage = exchange.usage();
-		if (usage == null || target == null) {
+		// The bill, not only what a provider reported: a stream the client cut still counts what it streamed.
+		LlmExchange.Bill bill = exchange.bill();
+		if (bill == null || target == null) {
 			return;
 		}
+		Usage usage = bill.usage();
 		meters.inputTokens().record(usage.promptTokens());
 		meters.outputTokens().record(usage.completionTokens());
 		meters.cost().increment(Pricing.cost(target.model(), usage).doubleValue());

@@ -14,7 +14,6 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import dev.switchboard.catalog.Pricing;
-import dev.switchboard.core.Attempt;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
 
@@ -22,6 +21,9 @@ import dev.switchboard.core.Usage;
  * The {@link CostLedger} of one gateway instance, in memory: tokens and spend per team and model
  * for the current UTC day and month, as this instance served them. Periods roll over by
  * themselves; only the current day and month are kept. A fleet shares {@link RedisCostLedger}.
+ *
+ * <p>It records each request's {@link LlmExchange#bill()}, the same the quota settles: a stream the
+ * client cut is recorded with what it streamed, a cache hit with what {@code LlmQuota} charged it.
  */
 public class InMemoryCostLedger implements CostLedger {
 
@@ -41,13 +43,13 @@ public class InMemoryCostLedger implements CostLedger {
 
 	@Override
 	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
-		Attempt served = exchange.servingAttempt();
-		Usage usage = exchange.usage();
-		if (served == null || usage == null) {
+		LlmExchange.Bill bill = exchange.bill();
+		if (bill == null) {
 			return;
 		}
-		String model = served.target().model().id();
-		BigDecimal cost = Pricing.cost(served.target().model(), usage);
+		Usage usage = bill.usage();
+		String model = bill.target().model().id();
+		BigDecimal cost = Pricing.cost(bill.target().model(), usage);
 		LocalDate today = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
 		current(this.day, today.toString()).add(exchange.team().name(), model, usage, cost);
 		current(this.month, today.toString().substring(0, 7)).add(exchange.team().name(), model, usage, cost);

@@ -23,7 +23,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.switchboard.catalog.Pricing;
-import dev.switchboard.core.Attempt;
 import dev.switchboard.core.CostRecorded;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
@@ -133,19 +132,19 @@ public class RedisCostLedger implements CostLedger {
 
 	@Override
 	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
-		Attempt served = exchange.servingAttempt();
-		Usage usage = exchange.usage();
-		if (served == null || usage == null || this.quotaLedger && exchange.get(CostRecorded.class) != null) {
+		LlmExchange.Bill bill = exchange.bill();
+		if (bill == null || this.quotaLedger && exchange.get(CostRecorded.class) != null) {
 			return;
 		}
+		Usage usage = bill.usage();
 		String team = exchange.team().name();
-		BigDecimal cost = Pricing.cost(served.target().model(), usage);
+		BigDecimal cost = Pricing.cost(bill.target().model(), usage);
 		LocalDate today = today();
 		List<Object> keys = List.of(key(team, "d", today.toString()), key(team, "m", month(today)));
 		try {
 			Mono.fromCompletionStage(() -> this.client.getScript(StringCodec.INSTANCE)
 				.<Long>evalAsync(RScript.Mode.READ_WRITE, RECORD, RScript.ReturnType.LONG, keys,
-						served.target().model().id(), Long.toString(usage.promptTokens()),
+						bill.target().model().id(), Long.toString(usage.promptTokens()),
 						Long.toString(usage.completionTokens()), cost.toPlainString(),
 						this.dayTtlSeconds, this.monthTtlSeconds))
 				.timeout(this.timeout)

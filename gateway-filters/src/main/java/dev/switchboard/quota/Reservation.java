@@ -123,10 +123,10 @@ public final class Reservation implements LlmExchangeListener {
 		return this.enforced;
 	}
 
-	/** The catalog id of the model that answered (a fallback's, after failover), for the per-model ledger. */
-	String servedModel() {
+	/** The target that answered (a fallback's, after failover), else the one reserved for: its model is billed. */
+	RouteTarget billedTarget() {
 		Attempt served = this.exchange.servingAttempt();
-		return ((served != null) ? served.target() : this.target).model().id();
+		return (served != null) ? served.target() : this.target;
 	}
 
 	/** Completes with the usage billed once the reservation is settled (or failed to settle). */
@@ -147,16 +147,25 @@ public final class Reservation implements LlmExchangeListener {
 		settle(completion);
 	}
 
-	/** Settles at most once; later calls do nothing. */
+	/**
+	 * Settles at most once; later calls do nothing. Settles what the exchange billed when it
+	 * completed (this reservation decided it, see {@link #bill}), so quota and cost ledgers agree.
+	 */
 	public void settle(LlmExchange.Completion completion) {
 		if (!this.settled.compareAndSet(false, true)) {
 			return;
 		}
-		Usage billed = billedUsage(completion);
+		LlmExchange.Bill decided = this.exchange.bill();
+		LlmExchange.Bill billed = (decided != null) ? decided : bill(completion);
 		this.service.settle(this, billed)
-			.doFinally(signal -> this.settlement.tryEmitValue(billed))
+			.doFinally(signal -> this.settlement.tryEmitValue(billed.usage()))
 			.subscribe(null, error -> {
 			});
+	}
+
+	/** The exchange's bill: {@link #billedUsage} on the {@link #billedTarget}. Registered with {@link LlmExchange#billWith}. */
+	LlmExchange.Bill bill(LlmExchange.Completion completion) {
+		return new LlmExchange.Bill(billedTarget(), billedUsage(completion));
 	}
 
 	/**

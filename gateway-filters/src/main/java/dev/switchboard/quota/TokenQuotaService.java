@@ -181,6 +181,7 @@ public final class TokenQuotaService {
 		Reservation reservation = new Reservation(this, outcome.backend, exchange, outcome.target, outcome.prompt,
 				outcome.completion, outcome.charges, outcome.enforced);
 		exchange.addListener(reservation);
+		exchange.billWith(reservation::bill);
 		if (outcome.backend instanceof RedisQuotaBackend) {
 			// The settlement script adds the usage per model to the team's ledger, which the fleet's cost report reads.
 			exchange.put(CostRecorded.class, new CostRecorded("quota settlement"));
@@ -426,9 +427,10 @@ public final class TokenQuotaService {
 	 * Corrects every bucket of the reservation from what was reserved to {@code billed}, and adds
 	 * {@code billed} to the team's ledger. Called once per reservation by {@link Reservation#settle}.
 	 */
-	Mono<Void> settle(Reservation reservation, Usage billed) {
+	Mono<Void> settle(Reservation reservation, LlmExchange.Bill bill) {
 		QuotaBackend store = reservation.backend();
-		long spend = cost(reservation.target().model(), billed.promptTokens(), billed.completionTokens(),
+		Usage billed = bill.usage();
+		long spend = cost(bill.target().model(), billed.promptTokens(), billed.completionTokens(),
 				billed.cachedPromptTokens());
 		Map<String, Long> reserved = new LinkedHashMap<>();
 		Map<String, BucketSpec> specs = new LinkedHashMap<>();
@@ -451,7 +453,7 @@ public final class TokenQuotaService {
 		LocalDate day = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
 		QuotaBackend.UsageRecord usage = new QuotaBackend.UsageRecord(1, billed.promptTokens(),
 				billed.completionTokens(), spend);
-		return store.settle(reservation.id(), reservation.team(), corrections, day, usage, reservation.servedModel())
+		return store.settle(reservation.id(), reservation.team(), corrections, day, usage, bill.target().model().id())
 			.then().timeout(this.timeout).doOnError(error -> {
 			this.metrics.backendFailure(store.name(), "settle");
 			log.debug("Could not settle the quota reservation of team '{}' on {}", reservation.team(), store.name(),

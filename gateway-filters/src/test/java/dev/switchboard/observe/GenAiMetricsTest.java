@@ -82,7 +82,8 @@ class GenAiMetricsTest {
 		exchange.recordUsage(new Usage(prompt, completion, 0, true));
 		exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null);
 		this.metrics.onAttemptEnd(exchange, attempt);
-		this.metrics.onComplete(exchange, LlmExchange.Completion.SUCCESS, null);
+		exchange.addListener(this.metrics);
+		exchange.complete(LlmExchange.Completion.SUCCESS, null);
 	}
 
 }

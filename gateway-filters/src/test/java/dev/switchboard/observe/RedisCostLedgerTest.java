@@ -190,11 +190,12 @@ class RedisCostLedgerTest {
 		return Json.MAPPER.valueToTree(report);
 	}
 
-	/** An exchange served by gpt-test with this usage. */
+	/** A completed exchange served by gpt-test with this usage: its bill is decided, listeners are the test's. */
 	private static LlmExchange served(String team, long prompt, long completion) {
 		LlmExchange exchange = exchange(team);
 		exchange.startAttempt(exchange.route().primary());
 		exchange.recordUsage(new Usage(prompt, completion, 0, true));
+		exchange.complete(LlmExchange.Completion.SUCCESS, null);
 		return exchange;
 	}
 

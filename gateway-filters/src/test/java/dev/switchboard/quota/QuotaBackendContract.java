@@ -210,11 +210,17 @@ abstract class QuotaBackendContract {
 			.map(i -> dev.switchboard.sse.SseEvent.data("{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok"
 					+ i + "\"}}]}"));
 		StepVerifier.create(admission.reservation().guard(events).take(5)).expectNextCount(5).verifyComplete();
+		dev.switchboard.observe.InMemoryCostLedger costs = new dev.switchboard.observe.InMemoryCostLedger();
+		exchange.addListener(costs);
 		exchange.complete(LlmExchange.Completion.CANCELLED, null);
 		StepVerifier.create(admission.reservation().settlement())
 			.expectNext(new Usage(prompt, 5, 0, false))
 			.verifyComplete();
 		assertThat(available(service)[0]).isEqualTo(10_000 - prompt - 5);
+		// The cost ledger records the same bill, though no provider reported usage.
+		assertThat(exchange.bill().usage()).isEqualTo(new Usage(prompt, 5, 0, false));
+		assertThat(Json.MAPPER.valueToTree(costs.snapshot(this.team)).path("day").path("teams").path(this.team)
+			.path("gpt-test").path("completion_tokens").asLong()).isEqualTo(5);
 	}
 
 	@Test
