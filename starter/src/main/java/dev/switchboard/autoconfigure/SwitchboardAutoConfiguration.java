@@ -238,6 +238,23 @@ public class SwitchboardAutoConfiguration {
 	 * GenAI metrics when Micrometer is there and {@code switchboard.observability.enabled} is not
 	 * false; resolved at start so it does not depend on ordering.
 	 */
+	/**
+	 * Requests Netty cannot decode (headers past {@code server.max-http-request-header-size}, a
+	 * request line too long, a header that is not valid HTTP) get an OpenAI-shaped JSON error, not
+	 * Reactor Netty's empty body. {@code switchboard.json-decoding-errors=false} keeps the empty body.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.boot.reactor.netty.NettyServerCustomizer")
+	@ConditionalOnBooleanProperty(name = "switchboard.json-decoding-errors", matchIfMissing = true)
+	static class DecodingErrorsConfiguration {
+
+		@Bean
+		org.springframework.boot.reactor.netty.NettyServerCustomizer switchboardMalformedRequestResponder() {
+			return dev.switchboard.endpoint.MalformedRequestResponder::install;
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(MeterRegistry.class)
 	static class MetricsConfiguration {

@@ -28,6 +28,10 @@ import dev.switchboard.failover.Trigger;
  * @param enabled Whether to enable Switchboard's filters and LLM routing
  * @param maxBodySize Largest request body an LLM route accepts; larger ones get a 413 (a route can
  * set its own with {@code LlmEndpoint=2MB})
+ * @param jsonDecodingErrors Whether requests Netty cannot decode (headers past
+ * {@code server.max-http-request-header-size}, a request line past
+ * {@code server.netty.max-initial-line-length}, a header that is not valid HTTP) get an
+ * OpenAI-shaped JSON error instead of an empty body
  * @param providers Upstream providers by name; models refer to them by that name
  * @param models The model catalog: public ids, aliases, the provider and upstream model behind each
  * @param teams Tenants by name: their client key hashes and the models they may use
@@ -42,7 +46,7 @@ import dev.switchboard.failover.Trigger;
 @ConfigurationProperties("switchboard")
 @Validated
 public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10MB") DataSize maxBodySize,
-		Map<String, @Valid Provider> providers, List<@Valid Model> models, Map<String, @Valid Team> teams,
+		@DefaultValue("true") boolean jsonDecodingErrors, Map<String, @Valid Provider> providers, List<@Valid Model> models, Map<String, @Valid Team> teams,
 		@Valid @DefaultValue Auth auth, @Valid @DefaultValue ImageFetch imageFetch,
 		@Valid @DefaultValue Failover failover, List<@Valid Pool> pools, @Valid @DefaultValue Balancing balancing,
 		@Valid @DefaultValue Observability observability) {
