@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -156,19 +158,19 @@ public final class MockLlmServer implements AutoCloseable {
 				anthropicEvent("message_start", Json.object().put("type", "message_start")
 					.set("message", completion.anthropicMessage(true))),
 				anthropicEvent("content_block_start", Json.object().put("type", "content_block_start").put("index", 0)
-					.set("content_block", Json.object().put("type", "text").put("text", ""))),
+					.set("content_block", completion.anthropicBlock())),
 				anthropicEvent("ping", Json.object().put("type", "ping")));
 		Flux<String> tokens = Flux.fromIterable(completion.tokens)
 			.map(token -> anthropicEvent("content_block_delta", Json.object().put("type", "content_block_delta")
 				.put("index", 0)
-				.set("delta", Json.object().put("type", "text_delta").put("text", token))));
+				.set("delta", completion.anthropicDelta(token))));
 		if (this.behavior.tokensPerSecond() > 0) {
 			Duration gap = Duration.ofNanos((long) (1_000_000_000L / this.behavior.tokensPerSecond()));
 			tokens = tokens.delayElements(gap);
 		}
 		ObjectNode messageDelta = Json.object().put("type", "message_delta");
 		messageDelta.putObject("delta").put("stop_reason", completion.anthropicStopReason()).putNull("stop_sequence");
-		messageDelta.putObject("usage").put("output_tokens", completion.tokens.size());
+		messageDelta.putObject("usage").put("output_tokens", completion.tokens.size() + completion.reasoningTokens);
 		Flux<String> tail = Flux.just(
 				anthropicEvent("content_block_stop", Json.object().put("type", "content_block_stop").put("index", 0)),
 				anthropicEvent("message_delta", messageDelta),
@@ -205,6 +207,8 @@ public final class MockLlmServer implements AutoCloseable {
 				texts.add(input.asString(""));
 			}
 			int dimensions = body.path("dimensions").asInt(this.behavior.embeddingDimensions());
+			// The official SDKs ask for base64 by default: little-endian float32, as OpenAI sends it.
+			boolean base64 = "base64".equals(body.path("encoding_format").asString("float"));
 			ObjectNode root = Json.object();
 			root.put("object", "list");
 			ArrayNode data = root.putArray("data");
@@ -213,9 +217,15 @@ public final class MockLlmServer implements AutoCloseable {
 				ObjectNode item = data.addObject();
 				item.put("object", "embedding");
 				item.put("index", i);
-				ArrayNode vector = item.putArray("embedding");
-				for (double value : embed(texts.get(i), dimensions)) {
-					vector.add(value);
+				double[] vector = embed(texts.get(i), dimensions);
+				if (base64) {
+					item.put("embedding", base64(vector));
+				}
+				else {
+					ArrayNode values = item.putArray("embedding");
+					for (double value : vector) {
+						values.add(value);
+					}
 				}
 				tokens += estimateTokens(texts.get(i));
 			}
@@ -266,15 +276,17 @@ public final class MockLlmServer implements AutoCloseable {
 
 	private Mono<Void> stream(HttpServerResponse response, JsonNode body, Completion completion) {
 		boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-		Flux<String> first = Flux.just(completion.chunk(Json.object().put("role", "assistant").put("content", ""),
-				null, includeUsage));
+		Flux<String> first = Flux.range(0, completion.choices).map(index -> completion.chunk(index,
+				completion.firstDelta(), null, includeUsage));
 		Flux<String> tokens = Flux.fromIterable(completion.tokens)
-			.map(token -> completion.chunk(Json.object().put("content", token), null, includeUsage));
+			.concatMap(token -> Flux.range(0, completion.choices)
+				.map(index -> completion.chunk(index, completion.delta(token), null, includeUsage)));
 		if (this.behavior.tokensPerSecond() > 0) {
 			Duration gap = Duration.ofNanos((long) (1_000_000_000L / this.behavior.tokensPerSecond()));
 			tokens = tokens.delayElements(gap);
 		}
-		Flux<String> last = Flux.just(completion.chunk(Json.object(), completion.finishReason, includeUsage));
+		Flux<String> last = Flux.range(0, completion.choices)
+			.map(index -> completion.chunk(index, Json.object(), completion.finishReason, includeUsage));
 		Flux<String> usage = includeUsage ? Flux.just(completion.usageChunk()) : Flux.empty();
 		Flux<String> events = Flux.concat(first, tokens.delaySubscription(this.behavior.timeToFirstToken()), last,
 				usage, Flux.just("[DONE]"))
@@ -286,6 +298,25 @@ public final class MockLlmServer implements AutoCloseable {
 			.then();
 	}
 
+	/**
+	 * The simulated answer, decided as a model would from the request:
+	 * <ol>
+	 * <li>after a {@code tool} (or Anthropic {@code tool_result}) turn, a sentence that uses the
+	 * tool's result;</li>
+	 * <li>with function tools offered and a {@code tool_choice} that allows one, a call of the named
+	 * function ({@code tool_choice} naming it), of the first ({@code required}, Anthropic
+	 * {@code any}), or, for {@code auto}, of the first whose name shares a word with the prompt
+	 * ({@code get_weather} for "What is the weather in Paris?"), with arguments valid against its
+	 * {@code parameters} ({@link SchemaExample});</li>
+	 * <li>with {@code response_format} {@code json_schema}, JSON valid against the schema;
+	 * {@code json_object}, a JSON object;</li>
+	 * <li>otherwise text: the prompt echoed (models named {@code echo...}) or generated words.</li>
+	 * </ol>
+	 * {@code n} choices carry the same answer. Models named like reasoning models ({@code o1},
+	 * {@code o3}, {@code o4-mini}, or containing {@code reason} or {@code think}) add reasoning tokens
+	 * to {@code usage}, more for a higher {@code reasoning_effort}, counted in
+	 * {@code completion_tokens} as OpenAI counts them.
+	 */
 	private Completion complete(JsonNode body) {
 		String model = body.path("model").asString("mock");
 		JsonNode messages = body.path("messages");
@@ -295,21 +326,48 @@ public final class MockLlmServer implements AutoCloseable {
 			promptTokens += 3 + estimateTokens(text(body.path("system")));
 		}
 		String lastUser = "";
+		String toolResult = null;
 		for (JsonNode message : messages) {
 			String text = text(message.path("content"));
 			promptTokens += 3 + estimateTokens(text);
-			if ("user".equals(message.path("role").asString(""))) {
-				lastUser = text;
+			String role = message.path("role").asString("");
+			toolResult = null;
+			if ("tool".equals(role)) {
+				toolResult = text;
+			}
+			else if ("user".equals(role)) {
+				String result = anthropicToolResult(message.path("content"));
+				if (result != null) {
+					toolResult = result;
+				}
+				else {
+					lastUser = text;
+				}
 			}
 		}
-		List<String> tokens = new ArrayList<>();
-		if (model.contains("echo")) {
-			String[] words = lastUser.isBlank() ? new String[] { "" } : lastUser.split(" ");
-			for (int i = 0; i < words.length; i++) {
-				tokens.add((i < words.length - 1) ? words[i] + " " : words[i]);
-			}
+		for (JsonNode tool : body.path("tools")) {
+			promptTokens += estimateTokens(tool.toString());
+		}
+		ToolCall call = (toolResult == null) ? toolCall(body, lastUser) : null;
+		List<String> tokens;
+		String finishReason = "stop";
+		if (call != null) {
+			tokens = fragments(call.arguments());
+			finishReason = "tool_calls";
+		}
+		else if (toolResult != null) {
+			String answer = "According to the tool, " + abbreviate(toolResult.isBlank() ? "nothing came back" : toolResult)
+					+ ".";
+			tokens = words(answer);
+		}
+		else if (jsonFormat(body) != null) {
+			tokens = fragments(Json.MAPPER.writeValueAsString(jsonFormat(body).apply(lastUser)));
+		}
+		else if (model.contains("echo")) {
+			tokens = words(lastUser);
 		}
 		else {
+			tokens = new ArrayList<>();
 			int start = Math.floorMod(lastUser.hashCode(), WORDS.length);
 			for (int i = 0; i < this.behavior.responseTokens(); i++) {
 				String word = WORDS[(start + i) % WORDS.length];
@@ -317,13 +375,130 @@ public final class MockLlmServer implements AutoCloseable {
 			}
 		}
 		long max = body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(Long.MAX_VALUE));
-		String finishReason = "stop";
-		if (tokens.size() > max) {
-			tokens = new ArrayList<>(tokens.subList(0, (int) max));
+		if (tokens.size() > max && call == null) {
+			// A call's arguments are never cut: a client could not parse them, and the limit is for text.
+			tokens = new ArrayList<>(tokens.subList(0, (int) Math.max(0, max)));
 			finishReason = "length";
 		}
+		int choices = (int) Math.min(128, Math.max(1, body.path("n").asLong(1)));
+		long reasoning = reasoningTokens(model, body.path("reasoning_effort").asString("medium"), tokens.size());
 		return new Completion("chatcmpl-mock" + Long.toHexString(ThreadLocalRandom.current().nextLong()), model,
-				System.currentTimeMillis() / 1000, tokens, finishReason, promptTokens);
+				System.currentTimeMillis() / 1000, tokens, finishReason, promptTokens, call, choices, reasoning);
+	}
+
+	/** A function call, its arguments as JSON text. */
+	record ToolCall(String id, String name, String arguments) {
+	}
+
+	private static @Nullable ToolCall toolCall(JsonNode body, String prompt) {
+		List<JsonNode> functions = new ArrayList<>();
+		for (JsonNode tool : body.path("tools")) {
+			JsonNode function = tool.has("function") ? tool.path("function") : tool;
+			if (function.path("name").isString()) {
+				functions.add(function);
+			}
+		}
+		if (functions.isEmpty()) {
+			return null;
+		}
+		JsonNode choice = body.path("tool_choice");
+		String mode = choice.isString() ? choice.stringValue() : choice.path("type").asString("auto");
+		JsonNode chosen = switch (mode) {
+			case "none" -> null;
+			case "required", "any" -> functions.get(0);
+			case "function", "tool" -> {
+				String name = choice.has("function") ? choice.path("function").path("name").asString("")
+						: choice.path("name").asString("");
+				yield functions.stream().filter(f -> name.equals(f.path("name").asString())).findFirst().orElse(null);
+			}
+			default -> functions.stream().filter(f -> mentions(prompt, f.path("name").asString())).findFirst()
+				.orElse(null);
+		};
+		if (chosen == null) {
+			return null;
+		}
+		JsonNode schema = chosen.has("parameters") ? chosen.path("parameters") : chosen.path("input_schema");
+		JsonNode arguments = schema.isObject() ? SchemaExample.of(schema, prompt) : Json.object();
+		return new ToolCall("call_mock" + Long.toHexString(ThreadLocalRandom.current().nextLong()),
+				chosen.path("name").asString(), Json.MAPPER.writeValueAsString(arguments));
+	}
+
+	/** Whether a word of the function's name (split at {@code _}, {@code -} and case changes) is in the prompt. */
+	static boolean mentions(String prompt, String functionName) {
+		String text = prompt.toLowerCase(java.util.Locale.ROOT);
+		for (String word : functionName.split("[_\\-]|(?<=[a-z])(?=[A-Z])")) {
+			String lower = word.toLowerCase(java.util.Locale.ROOT);
+			if (lower.length() > 3 && !Set.of("get", "set", "list", "find", "fetch", "call", "tool").contains(lower)
+					&& text.contains(lower)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** {@code response_format} as a maker of the answer, or {@code null} for text. */
+	private static java.util.function.@Nullable Function<String, JsonNode> jsonFormat(JsonNode body) {
+		JsonNode format = body.path("response_format");
+		return switch (format.path("type").asString("text")) {
+			case "json_schema" -> {
+				JsonNode schema = format.path("json_schema").path("schema");
+				yield prompt -> schema.isObject() ? SchemaExample.of(schema, prompt)
+						: Json.object().put("answer", SchemaExample.subject(prompt));
+			}
+			case "json_object" -> prompt -> Json.object().put("answer", SchemaExample.subject(prompt));
+			default -> null;
+		};
+	}
+
+	/** The text of an Anthropic user turn made of {@code tool_result} blocks, else {@code null}. */
+	private static @Nullable String anthropicToolResult(JsonNode content) {
+		if (!content.isArray()) {
+			return null;
+		}
+		for (JsonNode block : content) {
+			if ("tool_result".equals(block.path("type").asString(""))) {
+				return text(block.path("content"));
+			}
+		}
+		return null;
+	}
+
+	static long reasoningTokens(String model, String effort, int visible) {
+		String name = model.toLowerCase(java.util.Locale.ROOT);
+		boolean reasoning = name.matches("^o\\d.*") || name.contains("reason") || name.contains("think");
+		if (!reasoning) {
+			return 0;
+		}
+		int factor = switch (effort) {
+			case "minimal", "none" -> 0;
+			case "low" -> 1;
+			case "high" -> 4;
+			default -> 2;
+		};
+		return (long) factor * Math.max(visible, 8);
+	}
+
+	private static List<String> words(String text) {
+		String[] words = text.isBlank() ? new String[] { "" } : text.split(" ");
+		List<String> tokens = new ArrayList<>();
+		for (int i = 0; i < words.length; i++) {
+			tokens.add((i < words.length - 1) ? words[i] + " " : words[i]);
+		}
+		return tokens;
+	}
+
+	/** JSON text in pieces of up to 8 characters, as models stream structured output and arguments. */
+	private static List<String> fragments(String json) {
+		List<String> pieces = new ArrayList<>();
+		for (int i = 0; i < json.length(); i += 8) {
+			pieces.add(json.substring(i, Math.min(json.length(), i + 8)));
+		}
+		return pieces;
+	}
+
+	private static String abbreviate(String text) {
+		String flat = text.replaceAll("\\s+", " ").trim();
+		return (flat.length() > 200) ? flat.substring(0, 200) + "..." : flat;
 	}
 
 	private static String text(JsonNode content) {
@@ -344,6 +519,15 @@ public final class MockLlmServer implements AutoCloseable {
 	/** Roughly four characters a token, as OpenAI's own rule of thumb for English. */
 	static long estimateTokens(String text) {
 		return (text.length() + 3) / 4;
+	}
+
+	static String base64(double[] vector) {
+		java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(vector.length * Float.BYTES)
+			.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		for (double value : vector) {
+			bytes.putFloat((float) value);
+		}
+		return java.util.Base64.getEncoder().encodeToString(bytes.array());
 	}
 
 	static double[] embed(String text, int dimensions) {
@@ -413,28 +597,69 @@ public final class MockLlmServer implements AutoCloseable {
 		return response.sendByteArray(Mono.just(Json.MAPPER.writeValueAsBytes(root))).then();
 	}
 
-	/** One generated answer, rendered whole or as chunks, in OpenAI's or Anthropic's format. */
+	/**
+	 * One generated answer, rendered whole or as chunks, in OpenAI's or Anthropic's format.
+	 * @param tokens the text's tokens, or the pieces of the tool call's arguments
+	 * @param toolCall the function called instead of answering text, or {@code null}
+	 * @param choices {@code n}: how many choices carry the answer
+	 * @param reasoningTokens hidden reasoning, counted in {@code completion_tokens}
+	 */
 	private record Completion(String id, String model, long created, List<String> tokens, String finishReason,
-			long promptTokens) {
+			long promptTokens, @Nullable ToolCall toolCall, int choices, long reasoningTokens) {
 
 		ObjectNode toJson() {
 			ObjectNode root = envelope("chat.completion");
-			ObjectNode choice = root.putArray("choices").addObject();
-			choice.put("index", 0);
-			ObjectNode message = choice.putObject("message");
-			message.put("role", "assistant");
-			message.put("content", String.join("", this.tokens));
-			message.putNull("refusal");
-			choice.putNull("logprobs");
-			choice.put("finish_reason", this.finishReason);
+			ArrayNode list = root.putArray("choices");
+			for (int index = 0; index < this.choices; index++) {
+				ObjectNode choice = list.addObject();
+				choice.put("index", index);
+				ObjectNode message = choice.putObject("message");
+				message.put("role", "assistant");
+				if (this.toolCall != null) {
+					message.putNull("content");
+					ObjectNode call = message.putArray("tool_calls").addObject();
+					call.put("id", this.toolCall.id()).put("type", "function");
+					call.putObject("function").put("name", this.toolCall.name())
+						.put("arguments", String.join("", this.tokens));
+				}
+				else {
+					message.put("content", String.join("", this.tokens));
+				}
+				message.putNull("refusal");
+				choice.putNull("logprobs");
+				choice.put("finish_reason", this.finishReason);
+			}
 			root.set("usage", usage());
 			return root;
 		}
 
-		String chunk(ObjectNode delta, String finishReason, boolean includeUsage) {
+		/** The first delta of a choice: the role, and the call's id and name when calling a function. */
+		ObjectNode firstDelta() {
+			ObjectNode delta = Json.object().put("role", "assistant");
+			if (this.toolCall == null) {
+				return delta.put("content", "");
+			}
+			delta.putNull("content");
+			ObjectNode call = delta.putArray("tool_calls").addObject();
+			call.put("index", 0).put("id", this.toolCall.id()).put("type", "function");
+			call.putObject("function").put("name", this.toolCall.name()).put("arguments", "");
+			return delta;
+		}
+
+		/** A delta carrying one token: text, or a piece of the call's arguments. */
+		ObjectNode delta(String token) {
+			if (this.toolCall == null) {
+				return Json.object().put("content", token);
+			}
+			ObjectNode delta = Json.object();
+			delta.putArray("tool_calls").addObject().put("index", 0).putObject("function").put("arguments", token);
+			return delta;
+		}
+
+		String chunk(int index, ObjectNode delta, String finishReason, boolean includeUsage) {
 			ObjectNode root = envelope("chat.completion.chunk");
 			ObjectNode choice = root.putArray("choices").addObject();
-			choice.put("index", 0);
+			choice.put("index", index);
 			choice.set("delta", delta);
 			choice.putNull("logprobs");
 			choice.put("finish_reason", finishReason);
@@ -449,6 +674,11 @@ public final class MockLlmServer implements AutoCloseable {
 			root.putArray("choices");
 			root.set("usage", usage());
 			return Json.MAPPER.writeValueAsString(root);
+		}
+
+		/** Output tokens of all choices, reasoning included. */
+		long completionTokens() {
+			return (long) this.tokens.size() * this.choices + this.reasoningTokens;
 		}
 
 		/** Anthropic's whole {@code message}. */
@@ -467,7 +697,11 @@ public final class MockLlmServer implements AutoCloseable {
 				.put("role", "assistant")
 				.put("model", this.model);
 			ArrayNode content = message.putArray("content");
-			if (!start) {
+			if (!start && this.toolCall != null) {
+				content.addObject().put("type", "tool_use").put("id", anthropicToolId()).put("name", this.toolCall.name())
+					.set("input", Json.MAPPER.readTree(String.join("", this.tokens)));
+			}
+			else if (!start) {
 				content.addObject().put("type", "text").put("text", String.join("", this.tokens));
 			}
 			if (start) {
@@ -481,13 +715,38 @@ public final class MockLlmServer implements AutoCloseable {
 			usage.put("input_tokens", this.promptTokens);
 			usage.put("cache_creation_input_tokens", 0);
 			usage.put("cache_read_input_tokens", 0);
-			usage.put("output_tokens", start ? 1 : this.tokens.size());
+			usage.put("output_tokens", start ? 1 : this.tokens.size() + this.reasoningTokens);
 			return message;
 		}
 
-		String anthropicStopReason() {
-			return "length".equals(this.finishReason) ? "max_tokens" : "end_turn";
+		String anthropicToolId() {
+			return "toolu_" + this.toolCall.id().substring("call_".length());
 		}
+
+		/** The {@code content_block_start} block: text, or the {@code tool_use} with empty input. */
+		ObjectNode anthropicBlock() {
+			if (this.toolCall == null) {
+				return Json.object().put("type", "text").put("text", "");
+			}
+			ObjectNode block = Json.object().put("type", "tool_use").put("id", anthropicToolId())
+				.put("name", this.toolCall.name());
+			block.putObject("input");
+			return block;
+		}
+
+		ObjectNode anthropicDelta(String token) {
+			return (this.toolCall == null) ? Json.object().put("type", "text_delta").put("text", token)
+					: Json.object().put("type", "input_json_delta").put("partial_json", token);
+		}
+
+		String anthropicStopReason() {
+			return switch (this.finishReason) {
+				case "length" -> "max_tokens";
+				case "tool_calls" -> "tool_use";
+				default -> "end_turn";
+			};
+		}
+
 
 		private ObjectNode envelope(String object) {
 			ObjectNode root = Json.object();
@@ -502,9 +761,10 @@ public final class MockLlmServer implements AutoCloseable {
 		private ObjectNode usage() {
 			ObjectNode usage = Json.object();
 			usage.put("prompt_tokens", this.promptTokens);
-			usage.put("completion_tokens", this.tokens.size());
-			usage.put("total_tokens", this.promptTokens + this.tokens.size());
+			usage.put("completion_tokens", completionTokens());
+			usage.put("total_tokens", this.promptTokens + completionTokens());
 			usage.putObject("prompt_tokens_details").put("cached_tokens", 0);
+			usage.putObject("completion_tokens_details").put("reasoning_tokens", this.reasoningTokens);
 			return usage;
 		}
 

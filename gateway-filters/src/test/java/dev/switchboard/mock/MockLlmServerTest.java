@@ -195,6 +195,180 @@ class MockLlmServerTest {
 		}
 	}
 
+	private static final String WEATHER_TOOL = """
+			"tools":[{"type":"function","function":{"name":"get_weather","description":"Current weather",
+			 "parameters":{"type":"object","properties":{"location":{"type":"string"},
+			 "unit":{"type":"string","enum":["celsius","fahrenheit"]}},"required":["location","unit"],
+			 "additionalProperties":false}}}]""";
+
+	private static String weather(String extra) {
+		return "{\"model\":\"story\",\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in Paris?\"}],"
+				+ WEATHER_TOOL + extra + "}";
+	}
+
+	@Test
+	void callsTheToolThePromptAsksForWithArgumentsValidAgainstItsSchema() {
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
+			JsonNode choice = Json.MAPPER.readTree(post(mock, "/chat/completions", weather("")).body)
+				.path("choices").get(0);
+			assertThat(choice.path("finish_reason").asString()).isEqualTo("tool_calls");
+			assertThat(choice.path("message").path("content").isNull()).isTrue();
+			JsonNode call = choice.path("message").path("tool_calls").get(0);
+			assertThat(call.path("id").asString()).startsWith("call_");
+			assertThat(call.path("type").asString()).isEqualTo("function");
+			assertThat(call.path("function").path("name").asString()).isEqualTo("get_weather");
+			JsonNode arguments = Json.MAPPER.readTree(call.path("function").path("arguments").asString());
+			assertThat(arguments.path("location").asString()).isEqualTo("Paris");
+			assertThat(arguments.path("unit").asString()).isEqualTo("celsius");
+		}
+	}
+
+	@Test
+	void toolChoiceDecides() {
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
+			JsonNode none = Json.MAPPER.readTree(post(mock, "/chat/completions", weather(",\"tool_choice\":\"none\"")).body);
+			assertThat(none.path("choices").get(0).path("finish_reason").asString()).isEqualTo("stop");
+			assertThat(none.path("choices").get(0).path("message").has("tool_calls")).isFalse();
+
+			String unrelated = CHAT.formatted("," + WEATHER_TOOL);
+			JsonNode auto = Json.MAPPER.readTree(post(mock, "/chat/completions", unrelated).body);
+			assertThat(auto.path("choices").get(0).path("finish_reason").asString()).as("auto, no mention").isEqualTo("stop");
+
+			JsonNode required = Json.MAPPER.readTree(post(mock, "/chat/completions",
+					CHAT.formatted("," + WEATHER_TOOL + ",\"tool_choice\":\"required\"")).body);
+			assertThat(required.path("choices").get(0).path("finish_reason").asString()).isEqualTo("tool_calls");
+
+			JsonNode named = Json.MAPPER.readTree(post(mock, "/chat/completions", CHAT.formatted("," + WEATHER_TOOL
+					+ ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}")).body);
+			assertThat(named.path("choices").get(0).path("message").path("tool_calls").get(0).path("function")
+				.path("name").asString()).isEqualTo("get_weather");
+		}
+	}
+
+	@Test
+	void answersAToolResultWithIt() {
+		String body = "{\"model\":\"story\",\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in Paris?\"},"
+				+ "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+				+ "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{}\"}}]},"
+				+ "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"18 degrees and sunny\"}]," + WEATHER_TOOL + "}";
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
+			JsonNode choice = Json.MAPPER.readTree(post(mock, "/chat/completions", body).body).path("choices").get(0);
+			assertThat(choice.path("finish_reason").asString()).isEqualTo("stop");
+			assertThat(choice.path("message").path("content").asString()).contains("18 degrees and sunny");
+		}
+	}
+
+	@Test
+	void streamsAToolCallsArgumentsInPieces() {
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
+			SseDecoder decoder = new SseDecoder();
+			List<SseEvent> events = new java.util.ArrayList<>(
+					decoder.decode(post(mock, "/chat/completions", weather(",\"stream\":true")).body));
+			events.addAll(decoder.finish());
+			StringBuilder arguments = new StringBuilder();
+			String name = null;
+			String finish = null;
+			int pieces = 0;
+			for (SseEvent event : events) {
+				if (event.isDone()) {
+					continue;
+				}
+				JsonNode choice = Json.MAPPER.readTree(event.data()).path("choices").get(0);
+				JsonNode call = choice.path("delta").path("tool_calls").path(0);
+				if (call.path("function").has("name")) {
+					name = call.path("function").path("name").asString();
+				}
+				if (!call.path("function").path("arguments").asString("").isEmpty()) {
+					arguments.append(call.path("function").path("arguments").asString());
+					pieces++;
+				}
+				if (choice.path("finish_reason").isString()) {
+					finish = choice.path("finish_reason").asString();
+				}
+			}
+			assertThat(name).isEqualTo("get_weather");
+			assertThat(pieces).isGreaterThan(1);
+			assertThat(Json.MAPPER.readTree(arguments.toString()).path("location").asString()).isEqualTo("Paris");
+			assertThat(finish).isEqualTo("tool_calls");
+		}
+	}
+
+	@Test
+	void structuredOutputIsValidAgainstTheSchema() {
+		String format = """
+				,"response_format":{"type":"json_schema","json_schema":{"name":"city","strict":true,"schema":{
+				 "type":"object","properties":{"city":{"type":"string"},"population":{"type":"integer","minimum":1000},
+				 "tags":{"type":"array","items":{"$ref":"#/$defs/tag"},"minItems":2},"capital":{"type":["boolean","null"]},
+				 "founded":{"type":"string","format":"date"}},
+				 "required":["city","population","tags","capital","founded"],"additionalProperties":false,
+				 "$defs":{"tag":{"type":"object","properties":{"name":{"type":"string","enum":["old","big"]}},"required":["name"]}}}}}""";
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
+			JsonNode choice = Json.MAPPER.readTree(post(mock, "/chat/completions", CHAT.formatted(format)).body)
+				.path("choices").get(0);
+			JsonNode answer = Json.MAPPER.readTree(choice.path("message").path("content").asString());
+			assertThat(answer.path("city").isString()).isTrue();
+			assertThat(answer.path("population").asLong()).isGreaterThanOrEqualTo(1000);
+			assertThat(answer.path("tags")).hasSize(2);
+			assertThat(answer.path("tags").get(0).path("name").asString()).isEqualTo("old");
+			assertThat(answer.path("capital").isBoolean()).isTrue();
+			assertThat(answer.path("founded").asString()).matches("\\d{4}-\\d{2}-\\d{2}");
+
+			JsonNode object = Json.MAPPER.readTree(post(mock, "/chat/completions",
+					CHAT.formatted(",\"response_format\":{\"type\":\"json_object\"}")).body);
+			assertThat(Json.MAPPER.readTree(object.path("choices").get(0).path("message").path("content").asString())
+				.isObject()).isTrue();
+		}
+	}
+
+	@Test
+	void base64EmbeddingsAreLittleEndianFloat32OfTheSameVector() {
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
+			JsonNode floats = Json.MAPPER.readTree(post(mock, "/embeddings",
+					"{\"model\":\"e\",\"input\":\"hello\",\"dimensions\":8}").body).path("data").get(0).path("embedding");
+			String encoded = Json.MAPPER.readTree(post(mock, "/embeddings",
+					"{\"model\":\"e\",\"input\":\"hello\",\"dimensions\":8,\"encoding_format\":\"base64\"}").body)
+				.path("data").get(0).path("embedding").asString();
+			java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(encoded))
+				.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+			assertThat(bytes.remaining()).isEqualTo(8 * 4);
+			for (int i = 0; i < 8; i++) {
+				assertThat((double) bytes.getFloat()).isCloseTo(floats.get(i).asDouble(), org.assertj.core.api.Assertions.within(1e-6));
+			}
+		}
+	}
+
+	@Test
+	void nChoicesAndReasoningTokensAreInUsage() {
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
+			JsonNode three = Json.MAPPER.readTree(post(mock, "/chat/completions", CHAT.formatted(",\"n\":3")).body);
+			assertThat(three.path("choices")).hasSize(3);
+			assertThat(three.path("choices").get(2).path("index").asInt()).isEqualTo(2);
+			assertThat(three.path("usage").path("completion_tokens").asInt()).isEqualTo(3 * 16);
+
+			String reasoning = "{\"model\":\"o4-mini\",\"reasoning_effort\":\"high\",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me\"}]}";
+			JsonNode usage = Json.MAPPER.readTree(post(mock, "/chat/completions", reasoning).body).path("usage");
+			long hidden = usage.path("completion_tokens_details").path("reasoning_tokens").asLong();
+			assertThat(hidden).isEqualTo(4 * 16);
+			assertThat(usage.path("completion_tokens").asLong()).isEqualTo(16 + hidden);
+			JsonNode plain = Json.MAPPER.readTree(post(mock, "/chat/completions", CHAT.formatted("")).body).path("usage");
+			assertThat(plain.path("completion_tokens_details").path("reasoning_tokens").asLong()).isZero();
+		}
+	}
+
+	@Test
+	void anthropicToolsAreToolUseBlocks() {
+		String body = "{\"model\":\"story\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in Paris?\"}],"
+				+ "\"tools\":[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"location\":{\"type\":\"string\"}}}}]}";
+		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
+			JsonNode message = Json.MAPPER.readTree(post(mock, "/messages", body).body);
+			assertThat(message.path("stop_reason").asString()).isEqualTo("tool_use");
+			JsonNode block = message.path("content").get(0);
+			assertThat(block.path("type").asString()).isEqualTo("tool_use");
+			assertThat(block.path("id").asString()).startsWith("toolu_");
+			assertThat(block.path("input").path("location").asString()).isEqualTo("Paris");
+		}
+	}
+
 	private record Response(int status, String retryAfter, byte[] body) {
 	}
 
