@@ -16,7 +16,11 @@ import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessage;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.chat.completions.StructuredChatCompletion;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
@@ -123,6 +127,58 @@ class OpenAiSdkAgainstSampleTest {
 			.completions()
 			.create(ChatCompletionCreateParams.builder().model("broken-model").addUserMessage("hi").build()))
 			.satisfies(ex -> assertThat(ex.statusCode()).isEqualTo(500));
+	}
+
+	/** A function tool as the SDK defines one: from a class, its name the class's. */
+	public static class GetWeather {
+
+		public String location;
+
+	}
+
+	/** A structured answer as the SDK defines one: its JSON Schema generated from the class. */
+	public static class City {
+
+		public String name;
+
+		public long population;
+
+	}
+
+	@Test
+	void toolCallingRoundTripsOnTheSimulator() {
+		OpenAIClient client = client("sb-other-team-key");
+		ChatCompletionCreateParams.Builder ask = ChatCompletionCreateParams.builder()
+			.model("fast")
+			.addUserMessage("What is the weather in Paris?")
+			.addTool(GetWeather.class);
+		ChatCompletion first = client.chat().completions().create(ask.build());
+		assertThat(first.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+		ChatCompletionMessage message = first.choices().get(0).message();
+		ChatCompletionMessageFunctionToolCall call = message.toolCalls().orElseThrow().get(0).asFunction();
+		assertThat(call.function().name()).isEqualTo("GetWeather");
+		assertThat(call.function().arguments(GetWeather.class).location).isEqualTo("Paris");
+
+		ChatCompletion answer = client.chat().completions().create(ask.addMessage(message)
+			.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("18 degrees and sunny").build())
+			.build());
+		assertThat(answer.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+		assertThat(answer.choices().get(0).message().content()).hasValueSatisfying(
+				text -> assertThat(text).contains("18 degrees and sunny"));
+	}
+
+	@Test
+	void structuredOutputsParseIntoTheSdksClass() {
+		StructuredChatCompletion<City> completion = client("sb-other-team-key").chat()
+			.completions()
+			.create(ChatCompletionCreateParams.builder()
+				.model("fast")
+				.addUserMessage("Tell me about Paris")
+				.responseFormat(City.class)
+				.build());
+		City city = completion.choices().get(0).message().content().orElseThrow();
+		assertThat(city.name).isEqualTo("Paris");
+		assertThat(city.population).isPositive();
 	}
 
 }
