@@ -9,8 +9,10 @@ class LexicalGuardTest {
 	@Test
 	void fingerprintsKeepNumbersAndDirectionWordsOnly() {
 		assertThat(LexicalGuard.fingerprint("Convert 1,000 miles to the kilometers, please"))
-			.isEqualTo("n=1000,;to=kilometers");
-		assertThat(LexicalGuard.fingerprint("What is the capital of France?")).isEqualTo("n=");
+			.isEqualTo("n=1000,;to=kilometers;w=convert,kilometers,miles");
+		assertThat(LexicalGuard.fingerprint("What is the capital of France?")).isEqualTo("n=;w=capital,france");
+		assertThat(LexicalGuard.fingerprint("Why isn't my coffee good for my health, and what should I drink instead?"))
+			.isEqualTo("n=;p=good,not");
 	}
 
 	@Test
@@ -33,6 +35,36 @@ class LexicalGuardTest {
 		assertThat(veto("How do I reset my password?", "What are the steps to reset my password?")).isNull();
 		assertThat(veto("Convert 10 miles to kilometers.", "How many kilometers is 10 miles?")).isNull();
 		assertThat(veto("Translate 'thank you' into French.", "How do you say 'thank you' in French?")).isNull();
+	}
+
+	@Test
+	void vetoesOppositesAndNegation() {
+		assertThat(veto("Is coffee good for your health?", "Is coffee bad for your health?"))
+			.isEqualTo("'bad' where 'good' was asked");
+		assertThat(veto("Sort the list of users by signup date in ascending order, oldest account first",
+				"Sort the list of users by signup date in descending order, oldest account first")).isNotNull();
+		assertThat(veto("Is it safe to run this migration on a live production database during the day?",
+				"Is it not safe to run this migration on a live production database during the day?"))
+			.isEqualTo("only one of them is negated");
+		assertThat(veto("Why doesn't my build cache any dependencies between the two pipeline stages?",
+				"Why does my build cache all dependencies between the two pipeline stages?")).isNotNull();
+	}
+
+	@Test
+	void vetoesOneChangedWordInAShortPrompt() {
+		assertThat(veto("rl probe 3 3048", "rls probe 3 3048")).isEqualTo("'rls' is not 'rl'");
+		assertThat(veto("Explain RBAC roles", "Explain ABAC roles")).isNotNull();
+		assertThat(veto("What is a rate limit?", "What are rate limits?")).isNotNull();
+		assertThat(LexicalGuard.lookAlike("fix", "repair")).isFalse();
+		// Function words alone do not change a short question.
+		assertThat(veto("How do I reset my password?", "How can I reset my password?")).isNull();
+		assertThat(veto("What is the capital of France?", "What's France's capital?")).isNull();
+	}
+
+	@Test
+	void fingerprintsOfAnEarlierVersionAreComparedOnWhatTheyHave() {
+		assertThat(LexicalGuard.veto("n=", LexicalGuard.fingerprint("What is the capital of France?"))).isNull();
+		assertThat(LexicalGuard.veto("n=;to=kilometers", "n=;to=miles;w=convert,miles")).isNotNull();
 	}
 
 	private static String veto(String stored, String asked) {
