@@ -239,6 +239,29 @@ public class SwitchboardAutoConfiguration {
 	 * false; resolved at start so it does not depend on ordering.
 	 */
 	/**
+	 * A capability switched off keeps its filter name: routes that list it pass through
+	 * ({@link SwitchedOffFilterFactory}) instead of failing start-up or disappearing.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class SwitchedOffCapabilitiesConfiguration {
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "switchboard.cache.enabled", havingValue = false)
+		SwitchedOffFilterFactory<dev.switchboard.cache.LlmCacheGatewayFilterFactory.Config> llmCacheSwitchedOff() {
+			return new SwitchedOffFilterFactory<>("LlmCache", dev.switchboard.cache.LlmCacheGatewayFilterFactory.Config.class,
+					List.of("ttl"), "switchboard.cache.enabled");
+		}
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "switchboard.quota.enabled", havingValue = false)
+		SwitchedOffFilterFactory<dev.switchboard.quota.LlmQuotaGatewayFilterFactory.Config> llmQuotaSwitchedOff() {
+			return new SwitchedOffFilterFactory<>("LlmQuota", dev.switchboard.quota.LlmQuotaGatewayFilterFactory.Config.class,
+					List.of("dryRun"), "switchboard.quota.enabled");
+		}
+
+	}
+
+	/**
 	 * Requests Netty cannot decode (headers past {@code server.max-http-request-header-size}, a
 	 * request line too long, a header that is not valid HTTP) get an OpenAI-shaped JSON error, not
 	 * Reactor Netty's empty body. {@code switchboard.json-decoding-errors=false} keeps the empty body.
