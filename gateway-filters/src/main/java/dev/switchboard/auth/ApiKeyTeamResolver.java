@@ -6,6 +6,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.switchboard.core.ClientCredentials;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.Team;
 
@@ -24,7 +25,7 @@ public class ApiKeyTeamResolver implements TeamResolver {
 
 	@Override
 	public Mono<Team> resolve(ServerWebExchange exchange) {
-		String key = ApiKeys.bearerToken(exchange.getRequest().getHeaders());
+		String key = ClientCredentials.bearerToken(exchange.getRequest().getHeaders());
 		if (key == null) {
 			return Mono.empty();
 		}

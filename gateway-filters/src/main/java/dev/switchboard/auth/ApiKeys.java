@@ -2,10 +2,6 @@ package dev.switchboard.auth;
 
 import java.nio.charset.StandardCharsets;
 
-import org.jspecify.annotations.Nullable;
-
-import org.springframework.http.HttpHeaders;
-
 import dev.switchboard.core.Hashes;
 
 /**
@@ -14,24 +10,11 @@ import dev.switchboard.core.Hashes;
  */
 public final class ApiKeys {
 
-	private static final String BEARER = "Bearer ";
-
 	private ApiKeys() {
 	}
 
 	public static String sha256Hex(String key) {
 		return Hashes.sha256Hex(key.getBytes(StandardCharsets.UTF_8));
-	}
-
-	/** The bearer token of the {@code Authorization} header, or {@code null} when there is none. */
-	public static @Nullable String bearerToken(HttpHeaders headers) {
-		String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
-		if (authorization == null || authorization.length() <= BEARER.length()
-				|| !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-			return null;
-		}
-		String token = authorization.substring(BEARER.length()).trim();
-		return token.isEmpty() ? null : token;
 	}
 
 	public static boolean isSha256Hex(String value) {

@@ -18,12 +18,13 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.switchboard.core.Headers;
 import dev.switchboard.catalog.Pricing;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.Usage;
-import dev.switchboard.endpoint.ErrorResponses;
+import dev.switchboard.core.ErrorResponses;
 import dev.switchboard.failover.FailoverPolicy;
 import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseEncoder;
@@ -43,21 +44,13 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 	/** Before {@code WebsocketRoutingFilter} and {@code NettyRoutingFilter}, after the load balancer. */
 	public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 10;
 
-	public static final String PROVIDER_HEADER = "x-switchboard-provider";
 
-	public static final String MODEL_HEADER = "x-switchboard-model";
 
-	public static final String ATTEMPTS_HEADER = "x-switchboard-attempts";
 
-	public static final String REQUEST_ID_HEADER = "x-request-id";
 
-	public static final String DROPPED_PARAMS_HEADER = "x-switchboard-dropped-params";
 
-	public static final String PROMPT_TOKENS_HEADER = "x-switchboard-prompt-tokens";
 
-	public static final String COMPLETION_TOKENS_HEADER = "x-switchboard-completion-tokens";
 
-	public static final String COST_HEADER = "x-switchboard-cost-usd";
 
 	private final LlmDispatcher dispatcher;
 
@@ -103,9 +96,9 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			Usage usage = llm.usage();
 			RouteTarget servedBy = llmResponse.servedBy();
 			if (costHeaders && usage != null && servedBy != null) {
-				response.getHeaders().set(PROMPT_TOKENS_HEADER, Long.toString(usage.promptTokens()));
-				response.getHeaders().set(COMPLETION_TOKENS_HEADER, Long.toString(usage.completionTokens()));
-				response.getHeaders().set(COST_HEADER, Pricing.cost(servedBy.model(), usage).toPlainString());
+				response.getHeaders().set(Headers.PROMPT_TOKENS, Long.toString(usage.promptTokens()));
+				response.getHeaders().set(Headers.COMPLETION_TOKENS, Long.toString(usage.completionTokens()));
+				response.getHeaders().set(Headers.COST, Pricing.cost(servedBy.model(), usage).toPlainString());
 			}
 			return response.writeWith(Mono.just(buffers.wrap(json)));
 		}
@@ -153,12 +146,12 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 		headers.setContentType(contentType);
 		RouteTarget servedBy = llmResponse.servedBy();
 		if (servedBy != null) {
-			headers.set(PROVIDER_HEADER, servedBy.provider().name());
-			headers.set(MODEL_HEADER, servedBy.model().upstreamModel());
+			headers.set(Headers.PROVIDER, servedBy.provider().name());
+			headers.set(Headers.MODEL, servedBy.model().upstreamModel());
 		}
-		headers.set(ATTEMPTS_HEADER, Integer.toString(llm.attempts().size()));
+		headers.set(Headers.ATTEMPTS, Integer.toString(llm.attempts().size()));
 		if (!llm.droppedParameters().isEmpty()) {
-			headers.set(DROPPED_PARAMS_HEADER, String.join(",", llm.droppedParameters()));
+			headers.set(Headers.DROPPED_PARAMS, String.join(",", llm.droppedParameters()));
 		}
 	}
 

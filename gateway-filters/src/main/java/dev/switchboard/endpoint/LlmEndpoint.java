@@ -24,6 +24,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.switchboard.core.Headers;
+import dev.switchboard.core.ErrorResponses;
 import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
@@ -31,7 +33,6 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Team;
-import dev.switchboard.dispatch.LlmRoutingFilter;
 import dev.switchboard.route.ModelResolver;
 import dev.switchboard.route.ModelRoute;
 
@@ -39,7 +40,7 @@ import dev.switchboard.route.ModelRoute;
  * The front door of an LLM route: recognises the OpenAI operation, authenticates the team, reads
  * and validates the body once, resolves the model, and leaves an {@link LlmExchange} for every
  * later filter. {@code /v1/models} is answered here; calls that need a provider continue down the
- * chain to the {@link LlmRoutingFilter}.
+ * chain to the routing filter ({@code dispatch.LlmRoutingFilter}).
  *
  * <p>Any failure below this filter that happens before the response is committed is answered as
  * an OpenAI error, so clients never see a Spring error page. Authentication comes before body
@@ -73,7 +74,7 @@ public class LlmEndpoint {
 	public Mono<Void> handle(ServerWebExchange exchange, GatewayFilterChain chain, TeamResolver teams,
 			long maxBodyBytes) {
 		String requestId = requestId(exchange.getRequest());
-		exchange.getResponse().getHeaders().set(LlmRoutingFilter.REQUEST_ID_HEADER, requestId);
+		exchange.getResponse().getHeaders().set(Headers.REQUEST_ID, requestId);
 		return Mono.defer(() -> route(exchange, chain, teams, maxBodyBytes, requestId))
 			.onErrorResume(error -> exchange.getResponse().isCommitted() ? Mono.error(error)
 					: ErrorResponses.write(exchange, error));
@@ -198,7 +199,7 @@ public class LlmEndpoint {
 	}
 
 	private static String requestId(ServerHttpRequest request) {
-		String given = request.getHeaders().getFirst(LlmRoutingFilter.REQUEST_ID_HEADER);
+		String given = request.getHeaders().getFirst(Headers.REQUEST_ID);
 		if (given != null && CLIENT_REQUEST_ID.matcher(given).matches()) {
 			return given;
 		}

@@ -20,6 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
+import dev.switchboard.core.ErrorResponses;
 import dev.switchboard.core.LlmApiException;
 
 /**

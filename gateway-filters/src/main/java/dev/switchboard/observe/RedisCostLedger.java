@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.switchboard.core.UsageLedgers;
 import dev.switchboard.catalog.Pricing;
 import dev.switchboard.core.CostRecorded;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
-import dev.switchboard.quota.RedisQuotaBackend;
 
 /**
  * A fleet's {@link CostLedger} on Redis: every gateway adds what it served to the same hashes, so
@@ -126,8 +126,8 @@ public class RedisCostLedger implements CostLedger {
 	 */
 	public static RedisCostLedger sharingQuotaLedger(RedissonClient client, String quotaPrefix, Duration timeout,
 			Clock clock, Collection<String> teams) {
-		return new RedisCostLedger(client, quotaPrefix, timeout, clock, teams, true, RedisQuotaBackend.DAY_LEDGER_TTL,
-				RedisQuotaBackend.MONTH_LEDGER_TTL);
+		return new RedisCostLedger(client, quotaPrefix, timeout, clock, teams, true, UsageLedgers.DAY_TTL,
+				UsageLedgers.MONTH_TTL);
 	}
 
 	@Override

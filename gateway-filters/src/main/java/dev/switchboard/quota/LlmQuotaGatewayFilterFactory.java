@@ -11,7 +11,8 @@ import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFac
 import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
-import dev.switchboard.auth.ApiKeys;
+import dev.switchboard.core.ClientCredentials;
+import dev.switchboard.core.Hashes;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.QuotaCharge;
 
@@ -98,8 +99,8 @@ public class LlmQuotaGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 			return null;
 		}
 		String identity = (layer.source() == QuotaPolicy.ClientLayer.Source.KEY)
-				? ApiKeys.bearerToken(request.getHeaders()) : request.getHeaders().getFirst(layer.header());
-		return (identity == null || identity.isBlank()) ? null : ApiKeys.sha256Hex(identity.trim()).substring(0, 16);
+				? ClientCredentials.bearerToken(request.getHeaders()) : request.getHeaders().getFirst(layer.header());
+		return (identity == null || identity.isBlank()) ? null : Hashes.sha256Hex(identity.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
 	}
 
 	public static class Config {

@@ -23,6 +23,8 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import reactor.core.publisher.Mono;
 
+import dev.switchboard.core.UsageLedgers;
+
 /**
  * Buckets and the usage ledger in Redis, shared by every gateway of a fleet, driven by three Lua
  * scripts so that a request costs two round trips: one to reserve, one to settle.
@@ -69,11 +71,7 @@ public final class RedisQuotaBackend implements QuotaBackend {
 
 	private static final Script READ = Script.load("read.lua");
 
-	/** TTL of a team's day ledger, renewed by each settlement; the shared cost ledger keeps it too. */
-	public static final Duration DAY_LEDGER_TTL = Duration.ofDays(3);
 
-	/** TTL of a team's month ledger, renewed by each settlement; the shared cost ledger keeps it too. */
-	public static final Duration MONTH_LEDGER_TTL = Duration.ofDays(62);
 
 	/** How long a settlement id is remembered: far longer than any retry of the same settlement. */
 	static final long MARKER_TTL_MILLIS = Duration.ofMinutes(10).toMillis();
@@ -234,8 +232,8 @@ public final class RedisQuotaBackend implements QuotaBackend {
 				args.add(Long.toString(usage.promptTokens()));
 				args.add(Long.toString(usage.completionTokens()));
 				args.add(Long.toString(usage.spendNanoUsd()));
-				args.add(Long.toString(DAY_LEDGER_TTL.toMillis()));
-				args.add(Long.toString(MONTH_LEDGER_TTL.toMillis()));
+				args.add(Long.toString(UsageLedgers.DAY_TTL.toMillis()));
+				args.add(Long.toString(UsageLedgers.MONTH_TTL.toMillis()));
 				args.add((model != null) ? model : "");
 				args.add(BigDecimal.valueOf(usage.spendNanoUsd(), 9).toPlainString());
 			}

@@ -1,4 +1,4 @@
-package dev.switchboard.endpoint;
+package dev.switchboard.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,9 +12,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
-
-import dev.switchboard.core.Json;
-import dev.switchboard.core.LlmApiException;
 
 /**
  * Writes errors in the OpenAI shape {@code {"error":{"message","type","param","code"}}}, never a
