@@ -203,7 +203,9 @@ public final class LlmExchange {
 	public @Nullable Attempt servingAttempt() {
 		for (int i = this.attempts.size() - 1; i >= 0; i--) {
 			Attempt attempt = this.attempts.get(i);
-			if (attempt.outcome() == Attempt.Outcome.SUCCESS || attempt.outcome() == Attempt.Outcome.PENDING) {
+			// A stream the client cut was served by its attempt too: it answered 2xx, then lost its reader.
+			if (attempt.outcome() == Attempt.Outcome.SUCCESS || attempt.outcome() == Attempt.Outcome.PENDING
+					|| attempt.outcome() == Attempt.Outcome.CANCELLED && attempt.status() / 100 == 2) {
 				return attempt;
 			}
 		}

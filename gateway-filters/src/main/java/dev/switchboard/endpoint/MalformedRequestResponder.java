@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -39,9 +38,10 @@ import dev.switchboard.core.LlmApiException;
  *
  * <p>The limits themselves stay Spring Boot's ({@code server.max-http-request-header-size},
  * {@code server.netty.max-initial-line-length}); the message names the setting so an operator
- * knows what to raise. Over TLS with HTTP/2 negotiated by ALPN the codec is added later than the
- * channel's initialization and this handler is not installed; such errors keep Reactor Netty's
- * empty body.
+ * knows what to raise. Over TLS with HTTP/2 negotiated by ALPN, and with h2c, the codec is added
+ * later than the channel's initialization, or under another name, and this handler is not
+ * installed; such errors keep Reactor Netty's empty body. Answering at once, it does not wait for a
+ * pipelined request before it to finish: the connection is closed either way.
  */
 public final class MalformedRequestResponder extends ChannelInboundHandlerAdapter {
 
@@ -71,7 +71,9 @@ public final class MalformedRequestResponder extends ChannelInboundHandlerAdapte
 			ReferenceCountUtil.release(msg);
 			return;
 		}
-		if (msg instanceof HttpObject http && http.decoderResult().isFailure()) {
+		// Only a request head that failed: a body that fails later belongs to a request already
+		// handed to WebFlux, which may be answering it; Reactor Netty fails that body itself.
+		if (msg instanceof io.netty.handler.codec.http.HttpRequest http && http.decoderResult().isFailure()) {
 			this.failed = true;
 			DecoderResult result = http.decoderResult();
 			ReferenceCountUtil.release(msg);

@@ -25,6 +25,14 @@ final class SchemaExample {
 
 	private static final int MAX_DEPTH = 16;
 
+	/** Values made at most, whatever the schema: a self-referencing array of objects grows exponentially. */
+	private static final int MAX_NODES = 10_000;
+
+	/** Longest string made for a {@code minLength}. */
+	private static final int MAX_STRING = 4_096;
+
+	private int nodes;
+
 	private final JsonNode root;
 
 	private final String word;
@@ -39,7 +47,9 @@ final class SchemaExample {
 	 * @param prompt the text the answer responds to, a source of plausible strings
 	 */
 	static JsonNode of(JsonNode schema, String prompt) {
-		return new SchemaExample(schema, subject(prompt)).value(schema, 0);
+		JsonNode value = new SchemaExample(schema, subject(prompt)).value(schema, 0);
+		// Tool arguments and structured answers are objects whatever a loose schema says.
+		return value.isObject() ? value : JsonNodeFactory.instance.objectNode();
 	}
 
 	/** The last capitalised word of the prompt past its first, else its last word, else "example". */
@@ -55,7 +65,7 @@ final class SchemaExample {
 
 	private JsonNode value(JsonNode schema, int depth) {
 		JsonNodeFactory nodes = JsonNodeFactory.instance;
-		if (depth > MAX_DEPTH || !schema.isObject()) {
+		if (depth > MAX_DEPTH || !schema.isObject() || ++this.nodes > MAX_NODES) {
 			return nodes.nullNode();
 		}
 		if (schema.has("$ref")) {
@@ -152,12 +162,12 @@ final class SchemaExample {
 			case "uuid" -> "00000000-0000-4000-8000-000000000000";
 			default -> this.word;
 		};
-		int min = schema.path("minLength").asInt(0);
+		int min = Math.min(MAX_STRING, schema.path("minLength").asInt(0));
 		StringBuilder padded = new StringBuilder(value);
 		while (padded.length() < min) {
 			padded.append('x');
 		}
-		int max = schema.path("maxLength").asInt(Integer.MAX_VALUE);
+		int max = Math.max(0, schema.path("maxLength").asInt(Integer.MAX_VALUE));
 		return (padded.length() > max) ? padded.substring(0, max) : padded.toString();
 	}
 
@@ -188,7 +198,7 @@ final class SchemaExample {
 
 	/** {@code #/$defs/Name} or {@code #/definitions/Name}, as a JSON pointer into the root schema. */
 	private JsonNode resolve(String ref) {
-		if (!ref.startsWith("#")) {
+		if (!ref.startsWith("#/")) {
 			return JsonNodeFactory.instance.objectNode();
 		}
 		JsonNode target = this.root.at(ref.substring(1));

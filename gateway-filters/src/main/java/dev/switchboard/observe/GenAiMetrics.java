@@ -121,6 +121,7 @@ public class GenAiMetrics implements LlmExchangeListener {
 			return;
 		}
 		Usage usage = bill.usage();
+		target = bill.target();
 		meters.inputTokens().record(usage.promptTokens());
 		meters.outputTokens().record(usage.completionTokens());
 		meters.cost().increment(Pricing.cost(target.model(), usage).doubleValue());

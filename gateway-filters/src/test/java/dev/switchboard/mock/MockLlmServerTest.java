@@ -321,6 +321,17 @@ class MockLlmServerTest {
 	}
 
 	@Test
+	void hostileSchemasEndInAnObjectAndDoNotBlowUp() {
+		JsonNode explosive = Json.MAPPER.readTree(
+				"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"array\",\"minItems\":8,\"items\":{\"$ref\":\"#\"}},"
+						+ "\"b\":{\"$ref\":\"#Anchor\"},\"c\":{\"type\":\"string\",\"minLength\":2000000000,\"maxLength\":-1}}}");
+		JsonNode value = SchemaExample.of(explosive, "hi");
+		assertThat(value.isObject()).isTrue();
+		assertThat(value.toString().length()).isLessThan(1_000_000);
+		assertThat(SchemaExample.of(Json.MAPPER.readTree("{}"), "What is the weather in Paris?").isObject()).isTrue();
+	}
+
+	@Test
 	void base64EmbeddingsAreLittleEndianFloat32OfTheSameVector() {
 		try (MockLlmServer mock = MockLlmServer.start(MockBehavior.instant())) {
 			JsonNode floats = Json.MAPPER.readTree(post(mock, "/embeddings",

@@ -235,10 +235,6 @@ public class SwitchboardAutoConfiguration {
 	}
 
 	/**
-	 * GenAI metrics when Micrometer is there and {@code switchboard.observability.enabled} is not
-	 * false; resolved at start so it does not depend on ordering.
-	 */
-	/**
 	 * A capability switched off keeps its filter name: routes that list it pass through
 	 * ({@link SwitchedOffFilterFactory}) instead of failing start-up or disappearing.
 	 */
@@ -278,6 +274,10 @@ public class SwitchboardAutoConfiguration {
 
 	}
 
+	/**
+	 * GenAI metrics when Micrometer is there and {@code switchboard.observability.enabled} is not
+	 * false; resolved at start so it does not depend on ordering.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(MeterRegistry.class)
 	static class MetricsConfiguration {

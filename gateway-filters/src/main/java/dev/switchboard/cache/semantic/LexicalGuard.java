@@ -100,14 +100,20 @@ public final class LexicalGuard {
 		while (matcher.find()) {
 			String token = matcher.group();
 			if (token.endsWith("n't")) {
-				tokens.add(token.substring(0, token.length() - 3));
+				String stem = token.substring(0, token.length() - 3);
+				if (!stem.isEmpty()) {
+					tokens.add(stem);
+				}
 				tokens.add("not");
 				continue;
 			}
 			if (token.endsWith("'s")) {
 				token = token.substring(0, token.length() - 2);
 			}
-			tokens.add(token.replace("'", ""));
+			token = token.replace("'", "");
+			if (!token.isEmpty()) {
+				tokens.add(token);
+			}
 		}
 		StringBuilder numbers = new StringBuilder("n=");
 		StringBuilder directions = new StringBuilder();
@@ -185,7 +191,7 @@ public final class LexicalGuard {
 	}
 
 	/**
-	 * Words one edit or a suffix apart ("rl" and "rls", "v1beta" and "v1alpha" are not): in a short
+	 * Words one edit apart or one a prefix of the other ("rl" and "rls", "rbac" and "abac"): in a short
 	 * prompt, such a word is a term or identifier the embedding cannot tell apart, where a synonym
 	 * ("fix", "repair") looks nothing alike and may well be a paraphrase.
 	 */

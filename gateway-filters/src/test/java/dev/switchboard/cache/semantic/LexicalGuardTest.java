@@ -62,6 +62,11 @@ class LexicalGuardTest {
 	}
 
 	@Test
+	void tokenisedTextWithAStandaloneNegationIsFingerprinted() {
+		assertThat(LexicalGuard.fingerprint("Why do n't cats ' like water ?")).isEqualTo("n=;p=like,not;w=cats,like,water");
+	}
+
+	@Test
 	void fingerprintsOfAnEarlierVersionAreComparedOnWhatTheyHave() {
 		assertThat(LexicalGuard.veto("n=", LexicalGuard.fingerprint("What is the capital of France?"))).isNull();
 		assertThat(LexicalGuard.veto("n=;to=kilometers", "n=;to=miles;w=convert,miles")).isNotNull();
