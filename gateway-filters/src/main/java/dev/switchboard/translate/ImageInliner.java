@@ -328,8 +328,13 @@ public class ImageInliner {
 			if ((bytes[0] & 0xff) == 0x20 && (bytes[1] & 0xff) == 0x02) {
 				return isPublicV4(Arrays.copyOfRange(bytes, 2, 6));
 			}
+			// Deprecated IPv4-compatible ::a.b.c.d (RFC 4291 2.5.5.1) and the rest of ::/96: nothing public lives there.
+			boolean v4Compatible = true;
+			for (int i = 0; i < 12; i++) {
+				v4Compatible &= bytes[i] == 0;
+			}
 			boolean uniqueLocal = (bytes[0] & 0xfe) == 0xfc;
-			return !uniqueLocal;
+			return !v4Compatible && !uniqueLocal;
 		}
 		int first = bytes[0] & 0xff;
 		int second = bytes[1] & 0xff;

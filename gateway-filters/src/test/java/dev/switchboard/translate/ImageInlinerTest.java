@@ -42,7 +42,8 @@ class ImageInlinerTest {
 			"169.254.169.254,false", "100.64.0.1,false", "0.0.0.0,false", "224.0.0.1,false", "::1,false",
 			"fe80::1,false", "fc00::1,false", "::ffff:127.0.0.1,false", "::ffff:10.0.0.1,false", "8.8.8.8,true",
 			"1.1.1.1,true", "2001:4860:4860::8888,true", "::ffff:8.8.8.8,true", "64:ff9b::a9fe:a9fe,false",
-			"64:ff9b::808:808,true", "2002:0a00:0001::1,false", "2002:0808:0808::1,true" })
+			"64:ff9b::808:808,true", "2002:0a00:0001::1,false", "2002:0808:0808::1,true", "::a9fe:a9fe,false",
+			"::127.0.0.1,false", "::8.8.8.8,false" })
 	void onlyPublicUnicastAddressesAreFetched(String address, boolean expected) throws Exception {
 		assertThat(ImageInliner.isPublic(InetAddress.getByName(address))).isEqualTo(expected);
 	}
@@ -69,7 +70,7 @@ class ImageInlinerTest {
 	 */
 	@ParameterizedTest(name = "{0}")
 	@CsvSource({ "2130706433", "0x7f000001", "0x7F.0.0.1", "0177.0.0.1", "127.1", "127.0.1", "017700000001",
-			"[::1]", "[::ffff:7f00:1]", "localhost.", "LOCALHOST", "api.localhost", "0", "10.1", "0xa9fea9fe",
+			"[::1]", "[::ffff:7f00:1]", "[::127.0.0.1]", "localhost.", "LOCALHOST", "api.localhost", "0", "10.1", "0xa9fea9fe",
 			"3232235777" })
 	void refusesPrivateAddressesSpelledAnyWayWithoutALookup(String host) {
 		int before = images.received().size();
