@@ -1,6 +1,5 @@
 package dev.switchboard.endpoint;
 
-import java.math.BigInteger;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -9,6 +8,7 @@ import tools.jackson.databind.JsonNode;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.Operation;
 import dev.switchboard.translate.DataUrl;
+import dev.switchboard.translate.RequestChecks;
 
 /**
  * Checks the shape of OpenAI requests before anything is spent on them.
@@ -19,7 +19,7 @@ import dev.switchboard.translate.DataUrl;
  *
  * <p>Numbers are checked as numbers of any size: JSON has no integer width, so {@code 2^63} or
  * {@code 1e400} is a valid number that no Java {@code long} holds; each is compared as a
- * {@link BigInteger} or a double (infinite for the too-large ones) and refused by its range, never
+ * {@link java.math.BigInteger} or a double (infinite for the too-large ones) and refused by its range, never
  * narrowed first. Integer parameters are capped at {@value #MAX_INT} (the 32-bit range providers
  * use), {@code n} at {@value #MAX_N} (OpenAI's own limit): the quota reserves from them.
  *
@@ -168,10 +168,7 @@ public final class RequestValidator {
 		if (value == null || value.isNull()) {
 			return;
 		}
-		boolean valid = value.isIntegralNumber()
-				&& value.bigIntegerValue().compareTo(BigInteger.valueOf(min)) >= 0
-				&& value.bigIntegerValue().compareTo(BigInteger.valueOf(max)) <= 0;
-		if (!valid) {
+		if (!RequestChecks.isInteger(value, min, max)) {
 			throw LlmApiException.invalidRequest(
 					"'" + field + "' must be an integer between " + min + " and " + max + ".", field);
 		}

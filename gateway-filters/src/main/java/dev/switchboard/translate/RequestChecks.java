@@ -29,8 +29,6 @@ import dev.switchboard.core.LlmApiException;
  */
 public final class RequestChecks {
 
-	private static final BigInteger INT_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
-
 	private RequestChecks() {
 	}
 
@@ -240,11 +238,19 @@ public final class RequestChecks {
 	 * ({@code asInt(d)}) or thrown as a 500 ({@code asLong()}).
 	 */
 	public static boolean isInt(JsonNode value, int min) {
+		return isInteger(value, min, Integer.MAX_VALUE);
+	}
+
+	/**
+	 * Whether {@code value} is an integer from {@code min} to {@code max}, compared at any size: JSON
+	 * has no integer width, and narrowing first would turn {@code 2^64} into another number or a 500.
+	 */
+	public static boolean isInteger(JsonNode value, long min, long max) {
 		if (!value.isIntegralNumber()) {
 			return false;
 		}
 		BigInteger number = value.bigIntegerValue();
-		return number.compareTo(BigInteger.valueOf(min)) >= 0 && number.compareTo(INT_MAX) <= 0;
+		return number.compareTo(BigInteger.valueOf(min)) >= 0 && number.compareTo(BigInteger.valueOf(max)) <= 0;
 	}
 
 }
