@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
-import dev.switchboard.cache.semantic.Embedder;
 import dev.switchboard.cache.semantic.InMemoryVectorStore;
 import dev.switchboard.cache.semantic.OnnxMiniLmEmbedder;
 import dev.switchboard.cache.semantic.VectorEntry;
+import dev.switchboard.core.Embedder;
 
 /**
  * Semantic lookup time as the store grows: the in-process embedding of one prompt (real model),

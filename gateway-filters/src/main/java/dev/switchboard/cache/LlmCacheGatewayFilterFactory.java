@@ -13,14 +13,14 @@ import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFac
 import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 import org.springframework.http.HttpHeaders;
 
-import dev.switchboard.catalog.Pricing;
+import dev.switchboard.core.Bill;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.QuotaCharge;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
-import dev.switchboard.route.RouteTarget;
 
 /**
  * {@code LlmCache}: answers repeated chat requests from the cache, from {@code switchboard.cache.*}.
@@ -151,8 +151,9 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 		if (usage == null) {
 			return;
 		}
+		// What the call would have been billed at the route's first target: the bill's own pricing.
 		this.metrics.saved(llm.team().name(), llm.requestedModel(), usage,
-				Pricing.cost(llm.route().primary().model(), usage));
+				Bill.of(llm.route().primary(), usage).cost());
 		if (this.quotaFraction > 0) {
 			Usage charged = new Usage(Math.round(usage.promptTokens() * this.quotaFraction),
 					Math.round(usage.completionTokens() * this.quotaFraction), 0, false);

@@ -2,7 +2,6 @@ package dev.switchboard.core;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.switchboard.route.RouteTarget;
 
 /**
  * One call to one target. A request has one attempt per target tried; only the attempt that

@@ -20,8 +20,6 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.switchboard.route.ModelRoute;
-import dev.switchboard.route.RouteTarget;
 
 /**
  * The shared context of one LLM request, parsed once by {@code LlmEndpoint} and read by every
@@ -313,13 +311,6 @@ public final class LlmExchange {
 	}
 
 	/**
-	 * What a request was billed, and to which model: the one answer that the quota settles and
-	 * every cost ledger records, so that {@code llmquotas} and {@code llmcosts} cannot disagree.
-	 */
-	public record Bill(RouteTarget target, Usage usage) {
-	}
-
-	/**
 	 * Makes {@code biller} the one that decides the {@link #bill()} when the request completes. The
 	 * quota's reservation registers itself: it knows what a stream cut by the client had streamed,
 	 * or what a cache hit is charged, where no provider reported usage. Without a biller the bill is
@@ -346,7 +337,7 @@ public final class LlmExchange {
 		}
 		Attempt served = servingAttempt();
 		Usage reported = this.usage;
-		return (served != null && reported != null) ? new Bill(served.target(), reported) : null;
+		return (served != null && reported != null) ? Bill.of(served.target(), reported) : null;
 	}
 
 	/**

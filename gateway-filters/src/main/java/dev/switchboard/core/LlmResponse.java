@@ -7,7 +7,6 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.http.HttpHeaders;
 
-import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseEvent;
 
 /**

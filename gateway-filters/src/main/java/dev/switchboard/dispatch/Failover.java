@@ -12,10 +12,7 @@ import reactor.core.publisher.Mono;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
-import dev.switchboard.failover.FailoverPolicy;
-import dev.switchboard.failover.Failures;
-import dev.switchboard.failover.Trigger;
-import dev.switchboard.route.RouteTarget;
+import dev.switchboard.core.RouteTarget;
 
 /**
  * One request's walk over its targets: retries with backoff on transient failures, moves on when

@@ -18,15 +18,14 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.switchboard.core.Bill;
+import dev.switchboard.core.ErrorResponses;
 import dev.switchboard.core.Headers;
-import dev.switchboard.catalog.Pricing;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
-import dev.switchboard.core.ErrorResponses;
-import dev.switchboard.failover.FailoverPolicy;
-import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseEncoder;
 import dev.switchboard.sse.SseEvent;
 
@@ -98,7 +97,9 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			if (costHeaders && usage != null && servedBy != null) {
 				response.getHeaders().set(Headers.PROMPT_TOKENS, Long.toString(usage.promptTokens()));
 				response.getHeaders().set(Headers.COMPLETION_TOKENS, Long.toString(usage.completionTokens()));
-				response.getHeaders().set(Headers.COST, Pricing.cost(servedBy.model(), usage).toPlainString());
+				// Written before the exchange completes, so priced as its bill will be: for a whole
+				// answer the bill is exactly this reported usage at the serving target.
+				response.getHeaders().set(Headers.COST, Bill.of(servedBy, usage).cost().toPlainString());
 			}
 			return response.writeWith(Mono.just(buffers.wrap(json)));
 		}

@@ -24,17 +24,17 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.switchboard.core.Headers;
-import dev.switchboard.core.ErrorResponses;
 import dev.switchboard.auth.TeamResolver;
+import dev.switchboard.core.ErrorResponses;
+import dev.switchboard.core.Headers;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
+import dev.switchboard.core.ModelRoute;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Team;
 import dev.switchboard.route.ModelResolver;
-import dev.switchboard.route.ModelRoute;
 
 /**
  * The front door of an LLM route: recognises the OpenAI operation, authenticates the team, reads

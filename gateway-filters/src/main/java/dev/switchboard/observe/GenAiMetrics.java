@@ -14,13 +14,13 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.jspecify.annotations.Nullable;
 
-import dev.switchboard.catalog.Pricing;
 import dev.switchboard.core.Attempt;
+import dev.switchboard.core.Bill;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
-import dev.switchboard.route.RouteTarget;
 
 /**
  * Micrometer metrics following the OpenTelemetry GenAI semantic conventions, plus the gateway's
@@ -116,7 +116,7 @@ public class GenAiMetrics implements LlmExchangeListener {
 			meters.timeToFirstToken().record(Duration.ofNanos(exchange.timeToFirstTokenNanos()));
 		}
 		// The bill, not only what a provider reported: a stream the client cut still counts what it streamed.
-		LlmExchange.Bill bill = exchange.bill();
+		Bill bill = exchange.bill();
 		if (bill == null || target == null) {
 			return;
 		}
@@ -124,7 +124,7 @@ public class GenAiMetrics implements LlmExchangeListener {
 		target = bill.target();
 		meters.inputTokens().record(usage.promptTokens());
 		meters.outputTokens().record(usage.completionTokens());
-		meters.cost().increment(Pricing.cost(target.model(), usage).doubleValue());
+		meters.cost().increment(bill.cost().doubleValue());
 	}
 
 	/** The cached value for {@code key}, made and kept unless the cache is full. */

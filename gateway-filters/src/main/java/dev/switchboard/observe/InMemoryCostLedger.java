@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
-import dev.switchboard.catalog.Pricing;
+import dev.switchboard.core.Bill;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
 
@@ -43,13 +43,13 @@ public class InMemoryCostLedger implements CostLedger {
 
 	@Override
 	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
-		LlmExchange.Bill bill = exchange.bill();
+		Bill bill = exchange.bill();
 		if (bill == null) {
 			return;
 		}
 		Usage usage = bill.usage();
 		String model = bill.target().model().id();
-		BigDecimal cost = Pricing.cost(bill.target().model(), usage);
+		BigDecimal cost = bill.cost();
 		LocalDate today = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
 		current(this.day, today.toString()).add(exchange.team().name(), model, usage, cost);
 		current(this.month, today.toString().substring(0, 7)).add(exchange.team().name(), model, usage, cost);

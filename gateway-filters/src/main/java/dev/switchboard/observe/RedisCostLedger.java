@@ -22,11 +22,11 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import dev.switchboard.core.UsageLedgers;
-import dev.switchboard.catalog.Pricing;
+import dev.switchboard.core.Bill;
 import dev.switchboard.core.CostRecorded;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Usage;
+import dev.switchboard.core.UsageLedgers;
 
 /**
  * A fleet's {@link CostLedger} on Redis: every gateway adds what it served to the same hashes, so
@@ -132,13 +132,13 @@ public class RedisCostLedger implements CostLedger {
 
 	@Override
 	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
-		LlmExchange.Bill bill = exchange.bill();
+		Bill bill = exchange.bill();
 		if (bill == null || this.quotaLedger && exchange.get(CostRecorded.class) != null) {
 			return;
 		}
 		Usage usage = bill.usage();
 		String team = exchange.team().name();
-		BigDecimal cost = Pricing.cost(bill.target().model(), usage);
+		BigDecimal cost = bill.cost();
 		LocalDate today = today();
 		List<Object> keys = List.of(key(team, "d", today.toString()), key(team, "m", month(today)));
 		try {

@@ -1,6 +1,5 @@
 package dev.switchboard.observe;
 
-import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,8 +13,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.core.Ordered;
 
-import dev.switchboard.catalog.Pricing;
 import dev.switchboard.core.Attempt;
+import dev.switchboard.core.Bill;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
@@ -125,16 +124,15 @@ public class RequestLog implements LlmExchangeListener, Ordered {
 		}
 		ArrayNode decisions = record.putArray("decisions");
 		exchange.decisions().forEach(decisions::add);
-		Usage usage = exchange.usage();
-		if (usage != null) {
+		// What was billed (the ledgers' and the quota's figure), not a second pricing of the reported usage.
+		Bill bill = exchange.bill();
+		if (bill != null) {
+			Usage usage = bill.usage();
 			record.put("prompt_tokens", usage.promptTokens());
 			record.put("completion_tokens", usage.completionTokens());
 			record.put("cached_prompt_tokens", usage.cachedPromptTokens());
 			record.put("usage_reported", usage.reported());
-			if (served != null) {
-				BigDecimal cost = Pricing.cost(served.target().model(), usage);
-				record.put("cost_usd", cost);
-			}
+			record.put("cost_usd", bill.cost());
 		}
 		record.put("latency_ms", (System.nanoTime() - exchange.startNanos()) / 1_000_000);
 		if (exchange.timeToFirstTokenNanos() > 0) {

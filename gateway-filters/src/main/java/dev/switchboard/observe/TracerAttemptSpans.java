@@ -12,9 +12,10 @@ import reactor.util.context.ContextView;
 import org.springframework.http.HttpHeaders;
 
 import dev.switchboard.core.Attempt;
+import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
-import dev.switchboard.route.RouteTarget;
 
 /**
  * Attempt spans made with Micrometer Tracing directly (Brave or OpenTelemetry through its bridge):

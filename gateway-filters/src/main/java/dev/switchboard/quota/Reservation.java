@@ -14,12 +14,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Attempt;
+import dev.switchboard.core.Bill;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.QuotaCharge;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
-import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseEvent;
 
 /**
@@ -155,8 +156,8 @@ public final class Reservation implements LlmExchangeListener {
 		if (!this.settled.compareAndSet(false, true)) {
 			return;
 		}
-		LlmExchange.Bill decided = this.exchange.bill();
-		LlmExchange.Bill billed = (decided != null) ? decided : bill(completion);
+		Bill decided = this.exchange.bill();
+		Bill billed = (decided != null) ? decided : bill(completion);
 		this.service.settle(this, billed)
 			.doFinally(signal -> this.settlement.tryEmitValue(billed.usage()))
 			.subscribe(null, error -> {
@@ -164,8 +165,8 @@ public final class Reservation implements LlmExchangeListener {
 	}
 
 	/** The exchange's bill: {@link #billedUsage} on the {@link #billedTarget}. Registered with {@link LlmExchange#billWith}. */
-	LlmExchange.Bill bill(LlmExchange.Completion completion) {
-		return new LlmExchange.Bill(billedTarget(), billedUsage(completion));
+	Bill bill(LlmExchange.Completion completion) {
+		return Bill.of(billedTarget(), billedUsage(completion));
 	}
 
 	/**

@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.Operation;
-import dev.switchboard.route.RouteTarget;
+import dev.switchboard.core.RouteTarget;
 
 /**
  * Estimates the prompt tokens of a request before it is sent, to reserve them.

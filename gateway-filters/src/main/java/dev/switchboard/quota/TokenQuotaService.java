@@ -5,16 +5,12 @@ import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -24,17 +20,17 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 import dev.switchboard.catalog.ModelSpec;
-import dev.switchboard.catalog.Pricing;
-import dev.switchboard.core.LlmApiException;
-import dev.switchboard.core.LlmExchange;
-import dev.switchboard.core.Operation;
+import dev.switchboard.core.Bill;
 import dev.switchboard.core.CostRecorded;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.ModelRoute;
+import dev.switchboard.core.Operation;
+import dev.switchboard.core.Pricing;
 import dev.switchboard.core.QuotaCharge;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
 import dev.switchboard.quota.QuotaLimit.Dimension;
 import dev.switchboard.route.ModelResolver;
-import dev.switchboard.route.ModelRoute;
-import dev.switchboard.route.RouteTarget;
 
 /**
  * Token quotas and budgets, reserve-then-settle: the plain service behind the {@code LlmQuota}
@@ -83,13 +79,13 @@ public final class TokenQuotaService {
 
 	private final QuotaBackend backend;
 
-	private final @Nullable QuotaBackend fallback;
+	private final StoreGuard store;
 
-	private final FailureMode failureMode;
+	private final Settlement settlement;
+
+	private final QuotaSnapshots snapshots;
 
 	private final Duration timeout;
-
-	private final Duration probeInterval;
 
 	private final TokenEstimator estimator;
 
@@ -101,18 +97,17 @@ public final class TokenQuotaService {
 
 	private final String keyPrefix;
 
-	private final AtomicLong outageSince = new AtomicLong();
-
-	private volatile long retryAtMillis;
-
 	private TokenQuotaService(Builder builder) {
 		this.policy = builder.policy;
 		this.backend = builder.backend;
-		this.failureMode = builder.failureMode;
-		this.fallback = (builder.failureMode == FailureMode.OPEN && !(builder.backend instanceof InMemoryQuotaBackend))
-				? ((builder.fallback != null) ? builder.fallback : new InMemoryQuotaBackend(builder.clock)) : null;
+		QuotaBackend fallback = (builder.failureMode == FailureMode.OPEN
+				&& !(builder.backend instanceof InMemoryQuotaBackend))
+						? ((builder.fallback != null) ? builder.fallback : new InMemoryQuotaBackend(builder.clock)) : null;
+		this.store = new StoreGuard(builder.backend, fallback, builder.failureMode, builder.timeout,
+				builder.probeInterval, builder.metrics, builder.clock);
+		this.settlement = new Settlement(builder.timeout, builder.metrics, builder.clock);
+		this.snapshots = new QuotaSnapshots(this.policy, this.store, builder.keyPrefix, builder.clock);
 		this.timeout = builder.timeout;
-		this.probeInterval = builder.probeInterval;
 		this.estimator = builder.estimator;
 		this.resolver = builder.resolver;
 		this.metrics = builder.metrics;
@@ -134,7 +129,7 @@ public final class TokenQuotaService {
 
 	/** Whether the last call to the store failed and it has not answered since. */
 	public boolean storeDown() {
-		return this.outageSince.get() != 0;
+		return this.store.down();
 	}
 
 	// ---- reserve
@@ -166,7 +161,7 @@ public final class TokenQuotaService {
 			.flatMap(prompt -> {
 				Request request = new Request(exchange, client, prompt, completion,
 						YearMonth.now(this.clock.withZone(ZoneOffset.UTC)), dryRun);
-				return onStore("reserve", backend -> reserveOn(backend, request));
+				return this.store.call("reserve", backend -> reserveOn(backend, request));
 			})
 			.map(outcome -> admit(exchange, outcome));
 	}
@@ -421,123 +416,16 @@ public final class TokenQuotaService {
 		this.metrics.streamCut(reservation.team());
 	}
 
-	// ---- settle
+	// ---- settle and read: their own classes
 
-	/**
-	 * Corrects every bucket of the reservation from what was reserved to {@code billed}, and adds
-	 * {@code billed} to the team's ledger. Called once per reservation by {@link Reservation#settle}.
-	 */
-	Mono<Void> settle(Reservation reservation, LlmExchange.Bill bill) {
-		QuotaBackend store = reservation.backend();
-		Usage billed = bill.usage();
-		long spend = cost(bill.target().model(), billed.promptTokens(), billed.completionTokens(),
-				billed.cachedPromptTokens());
-		Map<String, Long> reserved = new LinkedHashMap<>();
-		Map<String, BucketSpec> specs = new LinkedHashMap<>();
-		for (Reservation.Charge charge : reservation.charges()) {
-			reserved.merge(charge.bucket().key(), charge.amount(), Long::sum);
-			specs.put(charge.bucket().key(), charge.bucket());
-		}
-		List<QuotaBackend.Adjustment> corrections = new ArrayList<>();
-		reserved.forEach((key, amount) -> {
-			BucketSpec bucket = specs.get(key);
-			long actual = switch (bucket.dimension()) {
-				case REQUESTS -> amount;
-				case TOKENS -> billed.totalTokens();
-				case SPEND -> spend;
-			};
-			if (actual != amount) {
-				corrections.add(new QuotaBackend.Adjustment(bucket, actual - amount));
-			}
-		});
-		LocalDate day = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
-		QuotaBackend.UsageRecord usage = new QuotaBackend.UsageRecord(1, billed.promptTokens(),
-				billed.completionTokens(), spend);
-		return store.settle(reservation.id(), reservation.team(), corrections, day, usage, bill.target().model().id())
-			.then().timeout(this.timeout).doOnError(error -> {
-			this.metrics.backendFailure(store.name(), "settle");
-			log.debug("Could not settle the quota reservation of team '{}' on {}", reservation.team(), store.name(),
-					error);
-		}).onErrorComplete();
+	/** Settles one reservation; see {@link Settlement}. Called once per reservation by {@link Reservation#settle}. */
+	Mono<Void> settle(Reservation reservation, Bill bill) {
+		return this.settlement.settle(reservation, bill);
 	}
 
-	// ---- read
-
-	/** Usage and remaining quota of one team, for the actuator endpoint and gauges. */
+	/** Usage and remaining quota of one team, for the actuator endpoint and gauges; see {@link QuotaSnapshots}. */
 	public Mono<TeamQuota> snapshot(String team) {
-		return onStore("read", store -> {
-			YearMonth month = YearMonth.now(this.clock.withZone(ZoneOffset.UTC));
-			List<BucketSpec> buckets = BucketSpec.forScope(this.keyPrefix, team, "team", this.policy.team(team), month);
-			Instant now = this.clock.instant();
-			Mono<List<TeamQuota.Limit>> limits = Flux.fromIterable(buckets)
-				.flatMapSequential(bucket -> store.available(bucket).map(available -> {
-					List<TeamQuota.Limit> out = new ArrayList<>();
-					for (int i = 0; i < bucket.limits().size(); i++) {
-						QuotaLimit limit = bucket.limits().get(i);
-						long capacity = bucket.capacities().get(i);
-						out.add(new TeamQuota.Limit(limit, bucket.mode(), capacity, available[i],
-								BucketSpec.resetIn(limit, capacity, available[i], now)));
-					}
-					return out;
-				}))
-				.flatMapIterable(list -> list)
-				.sort(Comparator.comparing(TeamQuota.Limit::limit))
-				.collectList();
-			Mono<QuotaBackend.Ledger> ledger = store.ledger(team, LocalDate.now(this.clock.withZone(ZoneOffset.UTC)));
-			return Mono.zip(limits, ledger, (l, u) -> new TeamQuota(team, store.name(), l, u));
-		});
-	}
-
-	// ---- store failures
-
-	private <T> Mono<T> onStore(String operation, Function<QuotaBackend, Mono<T>> call) {
-		if (this.backend instanceof InMemoryQuotaBackend) {
-			return call.apply(this.backend);
-		}
-		if (this.clock.millis() < this.retryAtMillis) {
-			return degraded(operation, call);
-		}
-		return Mono.defer(() -> call.apply(this.backend))
-			.timeout(this.timeout)
-			.doOnSuccess(value -> recovered())
-			.onErrorResume(error -> !(error instanceof LlmApiException), error -> {
-				failed(operation, error);
-				return degraded(operation, call);
-			});
-	}
-
-	private <T> Mono<T> degraded(String operation, Function<QuotaBackend, Mono<T>> call) {
-		this.metrics.degraded(this.backend.name(), operation, this.failureMode);
-		if (this.fallback != null) {
-			return call.apply(this.fallback);
-		}
-		return Mono.error(QuotaExceededException.unavailable());
-	}
-
-	private void failed(String operation, Throwable error) {
-		long now = this.clock.millis();
-		this.retryAtMillis = now + this.probeInterval.toMillis();
-		this.metrics.backendFailure(this.backend.name(), operation);
-		if (this.outageSince.compareAndSet(0, now)) {
-			log.warn("Quota store '{}' is unavailable ({}): {} until it answers again", this.backend.name(),
-					describe(error), (this.failureMode == FailureMode.OPEN)
-							? "serving requests and counting them in this gateway only" : "answering 503");
-		}
-	}
-
-	private void recovered() {
-		long since = this.outageSince.getAndSet(0);
-		if (since != 0) {
-			log.info("Quota store '{}' is back after {} ms", this.backend.name(), this.clock.millis() - since);
-		}
-	}
-
-	private static String describe(Throwable error) {
-		Throwable root = error;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
-		return root.getClass().getSimpleName() + ((root.getMessage() != null) ? ": " + root.getMessage() : "");
+		return this.snapshots.snapshot(team);
 	}
 
 	// ---- amounts
@@ -560,8 +448,7 @@ public final class TokenQuotaService {
 
 	/** Price in nano-USD, rounded up, from the catalog's prices ({@link Pricing}, as metrics and logs use). */
 	public static long cost(ModelSpec model, long prompt, long completion, long cachedPrompt) {
-		BigDecimal usd = Pricing.cost(model, new Usage(prompt, completion, cachedPrompt, false));
-		return usd.movePointRight(9).setScale(0, RoundingMode.CEILING).longValueExact();
+		return Bill.nanos(Pricing.cost(model, new Usage(prompt, completion, cachedPrompt, false)));
 	}
 
 	private Demand demand(Request request, RouteTarget target) {

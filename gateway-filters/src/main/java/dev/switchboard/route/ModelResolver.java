@@ -14,7 +14,9 @@ import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ModelSpec;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.ModelRoute;
 import dev.switchboard.core.Operation;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Team;
 
 /**

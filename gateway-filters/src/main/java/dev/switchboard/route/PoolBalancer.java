@@ -8,6 +8,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.switchboard.core.RouteTarget;
+
 /**
  * Orders a pool's members for one request: the first serves, the rest are its fallbacks. Members
  * the request cannot use are left out; members the {@link TargetStats} say are failing or out of

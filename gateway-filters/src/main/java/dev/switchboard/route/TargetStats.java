@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
+import dev.switchboard.core.RouteTarget;
+
 /**
  * What the gateway has observed of each target lately: calls in progress, a moving average of the
  * time to the provider's answer, consecutive failures (passive outlier detection), and the rate

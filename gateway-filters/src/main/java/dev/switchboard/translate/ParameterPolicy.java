@@ -3,7 +3,7 @@ package dev.switchboard.translate;
 import dev.switchboard.catalog.UnsupportedParameters;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
-import dev.switchboard.route.RouteTarget;
+import dev.switchboard.core.RouteTarget;
 
 /**
  * Applies a provider's {@link UnsupportedParameters} policy when an adapter meets an OpenAI

@@ -5,7 +5,7 @@ import org.springframework.http.HttpHeaders;
 import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
-import dev.switchboard.route.RouteTarget;
+import dev.switchboard.core.RouteTarget;
 
 /**
  * Everything that differs between provider APIs, behind one contract: the request for a target,

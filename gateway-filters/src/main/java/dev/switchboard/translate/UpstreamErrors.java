@@ -10,7 +10,7 @@ import org.springframework.http.HttpHeaders;
 
 import dev.switchboard.catalog.Secret;
 import dev.switchboard.core.LlmApiException;
-import dev.switchboard.route.RouteTarget;
+import dev.switchboard.core.RouteTarget;
 
 /**
  * The status mapping every adapter shares once it has read the provider's own error fields.

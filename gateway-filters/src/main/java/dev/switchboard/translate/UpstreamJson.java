@@ -5,7 +5,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
-import dev.switchboard.route.RouteTarget;
+import dev.switchboard.core.RouteTarget;
 
 /** Reading provider bodies, the same way for every adapter. */
 public final class UpstreamJson {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.ModelRoute;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Team;
 import dev.switchboard.testing.TestCatalogs;

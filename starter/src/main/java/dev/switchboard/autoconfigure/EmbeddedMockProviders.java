@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 
 import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.mock.MockBehavior;
 import dev.switchboard.mock.MockLlmServer;
 
 /**
@@ -26,7 +27,7 @@ public class EmbeddedMockProviders implements DisposableBean {
 	EmbeddedMockProviders(SwitchboardProperties properties) {
 		properties.providers().forEach((name, provider) -> {
 			if (provider.baseUrl() == null && isMock(provider.type())) {
-				MockLlmServer server = MockLlmServer.start(SwitchboardConfiguration.mockBehavior(provider.mock()));
+				MockLlmServer server = MockLlmServer.start(mockBehavior(provider.mock()));
 				log.info("Started simulated provider '{}' on {}", name, server.baseUrl());
 				this.servers.put(name, server);
 			}
@@ -54,6 +55,11 @@ public class EmbeddedMockProviders implements DisposableBean {
 	@Override
 	public void destroy() {
 		this.servers.values().forEach(MockLlmServer::close);
+	}
+
+	private static MockBehavior mockBehavior(SwitchboardProperties.Mock mock) {
+		return new MockBehavior(mock.latency(), mock.timeToFirstToken(), mock.tokensPerSecond(), mock.responseTokens(),
+				mock.failureRates(), mock.hangRate(), mock.retryAfter(), mock.embeddingDimensions());
 	}
 
 }

@@ -20,7 +20,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import dev.switchboard.catalog.UnsupportedParameters;
-import dev.switchboard.failover.Trigger;
+import dev.switchboard.dispatch.Trigger;
 
 /**
  * Switchboard configuration: providers, the model catalog and teams.

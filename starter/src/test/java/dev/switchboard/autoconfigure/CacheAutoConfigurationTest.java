@@ -8,14 +8,17 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 
+import dev.switchboard.autoconfigure.cache.CacheAutoConfiguration;
+import dev.switchboard.autoconfigure.quota.QuotaAutoConfiguration;
+import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
 import dev.switchboard.cache.CacheService;
 import dev.switchboard.cache.InMemoryCacheStore;
 import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
 import dev.switchboard.cache.RedisCacheStore;
 import dev.switchboard.cache.semantic.RedisVectorStore;
 import dev.switchboard.cache.semantic.VectorStore;
-import dev.switchboard.quota.RedisQuotaBackend;
 import dev.switchboard.catalog.CatalogException;
+import dev.switchboard.quota.RedisQuotaBackend;
 import dev.switchboard.testing.RedisTestServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CacheAutoConfigurationTest {
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, CacheAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class,
+				SwitchboardRedisAutoConfiguration.class, CacheAutoConfiguration.class))
 		.withPropertyValues("switchboard.providers.sim.type=mock", "switchboard.models[0].id=echo",
 				"switchboard.models[0].provider=sim");
 
@@ -48,7 +52,7 @@ class CacheAutoConfigurationTest {
 	void theRedisStoreWhenAsked() throws Exception {
 		try (RedisTestServer redis = RedisTestServer.startOnFreePort()) {
 			this.runner
-				.withPropertyValues("switchboard.cache.backend=redis", "switchboard.cache.redis.address=" + redis.address(),
+				.withPropertyValues("switchboard.cache.backend=redis", "switchboard.redis.address=" + redis.address(),
 						"switchboard.cache.redis.timeout=200ms")
 				.run(context -> {
 					assertThat(context).hasSingleBean(RedisCacheStore.class).doesNotHaveBean(InMemoryCacheStore.class);
@@ -64,10 +68,10 @@ class CacheAutoConfigurationTest {
 	}
 
 	@Test
-	void theRedisStoreSharesTheQuotaConnectionAndTheSemanticTierFollowsIt() throws Exception {
+	void quotasTheCacheAndTheSemanticTierShareOneConnection() throws Exception {
 		try (RedisTestServer redis = RedisTestServer.startOnFreePort()) {
 			this.runner.withConfiguration(AutoConfigurations.of(QuotaAutoConfiguration.class))
-				.withPropertyValues("switchboard.quota.backend=redis", "switchboard.quota.redis.address=" + redis.address(),
+				.withPropertyValues("switchboard.quota.backend=redis", "switchboard.redis.address=" + redis.address(),
 						"switchboard.cache.backend=redis", "switchboard.cache.semantic.enabled=true")
 				.run(context -> {
 					assertThat(context).hasNotFailed();
@@ -105,7 +109,7 @@ class CacheAutoConfigurationTest {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure()).rootCause()
 				.isInstanceOf(CatalogException.class)
-				.hasMessageContaining("switchboard.cache.redis.address");
+				.hasMessageContaining("switchboard.redis.address: required when switchboard.cache.backend is redis");
 		});
 	}
 

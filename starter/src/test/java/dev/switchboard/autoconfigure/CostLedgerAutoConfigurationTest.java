@@ -9,6 +9,9 @@ import org.redisson.config.Config;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 
+import dev.switchboard.autoconfigure.observe.ObservabilityAutoConfiguration;
+import dev.switchboard.autoconfigure.quota.QuotaAutoConfiguration;
+import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
 import dev.switchboard.observe.CostLedger;
 import dev.switchboard.observe.InMemoryCostLedger;
 import dev.switchboard.observe.RedisCostLedger;
@@ -25,7 +28,8 @@ class CostLedgerAutoConfigurationTest {
 	private static final String HASH = "554a0d05033791f46fede07b724fa246c95235f60a9fb74caad37d1408b4df58";
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, QuotaAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class,
+				ObservabilityAutoConfiguration.class, SwitchboardRedisAutoConfiguration.class, QuotaAutoConfiguration.class))
 		.withPropertyValues("switchboard.providers.sim.type=mock", "switchboard.models[0].id=echo",
 				"switchboard.models[0].provider=sim", "switchboard.teams.a.key-hashes[0]=" + HASH);
 
@@ -36,7 +40,7 @@ class CostLedgerAutoConfigurationTest {
 
 	@Test
 	void onRedisWhenQuotasAreOnRedisSharingTheQuotaBackendsClient(RedisTestServer redis) {
-		this.runner.withPropertyValues("switchboard.quota.backend=redis", "switchboard.quota.redis.address=" + redis.address())
+		this.runner.withPropertyValues("switchboard.quota.backend=redis", "switchboard.redis.address=" + redis.address())
 			.run(context -> {
 				assertThat(context).hasSingleBean(RedisQuotaBackend.class).doesNotHaveBean(RedissonClient.class);
 				assertThat(context.getBean(CostLedger.class)).isInstanceOf(RedisCostLedger.class);
@@ -46,7 +50,7 @@ class CostLedgerAutoConfigurationTest {
 	@Test
 	void memoryKeepsItPerInstanceEvenWithQuotasOnRedis(RedisTestServer redis) {
 		this.runner
-			.withPropertyValues("switchboard.quota.backend=redis", "switchboard.quota.redis.address=" + redis.address(),
+			.withPropertyValues("switchboard.quota.backend=redis", "switchboard.redis.address=" + redis.address(),
 					"switchboard.observability.costs.backend=memory")
 			.run(context -> assertThat(context.getBean(CostLedger.class)).isInstanceOf(InMemoryCostLedger.class));
 	}
@@ -68,7 +72,8 @@ class CostLedgerAutoConfigurationTest {
 			while (cause.getCause() != null) {
 				cause = cause.getCause();
 			}
-			assertThat(cause.getMessage()).contains("switchboard.observability.costs.backend")
+			assertThat(cause.getMessage())
+				.contains("switchboard.redis.address: required when switchboard.observability.costs.backend is redis")
 				.contains("RedissonClient");
 		});
 	}

@@ -25,9 +25,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.core.Json;
-import dev.switchboard.failover.Resilience4jTargetBreakers;
-import dev.switchboard.failover.TargetBreakers;
-import dev.switchboard.route.RouteTarget;
+import dev.switchboard.core.RouteTarget;
+import dev.switchboard.dispatch.Resilience4jTargetBreakers;
+import dev.switchboard.dispatch.TargetBreakers;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.testing.Fixtures;

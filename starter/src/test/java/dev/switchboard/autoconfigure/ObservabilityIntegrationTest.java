@@ -30,6 +30,8 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.switchboard.autoconfigure.observe.LlmCostsEndpoint;
+import dev.switchboard.autoconfigure.observe.LlmRequestsEndpoint;
 import dev.switchboard.core.Json;
 import dev.switchboard.observe.GenAiMetrics;
 import dev.switchboard.observe.RequestLog;

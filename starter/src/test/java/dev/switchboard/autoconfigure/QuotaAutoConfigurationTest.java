@@ -6,6 +6,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 
+import dev.switchboard.autoconfigure.quota.QuotaAutoConfiguration;
+import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.quota.InMemoryQuotaBackend;
 import dev.switchboard.quota.LlmQuotaGatewayFilterFactory;
@@ -20,7 +22,8 @@ class QuotaAutoConfigurationTest {
 	private static final String HASH = "554a0d05033791f46fede07b724fa246c95235f60a9fb74caad37d1408b4df58";
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, QuotaAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class,
+				SwitchboardRedisAutoConfiguration.class, QuotaAutoConfiguration.class))
 		.withPropertyValues("switchboard.providers.sim.type=mock", "switchboard.models[0].id=echo",
 				"switchboard.models[0].provider=sim", "switchboard.models[0].aliases=fast",
 				"switchboard.models[0].input-price=0.15", "switchboard.models[0].output-price=0.60",
@@ -80,16 +83,27 @@ class QuotaAutoConfigurationTest {
 		this.runner.withPropertyValues("switchboard.quota.backend=redis").run(context -> {
 			assertThat(context).hasFailed();
 			assertThat(rootCause(context.getStartupFailure()).problems()).containsExactly(
-					"switchboard.quota.redis.address: required when switchboard.quota.backend is redis, e.g. "
-							+ "redis://localhost:6379 (or set redis.cluster-nodes, redis.sentinel-nodes, redis.config, "
-							+ "or define a RedissonClient bean)");
+					"switchboard.redis.address: required when switchboard.quota.backend is redis, e.g. "
+							+ "redis://localhost:6379 (or set switchboard.redis.cluster-nodes, sentinel-nodes or config, "
+							+ "or define a single RedissonClient bean)");
 		});
+	}
+
+	@Test
+	void aConnectionSetUnderTheQuotaFailsStartUpNamingWhereItMoved() {
+		this.runner
+			.withPropertyValues("switchboard.quota.backend=redis", "switchboard.quota.redis.address=redis://127.0.0.1:1",
+					"switchboard.redis.sentinel-nodes[0]=redis://127.0.0.1:2")
+			.run(context -> assertThat(rootCause(context.getStartupFailure()).problems()).containsExactly(
+					"switchboard.quota.redis.address: the Redis connection is shared now; set switchboard.redis.address "
+							+ "instead (switchboard.quota.redis keeps timeout and key-prefix)",
+					"switchboard.redis.sentinel-master: required with switchboard.redis.sentinel-nodes"));
 	}
 
 	@Test
 	void redisWithoutRedissonOnTheClasspathSaysWhichDependenciesToAdd() {
 		this.runner.withClassLoader(new FilteredClassLoader("org.redisson"))
-			.withPropertyValues("switchboard.quota.backend=redis", "switchboard.quota.redis.address=redis://127.0.0.1:1")
+			.withPropertyValues("switchboard.quota.backend=redis", "switchboard.redis.address=redis://127.0.0.1:1")
 			.run(context -> {
 				assertThat(context).hasFailed();
 				assertThat(rootCause(context.getStartupFailure()).getMessage()).contains("org.redisson:redisson");

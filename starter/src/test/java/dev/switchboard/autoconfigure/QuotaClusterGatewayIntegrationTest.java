@@ -46,9 +46,9 @@ class QuotaClusterGatewayIntegrationTest {
 			.profiles("quota-it")
 			.properties("server.port=0", "spring.main.banner-mode=off",
 					"switchboard.providers.openai.base-url=" + stub.baseUrl(),
-					"switchboard.quota.redis.cluster-nodes[0]=" + nodes.get(0),
-					"switchboard.quota.redis.cluster-nodes[1]=" + nodes.get(1),
-					"switchboard.quota.redis.cluster-nodes[2]=" + nodes.get(2))
+					"switchboard.redis.cluster-nodes[0]=" + nodes.get(0),
+					"switchboard.redis.cluster-nodes[1]=" + nodes.get(1),
+					"switchboard.redis.cluster-nodes[2]=" + nodes.get(2))
 			.run();
 	}
 

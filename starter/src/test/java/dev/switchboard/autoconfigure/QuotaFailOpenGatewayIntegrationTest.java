@@ -52,7 +52,7 @@ class QuotaFailOpenGatewayIntegrationTest {
 			.profiles("quota-it")
 			.properties("server.port=0", "spring.main.banner-mode=off",
 					"switchboard.providers.openai.base-url=" + stub.baseUrl(),
-					"switchboard.quota.redis.address=" + redis.address())
+					"switchboard.redis.address=" + redis.address())
 			// Arguments, not default properties: they override the profile's closed mode and 2 s timeout.
 			.run("--switchboard.quota.failure-mode=open",
 					"--switchboard.quota.redis.timeout=" + TIMEOUT.toMillis() + "ms");

@@ -89,7 +89,7 @@ class QuotaGatewayIntegrationTest {
 			.profiles("quota-it")
 			.properties("server.port=0", "spring.main.banner-mode=off",
 					"switchboard.providers.openai.base-url=" + stub.baseUrl(),
-					"switchboard.quota.redis.address=" + redis.address())
+					"switchboard.redis.address=" + redis.address())
 			.run();
 	}
 

@@ -24,6 +24,7 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.switchboard.autoconfigure.observe.LlmRequestsEndpoint;
 import dev.switchboard.core.Json;
 import dev.switchboard.observe.RequestLog;
 import dev.switchboard.testing.Fixtures;

@@ -18,10 +18,10 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.switchboard.cache.semantic.Embedder;
-import dev.switchboard.cache.semantic.GatewayEmbedder;
 import dev.switchboard.cache.semantic.InMemoryVectorStore;
+import dev.switchboard.core.Embedder;
 import dev.switchboard.core.Json;
+import dev.switchboard.dispatch.GatewayEmbedder;
 import dev.switchboard.testing.StubUpstream;
 
 import static dev.switchboard.autoconfigure.SemanticCacheGatewayIntegrationTest.TEAM_A;

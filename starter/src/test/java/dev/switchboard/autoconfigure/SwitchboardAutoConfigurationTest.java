@@ -19,12 +19,14 @@ import org.springframework.context.annotation.Primary;
 import dev.switchboard.auth.ApiKeyTeamResolver;
 import dev.switchboard.auth.HeaderTeamResolver;
 import dev.switchboard.auth.TeamResolver;
+import dev.switchboard.autoconfigure.failover.FailoverAutoConfiguration;
+import dev.switchboard.autoconfigure.observe.ObservabilityAutoConfiguration;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.dispatch.LlmDispatcher;
 import dev.switchboard.dispatch.LlmRoutingFilter;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
-import dev.switchboard.observe.AttemptSpans;
 import dev.switchboard.observe.CostLedger;
 import dev.switchboard.observe.GenAiMetrics;
 import dev.switchboard.observe.RequestLog;
@@ -37,7 +39,8 @@ class SwitchboardAutoConfigurationTest {
 	private static final String HASH = "554a0d05033791f46fede07b724fa246c95235f60a9fb74caad37d1408b4df58";
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class,
+				FailoverAutoConfiguration.class, ObservabilityAutoConfiguration.class))
 		.withPropertyValues("switchboard.providers.sim.type=mock", "switchboard.models[0].id=echo",
 				"switchboard.models[0].provider=sim", "switchboard.teams.a.key-hashes[0]=" + HASH);
 

@@ -15,6 +15,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.switchboard.cache.CacheKey;
 import dev.switchboard.cache.SemanticIndex;
+import dev.switchboard.core.Embedder;
 
 /**
  * The semantic tier: embeds the last user turn, asks the {@link VectorStore} for candidates within

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.switchboard.core.Embedder;
+
 /**
  * Random-hyperplane locality-sensitive hashing: each of {@code tables} signatures is {@code bits}
  * signs of the vector's projections on random Gaussian directions. Two vectors at angle θ agree on

@@ -1,5 +1,7 @@
 package dev.switchboard.cache.semantic;
 
+import dev.switchboard.core.Embedder;
+
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import reactor.core.publisher.Mono;

@@ -1,5 +1,7 @@
 package dev.switchboard.cache.semantic;
 
+import dev.switchboard.core.Embedder;
+
 /**
  * One indexed prompt: where its answer is stored, its embedding, and the regime it was stored under.
  *

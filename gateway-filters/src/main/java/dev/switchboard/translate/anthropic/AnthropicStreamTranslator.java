@@ -16,8 +16,8 @@ import org.springframework.http.HttpHeaders;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
-import dev.switchboard.route.RouteTarget;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.StreamTranslator;
 

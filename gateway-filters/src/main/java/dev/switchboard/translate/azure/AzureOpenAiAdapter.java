@@ -7,7 +7,7 @@ import org.springframework.http.HttpHeaders;
 
 import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.catalog.ProviderType;
-import dev.switchboard.route.RouteTarget;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.translate.openai.OpenAiProtocolAdapter;
 
 /**

@@ -14,11 +14,11 @@ import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
-import dev.switchboard.route.RouteTarget;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.translate.ProviderAdapter;
 import dev.switchboard.translate.ProviderHeaders;
-import dev.switchboard.translate.UpstreamJson;
 import dev.switchboard.translate.StreamTranslator;
+import dev.switchboard.translate.UpstreamJson;
 import dev.switchboard.translate.UpstreamRequest;
 
 /**

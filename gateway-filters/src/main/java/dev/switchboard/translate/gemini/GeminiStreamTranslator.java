@@ -17,7 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
-import dev.switchboard.route.RouteTarget;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.StreamTranslator;
 

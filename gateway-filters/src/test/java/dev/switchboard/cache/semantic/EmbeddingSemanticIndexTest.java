@@ -14,6 +14,7 @@ import dev.switchboard.cache.CachePolicy;
 import dev.switchboard.cache.CacheService;
 import dev.switchboard.cache.InMemoryCacheStore;
 import dev.switchboard.cache.SemanticIndex;
+import dev.switchboard.core.Embedder;
 import dev.switchboard.core.Json;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
+import dev.switchboard.core.Embedder;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The LSH index: finds near vectors among many while reading a small part of them, bounded, isolated, expiring. */

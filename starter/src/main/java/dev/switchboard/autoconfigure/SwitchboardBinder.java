@@ -1,0 +1,207 @@
+package dev.switchboard.autoconfigure;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+import dev.switchboard.auth.ApiKeys;
+import dev.switchboard.catalog.Capability;
+import dev.switchboard.catalog.CatalogException;
+import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.catalog.ModelSpec;
+import dev.switchboard.catalog.ProviderSpec;
+import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.catalog.Secret;
+import dev.switchboard.core.Team;
+import dev.switchboard.route.ModelPool;
+import dev.switchboard.translate.ProviderAdapters;
+
+/**
+ * Turns bound {@link SwitchboardProperties} into the validated runtime model (catalog, teams),
+ * collecting every problem with the property path to fix, so one start-up names them all.
+ */
+final class SwitchboardBinder {
+
+	private SwitchboardBinder() {
+	}
+
+	/**
+	 * @param mockUrls base URL of each embedded mock provider, by provider name
+	 */
+	static ModelCatalog catalog(SwitchboardProperties properties, Function<String, URI> mockUrls) {
+		List<String> problems = new ArrayList<>();
+		List<ProviderSpec> providers = new ArrayList<>();
+		properties.providers().forEach((name, provider) -> {
+			String where = "switchboard.providers." + name;
+			ProviderType type;
+			try {
+				type = ProviderType.of(provider.type());
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add(where + ".type: '" + provider.type() + "' is not a provider type; use one of "
+						+ Arrays.stream(ProviderType.values()).map(ProviderType::id).toList());
+				return;
+			}
+			URI baseUrl = provider.baseUrl();
+			if (baseUrl == null && type == ProviderType.MOCK) {
+				baseUrl = mockUrls.apply(name);
+			}
+			if (baseUrl == null && type == ProviderType.MOCK) {
+				problems.add(where + ".base-url: required for type mock unless the simulator runs in-process, "
+						+ "which needs dev.switchboard:switchboard-mock-provider on the classpath");
+				return;
+			}
+			if (baseUrl == null) {
+				problems.add(where + ".base-url: required for type " + type.id()
+						+ ", e.g. https://api.openai.com/v1 or http://localhost:11434/v1 for Ollama");
+				return;
+			}
+			if (!baseUrl.isAbsolute() || !("http".equals(baseUrl.getScheme()) || "https".equals(baseUrl.getScheme()))
+					|| baseUrl.getHost() == null) {
+				problems.add(where + ".base-url: '" + baseUrl + "' must be an absolute http(s) URL");
+				return;
+			}
+			if (baseUrl.getUserInfo() != null) {
+				problems.add(where + ".base-url: must not contain credentials; use api-key or headers");
+				return;
+			}
+			String url = baseUrl.toString();
+			URI normalized = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+			Secret key = (provider.apiKey() != null && !provider.apiKey().isBlank()) ? Secret.of(provider.apiKey())
+					: null;
+			String apiVersion = (provider.apiVersion() != null && !provider.apiVersion().isBlank())
+					? provider.apiVersion() : null;
+			providers.add(new ProviderSpec(name, type, normalized, key, provider.headers(), provider.connectTimeout(),
+					provider.responseTimeout(), provider.streamUsage(), apiVersion, provider.defaultMaxTokens(),
+					provider.unsupportedParameters()));
+		});
+		List<ModelSpec> models = new ArrayList<>();
+		for (int i = 0; i < properties.models().size(); i++) {
+			SwitchboardProperties.Model model = properties.models().get(i);
+			Set<Capability> capabilities = EnumSet.noneOf(Capability.class);
+			for (String capability : model.capabilities()) {
+				try {
+					capabilities.add(Capability.of(capability));
+				}
+				catch (IllegalArgumentException ex) {
+					problems.add("switchboard.models[" + i + "].capabilities: '" + capability + "' is unknown; use "
+							+ Arrays.stream(Capability.values()).map(Capability::id).toList());
+				}
+			}
+			String upstream = (model.upstreamModel() != null && !model.upstreamModel().isBlank())
+					? model.upstreamModel() : model.id();
+			models.add(new ModelSpec(model.id(), model.provider(), upstream, model.aliases(), model.inputPrice(),
+					model.outputPrice(), model.cachedInputPrice(), model.contextWindow(), capabilities, model.fallbacks()));
+		}
+		ModelCatalog catalog = null;
+		try {
+			catalog = new ModelCatalog(providers, models);
+		}
+		catch (CatalogException ex) {
+			problems.addAll(ex.problems());
+		}
+		if (!problems.isEmpty()) {
+			throw new CatalogException(problems);
+		}
+		return catalog;
+	}
+
+	/** Teams by name, validated against the catalog. */
+	static Map<String, Team> teams(SwitchboardProperties properties, ModelCatalog catalog) {
+		List<String> problems = new ArrayList<>();
+		Map<String, Team> teams = new LinkedHashMap<>();
+		properties.teams().forEach((name, team) -> {
+			for (String model : team.models()) {
+				if (!model.contains("*") && !catalog.knows(model)) {
+					problems.add("switchboard.teams." + name + ".models: '" + model
+							+ "' is not a model id, alias or provider/model id of switchboard.models");
+				}
+			}
+			teams.put(name, new Team(name, team.models()));
+		});
+		throwIfAny(problems);
+		return teams;
+	}
+
+	/** Lower-case key hash to team, rejecting anything that is not a SHA-256 hex digest. */
+	static Map<String, Team> teamsByKeyHash(SwitchboardProperties properties, Map<String, Team> teams) {
+		List<String> problems = new ArrayList<>();
+		Map<String, Team> byHash = new LinkedHashMap<>();
+		properties.teams().forEach((name, team) -> {
+			for (String hash : team.keyHashes()) {
+				String normalized = hash.trim().toLowerCase(Locale.ROOT);
+				if (!ApiKeys.isSha256Hex(normalized)) {
+					problems.add("switchboard.teams." + name + ".key-hashes: entries must be the 64-character SHA-256 "
+							+ "hex of a client key, made with: echo -n \"$KEY\" | sha256sum");
+					continue;
+				}
+				Team previous = byHash.put(normalized, teams.get(name));
+				if (previous != null && !previous.name().equals(name)) {
+					problems.add("switchboard.teams." + name + ".key-hashes: a key hash is also listed for team '"
+							+ previous.name() + "'; a key must belong to one team");
+				}
+			}
+		});
+		throwIfAny(problems);
+		return byHash;
+	}
+
+	/** Pools, with their strategy and sticky names checked; members are checked by the resolver. */
+	static List<ModelPool> pools(SwitchboardProperties properties) {
+		List<String> problems = new ArrayList<>();
+		List<ModelPool> pools = new ArrayList<>();
+		for (int i = 0; i < properties.pools().size(); i++) {
+			SwitchboardProperties.Pool pool = properties.pools().get(i);
+			String where = "switchboard.pools[" + i + "]";
+			ModelPool.Strategy strategy = null;
+			ModelPool.Sticky sticky = null;
+			try {
+				strategy = ModelPool.Strategy.of(pool.strategy());
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add(where + ".strategy: '" + pool.strategy()
+						+ "' is unknown; use weighted, least-latency, least-in-flight or cheapest");
+			}
+			try {
+				sticky = ModelPool.Sticky.of(pool.sticky());
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add(where + ".sticky: '" + pool.sticky() + "' is unknown; use none, team or user");
+			}
+			if (strategy != null && sticky != null) {
+				pools.add(new ModelPool(pool.name(), strategy, sticky, pool.members()
+					.stream()
+					.map(member -> new ModelPool.Member(member.model(), member.weight()))
+					.toList()));
+			}
+		}
+		throwIfAny(problems);
+		return pools;
+	}
+
+	/** Every configured provider type needs an adapter bean. */
+	static void checkAdapters(ModelCatalog catalog, ProviderAdapters adapters) {
+		List<String> problems = new ArrayList<>();
+		catalog.providers().forEach((name, provider) -> {
+			if (!adapters.supports(provider.type())) {
+				problems.add("switchboard.providers." + name + ".type: no ProviderAdapter bean handles type '"
+						+ provider.type().id() + "'");
+			}
+		});
+		throwIfAny(problems);
+	}
+
+	private static void throwIfAny(List<String> problems) {
+		if (!problems.isEmpty()) {
+			throw new CatalogException(problems);
+		}
+	}
+
+}

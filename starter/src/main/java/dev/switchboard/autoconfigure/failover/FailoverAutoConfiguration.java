@@ -1,0 +1,67 @@
+package dev.switchboard.autoconfigure.failover;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.switchboard.autoconfigure.SwitchboardAutoConfiguration;
+import dev.switchboard.autoconfigure.SwitchboardProperties;
+import dev.switchboard.dispatch.FailoverPolicy;
+import dev.switchboard.dispatch.LlmFailoverGatewayFilterFactory;
+import dev.switchboard.dispatch.Resilience4jTargetBreakers;
+import dev.switchboard.dispatch.TargetBreakers;
+
+/**
+ * Failover: the default {@link FailoverPolicy} of every LLM route ({@code switchboard.failover.*}),
+ * the {@code LlmFailover} filter that overrides it per route, and a circuit breaker per target
+ * when Spring Cloud CircuitBreaker's Resilience4j factory is there. With
+ * {@code switchboard.failover.enabled=false} the policy makes one call per request and the
+ * {@code LlmFailover} filter stays, so routes that name it still start.
+ */
+@AutoConfiguration(after = SwitchboardAutoConfiguration.class)
+@ConditionalOnClass(GlobalFilter.class)
+@ConditionalOnBooleanProperty(name = "switchboard.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SwitchboardProperties.class)
+public class FailoverAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	FailoverPolicy switchboardFailoverPolicy(SwitchboardProperties properties) {
+		SwitchboardProperties.Failover failover = properties.failover();
+		if (!failover.enabled()) {
+			return FailoverPolicy.none();
+		}
+		return new FailoverPolicy(failover.maxAttempts(), failover.retriesPerTarget(), failover.initialBackoff(),
+				failover.maxBackoff(), failover.deadline(), failover.triggers(), failover.totalTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmFailoverGatewayFilterFactory llmFailoverGatewayFilterFactory(FailoverPolicy failoverPolicy) {
+		return new LlmFailoverGatewayFilterFactory(failoverPolicy);
+	}
+
+	/** A circuit breaker per target, when Spring Cloud CircuitBreaker's Resilience4j factory is there. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ReactiveResilience4JCircuitBreakerFactory.class)
+	@ConditionalOnBooleanProperty(name = "switchboard.failover.circuit-breakers", matchIfMissing = true)
+	static class CircuitBreakerConfiguration {
+
+		/** Resolved when first needed, so it does not depend on auto-configuration order. */
+		@Bean
+		@ConditionalOnMissingBean(TargetBreakers.class)
+		TargetBreakers switchboardTargetBreakers(ObjectProvider<ReactiveResilience4JCircuitBreakerFactory> factory) {
+			ReactiveResilience4JCircuitBreakerFactory available = factory.getIfAvailable();
+			return (available != null) ? new Resilience4jTargetBreakers(available) : TargetBreakers.none();
+		}
+
+	}
+
+}

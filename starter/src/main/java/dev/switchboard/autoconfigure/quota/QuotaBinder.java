@@ -1,0 +1,181 @@
+package dev.switchboard.autoconfigure.quota;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import dev.switchboard.catalog.Capability;
+import dev.switchboard.catalog.CatalogException;
+import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.catalog.ModelSpec;
+import dev.switchboard.quota.LimitSet;
+import dev.switchboard.quota.QuotaLimit;
+import dev.switchboard.quota.QuotaPolicy;
+
+/**
+ * Turns {@link QuotaProperties} into a {@link QuotaPolicy}, collecting every problem with the
+ * property to fix: negative or zero limits, unknown teams and models, dry-run and soft lists that
+ * name no limit, soft limits without a model to downgrade to, Redis chosen without settings.
+ */
+final class QuotaBinder {
+
+	private static final BigDecimal NANO = BigDecimal.valueOf(1_000_000_000L);
+
+	private QuotaBinder() {
+	}
+
+	static QuotaPolicy policy(QuotaProperties properties, ModelCatalog catalog, Set<String> knownTeams) {
+		List<String> problems = new ArrayList<>();
+		String root = "switchboard.quota";
+		if (properties.completionReservation() < 1) {
+			problems.add(root + ".completion-reservation: must be at least 1, got " + properties.completionReservation());
+		}
+		if (properties.backend() == QuotaProperties.Backend.REDIS) {
+			// The connection (switchboard.redis) is checked where it is made: SwitchboardRedisAutoConfiguration.
+			QuotaProperties.Redis redis = properties.redis();
+			if (redis.timeout().isNegative() || redis.timeout().isZero()) {
+				problems.add(root + ".redis.timeout: must be positive, got " + redis.timeout());
+			}
+		}
+		LimitSet defaults = limits(root + ".defaults", properties.defaults(), catalog, problems);
+		Map<String, LimitSet> defaultModels = models(root + ".defaults", properties.defaults(), catalog, problems);
+		Map<String, LimitSet> teams = new LinkedHashMap<>();
+		Map<String, Map<String, LimitSet>> teamModels = new LinkedHashMap<>();
+		properties.teams().forEach((team, limits) -> {
+			String where = root + ".teams." + team;
+			if (!knownTeams.isEmpty() && !knownTeams.contains(team)) {
+				problems.add(where + ": '" + team + "' is not a team of switchboard.teams " + knownTeams);
+			}
+			teams.put(team, limits(where, limits, catalog, problems));
+			teamModels.put(team, models(where, limits, catalog, problems));
+		});
+		QuotaPolicy.ClientLayer layer = null;
+		QuotaProperties.ClientLayer client = properties.clientLayer();
+		if (client != null) {
+			String where = root + ".client-layer";
+			QuotaPolicy.ClientLayer.Source source = null;
+			try {
+				source = QuotaPolicy.ClientLayer.Source.valueOf(client.source().trim().toUpperCase(Locale.ROOT));
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add(where + ".source: '" + client.source() + "' is not key or header");
+			}
+			if (source == QuotaPolicy.ClientLayer.Source.HEADER && (client.header() == null || client.header().isBlank())) {
+				problems.add(where + ".header: required when client-layer.source is header, e.g. X-End-User");
+			}
+			if (!client.limits().models().isEmpty()) {
+				problems.add(where + ".limits.models: per-model limits are set on teams or defaults, not per client");
+			}
+			LimitSet limits = limits(where + ".limits", client.limits(), catalog, problems);
+			if (source != null) {
+				layer = new QuotaPolicy.ClientLayer(source, client.header(), limits);
+			}
+		}
+		if (!problems.isEmpty()) {
+			throw new CatalogException(problems);
+		}
+		QuotaPolicy policy = new QuotaPolicy(defaults, teams, defaultModels, teamModels, null,
+				properties.completionReservation());
+		return (layer != null) ? policy.withClientLayer(layer) : policy;
+	}
+
+	private static Map<String, LimitSet> models(String where, QuotaProperties.Limits limits, ModelCatalog catalog,
+			List<String> problems) {
+		Map<String, LimitSet> models = new LinkedHashMap<>();
+		limits.models().forEach((name, model) -> {
+			String at = where + ".models." + name;
+			ModelSpec spec = catalog.find(name).orElse(null);
+			if (spec == null) {
+				problems.add(at + ": '" + name + "' is not a model id, alias or provider/model id of switchboard.models");
+				return;
+			}
+			if (!model.models().isEmpty()) {
+				problems.add(at + ".models: models cannot be nested");
+			}
+			LimitSet set = limits(at, model, catalog, problems);
+			models.merge(spec.id(), set, (a, b) -> b.over(a));
+		});
+		return models;
+	}
+
+	static LimitSet limits(String where, QuotaProperties.Limits limits, ModelCatalog catalog, List<String> problems) {
+		Map<QuotaLimit, Long> amounts = new EnumMap<>(QuotaLimit.class);
+		count(amounts, QuotaLimit.REQUESTS_PER_MINUTE, limits.requestsPerMinute(), where, problems);
+		count(amounts, QuotaLimit.TOKENS_PER_MINUTE, limits.tokensPerMinute(), where, problems);
+		count(amounts, QuotaLimit.TOKENS_PER_DAY, limits.tokensPerDay(), where, problems);
+		count(amounts, QuotaLimit.TOKENS_PER_MONTH, limits.tokensPerMonth(), where, problems);
+		usd(amounts, QuotaLimit.SPEND_PER_DAY, limits.spendPerDay(), where, problems);
+		usd(amounts, QuotaLimit.SPEND_PER_MONTH, limits.spendPerMonth(), where, problems);
+		Set<QuotaLimit> dryRun = names(where + ".dry-run", limits.dryRun(), amounts, problems);
+		Set<QuotaLimit> soft = names(where + ".soft", limits.soft(), amounts, problems);
+		for (QuotaLimit limit : soft) {
+			if (dryRun.contains(limit)) {
+				problems.add(where + ".soft: '" + limit + "' is also dry-run; a limit is one or the other");
+			}
+		}
+		String downgrade = limits.downgradeTo();
+		if (!soft.isEmpty() && (downgrade == null || downgrade.isBlank())) {
+			problems.add(where + ".downgrade-to: required with soft limits: the cheaper model id or alias to serve");
+		}
+		if (downgrade != null && !downgrade.isBlank()) {
+			ModelSpec model = catalog.find(downgrade).orElse(null);
+			if (model == null) {
+				problems.add(where + ".downgrade-to: '" + downgrade
+						+ "' is not a model id, alias or provider/model id of switchboard.models");
+			}
+			else if (!model.supports(Capability.CHAT)) {
+				problems.add(where + ".downgrade-to: '" + downgrade + "' does not serve chat completions");
+			}
+		}
+		return new LimitSet(amounts, dryRun, soft, (downgrade != null && !downgrade.isBlank()) ? downgrade : null);
+	}
+
+	private static void count(Map<QuotaLimit, Long> amounts, QuotaLimit limit, Long value, String where,
+			List<String> problems) {
+		if (value == null) {
+			return;
+		}
+		if (value < 1) {
+			problems.add(where + "." + limit + ": must be at least 1, got " + value);
+			return;
+		}
+		amounts.put(limit, value);
+	}
+
+	private static void usd(Map<QuotaLimit, Long> amounts, QuotaLimit limit, BigDecimal value, String where,
+			List<String> problems) {
+		if (value == null) {
+			return;
+		}
+		if (value.signum() <= 0) {
+			problems.add(where + "." + limit + ": must be a positive amount of USD, got " + value.toPlainString());
+			return;
+		}
+		amounts.put(limit, value.multiply(NANO).longValue());
+	}
+
+	private static Set<QuotaLimit> names(String where, List<String> names, Map<QuotaLimit, Long> amounts,
+			List<String> problems) {
+		Set<QuotaLimit> limits = EnumSet.noneOf(QuotaLimit.class);
+		for (String name : names) {
+			QuotaLimit limit = QuotaLimit.find(name.trim());
+			if (limit == null) {
+				problems.add(where + ": '" + name + "' is not a limit; use one of " + QuotaLimit.ids());
+			}
+			else if (!amounts.containsKey(limit)) {
+				problems.add(where + ": '" + name + "' is not set in this limit set");
+			}
+			else {
+				limits.add(limit);
+			}
+		}
+		return limits;
+	}
+
+}
