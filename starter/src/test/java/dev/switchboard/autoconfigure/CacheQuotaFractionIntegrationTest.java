@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -78,14 +79,12 @@ class CacheQuotaFractionIntegrationTest {
 		assertThat(stub.received()).hasSize(1);
 	}
 
-	private QuotaBackend.UsageRecord awaitRequests(long requests) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		QuotaBackend.UsageRecord day = ledger();
-		while (day.requests() < requests && System.nanoTime() < deadline) {
-			Thread.sleep(20);
-			day = ledger();
-		}
-		return day;
+	/** The day's ledger once it holds {@code requests}: settling happens just after the answer is sent. */
+	private QuotaBackend.UsageRecord awaitRequests(long requests) {
+		return Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(20))
+			.until(this::ledger, day -> day.requests() >= requests);
 	}
 
 	private QuotaBackend.UsageRecord ledger() {

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
@@ -75,13 +76,16 @@ class QuotaFailOpenGatewayIntegrationTest {
 		assertThat(before.status()).isEqualTo(200);
 		assertThat(before.headers().get("x-switchboard-quota-backend")).isEqualTo("redis");
 
-		// Load running while Redis goes away: a request every 10 ms for 1 s, Redis stopped after 200 ms.
+		// Load running while Redis goes away: a request every 10 ms for 1 s, Redis stopped once ten
+		// of them have been answered on it.
+		java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
 		java.util.concurrent.CompletableFuture<List<Answer>> load = Flux.interval(Duration.ofMillis(10))
 			.take(100)
 			.flatMap(i -> post(client, gateway, "team-d-key", BODY), 32)
+			.doOnNext(answer -> answered.incrementAndGet())
 			.collectList()
 			.toFuture();
-		Thread.sleep(200);
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() >= 10);
 		redis.stop();
 		List<Answer> during = load.get(60, java.util.concurrent.TimeUnit.SECONDS);
 		assertThat(during).allSatisfy(answer -> {
@@ -101,14 +105,15 @@ class QuotaFailOpenGatewayIntegrationTest {
 		redis.start();
 		long restarted = System.nanoTime();
 		List<String> backends = new ArrayList<>();
-		String backend = "memory";
-		while (!"redis".equals(backend) && System.nanoTime() - restarted < Duration.ofSeconds(5).toNanos()) {
-			Thread.sleep(100);
-			backend = post(client, gateway, "team-d-key", BODY).block(Duration.ofSeconds(10)).headers()
-				.get("x-switchboard-quota-backend");
-			backends.add(backend);
-		}
-		assertThat(backend).as("quotas back on Redis within 5 s: %s", backends).isEqualTo("redis");
+		Awaitility.await("quotas back on Redis within 5 s")
+			.atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> {
+				String backend = post(client, gateway, "team-d-key", BODY).block(Duration.ofSeconds(10)).headers()
+					.get("x-switchboard-quota-backend");
+				backends.add(backend);
+				return "redis".equals(backend);
+			});
 
 		// Enforced there: team-b may send 2 requests a minute, and the third is refused by Redis.
 		List<Answer> limited = Flux.range(0, 3)
