@@ -12,7 +12,9 @@
 #   GATEWAY_OPTS     JVM options of the gateway (default -Xmx256m)
 #   SKIP_BUILD=1     reuse the jars already built
 #   MVN_FLAGS        extra Maven options of the build, e.g. -o to build offline
-#   CASES            comma-separated groups to run (default all): core (json, stream, memory),
+#   CASES            comma-separated groups to run (default all): shipped (the sample's own
+#                    configuration and JVM defaults, beside a plain route: SHIPPED_ROUNDS rounds, default 3),
+#                    core (json, stream, memory),
 #                    failover, translation, observability, quota (LlmQuota on Redis vs none),
 #                    cache (exact and semantic hits vs a provider call, semantic lookup vs store size)
 #   TRANSLATION_TOKENS   streamed response length of the translation case (default 1000)
@@ -31,7 +33,10 @@ CONNECTIONS=${CONNECTIONS:-32}
 SMALL_TOKENS=${SMALL_TOKENS:-16}
 LARGE_TOKENS=${LARGE_TOKENS:-20000}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx256m}
-CASES=${CASES:-core,failover,translation,observability,quota,cache}
+CASES=${CASES:-shipped,core,failover,translation,observability,quota,cache}
+SHIPPED_ROUNDS=${SHIPPED_ROUNDS:-3}
+# The as-shipped gateway runs with the sample's own JVM defaults, read from where they are set.
+SHIPPED_OPTS=$(sed -n 's#.*<sample.jvm.options>\(.*\)</sample.jvm.options>.*#\1#p' "$ROOT/sample-gateway/pom.xml")
 TRANSLATION_TOKENS=${TRANSLATION_TOKENS:-1000}
 
 RESULTS=bench/results
@@ -239,13 +244,14 @@ pids+=("$STUB_PID")
 wait_until stub "$STUB_PID" "$RESULTS/stub.log" grep -q 'listening on' "$RESULTS/stub.log"
 STUB_PORT=$(sed -n 's#.*http://127\.0\.0\.1:\([0-9]*\)/v1.*#\1#p' "$RESULTS/stub.log")
 
-# start_gateway NAME PROFILES: a sample gateway on free loopback ports (its management port
-# too, so that several can run), logging to $RESULTS/NAME.log; sets STARTED_PID and STARTED_PORT.
+# start_gateway NAME PROFILES [JVM_OPTIONS]: a sample gateway on free loopback ports (its management
+# port too, so that several can run), logging to $RESULTS/NAME.log; sets STARTED_PID and
+# STARTED_PORT. JVM_OPTIONS default to GATEWAY_OPTS; an empty third argument means none at all.
 start_gateway() {
-  local name=$1 profiles=$2
+  local name=$1 profiles=$2 opts=${3-$GATEWAY_OPTS}
   STARTED_PORT=$(free_port)
-  # shellcheck disable=SC2086 # GATEWAY_OPTS holds several JVM options
-  BENCH_UPSTREAM="http://127.0.0.1:$STUB_PORT" java $GATEWAY_OPTS -jar "$GATEWAY_JAR" \
+  # shellcheck disable=SC2086 # opts holds several JVM options
+  BENCH_UPSTREAM="http://127.0.0.1:$STUB_PORT" java $opts -jar "$GATEWAY_JAR" \
     --spring.profiles.active="$profiles" --server.port="$STARTED_PORT" \
     --management.server.port="$(free_port)" >"$RESULTS/$name.log" 2>&1 &
   STARTED_PID=$!
@@ -382,11 +388,53 @@ observability_cases() {
   wait "$on_pid" "$off_pid" 2>/dev/null || true
 }
 
+# As shipped (#23): the sample's own configuration (request log at INFO, its tracer, LlmQuota on the
+# route; profile bench-shipped changes only the provider's URL and the demo team's limits) in a
+# gateway of its own started with the sample's own JVM defaults (sample.jvm.options in its pom, what
+# spring-boot:run uses), as a user starts it. The plain route runs
+# in the same process, so their CPU per request compares like with like; the stub directly gives
+# the floor. Targets interleave within each round; the report gives min / median / max of SHIPPED_ROUNDS.
+shipped_cases() {
+  local pid round connections target mode
+  start_gateway shipped bench-shipped "$SHIPPED_OPTS"
+  pid=$STARTED_PID
+  URLS[shipped]="http://127.0.0.1:$STARTED_PORT/v1/chat/completions"
+  URLS[shipped-plain]="http://127.0.0.1:$STARTED_PORT/plain/v1/chat/completions"
+  wait_until shipped "$pid" "$RESULTS/shipped.log" post "${URLS[shipped]}" "$BODY"
+  SHIPPED_IDLE_RSS=$(rss_mb "$pid")
+  WATCH_PID=$pid
+  WATCH_LOG=$RESULTS/shipped.log
+  # The same JIT warm-up as the main gateway's: both routes, JSON and streams.
+  for target in shipped-plain shipped; do
+    generate "$target" warm-up "$CONNECTIONS" --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+    generate "$target" warm-up "$CONNECTIONS" --stream --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
+  done
+  for round in $(seq "$SHIPPED_ROUNDS"); do
+    for mode in json stream; do
+      for connections in 1 "$CONNECTIONS"; do
+        for target in direct shipped-plain shipped; do
+          if [[ $mode == stream ]]; then
+            load "$target" shipped-stream "$connections" --stream
+          else
+            load "$target" shipped-json "$connections"
+          fi
+        done
+      done
+    done
+  done
+  SHIPPED_LOG_LINES=$(grep -c '"request_id"' "$RESULTS/shipped.log" || true)
+  WATCH_PID=$GATEWAY_PID
+  WATCH_LOG=$RESULTS/gateway.log
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
 watch_gateway() { # watch_gateway TARGET ON_PID OFF_PID
   if [[ $1 == obs-on ]]; then WATCH_PID=$2; else WATCH_PID=$3; fi
   WATCH_LOG=$RESULTS/$1.log
 }
 
+selected shipped && shipped_cases
 selected core && core_cases
 selected failover && failover_cases
 selected translation && translation_cases
@@ -401,6 +449,11 @@ selected cache && run_cache_cases
     "$(nproc) cores, $(java -version 2>&1 | head -n 1)"
   echo "- gateway: sample-gateway, profile bench, JVM options \`$GATEWAY_OPTS\`, RSS after startup $IDLE_RSS MB," \
     "$(grep -cE '\b(WARN|ERROR)\b' "$RESULTS/gateway.log" || true) WARN/ERROR lines in its log"
+  if selected shipped; then
+    echo "- as shipped: sample-gateway, profile bench-shipped, the sample's JVM options \`$SHIPPED_OPTS\`, RSS after startup $SHIPPED_IDLE_RSS MB," \
+      "$SHIPPED_LOG_LINES request log lines written at INFO; warmed ${GATEWAY_WARMUP} s per route and mode," \
+      "then $SHIPPED_ROUNDS rounds"
+  fi
   echo "- each run: ${WARMUP} s warm-up + ${MEASURE} s measured, closed loop, one worker per connection;" \
     "stub, gateway and load generator share this machine"
   echo

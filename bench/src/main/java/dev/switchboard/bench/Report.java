@@ -57,6 +57,16 @@ public final class Report {
 	/** Translation (#4): added time per streamed chunk, in microseconds. */
 	private static final double MAX_TRANSLATION_CHUNK_US = 50;
 
+	/** As shipped (#23): least share of the plain route's throughput, JSON and streams, at the loaded case. */
+	private static final double MIN_SHIPPED_VS_PLAIN = 0.90;
+
+	/** As shipped (#23): most CPU time per request, as a multiple of the plain route's in the same process. */
+	private static final double MAX_SHIPPED_CPU_VS_PLAIN = 1.5;
+
+	private static final String SHIPPED = "shipped";
+
+	private static final String SHIPPED_PLAIN = "shipped-plain";
+
 	/** Observability (#8): largest share of throughput that metrics and tracing may cost. */
 	private static final double MAX_OBSERVABILITY_COST = 0.05;
 
@@ -79,6 +89,7 @@ public final class Report {
 	}
 
 	private String render() {
+		shipped();
 		runs();
 		overhead();
 		memory();
@@ -86,6 +97,107 @@ public final class Report {
 		observability();
 		targets();
 		return this.out.toString();
+	}
+
+	/**
+	 * The gateway as a user runs it (the sample's configuration and JVM defaults) beside the plain
+	 * route in the same process and the stub directly: min / median / max over the rounds, and the
+	 * per-round ratios, so that one lucky round does not make the figure.
+	 */
+	private void shipped() {
+		if (this.results.stream().noneMatch(r -> r.target().equals(SHIPPED))) {
+			return;
+		}
+		this.out.append("### As shipped: the sample's configuration vs a plain route in the same process\n\n");
+		row("case", "conns", "rounds", "direct req/s", "plain req/s", "shipped req/s", "shipped / plain",
+				"added p50 vs plain ms", "added p50 vs direct ms", "plain CPU ms/req", "shipped CPU ms/req",
+				"CPU shipped / plain", "shipped peak RSS MB");
+		row("---", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
+		for (String scenario : List.of("shipped-json", "shipped-stream")) {
+			for (int connections : shippedConnections(scenario)) {
+				List<Result> direct = rounds(scenario, connections, DIRECT);
+				List<Result> plain = rounds(scenario, connections, SHIPPED_PLAIN);
+				List<Result> shipped = rounds(scenario, connections, SHIPPED);
+				if (plain.isEmpty() || shipped.isEmpty()) {
+					continue;
+				}
+				row(scenario, connections, shipped.size(), spread(direct, Result::throughput, 0),
+						spread(plain, Result::throughput, 0), spread(shipped, Result::throughput, 0),
+						spreadPercent(perRound(shipped, plain, (a, b) -> a.throughput() / b.throughput())),
+						spread(perRound(shipped, plain, (a, b) -> added(a, b, Result::p50Ms)), 3),
+						spread(perRound(shipped, direct, (a, b) -> added(a, b, Result::p50Ms)), 3),
+						spread(plain, Result::cpuMsPerRequest, 3), spread(shipped, Result::cpuMsPerRequest, 3),
+						spread(perRound(shipped, plain, (a, b) -> ratio(a, b, Result::cpuMsPerRequest)), 2),
+						fmt(shipped.stream().map(Result::peakRssMb).filter(Objects::nonNull).max(Double::compare)
+							.orElse(null), 0));
+			}
+		}
+		this.out.append("\nEach cell is min / median / max over the rounds; ratios are taken per round (the "
+				+ "targets of a round run back to back). CPU is the gateway process's, from /proc, per response.\n\n");
+	}
+
+	private List<Integer> shippedConnections(String scenario) {
+		return this.results.stream()
+			.filter(r -> r.scenario().equals(scenario) && r.target().equals(SHIPPED))
+			.map(Result::connections)
+			.distinct()
+			.sorted()
+			.toList();
+	}
+
+	private List<Result> rounds(String scenario, int connections, String target) {
+		return this.results.stream()
+			.filter(r -> r.scenario().equals(scenario) && r.connections() == connections && r.target().equals(target))
+			.toList();
+	}
+
+	/** {@code f} of the i-th run of each list, for every round both have. */
+	private static List<Double> perRound(List<Result> a, List<Result> b, BiFunction<Result, Result, Double> f) {
+		List<Double> values = new ArrayList<>();
+		for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+			Double value = f.apply(a.get(i), b.get(i));
+			if (value != null) {
+				values.add(value);
+			}
+		}
+		return values;
+	}
+
+	private static String spread(List<Result> runs, Function<Result, Double> figure, int decimals) {
+		return spread(runs.stream().map(figure).filter(Objects::nonNull).toList(), decimals);
+	}
+
+	private static String spread(List<Double> values, int decimals) {
+		if (values.isEmpty()) {
+			return "-";
+		}
+		List<Double> sorted = values.stream().sorted().toList();
+		return fmt(sorted.get(0), decimals) + " / " + fmt(median(sorted), decimals) + " / "
+				+ fmt(sorted.get(sorted.size() - 1), decimals);
+	}
+
+	private static String spreadPercent(List<Double> ratios) {
+		return spread(ratios.stream().map(r -> r * 100).toList(), 1) + " %";
+	}
+
+	private static Double median(List<Double> sorted) {
+		int n = sorted.size();
+		return (n % 2 == 1) ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+	}
+
+	/** Median over rounds of a per-round figure of the shipped case; empty when the case did not run. */
+	private Optional<Double> shippedMedian(String scenario, boolean loaded, BiFunction<Result, Result, Double> f,
+			String baseline) {
+		List<Integer> connections = shippedConnections(scenario);
+		if (connections.isEmpty()) {
+			return Optional.empty();
+		}
+		int conns = loaded ? connections.get(connections.size() - 1) : connections.get(0);
+		List<Double> values = perRound(rounds(scenario, conns, SHIPPED), rounds(scenario, conns, baseline), f)
+			.stream()
+			.sorted()
+			.toList();
+		return values.isEmpty() ? Optional.empty() : Optional.of(median(values));
 	}
 
 	private void runs() {
@@ -238,6 +350,28 @@ public final class Report {
 		this.out.append("\n### Targets\n\n");
 		row("goal", "measured", "target", "result");
 		row("---", "--:", "--:", ":-:");
+		if (this.results.stream().anyMatch(r -> r.target().equals(SHIPPED))) {
+			for (String scenario : List.of("shipped-json", "shipped-stream")) {
+				String label = scenario.replace("shipped-", "as shipped, ") + ", most conns";
+				check(label + ": req/s vs plain route (median)",
+						shippedMedian(scenario, true, (a, b) -> a.throughput() / b.throughput(), SHIPPED_PLAIN)
+							.map(v -> v * 100),
+						1, " %", v -> v >= MIN_SHIPPED_VS_PLAIN * 100, ">= " + fmt(MIN_SHIPPED_VS_PLAIN * 100, 0) + " %");
+				check(label + ": CPU per request vs plain route (median)",
+						shippedMedian(scenario, true, (a, b) -> ratio(a, b, Result::cpuMsPerRequest), SHIPPED_PLAIN),
+						2, "x", v -> v <= MAX_SHIPPED_CPU_VS_PLAIN, "<= " + MAX_SHIPPED_CPU_VS_PLAIN + "x");
+			}
+			check("as shipped, json, 1 conn: added p50 vs direct (median)",
+					shippedMedian("shipped-json", false, (a, b) -> added(a, b, Result::p50Ms), DIRECT), 3, " ms",
+					v -> v <= MAX_ADDED_P50_MS, "<= " + MAX_ADDED_P50_MS + " ms");
+			check("as shipped: gateway peak RSS (the sample's JVM defaults)",
+					this.results.stream()
+						.filter(r -> r.target().startsWith(SHIPPED))
+						.map(Result::peakRssMb)
+						.filter(Objects::nonNull)
+						.max(Double::compare),
+					0, " MB", v -> v <= MAX_RSS_MB, "<= " + fmt(MAX_RSS_MB, 0) + " MB");
+		}
 		Optional<Map<String, Result>> single = latencyCase("json", Comparator.naturalOrder());
 		Optional<Map<String, Result>> loaded = latencyCase("json", Comparator.reverseOrder());
 		Optional<Map<String, Result>> stream = latencyCase("stream", Comparator.naturalOrder());
@@ -277,6 +411,7 @@ public final class Report {
 		check("peak RSS, longest minus shortest streams", growth, 0, " MB", v -> v <= MAX_RSS_GROWTH_MB,
 				"<= " + fmt(MAX_RSS_GROWTH_MB, 0) + " MB");
 		Optional<Double> peak = this.results.stream()
+			.filter(r -> !r.target().startsWith(SHIPPED))
 			.map(Result::peakRssMb)
 			.filter(Objects::nonNull)
 			.max(Double::compare);

@@ -1,9 +1,12 @@
 package dev.switchboard.observe;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,18 +32,47 @@ import dev.switchboard.core.Usage;
  *
  * <p>The same record is kept for a bounded recent window, retrievable by request id (the
  * {@code llmrequests} actuator endpoint), so an operator can ask "why did this request go there".
+ *
+ * <p><b>Written off the event loop.</b> A request completes on a Netty thread, and an appender
+ * writes synchronously (a console appender holds a lock and makes a system call per line; a slow
+ * pipe or disk behind it would stall every connection of that thread). So the completed record is
+ * handed to a bounded queue, and one daemon thread ({@value #THREAD}) serializes and logs it. When
+ * the queue is full (the log cannot keep up), a line is dropped rather than the request delayed:
+ * {@link #dropped()} counts them (the {@code switchboard.requests.log.dropped} counter) and a WARN
+ * says so at most once a minute. The recent window is filled on the completing thread, so a record
+ * can be looked up as soon as its response has been sent. {@link #close()} writes what is queued.
  */
-public class RequestLog implements LlmExchangeListener, Ordered {
+public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 
 	public static final String LOGGER = "switchboard.requests";
 
+	/** The name of the thread that writes the lines. */
+	public static final String THREAD = "switchboard-request-log";
+
+	/** Lines waiting to be written before new ones are dropped. */
+	public static final int DEFAULT_QUEUE = 8192;
+
 	private static final Logger log = LoggerFactory.getLogger(LOGGER);
+
+	private static final Logger self = LoggerFactory.getLogger(RequestLog.class);
+
+	private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
 	private final int capacity;
 
 	private final int contentChars;
 
-	private final Map<String, ObjectNode> recent;
+	private final RecentRecords recent;
+
+	private final BlockingQueue<ObjectNode> lines;
+
+	private final Thread writer;
+
+	private final AtomicLong dropped = new AtomicLong();
+
+	private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
+
+	private volatile boolean closed;
 
 	/** @param capacity how many recent records are kept for lookup by request id */
 	public RequestLog(int capacity) {
@@ -53,14 +85,18 @@ public class RequestLog implements LlmExchangeListener, Ordered {
 	 * keeps; 0 keeps no text at all
 	 */
 	public RequestLog(int capacity, int contentChars) {
+		this(capacity, contentChars, DEFAULT_QUEUE);
+	}
+
+	/** @param queue how many lines may wait for the writer before new ones are dropped */
+	public RequestLog(int capacity, int contentChars, int queue) {
 		this.capacity = capacity;
 		this.contentChars = contentChars;
-		this.recent = (capacity > 0) ? Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
-			@Override
-			protected boolean removeEldestEntry(Map.Entry<String, ObjectNode> eldest) {
-				return size() > RequestLog.this.capacity;
-			}
-		}) : new ConcurrentHashMap<>();
+		this.recent = new RecentRecords(capacity);
+		this.lines = new ArrayBlockingQueue<>(Math.max(1, queue));
+		this.writer = new Thread(this::writeLines, THREAD);
+		this.writer.setDaemon(true);
+		this.writer.start();
 	}
 
 	/** Last, so the record is written once every other listener (metrics, quota) has seen the end. */
@@ -80,12 +116,66 @@ public class RequestLog implements LlmExchangeListener, Ordered {
 
 	@Override
 	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
+		boolean logged = log.isInfoEnabled() && !this.closed;
+		if (this.capacity <= 0 && !logged) {
+			return;
+		}
 		ObjectNode record = record(exchange, completion, error);
 		if (this.capacity > 0) {
 			this.recent.put(exchange.requestId(), record);
 		}
-		if (log.isInfoEnabled()) {
-			log.info(record.toString());
+		if (logged && !this.lines.offer(record)) {
+			long total = this.dropped.incrementAndGet();
+			long now = System.nanoTime();
+			long last = this.lastDropWarning.get();
+			if (now - last >= DROP_WARNING_INTERVAL_NANOS && this.lastDropWarning.compareAndSet(last, now)) {
+				self.warn("The request log cannot keep up: {} lines waiting, {} dropped so far (the requests were "
+						+ "served; metric switchboard.requests.log.dropped)", this.lines.size(), total);
+			}
+		}
+	}
+
+	/** Lines dropped because the writer could not keep up, since start. */
+	public long dropped() {
+		return this.dropped.get();
+	}
+
+	/** Writes the lines queued so far (waiting at most a second for them), then stops the writer. */
+	@Override
+	public void close() {
+		this.closed = true;
+		this.writer.interrupt();
+		try {
+			this.writer.join(1000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void writeLines() {
+		while (true) {
+			ObjectNode record;
+			try {
+				record = this.lines.take();
+			}
+			catch (InterruptedException ex) {
+				// Closing: what is queued is still written.
+				for (ObjectNode left = this.lines.poll(); left != null; left = this.lines.poll()) {
+					write(left);
+				}
+				return;
+			}
+			write(record);
+		}
+	}
+
+	private static void write(ObjectNode record) {
+		try {
+			log.info(Json.MAPPER.writeValueAsString(record));
+		}
+		catch (RuntimeException ex) {
+			self.warn("Could not write a request log line", ex);
 		}
 	}
 
@@ -93,6 +183,38 @@ public class RequestLog implements LlmExchangeListener, Ordered {
 	public @Nullable ObjectNode find(String requestId) {
 		ObjectNode record = this.recent.get(requestId);
 		return (record != null) ? record.deepCopy() : null;
+	}
+
+	/**
+	 * The recent window: a map by request id and a ring of the ids in arrival order, so that
+	 * adding a record evicts the oldest without a lock shared by every event-loop thread (the
+	 * synchronized LinkedHashMap it replaces showed in the profile under load).
+	 */
+	private static final class RecentRecords {
+
+		private final Map<String, ObjectNode> byId = new ConcurrentHashMap<>();
+
+		private final AtomicReferenceArray<String> ring;
+
+		private final AtomicLong next = new AtomicLong();
+
+		RecentRecords(int capacity) {
+			this.ring = new AtomicReferenceArray<>(Math.max(1, capacity));
+		}
+
+		void put(String id, ObjectNode record) {
+			this.byId.put(id, record);
+			int slot = (int) (this.next.getAndIncrement() % this.ring.length());
+			String evicted = this.ring.getAndSet(slot, id);
+			if (evicted != null && !evicted.equals(id)) {
+				this.byId.remove(evicted);
+			}
+		}
+
+		@Nullable ObjectNode get(String id) {
+			return this.byId.get(id);
+		}
+
 	}
 
 	static ObjectNode record(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {

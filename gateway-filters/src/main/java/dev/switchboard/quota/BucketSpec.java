@@ -80,7 +80,8 @@ public record BucketSpec(String key, String team, String scope, Dimension dimens
 		for (int i = 0; i < limits.size(); i++) {
 			text.append(limits.get(i).id()).append('=').append(capacities.get(i)).append(';');
 		}
-		return String.format("%08x", text.toString().hashCode());
+		String hex = Integer.toHexString(text.toString().hashCode());
+		return "00000000".substring(hex.length()) + hex;
 	}
 
 	/** The Bucket4j configuration: one bandwidth per limit, named by the limit's id. */
@@ -93,18 +94,37 @@ public record BucketSpec(String key, String team, String scope, Dimension dimens
 	}
 
 	static Bandwidth bandwidth(QuotaLimit limit, long capacity) {
+		Duration period = refillPeriod(limit.window());
 		return switch (limit.window()) {
 			// A token bucket, like OpenAI's per-minute limits: a spent minute comes back gradually.
-			case MINUTE -> Bandwidth.builder().capacity(capacity).refillGreedy(capacity, Duration.ofMinutes(1))
-				.id(limit.id()).build();
+			case MINUTE -> Bandwidth.builder().capacity(capacity).refillGreedy(capacity, period).id(limit.id()).build();
 			// A budget: all back at once at 00:00 UTC.
 			case DAY -> Bandwidth.builder().capacity(capacity)
-				.refillIntervallyAligned(capacity, Duration.ofDays(1), DAY_ANCHOR)
+				.refillIntervallyAligned(capacity, period, DAY_ANCHOR)
 				.id(limit.id()).build();
 			// The key carries the month, so this bucket never needs to refill before the month is over.
-			case MONTH -> Bandwidth.builder().capacity(capacity).refillIntervally(capacity, Duration.ofDays(32))
+			case MONTH -> Bandwidth.builder().capacity(capacity).refillIntervally(capacity, period)
 				.id(limit.id()).build();
 		};
+	}
+
+	/** How long a bucket of the window takes to refill completely (a month bucket: never within its month). */
+	private static Duration refillPeriod(QuotaLimit.Window window) {
+		return switch (window) {
+			case MINUTE -> Duration.ofMinutes(1);
+			case DAY -> Duration.ofDays(1);
+			case MONTH -> Duration.ofDays(32);
+		};
+	}
+
+	/**
+	 * The largest amount a limit can be given: Bucket4j refills at most one unit per nanosecond, and
+	 * the in-memory buckets (also the fail-open fallback of the Redis backend) are Bucket4j's. Far
+	 * above any real limit for requests and tokens; for spend, counted in nano-USD, it is 86,400 USD
+	 * a day and 2,764,800 USD a month.
+	 */
+	public static long maxAmount(QuotaLimit limit) {
+		return refillPeriod(limit.window()).toNanos();
 	}
 
 	public int indexOf(QuotaLimit limit) {

@@ -8,9 +8,10 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -96,6 +97,11 @@ public final class TokenQuotaService {
 	private final Clock clock;
 
 	private final String keyPrefix;
+
+	/** Most team and model scopes kept with their buckets; far above a policy's, so only past months go. */
+	private static final int MAX_SCOPES = 10_000;
+
+	private final Map<ScopeKey, List<BucketSpec>> scopes = new ConcurrentHashMap<>();
 
 	private TokenQuotaService(Builder builder) {
 		this.policy = builder.policy;
@@ -458,10 +464,24 @@ public final class TokenQuotaService {
 
 	private List<BucketSpec> buckets(Request request, RouteTarget target, LimitSet.Mode mode) {
 		String team = request.exchange.team().name();
+		String model = target.model().id();
 		List<BucketSpec> buckets = new ArrayList<>();
-		for (Map.Entry<String, LimitSet> scope : scopes(request, target).entrySet()) {
-			for (BucketSpec bucket : BucketSpec.forScope(this.keyPrefix, team, scope.getKey(), scope.getValue(),
-					request.month)) {
+		for (BucketSpec bucket : scopeBuckets(team, "team", request.month, () -> this.policy.team(team))) {
+			if (bucket.mode() == mode) {
+				buckets.add(bucket);
+			}
+		}
+		for (BucketSpec bucket : scopeBuckets(team, "model:" + model, request.month,
+				() -> this.policy.model(team, model))) {
+			if (bucket.mode() == mode) {
+				buckets.add(bucket);
+			}
+		}
+		QuotaPolicy.ClientLayer layer = this.policy.clientLayer();
+		if (layer != null && request.client != null && !layer.limits().isEmpty()) {
+			// One scope per client key: not kept, there may be any number of them.
+			for (BucketSpec bucket : BucketSpec.forScope(this.keyPrefix, team, "client:" + request.client,
+					layer.limits(), request.month)) {
 				if (bucket.mode() == mode) {
 					buckets.add(bucket);
 				}
@@ -470,19 +490,26 @@ public final class TokenQuotaService {
 		return buckets;
 	}
 
-	private Map<String, LimitSet> scopes(Request request, RouteTarget target) {
-		String team = request.exchange.team().name();
-		Map<String, LimitSet> scopes = new LinkedHashMap<>();
-		scopes.put("team", this.policy.team(team));
-		LimitSet model = this.policy.model(team, target.model().id());
-		if (!model.isEmpty()) {
-			scopes.put("model:" + target.model().id(), model);
+	/**
+	 * The buckets of a team's or a model's limits in a month. They follow from the policy alone, so
+	 * they are worked out once and kept (a request asks for them once per mode), not rebuilt, keys
+	 * and fingerprints included, on every request. Bounded by the policy's teams and models; the
+	 * months of the past are dropped when the map grows past {@link #MAX_SCOPES}.
+	 */
+	private List<BucketSpec> scopeBuckets(String team, String scope, YearMonth month, Supplier<LimitSet> limits) {
+		ScopeKey key = new ScopeKey(team, scope, month);
+		List<BucketSpec> buckets = this.scopes.get(key);
+		if (buckets == null) {
+			if (this.scopes.size() >= MAX_SCOPES) {
+				this.scopes.clear();
+			}
+			buckets = BucketSpec.forScope(this.keyPrefix, team, scope, limits.get(), month);
+			this.scopes.put(key, buckets);
 		}
-		QuotaPolicy.ClientLayer layer = this.policy.clientLayer();
-		if (layer != null && request.client != null && !layer.limits().isEmpty()) {
-			scopes.put("client:" + request.client, layer.limits());
-		}
-		return scopes;
+		return buckets;
+	}
+
+	private record ScopeKey(String team, String scope, YearMonth month) {
 	}
 
 	private LimitSet limitSet(Request request, String scope) {

@@ -48,9 +48,14 @@ public final class TestCatalogs {
 
 	/** A parsed exchange for {@code body}, routed through {@code catalog} for an unrestricted team. */
 	public static LlmExchange exchange(ModelCatalog catalog, Operation operation, String body) {
+		return exchange("req_test", catalog, operation, body);
+	}
+
+	/** An exchange of team-a with its own request id. */
+	public static LlmExchange exchange(String requestId, ModelCatalog catalog, Operation operation, String body) {
 		ObjectNode node = (ObjectNode) Json.MAPPER.readTree(body);
 		Team team = Team.unrestricted("team-a");
-		return new LlmExchange("req_test", operation, team, node,
+		return new LlmExchange(requestId, operation, team, node,
 				new ModelResolver(catalog).resolve(node.path("model").asString(), team, operation));
 	}
 

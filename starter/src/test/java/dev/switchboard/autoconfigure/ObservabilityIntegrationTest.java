@@ -1,6 +1,7 @@
 package dev.switchboard.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -177,7 +178,12 @@ class ObservabilityIntegrationTest {
 		Response ok = chat(true);
 		everything.append(ok.all());
 
-		everything.append(this.logs.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n")));
+		// The lines are written by the request log's own thread, just after the responses.
+		org.awaitility.Awaitility.await()
+			.atMost(java.time.Duration.ofSeconds(5))
+			.until(() -> List.copyOf(this.logs.list).stream().anyMatch(e -> e.getLoggerName().equals(RequestLog.LOGGER)
+					&& e.getFormattedMessage().contains(ok.requestId)));
+		everything.append(List.copyOf(this.logs.list).stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n")));
 		this.registry.getMeters().forEach(meter -> everything.append(meter.getId()).append('\n'));
 		everything.append(Json.MAPPER.valueToTree(this.endpoint.request(ok.requestId)).toString());
 

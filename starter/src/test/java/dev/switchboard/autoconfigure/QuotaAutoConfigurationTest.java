@@ -79,6 +79,34 @@ class QuotaAutoConfigurationTest {
 	}
 
 	@Test
+	void limitsTooLargeToCountFailStartUpInsteadOfEveryRequest() {
+		this.runner
+			.withPropertyValues("switchboard.quota.teams.a.spend-per-day=1000000000",
+					"switchboard.quota.teams.a.spend-per-month=99999999999999999999",
+					"switchboard.quota.teams.a.tokens-per-minute=100000000000")
+			.run(context -> assertThat(rootCause(context.getStartupFailure()).problems()).containsExactlyInAnyOrder(
+					"switchboard.quota.teams.a.spend-per-day: must be at most 86400 USD, got 1000000000; "
+							+ "for no limit, leave it out",
+					"switchboard.quota.teams.a.spend-per-month: must be at most 2764800 USD, got 99999999999999999999; "
+							+ "for no limit, leave it out",
+					"switchboard.quota.teams.a.tokens-per-minute: must be at most 60000000000, got 100000000000; "
+							+ "for no limit, leave it out"));
+	}
+
+	@Test
+	void theLargestLimitsAreServed() {
+		this.runner
+			.withPropertyValues("switchboard.quota.teams.a.spend-per-day=86400",
+					"switchboard.quota.teams.a.spend-per-month=2764800",
+					"switchboard.quota.teams.a.tokens-per-minute=60000000000")
+			.run(context -> {
+				assertThat(context).hasNotFailed();
+				TokenQuotaService service = context.getBean(TokenQuotaService.class);
+				assertThat(service.snapshot("a").block(java.time.Duration.ofSeconds(5)).limits()).hasSize(3);
+			});
+	}
+
+	@Test
 	void redisWithoutSettingsFailsStartUpSayingWhatToSet() {
 		this.runner.withPropertyValues("switchboard.quota.backend=redis").run(context -> {
 			assertThat(context).hasFailed();

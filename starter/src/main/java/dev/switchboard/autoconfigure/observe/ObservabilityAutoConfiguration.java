@@ -2,7 +2,9 @@ package dev.switchboard.autoconfigure.observe;
 
 import java.time.Clock;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import org.redisson.api.RedissonClient;
@@ -87,6 +89,15 @@ public class ObservabilityAutoConfiguration {
 			MeterRegistry available = properties.observability().enabled() ? registry.getIfAvailable() : null;
 			return (available != null) ? new GenAiMetrics(available) : new LlmExchangeListener() {
 			};
+		}
+
+		/** Request log lines dropped because the log could not keep up (see {@link RequestLog}). */
+		@Bean
+		@ConditionalOnMissingBean(name = "switchboardRequestLogMeters")
+		MeterBinder switchboardRequestLogMeters(RequestLog requestLog) {
+			return registry -> FunctionCounter.builder("switchboard.requests.log.dropped", requestLog, RequestLog::dropped)
+				.description("Request log lines dropped because the log could not keep up")
+				.register(registry);
 		}
 
 	}

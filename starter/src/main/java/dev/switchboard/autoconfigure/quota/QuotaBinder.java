@@ -14,6 +14,7 @@ import dev.switchboard.catalog.Capability;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ModelSpec;
+import dev.switchboard.quota.BucketSpec;
 import dev.switchboard.quota.LimitSet;
 import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.QuotaPolicy;
@@ -145,6 +146,11 @@ final class QuotaBinder {
 			problems.add(where + "." + limit + ": must be at least 1, got " + value);
 			return;
 		}
+		if (value > BucketSpec.maxAmount(limit)) {
+			problems.add(where + "." + limit + ": must be at most " + BucketSpec.maxAmount(limit) + ", got " + value
+					+ "; for no limit, leave it out");
+			return;
+		}
 		amounts.put(limit, value);
 	}
 
@@ -157,7 +163,13 @@ final class QuotaBinder {
 			problems.add(where + "." + limit + ": must be a positive amount of USD, got " + value.toPlainString());
 			return;
 		}
-		amounts.put(limit, value.multiply(NANO).longValue());
+		BigDecimal max = BigDecimal.valueOf(BucketSpec.maxAmount(limit)).divide(NANO);
+		if (value.compareTo(max) > 0) {
+			problems.add(where + "." + limit + ": must be at most " + max.toPlainString() + " USD, got "
+					+ value.toPlainString() + "; for no limit, leave it out");
+			return;
+		}
+		amounts.put(limit, value.multiply(NANO).setScale(0, java.math.RoundingMode.DOWN).longValueExact());
 	}
 
 	private static Set<QuotaLimit> names(String where, List<String> names, Map<QuotaLimit, Long> amounts,
