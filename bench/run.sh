@@ -37,6 +37,7 @@ CASES=${CASES:-shipped,core,failover,translation,observability,quota,cache}
 SHIPPED_ROUNDS=${SHIPPED_ROUNDS:-3}
 # The as-shipped gateway runs with the sample's own JVM defaults, read from where they are set.
 SHIPPED_OPTS=$(sed -n 's#.*<sample.jvm.options>\(.*\)</sample.jvm.options>.*#\1#p' "$ROOT/sample-gateway/pom.xml")
+[[ -n $SHIPPED_OPTS ]] || { echo "bench: sample.jvm.options not found in sample-gateway/pom.xml" >&2; exit 1; }
 TRANSLATION_TOKENS=${TRANSLATION_TOKENS:-1000}
 
 RESULTS=bench/results

@@ -6,11 +6,11 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -39,8 +39,10 @@ import dev.switchboard.core.Usage;
  * handed to a bounded queue, and one daemon thread ({@value #THREAD}) serializes and logs it. When
  * the queue is full (the log cannot keep up), a line is dropped rather than the request delayed:
  * {@link #dropped()} counts them (the {@code switchboard.requests.log.dropped} counter) and a WARN
- * says so at most once a minute. The recent window is filled on the completing thread, so a record
- * can be looked up as soon as its response has been sent. {@link #close()} writes what is queued.
+ * says so at most once a minute. A line keeps the completing thread's logging context (MDC); its
+ * timestamp is when it is written, which lags only while the queue is backed up. The recent window
+ * is filled on the completing thread, so a record can be looked up as soon as its response has
+ * been sent. {@link #close()} writes what is queued.
  */
 public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 
@@ -64,7 +66,7 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 
 	private final RecentRecords recent;
 
-	private final BlockingQueue<ObjectNode> lines;
+	private final BlockingQueue<Line> lines;
 
 	private final Thread writer;
 
@@ -116,7 +118,7 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 
 	@Override
 	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
-		boolean logged = log.isInfoEnabled() && !this.closed;
+		boolean logged = log.isInfoEnabled();
 		if (this.capacity <= 0 && !logged) {
 			return;
 		}
@@ -124,7 +126,11 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 		if (this.capacity > 0) {
 			this.recent.put(exchange.requestId(), record);
 		}
-		if (logged && !this.lines.offer(record)) {
+		if (logged && this.closed) {
+			// Shutting down, the writer gone: written here, the last few requests' lines not lost.
+			new Line(record, null).write();
+		}
+		else if (logged && !this.lines.offer(new Line(record, MDC.getCopyOfContextMap()))) {
 			long total = this.dropped.incrementAndGet();
 			long now = System.nanoTime();
 			long last = this.lastDropWarning.get();
@@ -140,43 +146,72 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 		return this.dropped.get();
 	}
 
-	/** Writes the lines queued so far (waiting at most a second for them), then stops the writer. */
+	/**
+	 * Stops taking lines and writes those queued: the writer finishes them (waiting at most two
+	 * seconds for it), and whatever a request completing during the close queued after that is
+	 * written here. The writer is never interrupted: an appender writing through an interruptible
+	 * channel would close it for every logger.
+	 */
 	@Override
 	public void close() {
 		this.closed = true;
-		this.writer.interrupt();
 		try {
-			this.writer.join(1000);
+			this.writer.join(2000);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+		for (Line left = this.lines.poll(); left != null; left = this.lines.poll()) {
+			left.write();
 		}
 	}
 
 	private void writeLines() {
 		while (true) {
-			ObjectNode record;
+			Line line;
 			try {
-				record = this.lines.take();
+				line = this.lines.poll(100, TimeUnit.MILLISECONDS);
 			}
 			catch (InterruptedException ex) {
-				// Closing: what is queued is still written.
-				for (ObjectNode left = this.lines.poll(); left != null; left = this.lines.poll()) {
-					write(left);
-				}
+				Thread.currentThread().interrupt();
 				return;
 			}
-			write(record);
+			if (line != null) {
+				line.write();
+			}
+			else if (this.closed) {
+				return;
+			}
 		}
 	}
 
-	private static void write(ObjectNode record) {
-		try {
-			log.info(Json.MAPPER.writeValueAsString(record));
+	/**
+	 * A line to write, with the logging context (MDC) of the thread that completed the request, so
+	 * that correlation fields such as the trace id stay on the line written by the writer thread.
+	 */
+	private record Line(ObjectNode record, @Nullable Map<String, String> context) {
+
+		void write() {
+			Map<String, String> previous = MDC.getCopyOfContextMap();
+			try {
+				if (this.context != null) {
+					MDC.setContextMap(this.context);
+				}
+				log.info(Json.MAPPER.writeValueAsString(this.record));
+			}
+			catch (RuntimeException ex) {
+				self.warn("Could not write a request log line", ex);
+			}
+			finally {
+				if (previous != null) {
+					MDC.setContextMap(previous);
+				}
+				else {
+					MDC.clear();
+				}
+			}
 		}
-		catch (RuntimeException ex) {
-			self.warn("Could not write a request log line", ex);
-		}
+
 	}
 
 	/** The record of a recent request, or {@code null} once it has left the window. */
@@ -186,28 +221,40 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 	}
 
 	/**
-	 * The recent window: a map by request id and a ring of the ids in arrival order, so that
-	 * adding a record evicts the oldest without a lock shared by every event-loop thread (the
-	 * synchronized LinkedHashMap it replaces showed in the profile under load).
+	 * The recent window: a concurrent map by request id, read without a lock, and a ring of the
+	 * entries in arrival order, advanced under a lock held for two array writes only (the
+	 * synchronized LinkedHashMap it replaces held one lock over every map operation and showed in
+	 * the profile under load). An evicted entry leaves the map only if the map still holds that
+	 * very record: a request id a client sent twice keeps its latest record.
 	 */
 	private static final class RecentRecords {
 
 		private final Map<String, ObjectNode> byId = new ConcurrentHashMap<>();
 
-		private final AtomicReferenceArray<String> ring;
+		private final String[] ids;
 
-		private final AtomicLong next = new AtomicLong();
+		private final ObjectNode[] records;
+
+		private int next;
 
 		RecentRecords(int capacity) {
-			this.ring = new AtomicReferenceArray<>(Math.max(1, capacity));
+			this.ids = new String[Math.max(1, capacity)];
+			this.records = new ObjectNode[this.ids.length];
 		}
 
 		void put(String id, ObjectNode record) {
 			this.byId.put(id, record);
-			int slot = (int) (this.next.getAndIncrement() % this.ring.length());
-			String evicted = this.ring.getAndSet(slot, id);
-			if (evicted != null && !evicted.equals(id)) {
-				this.byId.remove(evicted);
+			String evictedId;
+			ObjectNode evicted;
+			synchronized (this) {
+				evictedId = this.ids[this.next];
+				evicted = this.records[this.next];
+				this.ids[this.next] = id;
+				this.records[this.next] = record;
+				this.next = (this.next + 1) % this.ids.length;
+			}
+			if (evictedId != null) {
+				this.byId.remove(evictedId, evicted);
 			}
 		}
 

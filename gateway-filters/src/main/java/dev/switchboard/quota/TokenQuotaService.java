@@ -493,8 +493,9 @@ public final class TokenQuotaService {
 	/**
 	 * The buckets of a team's or a model's limits in a month. They follow from the policy alone, so
 	 * they are worked out once and kept (a request asks for them once per mode), not rebuilt, keys
-	 * and fingerprints included, on every request. Bounded by the policy's teams and models; the
-	 * months of the past are dropped when the map grows past {@link #MAX_SCOPES}.
+	 * and fingerprints included, on every request. Bounded by the policy's teams and models times
+	 * the months a gateway runs through; past {@link #MAX_SCOPES} entries the map starts afresh
+	 * (correct, only recomputed), which drops the past months' entries.
 	 */
 	private List<BucketSpec> scopeBuckets(String team, String scope, YearMonth month, Supplier<LimitSet> limits) {
 		ScopeKey key = new ScopeKey(team, scope, month);

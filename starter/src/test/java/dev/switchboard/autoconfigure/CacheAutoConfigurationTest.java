@@ -114,6 +114,16 @@ class CacheAutoConfigurationTest {
 	}
 
 	@Test
+	void anApplicationsOwnStoreNeedsNoSwitchboardConnection() {
+		this.runner.withPropertyValues("switchboard.cache.backend=redis")
+			.withBean(dev.switchboard.cache.CacheStore.class, () -> new InMemoryCacheStore(10))
+			.run(context -> {
+				assertThat(context).hasNotFailed().doesNotHaveBean(RedisCacheStore.class);
+				assertThat(context.getBean(dev.switchboard.autoconfigure.redis.SwitchboardRedis.class).owned()).isFalse();
+			});
+	}
+
+	@Test
 	void theRedisStoreNeedsRedisson() {
 		this.runner.withClassLoader(new FilteredClassLoader("org.redisson"))
 			.withPropertyValues("switchboard.cache.backend=redis")

@@ -94,6 +94,17 @@ class QuotaAutoConfigurationTest {
 	}
 
 	@Test
+	void onRedisFailingClosedNoBucket4jBucketBoundsTheLimits() throws Exception {
+		try (dev.switchboard.testing.RedisTestServer redis = dev.switchboard.testing.RedisTestServer.startOnFreePort()) {
+			this.runner
+				.withPropertyValues("switchboard.quota.backend=redis", "switchboard.quota.failure-mode=closed",
+						"switchboard.redis.address=" + redis.address(), "switchboard.quota.teams.a.spend-per-day=1000000")
+				.run(context -> assertThat(context.getBean(TokenQuotaService.class).policy().team("a").amounts())
+					.containsEntry(QuotaLimit.SPEND_PER_DAY, 1_000_000_000_000_000L));
+		}
+	}
+
+	@Test
 	void theLargestLimitsAreServed() {
 		this.runner
 			.withPropertyValues("switchboard.quota.teams.a.spend-per-day=86400",

@@ -44,8 +44,12 @@ final class QuotaBinder {
 				problems.add(root + ".redis.timeout: must be positive, got " + redis.timeout());
 			}
 		}
-		LimitSet defaults = limits(root + ".defaults", properties.defaults(), catalog, problems);
-		Map<String, LimitSet> defaultModels = models(root + ".defaults", properties.defaults(), catalog, problems);
+		// Bucket4j counts in memory, and in the fail-open fallback of the Redis backend: its buckets
+		// bound the largest limit (BucketSpec.maxAmount). Redis failing closed never builds one.
+		boolean bucketed = properties.backend() == QuotaProperties.Backend.MEMORY
+				|| properties.failureMode() == dev.switchboard.quota.FailureMode.OPEN;
+		LimitSet defaults = limits(root + ".defaults", properties.defaults(), catalog, problems, bucketed);
+		Map<String, LimitSet> defaultModels = models(root + ".defaults", properties.defaults(), catalog, problems, bucketed);
 		Map<String, LimitSet> teams = new LinkedHashMap<>();
 		Map<String, Map<String, LimitSet>> teamModels = new LinkedHashMap<>();
 		properties.teams().forEach((team, limits) -> {
@@ -53,8 +57,8 @@ final class QuotaBinder {
 			if (!knownTeams.isEmpty() && !knownTeams.contains(team)) {
 				problems.add(where + ": '" + team + "' is not a team of switchboard.teams " + knownTeams);
 			}
-			teams.put(team, limits(where, limits, catalog, problems));
-			teamModels.put(team, models(where, limits, catalog, problems));
+			teams.put(team, limits(where, limits, catalog, problems, bucketed));
+			teamModels.put(team, models(where, limits, catalog, problems, bucketed));
 		});
 		QuotaPolicy.ClientLayer layer = null;
 		QuotaProperties.ClientLayer client = properties.clientLayer();
@@ -73,7 +77,7 @@ final class QuotaBinder {
 			if (!client.limits().models().isEmpty()) {
 				problems.add(where + ".limits.models: per-model limits are set on teams or defaults, not per client");
 			}
-			LimitSet limits = limits(where + ".limits", client.limits(), catalog, problems);
+			LimitSet limits = limits(where + ".limits", client.limits(), catalog, problems, bucketed);
 			if (source != null) {
 				layer = new QuotaPolicy.ClientLayer(source, client.header(), limits);
 			}
@@ -87,7 +91,7 @@ final class QuotaBinder {
 	}
 
 	private static Map<String, LimitSet> models(String where, QuotaProperties.Limits limits, ModelCatalog catalog,
-			List<String> problems) {
+			List<String> problems, boolean bucketed) {
 		Map<String, LimitSet> models = new LinkedHashMap<>();
 		limits.models().forEach((name, model) -> {
 			String at = where + ".models." + name;
@@ -99,20 +103,21 @@ final class QuotaBinder {
 			if (!model.models().isEmpty()) {
 				problems.add(at + ".models: models cannot be nested");
 			}
-			LimitSet set = limits(at, model, catalog, problems);
+			LimitSet set = limits(at, model, catalog, problems, bucketed);
 			models.merge(spec.id(), set, (a, b) -> b.over(a));
 		});
 		return models;
 	}
 
-	static LimitSet limits(String where, QuotaProperties.Limits limits, ModelCatalog catalog, List<String> problems) {
+	static LimitSet limits(String where, QuotaProperties.Limits limits, ModelCatalog catalog, List<String> problems,
+			boolean bucketed) {
 		Map<QuotaLimit, Long> amounts = new EnumMap<>(QuotaLimit.class);
-		count(amounts, QuotaLimit.REQUESTS_PER_MINUTE, limits.requestsPerMinute(), where, problems);
-		count(amounts, QuotaLimit.TOKENS_PER_MINUTE, limits.tokensPerMinute(), where, problems);
-		count(amounts, QuotaLimit.TOKENS_PER_DAY, limits.tokensPerDay(), where, problems);
-		count(amounts, QuotaLimit.TOKENS_PER_MONTH, limits.tokensPerMonth(), where, problems);
-		usd(amounts, QuotaLimit.SPEND_PER_DAY, limits.spendPerDay(), where, problems);
-		usd(amounts, QuotaLimit.SPEND_PER_MONTH, limits.spendPerMonth(), where, problems);
+		count(amounts, QuotaLimit.REQUESTS_PER_MINUTE, limits.requestsPerMinute(), where, problems, bucketed);
+		count(amounts, QuotaLimit.TOKENS_PER_MINUTE, limits.tokensPerMinute(), where, problems, bucketed);
+		count(amounts, QuotaLimit.TOKENS_PER_DAY, limits.tokensPerDay(), where, problems, bucketed);
+		count(amounts, QuotaLimit.TOKENS_PER_MONTH, limits.tokensPerMonth(), where, problems, bucketed);
+		usd(amounts, QuotaLimit.SPEND_PER_DAY, limits.spendPerDay(), where, problems, bucketed);
+		usd(amounts, QuotaLimit.SPEND_PER_MONTH, limits.spendPerMonth(), where, problems, bucketed);
 		Set<QuotaLimit> dryRun = names(where + ".dry-run", limits.dryRun(), amounts, problems);
 		Set<QuotaLimit> soft = names(where + ".soft", limits.soft(), amounts, problems);
 		for (QuotaLimit limit : soft) {
@@ -138,7 +143,7 @@ final class QuotaBinder {
 	}
 
 	private static void count(Map<QuotaLimit, Long> amounts, QuotaLimit limit, Long value, String where,
-			List<String> problems) {
+			List<String> problems, boolean bucketed) {
 		if (value == null) {
 			return;
 		}
@@ -146,7 +151,7 @@ final class QuotaBinder {
 			problems.add(where + "." + limit + ": must be at least 1, got " + value);
 			return;
 		}
-		if (value > BucketSpec.maxAmount(limit)) {
+		if (bucketed && value > BucketSpec.maxAmount(limit)) {
 			problems.add(where + "." + limit + ": must be at most " + BucketSpec.maxAmount(limit) + ", got " + value
 					+ "; for no limit, leave it out");
 			return;
@@ -155,7 +160,7 @@ final class QuotaBinder {
 	}
 
 	private static void usd(Map<QuotaLimit, Long> amounts, QuotaLimit limit, BigDecimal value, String where,
-			List<String> problems) {
+			List<String> problems, boolean bucketed) {
 		if (value == null) {
 			return;
 		}
@@ -164,12 +169,22 @@ final class QuotaBinder {
 			return;
 		}
 		BigDecimal max = BigDecimal.valueOf(BucketSpec.maxAmount(limit)).divide(NANO);
-		if (value.compareTo(max) > 0) {
+		if (bucketed && value.compareTo(max) > 0) {
 			problems.add(where + "." + limit + ": must be at most " + max.toPlainString() + " USD, got "
 					+ value.toPlainString() + "; for no limit, leave it out");
 			return;
 		}
-		amounts.put(limit, value.multiply(NANO).setScale(0, java.math.RoundingMode.DOWN).longValueExact());
+		BigDecimal nanos = value.multiply(NANO).setScale(0, java.math.RoundingMode.DOWN);
+		if (nanos.signum() == 0) {
+			problems.add(where + "." + limit + ": must be at least 0.000000001 USD, got " + value.toPlainString());
+			return;
+		}
+		if (nanos.toBigInteger().bitLength() > 62) {
+			problems.add(where + "." + limit + ": must be below " + BigDecimal.valueOf(Long.MAX_VALUE / 2).divide(NANO)
+					.toPlainString() + " USD, got " + value.toPlainString() + "; for no limit, leave it out");
+			return;
+		}
+		amounts.put(limit, nanos.longValueExact());
 	}
 
 	private static Set<QuotaLimit> names(String where, List<String> names, Map<QuotaLimit, Long> amounts,

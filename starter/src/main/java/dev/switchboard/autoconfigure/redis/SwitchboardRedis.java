@@ -1,5 +1,8 @@
 package dev.switchboard.autoconfigure.redis;
 
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
 import org.redisson.api.RedissonClient;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -12,19 +15,27 @@ import org.springframework.beans.factory.DisposableBean;
  *
  * <p>Capabilities ask for this bean, never for each other's backends, so the cache does not need
  * quotas to be on Redis to reach it and turning one capability off changes nothing for the others.
+ * The client is made when a capability first asks for it: an application that replaces every Redis
+ * backend with its own beans connects to nothing.
  */
 public final class SwitchboardRedis implements DisposableBean {
 
-	private final RedissonClient client;
+	private final Supplier<RedissonClient> connect;
 
 	private final boolean owned;
 
-	SwitchboardRedis(RedissonClient client, boolean owned) {
-		this.client = client;
+	private @Nullable RedissonClient client;
+
+	SwitchboardRedis(Supplier<RedissonClient> connect, boolean owned) {
+		this.connect = connect;
 		this.owned = owned;
 	}
 
-	public RedissonClient client() {
+	/** The shared client, connected on the first call; fails start-up, naming what to set, when there is none. */
+	public synchronized RedissonClient client() {
+		if (this.client == null) {
+			this.client = this.connect.get();
+		}
 		return this.client;
 	}
 
@@ -34,8 +45,8 @@ public final class SwitchboardRedis implements DisposableBean {
 	}
 
 	@Override
-	public void destroy() {
-		if (this.owned) {
+	public synchronized void destroy() {
+		if (this.owned && this.client != null) {
 			this.client.shutdown();
 		}
 	}

@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
@@ -57,16 +58,38 @@ public class SwitchboardRedisAutoConfiguration {
 			throw new CatalogException(problems);
 		}
 		if (properties.configured()) {
-			return new SwitchboardRedis(Redisson.create(redissonConfig(properties)), true);
+			Duration commandTimeout = commandTimeout(properties, environment);
+			return new SwitchboardRedis(() -> Redisson.create(redissonConfig(properties, commandTimeout)), true);
 		}
-		RedissonClient client = clients.getIfUnique();
-		if (client == null) {
-			throw new CatalogException(List.of("switchboard.redis.address: required when " + users(environment)
-					+ ", e.g. redis://localhost:6379 (or set switchboard.redis.cluster-nodes, sentinel-nodes or config, "
-					+ "or define a single RedissonClient bean)"));
+		return new SwitchboardRedis(() -> {
+			RedissonClient client = clients.getIfUnique();
+			if (client == null) {
+				throw new CatalogException(List.of("switchboard.redis.address: required when " + users(environment)
+						+ ", e.g. redis://localhost:6379 (or set switchboard.redis.cluster-nodes, sentinel-nodes or "
+						+ "config, or define a single RedissonClient bean)"));
+			}
+			warnIfRetrying(client);
+			return client;
+		}, false);
+	}
+
+	/**
+	 * Redisson's command timeout: {@code switchboard.redis.timeout}, or the longest wait a capability
+	 * on Redis asks for when that is longer, so that a capability's own timeout is never cut short
+	 * by the shared client's.
+	 */
+	static Duration commandTimeout(SwitchboardRedisProperties properties, Environment environment) {
+		Binder binder = Binder.get(environment);
+		Duration longest = properties.timeout();
+		for (String capability : List.of("quota", "cache")) {
+			if ("redis".equalsIgnoreCase(environment.getProperty("switchboard." + capability + ".backend"))) {
+				Duration wait = binder.bind("switchboard." + capability + ".redis.timeout", Duration.class).orElse(Duration.ZERO);
+				if (wait.compareTo(longest) > 0) {
+					longest = wait;
+				}
+			}
 		}
-		warnIfRetrying(client);
-		return new SwitchboardRedis(client, false);
+		return longest;
 	}
 
 	static List<String> problems(SwitchboardRedisProperties properties, Environment environment) {
@@ -125,7 +148,7 @@ public class SwitchboardRedisAutoConfiguration {
 	 * reservation script resent after a lost reply would apply twice; each capability's failure
 	 * handling decides instead), and quick reconnection so capabilities come back soon after Redis.
 	 */
-	static Config redissonConfig(SwitchboardRedisProperties redis) {
+	static Config redissonConfig(SwitchboardRedisProperties redis, Duration commandTimeout) {
 		Config config;
 		if (redis.config() != null) {
 			try {
@@ -157,7 +180,7 @@ public class SwitchboardRedisAutoConfiguration {
 		else {
 			base = config.useSingleServer().setAddress(redis.address()).setDatabase(redis.database());
 		}
-		int timeout = (int) Math.max(1, redis.timeout().toMillis());
+		int timeout = (int) Math.max(1, commandTimeout.toMillis());
 		base.setTimeout(timeout)
 			.setConnectTimeout((int) redis.connectTimeout().toMillis())
 			.setRetryAttempts(0)

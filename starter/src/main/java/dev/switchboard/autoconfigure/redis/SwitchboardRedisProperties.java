@@ -27,8 +27,9 @@ import org.springframework.validation.annotation.Validated;
  * @param database Database number (standalone and Sentinel)
  * @param config A Redisson YAML file for anything else (TLS stores, pools, NAT maps); replaces the
  * other connection settings
- * @param timeout Redisson's own command timeout; each capability's shorter wait
- * (switchboard.quota.redis.timeout, switchboard.cache.redis.timeout) applies first
+ * @param timeout Redisson's own command timeout, raised to the longest wait of a capability on
+ * Redis (switchboard.quota.redis.timeout, switchboard.cache.redis.timeout), whose own wait applies
+ * first
  * @param connectTimeout TCP connect timeout to Redis
  */
 @ConfigurationProperties("switchboard.redis")
