@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -250,7 +249,7 @@ public final class TokenQuotaService {
 	}
 
 	private ModelRoute downgrade(Request request, Result refused, QuotaLimit limit) {
-		LimitSet set = limitSet(request, refused.bucket.scope());
+		LimitSet set = limitSet(request.exchange.team().name(), refused.bucket.scope());
 		String alias = set.downgradeTo();
 		if (alias == null) {
 			throw new IllegalStateException("soft limit " + limit + " without downgrade-to");
@@ -466,28 +465,23 @@ public final class TokenQuotaService {
 		String team = request.exchange.team().name();
 		String model = target.model().id();
 		List<BucketSpec> buckets = new ArrayList<>();
-		for (BucketSpec bucket : scopeBuckets(team, "team", request.month, () -> this.policy.team(team))) {
-			if (bucket.mode() == mode) {
-				buckets.add(bucket);
-			}
-		}
-		for (BucketSpec bucket : scopeBuckets(team, "model:" + model, request.month,
-				() -> this.policy.model(team, model))) {
-			if (bucket.mode() == mode) {
-				buckets.add(bucket);
-			}
-		}
+		addOfMode(buckets, mode, scopeBuckets(team, "team", request.month));
+		addOfMode(buckets, mode, scopeBuckets(team, "model:" + model, request.month));
 		QuotaPolicy.ClientLayer layer = this.policy.clientLayer();
 		if (layer != null && request.client != null && !layer.limits().isEmpty()) {
 			// One scope per client key: not kept, there may be any number of them.
-			for (BucketSpec bucket : BucketSpec.forScope(this.keyPrefix, team, "client:" + request.client,
-					layer.limits(), request.month)) {
-				if (bucket.mode() == mode) {
-					buckets.add(bucket);
-				}
-			}
+			addOfMode(buckets, mode, BucketSpec.forScope(this.keyPrefix, team, "client:" + request.client,
+					layer.limits(), request.month));
 		}
 		return buckets;
+	}
+
+	private static void addOfMode(List<BucketSpec> buckets, LimitSet.Mode mode, List<BucketSpec> scope) {
+		for (BucketSpec bucket : scope) {
+			if (bucket.mode() == mode) {
+				buckets.add(bucket);
+			}
+		}
 	}
 
 	/**
@@ -497,14 +491,14 @@ public final class TokenQuotaService {
 	 * the months a gateway runs through; past {@link #MAX_SCOPES} entries the map starts afresh
 	 * (correct, only recomputed), which drops the past months' entries.
 	 */
-	private List<BucketSpec> scopeBuckets(String team, String scope, YearMonth month, Supplier<LimitSet> limits) {
+	private List<BucketSpec> scopeBuckets(String team, String scope, YearMonth month) {
 		ScopeKey key = new ScopeKey(team, scope, month);
 		List<BucketSpec> buckets = this.scopes.get(key);
 		if (buckets == null) {
 			if (this.scopes.size() >= MAX_SCOPES) {
 				this.scopes.clear();
 			}
-			buckets = BucketSpec.forScope(this.keyPrefix, team, scope, limits.get(), month);
+			buckets = BucketSpec.forScope(this.keyPrefix, team, scope, limitSet(team, scope), month);
 			this.scopes.put(key, buckets);
 		}
 		return buckets;
@@ -513,8 +507,8 @@ public final class TokenQuotaService {
 	private record ScopeKey(String team, String scope, YearMonth month) {
 	}
 
-	private LimitSet limitSet(Request request, String scope) {
-		String team = request.exchange.team().name();
+	/** The limits of a scope as {@link #buckets} names it: {@code team}, {@code model:<id>} or {@code client:<id>}. */
+	private LimitSet limitSet(String team, String scope) {
 		if (scope.equals("team")) {
 			return this.policy.team(team);
 		}

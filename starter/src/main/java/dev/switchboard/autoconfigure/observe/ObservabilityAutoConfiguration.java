@@ -30,6 +30,7 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import dev.switchboard.autoconfigure.SwitchboardAutoConfiguration;
 import dev.switchboard.autoconfigure.SwitchboardProperties;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedis;
+import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
 import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.observe.CostLedger;
@@ -179,13 +180,11 @@ public class ObservabilityAutoConfiguration {
 			if ("redis".equalsIgnoreCase(backend)) {
 				return ConditionOutcome.match("switchboard.observability.costs.backend is redis");
 			}
-			String quota = context.getEnvironment().getProperty("switchboard.quota.backend", "memory");
-			boolean quotaOnRedis = "redis".equalsIgnoreCase(quota)
-					&& context.getEnvironment().getProperty("switchboard.quota.enabled", Boolean.class, true);
-			if ("auto".equalsIgnoreCase(backend) && quotaOnRedis) {
+			if ("auto".equalsIgnoreCase(backend)
+					&& SwitchboardRedisAutoConfiguration.onRedis(context.getEnvironment(), "quota")) {
 				return ConditionOutcome.match("costs backend auto, quotas on Redis");
 			}
-			return ConditionOutcome.noMatch("costs backend " + backend + ", quota backend " + quota);
+			return ConditionOutcome.noMatch("costs backend " + backend + ", quotas not on Redis");
 		}
 
 	}

@@ -45,6 +45,9 @@ public class SwitchboardRedisAutoConfiguration {
 
 	private static final Logger log = LoggerFactory.getLogger(SwitchboardRedisAutoConfiguration.class);
 
+	/** The capabilities with a backend of their own that can be on Redis. */
+	private static final List<String> CAPABILITIES = List.of("quota", "cache");
+
 	/** Connection settings that lived under a capability before {@code switchboard.redis} was shared. */
 	private static final List<String> MOVED = List.of("address", "cluster-nodes", "sentinel-master", "sentinel-nodes",
 			"username", "password", "database", "config", "connect-timeout");
@@ -74,15 +77,16 @@ public class SwitchboardRedisAutoConfiguration {
 	}
 
 	/**
-	 * Redisson's command timeout: {@code switchboard.redis.timeout}, or the longest wait a capability
-	 * on Redis asks for when that is longer, so that a capability's own timeout is never cut short
-	 * by the shared client's.
+	 * Redisson's command timeout: {@code switchboard.redis.timeout}, or the longest
+	 * {@code switchboard.<capability>.redis.timeout} set for a capability on Redis when that is
+	 * longer, so that a capability's own timeout is never cut short by the shared client's. (An
+	 * unset capability timeout keeps its default, shorter than this one's.)
 	 */
 	static Duration commandTimeout(SwitchboardRedisProperties properties, Environment environment) {
 		Binder binder = Binder.get(environment);
 		Duration longest = properties.timeout();
-		for (String capability : List.of("quota", "cache")) {
-			if ("redis".equalsIgnoreCase(environment.getProperty("switchboard." + capability + ".backend"))) {
+		for (String capability : CAPABILITIES) {
+			if (onRedis(environment, capability)) {
 				Duration wait = binder.bind("switchboard." + capability + ".redis.timeout", Duration.class).orElse(Duration.ZERO);
 				if (wait.compareTo(longest) > 0) {
 					longest = wait;
@@ -94,7 +98,7 @@ public class SwitchboardRedisAutoConfiguration {
 
 	static List<String> problems(SwitchboardRedisProperties properties, Environment environment) {
 		List<String> problems = new ArrayList<>();
-		for (String capability : List.of("quota", "cache")) {
+		for (String capability : CAPABILITIES) {
 			for (String key : MOVED) {
 				String old = "switchboard." + capability + ".redis." + key;
 				if (environment.containsProperty(old) || environment.containsProperty(old + "[0]")) {
@@ -116,13 +120,25 @@ public class SwitchboardRedisAutoConfiguration {
 	/** Which properties put a capability on Redis, for the message when no connection is given. */
 	private static String users(Environment environment) {
 		List<String> users = new ArrayList<>();
-		for (String property : List.of("switchboard.quota.backend", "switchboard.cache.backend",
-				"switchboard.observability.costs.backend")) {
-			if ("redis".equalsIgnoreCase(environment.getProperty(property))) {
-				users.add(property + " is redis");
+		for (String capability : CAPABILITIES) {
+			if (onRedis(environment, capability)) {
+				users.add("switchboard." + capability + ".backend is redis");
 			}
 		}
+		if ("redis".equalsIgnoreCase(environment.getProperty("switchboard.observability.costs.backend"))) {
+			users.add("switchboard.observability.costs.backend is redis");
+		}
 		return String.join(" and ", users);
+	}
+
+	/**
+	 * Whether a capability with a backend ({@code quota}, {@code cache}) is enabled and on Redis:
+	 * the one reading of {@code switchboard.<capability>.enabled} and {@code .backend} that every
+	 * Redis condition shares.
+	 */
+	public static boolean onRedis(Environment environment, String capability) {
+		return environment.getProperty("switchboard." + capability + ".enabled", Boolean.class, true)
+				&& "redis".equalsIgnoreCase(environment.getProperty("switchboard." + capability + ".backend"));
 	}
 
 	/** The server settings of a single, cluster or sentinel setup, or {@code null} for another kind. */
@@ -196,17 +212,9 @@ public class SwitchboardRedisAutoConfiguration {
 
 		@Override
 		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-			Environment environment = context.getEnvironment();
-			for (String capability : List.of("quota", "cache")) {
-				boolean enabled = environment.getProperty("switchboard." + capability + ".enabled", Boolean.class, true);
-				if (enabled && "redis".equalsIgnoreCase(environment.getProperty("switchboard." + capability + ".backend"))) {
-					return ConditionOutcome.match("switchboard." + capability + ".backend is redis");
-				}
-			}
-			if ("redis".equalsIgnoreCase(environment.getProperty("switchboard.observability.costs.backend"))) {
-				return ConditionOutcome.match("switchboard.observability.costs.backend is redis");
-			}
-			return ConditionOutcome.noMatch("no Switchboard capability is on Redis");
+			String users = users(context.getEnvironment());
+			return users.isEmpty() ? ConditionOutcome.noMatch("no Switchboard capability is on Redis")
+					: ConditionOutcome.match(users);
 		}
 
 	}
