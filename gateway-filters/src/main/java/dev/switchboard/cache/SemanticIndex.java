@@ -1,5 +1,6 @@
 package dev.switchboard.cache;
 
+
 import java.time.Duration;
 
 import reactor.core.publisher.Mono;

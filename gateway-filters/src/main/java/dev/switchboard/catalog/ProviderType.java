@@ -3,7 +3,7 @@ package dev.switchboard.catalog;
 import java.util.Locale;
 
 /**
- * The wire protocol a provider speaks; one {@link dev.switchboard.translate.ProviderAdapter} each.
+ * The wire protocol a provider speaks; one {@link dev.switchboard.translate.spi.ProviderAdapter} each.
  */
 public enum ProviderType {
 

@@ -34,6 +34,15 @@ public record FailoverPolicy(int maxAttempts, int retriesPerTarget, Duration ini
 		if (deadline.isNegative() || deadline.isZero()) {
 			throw new IllegalArgumentException("deadline must be positive, got " + deadline);
 		}
+		if (totalTimeout != null && (totalTimeout.isNegative() || totalTimeout.isZero())) {
+			throw new IllegalArgumentException("total-timeout must be positive, got " + totalTimeout);
+		}
+		if (initialBackoff.isNegative()) {
+			throw new IllegalArgumentException("initial-backoff must not be negative, got " + initialBackoff);
+		}
+		if (maxBackoff.isNegative()) {
+			throw new IllegalArgumentException("max-backoff must not be negative, got " + maxBackoff);
+		}
 		triggers = triggers.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(triggers));
 	}
 

@@ -5,7 +5,7 @@ import java.util.List;
 
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.sse.SseEvent;
-import dev.switchboard.translate.StreamTranslator;
+import dev.switchboard.translate.spi.StreamTranslator;
 
 /**
  * Holds back the translated events that carry no generated output yet (a role-only first chunk,

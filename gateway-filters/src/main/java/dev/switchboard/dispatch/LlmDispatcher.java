@@ -33,10 +33,10 @@ import dev.switchboard.route.TargetStats;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.ImageInliner;
-import dev.switchboard.translate.ProviderAdapter;
 import dev.switchboard.translate.ProviderAdapters;
-import dev.switchboard.translate.StreamTranslator;
-import dev.switchboard.translate.UpstreamRequest;
+import dev.switchboard.translate.spi.ProviderAdapter;
+import dev.switchboard.translate.spi.StreamTranslator;
+import dev.switchboard.translate.spi.UpstreamRequest;
 
 /**
  * Sends an {@link LlmExchange} to its target and hands the translated response to a writer.

@@ -50,13 +50,7 @@ public class LlmFailoverGatewayFilterFactory extends AbstractGatewayFilterFactor
 
 	@Override
 	public GatewayFilter apply(Config config) {
-		FailoverPolicy policy = new FailoverPolicy(
-				(config.maxAttempts != null) ? config.maxAttempts : this.defaults.maxAttempts(),
-				(config.retriesPerTarget != null) ? config.retriesPerTarget : this.defaults.retriesPerTarget(),
-				this.defaults.initialBackoff(), this.defaults.maxBackoff(),
-				(config.deadline != null) ? config.deadline : this.defaults.deadline(),
-				(config.triggers != null) ? config.triggers : this.defaults.triggers(),
-				(config.totalTimeout != null) ? config.totalTimeout : this.defaults.totalTimeout());
+		FailoverPolicy policy = config.over(this.defaults);
 		return new OrderedGatewayFilter((exchange, chain) -> {
 			LlmExchange.get(exchange).put(FailoverPolicy.class, policy);
 			return chain.filter(exchange);
@@ -125,6 +119,25 @@ public class LlmFailoverGatewayFilterFactory extends AbstractGatewayFilterFactor
 		public Config setTriggers(Set<Trigger> triggers) {
 			this.triggers = triggers.isEmpty() ? EnumSet.noneOf(Trigger.class) : EnumSet.copyOf(triggers);
 			return this;
+		}
+
+		/**
+		 * This route's policy: its own arguments over the defaults. Fails the route with a message
+		 * that names the argument to fix; the checks are the policy's own, so a route and
+		 * {@code switchboard.failover} are held to the same rules.
+		 */
+		public FailoverPolicy over(FailoverPolicy defaults) {
+			try {
+				return new FailoverPolicy((this.maxAttempts != null) ? this.maxAttempts : defaults.maxAttempts(),
+						(this.retriesPerTarget != null) ? this.retriesPerTarget : defaults.retriesPerTarget(),
+						defaults.initialBackoff(), defaults.maxBackoff(),
+						(this.deadline != null) ? this.deadline : defaults.deadline(),
+						(this.triggers != null) ? this.triggers : defaults.triggers(),
+						(this.totalTimeout != null) ? this.totalTimeout : defaults.totalTimeout());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("LlmFailover " + ex.getMessage(), ex);
+			}
 		}
 
 	}

@@ -42,6 +42,9 @@ public class LlmEndpointGatewayFilterFactory extends AbstractGatewayFilterFactor
 	public LlmEndpointGatewayFilterFactory(LlmEndpoint endpoint, TeamResolver defaultTeamResolver,
 			DataSize defaultMaxBodySize) {
 		super(Config.class);
+		if (defaultMaxBodySize.toBytes() <= 0) {
+			throw new IllegalArgumentException("switchboard.max-body-size must be positive, got " + defaultMaxBodySize);
+		}
 		this.endpoint = endpoint;
 		this.defaultTeamResolver = defaultTeamResolver;
 		this.defaultMaxBodySize = defaultMaxBodySize;
@@ -59,10 +62,8 @@ public class LlmEndpointGatewayFilterFactory extends AbstractGatewayFilterFactor
 
 	@Override
 	public GatewayFilter apply(Config config) {
+		config.validate();
 		DataSize maxBodySize = (config.getMaxBodySize() != null) ? config.getMaxBodySize() : this.defaultMaxBodySize;
-		if (maxBodySize.toBytes() <= 0) {
-			throw new IllegalArgumentException("LlmEndpoint max-body-size must be positive, got " + maxBodySize);
-		}
 		TeamResolver teams = (config.getTeamResolver() != null) ? config.getTeamResolver() : this.defaultTeamResolver;
 		long maxBytes = maxBodySize.toBytes();
 		return new OrderedGatewayFilter((exchange, chain) -> this.endpoint.handle(exchange, chain, teams, maxBytes),
@@ -99,6 +100,13 @@ public class LlmEndpointGatewayFilterFactory extends AbstractGatewayFilterFactor
 		public Config setTeamResolver(TeamResolver teamResolver) {
 			this.teamResolver = teamResolver;
 			return this;
+		}
+
+		/** Fails the route with a message that names the argument to fix. */
+		public void validate() {
+			if (this.maxBodySize != null && this.maxBodySize.toBytes() <= 0) {
+				throw new IllegalArgumentException("LlmEndpoint max-body-size must be positive, got " + this.maxBodySize);
+			}
 		}
 
 	}

@@ -7,8 +7,8 @@ import tools.jackson.databind.JsonNode;
 
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.Operation;
-import dev.switchboard.translate.DataUrl;
-import dev.switchboard.translate.RequestChecks;
+import dev.switchboard.translate.spi.DataUrl;
+import dev.switchboard.translate.spi.RequestChecks;
 
 /**
  * Checks the shape of OpenAI requests before anything is spent on them.

@@ -1,9 +1,15 @@
 package dev.switchboard.quota;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.core.ClientCredentials;
+import dev.switchboard.core.Hashes;
 
 /**
  * Every limit the gateway enforces, resolved from configuration once: defaults, per-team
@@ -78,6 +84,18 @@ public record QuotaPolicy(LimitSet defaults, Map<String, LimitSet> teams, Map<St
 		/** Where a client's identity comes from. */
 		public enum Source {
 			KEY, HEADER
+		}
+
+		/**
+		 * The client within the team that these request headers name: a short hash of the bearer
+		 * key or of the header's value, never the key or the value itself (it becomes part of a
+		 * store key and of the quota report). {@code null} when the request names none.
+		 */
+		public @Nullable String clientOf(HttpHeaders headers) {
+			String identity = (this.source == Source.KEY) ? ClientCredentials.bearerToken(headers)
+					: (this.header != null) ? headers.getFirst(this.header) : null;
+			return (identity == null || identity.isBlank()) ? null
+					: Hashes.sha256Hex(identity.trim().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
 		}
 
 	}

@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 import dev.switchboard.core.BoundedBodies;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.translate.spi.DataUrl;
 
 /**
  * Fetches the {@code http(s)} image URLs of a request for providers that accept only inline image

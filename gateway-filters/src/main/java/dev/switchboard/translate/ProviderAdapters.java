@@ -9,6 +9,7 @@ import dev.switchboard.translate.anthropic.AnthropicAdapter;
 import dev.switchboard.translate.azure.AzureOpenAiAdapter;
 import dev.switchboard.translate.gemini.GeminiAdapter;
 import dev.switchboard.translate.openai.OpenAiAdapter;
+import dev.switchboard.translate.spi.ProviderAdapter;
 
 /** The adapter for each provider type. */
 public final class ProviderAdapters {

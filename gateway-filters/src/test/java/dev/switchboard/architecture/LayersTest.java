@@ -98,4 +98,26 @@ class LayersTest {
 		slices().matching("dev.switchboard.(*)..").should().beFreeOfCycles().check(CLASSES);
 	}
 
+	/**
+	 * Inside a capability too: its root holds the policy, the service and the ports
+	 * ({@code CacheStore}, {@code SemanticIndex}, {@code QuotaPolicy}), the sub-packages implement
+	 * or use them ({@code store}, {@code semantic}, {@code backend}, {@code admission}), and the
+	 * filter sits on top where nothing imports it.
+	 */
+	@Test
+	void subPackagesAreFreeOfCyclesToo() {
+		slices().matching("dev.switchboard.(**)").should().beFreeOfCycles().check(CLASSES);
+	}
+
+	@Test
+	void aCapabilityFilterIsItsTop() {
+		noClasses().that()
+			.resideOutsideOfPackages("dev.switchboard.quota.filter..", "dev.switchboard.cache.filter..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("dev.switchboard.quota.filter..", "dev.switchboard.cache.filter..")
+			.because("a filter factory is a thin adapter over its capability's services, which never call back up")
+			.check(CLASSES);
+	}
+
 }

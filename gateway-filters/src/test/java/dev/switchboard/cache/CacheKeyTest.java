@@ -3,32 +3,26 @@ package dev.switchboard.cache;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import dev.switchboard.core.Json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import static dev.switchboard.cache.CacheFixtures.REQUEST;
+import static dev.switchboard.cache.CacheFixtures.json;
+
 class CacheKeyTest {
-
-	static JsonNode json(String text) {
-		return Json.MAPPER.readTree(text);
-	}
-
-	static final String BASE = """
-			{"model":"fast","temperature":0,"max_tokens":50,
-			 "messages":[{"role":"user","content":"What is the capital of France?"}]}""";
 
 	@Test
 	void sameRequestSameKeyWhateverTheFieldOrder() {
 		JsonNode reordered = json("""
 				{"messages":[{"content":"What is the capital of France?","role":"user"}],
 				 "max_tokens":50,"temperature":0,"model":"fast"}""");
-		assertThat(CacheKey.of("team-a", reordered)).isEqualTo(CacheKey.of("team-a", json(BASE)));
+		assertThat(CacheKey.of("team-a", reordered)).isEqualTo(CacheKey.of("team-a", json(REQUEST)));
 	}
 
 	@Test
 	void anotherTeamAnotherKey() {
-		assertThat(CacheKey.of("team-b", json(BASE)).hash()).isNotEqualTo(CacheKey.of("team-a", json(BASE)).hash());
+		assertThat(CacheKey.of("team-b", json(REQUEST)).hash()).isNotEqualTo(CacheKey.of("team-a", json(REQUEST)).hash());
 	}
 
 	@Test
@@ -37,41 +31,41 @@ class CacheKeyTest {
 				{"model":"fast","temperature":0,"max_tokens":50,"stream":true,
 				 "stream_options":{"include_usage":true},"user":"u-1","metadata":{"a":"b"},
 				 "messages":[{"role":"user","content":"What is the capital of France?"}]}""");
-		assertThat(CacheKey.of("team-a", streamed)).isEqualTo(CacheKey.of("team-a", json(BASE)));
+		assertThat(CacheKey.of("team-a", streamed)).isEqualTo(CacheKey.of("team-a", json(REQUEST)));
 	}
 
 	@Test
 	void maxTokensAndMaxCompletionTokensAreTheSame() {
-		JsonNode renamed = json(BASE.replace("max_tokens", "max_completion_tokens"));
-		assertThat(CacheKey.of("team-a", renamed)).isEqualTo(CacheKey.of("team-a", json(BASE)));
+		JsonNode renamed = json(REQUEST.replace("max_tokens", "max_completion_tokens"));
+		assertThat(CacheKey.of("team-a", renamed)).isEqualTo(CacheKey.of("team-a", json(REQUEST)));
 	}
 
 	@Test
 	void whatChangesTheAnswerChangesTheKey() {
-		CacheKey base = CacheKey.of("team-a", json(BASE));
-		assertThat(CacheKey.of("team-a", json(BASE.replace("\"temperature\":0", "\"temperature\":0.2"))))
+		CacheKey base = CacheKey.of("team-a", json(REQUEST));
+		assertThat(CacheKey.of("team-a", json(REQUEST.replace("\"temperature\":0", "\"temperature\":0.2"))))
 			.isNotEqualTo(base);
-		assertThat(CacheKey.of("team-a", json(BASE.replace("France", "Germany")))).isNotEqualTo(base);
-		assertThat(CacheKey.of("team-a", json(BASE.replace("fast", "smart")))).isNotEqualTo(base);
-		assertThat(CacheKey.of("team-a", json(BASE.replace("\"max_tokens\":50", "\"max_tokens\":51"))))
+		assertThat(CacheKey.of("team-a", json(REQUEST.replace("France", "Germany")))).isNotEqualTo(base);
+		assertThat(CacheKey.of("team-a", json(REQUEST.replace("fast", "smart")))).isNotEqualTo(base);
+		assertThat(CacheKey.of("team-a", json(REQUEST.replace("\"max_tokens\":50", "\"max_tokens\":51"))))
 			.isNotEqualTo(base);
-		assertThat(CacheKey.of("team-a", json(BASE.replace("\"model\"", "\"seed\":7,\"model\"")))).isNotEqualTo(base);
-		assertThat(CacheKey.of("team-a", json(BASE.replace("\"model\"",
+		assertThat(CacheKey.of("team-a", json(REQUEST.replace("\"model\"", "\"seed\":7,\"model\"")))).isNotEqualTo(base);
+		assertThat(CacheKey.of("team-a", json(REQUEST.replace("\"model\"",
 				"\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],\"model\"")))).isNotEqualTo(base);
-		assertThat(CacheKey.of("team-a", json(BASE.replace("\"model\"",
+		assertThat(CacheKey.of("team-a", json(REQUEST.replace("\"model\"",
 				"\"response_format\":{\"type\":\"json_object\"},\"model\"")))).isNotEqualTo(base);
 	}
 
 	@Test
 	void redisKeyIsNamespacedByTeam() {
-		CacheKey key = CacheKey.of("team-a", json(BASE));
+		CacheKey key = CacheKey.of("team-a", json(REQUEST));
 		assertThat(key.redisKey("sb:cache")).isEqualTo("sb:cache:{team-a}:" + key.hash());
 		assertThat(key.hash()).hasSize(64);
 	}
 
 	@Test
 	void teamIsMandatory() {
-		assertThatIllegalArgumentException().isThrownBy(() -> CacheKey.of(" ", json(BASE)));
+		assertThatIllegalArgumentException().isThrownBy(() -> CacheKey.of(" ", json(REQUEST)));
 	}
 
 }

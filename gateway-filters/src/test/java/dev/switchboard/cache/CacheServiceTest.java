@@ -8,18 +8,16 @@ import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 
+import dev.switchboard.cache.store.InMemoryCacheStore;
 import dev.switchboard.sse.SseEvent;
 
-import static dev.switchboard.cache.CacheKeyTest.BASE;
-import static dev.switchboard.cache.CacheKeyTest.json;
+import static dev.switchboard.cache.CacheFixtures.REQUEST;
+import static dev.switchboard.cache.CacheFixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-class CacheServiceTest {
+import static dev.switchboard.cache.CacheFixtures.COMPLETION;
 
-	static final byte[] COMPLETION = """
-			{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini",
-			 "choices":[{"index":0,"message":{"role":"assistant","content":"Paris."},"finish_reason":"stop"}],
-			 "usage":{"prompt_tokens":10,"completion_tokens":2,"total_tokens":12}}""".getBytes(StandardCharsets.UTF_8);
+class CacheServiceTest {
 
 	static final byte[] TOOL_CALL = """
 			{"id":"chatcmpl-2","object":"chat.completion","created":1,"model":"gpt-4o-mini",
@@ -33,7 +31,7 @@ class CacheServiceTest {
 
 	@Test
 	void missThenStoreThenHit() {
-		JsonNode request = json(BASE);
+		JsonNode request = json(REQUEST);
 		CacheLookup miss = this.service.lookup("team-a", request, null).block();
 		assertThat(miss.outcome()).isEqualTo(CacheLookup.Outcome.MISS);
 		StepVerifier.create(this.service.offer(miss.key(), request, COMPLETION, null))
@@ -48,20 +46,20 @@ class CacheServiceTest {
 
 	@Test
 	void bypasses() {
-		assertThat(this.service.lookup("team-a", json(BASE), "no-store").block().outcome())
+		assertThat(this.service.lookup("team-a", json(REQUEST), "no-store").block().outcome())
 			.isEqualTo(CacheLookup.Outcome.BYPASS);
-		assertThat(this.service.lookup("team-a", json(BASE), "max-age=0, No-Cache").block().outcome())
+		assertThat(this.service.lookup("team-a", json(REQUEST), "max-age=0, No-Cache").block().outcome())
 			.isEqualTo(CacheLookup.Outcome.BYPASS);
-		assertThat(this.service.lookup("team-a", json(BASE.replace("\"model\"", "\"n\":2,\"model\"")), null)
+		assertThat(this.service.lookup("team-a", json(REQUEST.replace("\"model\"", "\"n\":2,\"model\"")), null)
 			.block()
 			.outcome()).isEqualTo(CacheLookup.Outcome.BYPASS);
-		assertThat(this.service.lookup("team-a", json(BASE.replace("\"temperature\":0", "\"temperature\":0.9")), null)
+		assertThat(this.service.lookup("team-a", json(REQUEST.replace("\"temperature\":0", "\"temperature\":0.9")), null)
 			.block()
 			.reason()).isEqualTo("temperature 0.9 above 0.5");
-		assertThat(this.service.lookup("team-a", json(BASE.replace("\"temperature\":0", "\"temperature\":0.5")), null)
+		assertThat(this.service.lookup("team-a", json(REQUEST.replace("\"temperature\":0", "\"temperature\":0.5")), null)
 			.block()
 			.outcome()).isEqualTo(CacheLookup.Outcome.MISS);
-		assertThat(this.service.lookup("team-a", json(BASE.replace("\"temperature\":0,", "")), null).block().outcome())
+		assertThat(this.service.lookup("team-a", json(REQUEST.replace("\"temperature\":0,", "")), null).block().outcome())
 			.as("no temperature: the caller asked for no variety")
 			.isEqualTo(CacheLookup.Outcome.MISS);
 	}
@@ -71,13 +69,13 @@ class CacheServiceTest {
 		CacheKey key = new CacheKey("team-a", "k");
 		byte[] filtered = new String(COMPLETION, StandardCharsets.UTF_8).replace("\"stop\"", "\"content_filter\"")
 			.getBytes(StandardCharsets.UTF_8);
-		assertThat(this.service.offer(key, json(BASE), filtered, null).block()).isEqualTo("not stored: finish_reason 'content_filter'");
-		assertThat(this.service.offer(key, json(BASE), TOOL_CALL, null).block()).isEqualTo("not stored: tool calls");
-		assertThat(this.service.offer(key, json(BASE), "{\"error\":{}}".getBytes(), null).block()).isEqualTo("not stored: no choices");
+		assertThat(this.service.offer(key, json(REQUEST), filtered, null).block()).isEqualTo("not stored: finish_reason 'content_filter'");
+		assertThat(this.service.offer(key, json(REQUEST), TOOL_CALL, null).block()).isEqualTo("not stored: tool calls");
+		assertThat(this.service.offer(key, json(REQUEST), "{\"error\":{}}".getBytes(), null).block()).isEqualTo("not stored: no choices");
 		assertThat(this.store.size()).isZero();
 
 		CacheService tools = new CacheService(this.store, new CachePolicy(Duration.ofMinutes(1), 0.5, true));
-		assertThat(tools.offer(key, json(BASE), TOOL_CALL, null).block()).startsWith("stored");
+		assertThat(tools.offer(key, json(REQUEST), TOOL_CALL, null).block()).startsWith("stored");
 	}
 
 	@Test
@@ -139,19 +137,19 @@ class CacheServiceTest {
 			}
 		};
 		CacheService semantic = new CacheService(this.store, CachePolicy.defaults(), index);
-		JsonNode request = json(BASE);
+		JsonNode request = json(REQUEST);
 		CacheKey key = semantic.lookup("team-a", request, null).block().key();
 		semantic.offer(key, request, COMPLETION, null).block();
 		assertThat(indexed).containsExactly(key);
 
-		JsonNode paraphrase = json(BASE.replace("What is the capital of France?", "France's capital?"));
+		JsonNode paraphrase = json(REQUEST.replace("What is the capital of France?", "France's capital?"));
 		CacheLookup hit = semantic.lookup("team-a", paraphrase, null).block();
 		assertThat(hit.outcome()).isEqualTo(CacheLookup.Outcome.SEMANTIC_HIT);
 		assertThat(hit.outcome().header()).isEqualTo("semantic-hit");
 		assertThat(hit.completion()).isEqualTo(COMPLETION);
 		assertThat(hit.reason()).contains("0.97");
 
-		JsonNode fromTeamB = json(BASE.replace("\"model\"", "\"team-of-match\":\"team-a\",\"model\""));
+		JsonNode fromTeamB = json(REQUEST.replace("\"model\"", "\"team-of-match\":\"team-a\",\"model\""));
 		assertThat(semantic.lookup("team-b", fromTeamB, null).block().outcome())
 			.as("a match in another team's namespace is never served")
 			.isEqualTo(CacheLookup.Outcome.MISS);

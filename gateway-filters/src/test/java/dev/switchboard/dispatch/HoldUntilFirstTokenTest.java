@@ -12,7 +12,7 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.testing.TestCatalogs;
-import dev.switchboard.translate.StreamTranslator;
+import dev.switchboard.translate.spi.StreamTranslator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -40,12 +40,12 @@ import dev.switchboard.route.ModelResolver;
 import dev.switchboard.route.PoolBalancer;
 import dev.switchboard.route.TargetStats;
 import dev.switchboard.translate.ImageInliner;
-import dev.switchboard.translate.ProviderAdapter;
 import dev.switchboard.translate.ProviderAdapters;
 import dev.switchboard.translate.anthropic.AnthropicAdapter;
 import dev.switchboard.translate.azure.AzureOpenAiAdapter;
 import dev.switchboard.translate.gemini.GeminiAdapter;
 import dev.switchboard.translate.openai.OpenAiAdapter;
+import dev.switchboard.translate.spi.ProviderAdapter;
 
 /**
  * Switchboard's core: the catalog, team resolution, the {@code LlmEndpoint} filter and the routing
@@ -188,15 +188,15 @@ public class SwitchboardAutoConfiguration {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "switchboard.cache.enabled", havingValue = false)
-		SwitchedOffFilterFactory<dev.switchboard.cache.LlmCacheGatewayFilterFactory.Config> llmCacheSwitchedOff() {
-			return new SwitchedOffFilterFactory<>("LlmCache", dev.switchboard.cache.LlmCacheGatewayFilterFactory.Config.class,
+		SwitchedOffFilterFactory<dev.switchboard.cache.filter.LlmCacheGatewayFilterFactory.Config> llmCacheSwitchedOff() {
+			return new SwitchedOffFilterFactory<>("LlmCache", dev.switchboard.cache.filter.LlmCacheGatewayFilterFactory.Config.class,
 					List.of("ttl"), "switchboard.cache.enabled");
 		}
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "switchboard.quota.enabled", havingValue = false)
-		SwitchedOffFilterFactory<dev.switchboard.quota.LlmQuotaGatewayFilterFactory.Config> llmQuotaSwitchedOff() {
-			return new SwitchedOffFilterFactory<>("LlmQuota", dev.switchboard.quota.LlmQuotaGatewayFilterFactory.Config.class,
+		SwitchedOffFilterFactory<dev.switchboard.quota.filter.LlmQuotaGatewayFilterFactory.Config> llmQuotaSwitchedOff() {
+			return new SwitchedOffFilterFactory<>("LlmQuota", dev.switchboard.quota.filter.LlmQuotaGatewayFilterFactory.Config.class,
 					List.of("dryRun"), "switchboard.quota.enabled");
 		}
 

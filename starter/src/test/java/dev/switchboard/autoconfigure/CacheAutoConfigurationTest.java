@@ -12,13 +12,13 @@ import dev.switchboard.autoconfigure.cache.CacheAutoConfiguration;
 import dev.switchboard.autoconfigure.quota.QuotaAutoConfiguration;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
 import dev.switchboard.cache.CacheService;
-import dev.switchboard.cache.InMemoryCacheStore;
-import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
-import dev.switchboard.cache.RedisCacheStore;
+import dev.switchboard.cache.filter.LlmCacheGatewayFilterFactory;
 import dev.switchboard.cache.semantic.RedisVectorStore;
 import dev.switchboard.cache.semantic.VectorStore;
+import dev.switchboard.cache.store.InMemoryCacheStore;
+import dev.switchboard.cache.store.RedisCacheStore;
 import dev.switchboard.catalog.CatalogException;
-import dev.switchboard.quota.RedisQuotaBackend;
+import dev.switchboard.quota.backend.RedisQuotaBackend;
 import dev.switchboard.testing.RedisTestServer;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.switchboard.autoconfigure.CacheHttp.Answer;
 import dev.switchboard.core.Json;
-import dev.switchboard.quota.RateLimitHeaders;
+import dev.switchboard.quota.admission.RateLimitHeaders;
 import dev.switchboard.testing.StubUpstream;
 
 import static org.assertj.core.api.Assertions.assertThat;

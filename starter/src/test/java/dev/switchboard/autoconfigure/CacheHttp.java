@@ -10,7 +10,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 
-import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
+import dev.switchboard.cache.filter.LlmCacheGatewayFilterFactory;
 import dev.switchboard.core.Json;
 
 /** Requests of the cache tests to a gateway on loopback, and what came back. */

@@ -16,8 +16,8 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.switchboard.quota.QuotaBackend;
-import dev.switchboard.quota.TokenQuotaService;
+import dev.switchboard.quota.admission.TokenQuotaService;
+import dev.switchboard.quota.backend.QuotaBackend;
 import dev.switchboard.testing.StubUpstream;
 
 import static dev.switchboard.autoconfigure.SemanticCacheGatewayIntegrationTest.TEAM_A;

@@ -12,10 +12,10 @@ import org.springframework.boot.test.context.runner.ReactiveWebApplicationContex
 import dev.switchboard.autoconfigure.observe.ObservabilityAutoConfiguration;
 import dev.switchboard.autoconfigure.quota.QuotaAutoConfiguration;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
-import dev.switchboard.observe.CostLedger;
-import dev.switchboard.observe.InMemoryCostLedger;
-import dev.switchboard.observe.RedisCostLedger;
-import dev.switchboard.quota.RedisQuotaBackend;
+import dev.switchboard.observe.cost.CostLedger;
+import dev.switchboard.observe.cost.InMemoryCostLedger;
+import dev.switchboard.observe.cost.RedisCostLedger;
+import dev.switchboard.quota.backend.RedisQuotaBackend;
 import dev.switchboard.testing.RedisServerExtension;
 import dev.switchboard.testing.RedisTestServer;
 

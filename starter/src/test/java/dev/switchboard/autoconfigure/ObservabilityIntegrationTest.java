@@ -34,8 +34,9 @@ import org.springframework.test.context.DynamicPropertySource;
 import dev.switchboard.autoconfigure.observe.LlmCostsEndpoint;
 import dev.switchboard.autoconfigure.observe.LlmRequestsEndpoint;
 import dev.switchboard.core.Json;
-import dev.switchboard.observe.GenAiMetrics;
-import dev.switchboard.observe.RequestLog;
+import dev.switchboard.observe.GenAiAttributes;
+import dev.switchboard.observe.log.RequestLog;
+import dev.switchboard.observe.metrics.GenAiMetrics;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.RedisTestServer;
 import dev.switchboard.testing.StubUpstream;
@@ -118,12 +119,12 @@ class ObservabilityIntegrationTest {
 		assertThat(tokens("input").totalAmount()).isEqualTo(19);
 		assertThat(tokens("output").totalAmount()).isEqualTo(2);
 		Meter.Id id = tokens("input").getId();
-		assertThat(id.getTag(GenAiMetrics.OPERATION)).isEqualTo("chat");
-		assertThat(id.getTag(GenAiMetrics.PROVIDER)).isEqualTo("openai");
-		assertThat(id.getTag(GenAiMetrics.REQUEST_MODEL)).isEqualTo("fast");
-		assertThat(id.getTag(GenAiMetrics.RESPONSE_MODEL)).isEqualTo("gpt-test-2026-01");
-		assertThat(id.getTag(GenAiMetrics.TEAM)).isEqualTo("team-a");
-		assertThat(this.registry.get(GenAiMetrics.OPERATION_DURATION).tag(GenAiMetrics.ERROR_TYPE, "none").timer().count())
+		assertThat(id.getTag(GenAiAttributes.OPERATION)).isEqualTo("chat");
+		assertThat(id.getTag(GenAiAttributes.PROVIDER)).isEqualTo("openai");
+		assertThat(id.getTag(GenAiAttributes.REQUEST_MODEL)).isEqualTo("fast");
+		assertThat(id.getTag(GenAiAttributes.RESPONSE_MODEL)).isEqualTo("gpt-test-2026-01");
+		assertThat(id.getTag(GenAiAttributes.TEAM)).isEqualTo("team-a");
+		assertThat(this.registry.get(GenAiMetrics.OPERATION_DURATION).tag(GenAiAttributes.ERROR_TYPE, "none").timer().count())
 			.isEqualTo(1);
 		// 15 uncached prompt tokens at $2.50/M, 4 cached at $1.25/M, 2 completion tokens at $10/M.
 		assertThat(this.registry.get(GenAiMetrics.COST).counter().count())
@@ -161,7 +162,7 @@ class ObservabilityIntegrationTest {
 		assertThat(chat(false).status).isEqualTo(500);
 		assertThat(this.registry.get(GenAiMetrics.REQUESTS).tag(GenAiMetrics.OUTCOME, "error").counter().count())
 			.isEqualTo(1);
-		assertThat(this.registry.get(GenAiMetrics.REQUESTS).counter().getId().getTag(GenAiMetrics.ERROR_TYPE))
+		assertThat(this.registry.get(GenAiMetrics.REQUESTS).counter().getId().getTag(GenAiAttributes.ERROR_TYPE))
 			.isEqualTo("server_error");
 		assertThat(this.registry.get(GenAiMetrics.ATTEMPTS).tag(GenAiMetrics.OUTCOME, "upstream_error").counter().count())
 			.as("two calls (one retry), each counted once").isEqualTo(2);
@@ -192,7 +193,7 @@ class ObservabilityIntegrationTest {
 	}
 
 	private DistributionSummary tokens(String type) {
-		return this.registry.get(GenAiMetrics.TOKEN_USAGE).tag(GenAiMetrics.TOKEN_TYPE, type).summary();
+		return this.registry.get(GenAiMetrics.TOKEN_USAGE).tag(GenAiAttributes.TOKEN_TYPE, type).summary();
 	}
 
 	private record Response(int status, String requestId, String headers, String body) {

@@ -9,11 +9,11 @@ import org.springframework.boot.test.context.runner.ReactiveWebApplicationContex
 import dev.switchboard.autoconfigure.quota.QuotaAutoConfiguration;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
 import dev.switchboard.catalog.CatalogException;
-import dev.switchboard.quota.InMemoryQuotaBackend;
-import dev.switchboard.quota.LlmQuotaGatewayFilterFactory;
 import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.QuotaPolicy;
-import dev.switchboard.quota.TokenQuotaService;
+import dev.switchboard.quota.admission.TokenQuotaService;
+import dev.switchboard.quota.backend.InMemoryQuotaBackend;
+import dev.switchboard.quota.filter.LlmQuotaGatewayFilterFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

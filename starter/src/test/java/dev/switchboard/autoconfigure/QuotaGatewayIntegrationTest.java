@@ -29,8 +29,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.core.Json;
-import dev.switchboard.quota.QuotaBackend;
-import dev.switchboard.quota.TokenQuotaService;
+import dev.switchboard.quota.admission.TokenQuotaService;
+import dev.switchboard.quota.backend.QuotaBackend;
 import dev.switchboard.testing.RedisTestServer;
 import dev.switchboard.testing.StubUpstream;
 

@@ -26,7 +26,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.switchboard.autoconfigure.observe.LlmRequestsEndpoint;
 import dev.switchboard.core.Json;
-import dev.switchboard.observe.RequestLog;
+import dev.switchboard.observe.log.RequestLog;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.RedisTestServer;
 import dev.switchboard.testing.StubUpstream;

@@ -18,7 +18,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.switchboard.autoconfigure.CacheHttp.Answer;
-import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
+import dev.switchboard.cache.filter.LlmCacheGatewayFilterFactory;
 import dev.switchboard.cache.semantic.InMemoryVectorStore;
 import dev.switchboard.core.Json;
 import dev.switchboard.testing.StubUpstream;

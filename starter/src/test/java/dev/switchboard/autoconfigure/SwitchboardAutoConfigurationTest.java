@@ -27,10 +27,10 @@ import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.dispatch.LlmDispatcher;
 import dev.switchboard.dispatch.LlmRoutingFilter;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
-import dev.switchboard.observe.CostLedger;
-import dev.switchboard.observe.GenAiMetrics;
-import dev.switchboard.observe.RequestLog;
-import dev.switchboard.observe.TracerAttemptSpans;
+import dev.switchboard.observe.cost.CostLedger;
+import dev.switchboard.observe.log.RequestLog;
+import dev.switchboard.observe.metrics.GenAiMetrics;
+import dev.switchboard.observe.tracing.TracerAttemptSpans;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -14,7 +14,7 @@ import org.springframework.test.context.ActiveProfiles;
 
 import dev.switchboard.cache.CacheService;
 import dev.switchboard.core.Json;
-import dev.switchboard.quota.TokenQuotaService;
+import dev.switchboard.quota.admission.TokenQuotaService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -23,8 +23,8 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.switchboard.observe.GenAiMetrics;
-import dev.switchboard.observe.TracerAttemptSpans;
+import dev.switchboard.observe.GenAiAttributes;
+import dev.switchboard.observe.tracing.TracerAttemptSpans;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.StubUpstream;
 
@@ -100,10 +100,10 @@ class TracingIntegrationTest {
 		assertThat(client.traceId()).isEqualTo(server.traceId());
 		assertThat(client.parentId()).as("child of the gateway's request span").isEqualTo(server.id());
 		assertThat(client.name()).isEqualTo("chat gpt-p");
-		assertThat(client.tag(GenAiMetrics.OPERATION)).isEqualTo("chat");
-		assertThat(client.tag(GenAiMetrics.PROVIDER)).isEqualTo("primary");
-		assertThat(client.tag(GenAiMetrics.REQUEST_MODEL)).isEqualTo("gpt-p");
-		assertThat(client.tag(GenAiMetrics.RESPONSE_MODEL)).isEqualTo("gpt-p");
+		assertThat(client.tag(GenAiAttributes.OPERATION)).isEqualTo("chat");
+		assertThat(client.tag(GenAiAttributes.PROVIDER)).isEqualTo("primary");
+		assertThat(client.tag(GenAiAttributes.REQUEST_MODEL)).isEqualTo("gpt-p");
+		assertThat(client.tag(GenAiAttributes.RESPONSE_MODEL)).isEqualTo("gpt-p");
 		assertThat(client.tag("gen_ai.usage.input_tokens")).isEqualTo("19");
 		assertThat(client.tag("gen_ai.usage.output_tokens")).isEqualTo("2");
 		assertThat(client.tag("switchboard.attempt.outcome")).isEqualTo("success");
@@ -130,15 +130,15 @@ class TracingIntegrationTest {
 		assertThat(clients).allSatisfy(span -> {
 			assertThat(span.traceId()).isEqualTo(server.traceId());
 			assertThat(span.parentId()).isEqualTo(server.id());
-			assertThat(span.tag(GenAiMetrics.OPERATION)).isEqualTo("chat");
+			assertThat(span.tag(GenAiAttributes.OPERATION)).isEqualTo("chat");
 		});
-		MutableSpan failed = clients.stream().filter(s -> "primary".equals(s.tag(GenAiMetrics.PROVIDER))).findFirst().orElseThrow();
-		MutableSpan served = clients.stream().filter(s -> "backup".equals(s.tag(GenAiMetrics.PROVIDER))).findFirst().orElseThrow();
-		assertThat(failed.tag(GenAiMetrics.REQUEST_MODEL)).isEqualTo("gpt-p");
-		assertThat(failed.tag(GenAiMetrics.ERROR_TYPE)).isEqualTo("server_error");
+		MutableSpan failed = clients.stream().filter(s -> "primary".equals(s.tag(GenAiAttributes.PROVIDER))).findFirst().orElseThrow();
+		MutableSpan served = clients.stream().filter(s -> "backup".equals(s.tag(GenAiAttributes.PROVIDER))).findFirst().orElseThrow();
+		assertThat(failed.tag(GenAiAttributes.REQUEST_MODEL)).isEqualTo("gpt-p");
+		assertThat(failed.tag(GenAiAttributes.ERROR_TYPE)).isEqualTo("server_error");
 		assertThat(failed.tag("gen_ai.usage.input_tokens")).isNull();
-		assertThat(served.tag(GenAiMetrics.REQUEST_MODEL)).isEqualTo("gpt-b");
-		assertThat(served.tag(GenAiMetrics.RESPONSE_MODEL)).isEqualTo("gpt-b");
+		assertThat(served.tag(GenAiAttributes.REQUEST_MODEL)).isEqualTo("gpt-b");
+		assertThat(served.tag(GenAiAttributes.RESPONSE_MODEL)).isEqualTo("gpt-b");
 		assertThat(served.tag("gen_ai.usage.input_tokens")).isEqualTo("19");
 		assertThat(served.tag("switchboard.attempt.outcome")).isEqualTo("success");
 		assertThat(served.tag(TracerAttemptSpans.DECISIONS)).contains("failover: ").contains("primary/gpt-p")
@@ -174,7 +174,7 @@ class TracingIntegrationTest {
 
 	private static List<MutableSpan> clients() {
 		return FINISHED.stream()
-			.filter(s -> s.kind() == Span.Kind.CLIENT && s.tag(GenAiMetrics.OPERATION) != null)
+			.filter(s -> s.kind() == Span.Kind.CLIENT && s.tag(GenAiAttributes.OPERATION) != null)
 			.toList();
 	}
 

@@ -13,11 +13,11 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
-import dev.switchboard.translate.ProviderAdapter;
-import dev.switchboard.translate.ProviderHeaders;
-import dev.switchboard.translate.StreamTranslator;
-import dev.switchboard.translate.UpstreamJson;
-import dev.switchboard.translate.UpstreamRequest;
+import dev.switchboard.translate.spi.ProviderAdapter;
+import dev.switchboard.translate.spi.ProviderHeaders;
+import dev.switchboard.translate.spi.StreamTranslator;
+import dev.switchboard.translate.spi.UpstreamJson;
+import dev.switchboard.translate.spi.UpstreamRequest;
 
 /**
  * Anthropic's Messages API ({@code POST /messages}) behind the OpenAI chat completions contract.

@@ -15,9 +15,9 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
-import dev.switchboard.translate.DataUrl;
-import dev.switchboard.translate.ParameterPolicy;
-import dev.switchboard.translate.RequestChecks;
+import dev.switchboard.translate.spi.DataUrl;
+import dev.switchboard.translate.spi.ParameterPolicy;
+import dev.switchboard.translate.spi.RequestChecks;
 
 /**
  * Builds the Anthropic Messages request body for an OpenAI chat completion request.

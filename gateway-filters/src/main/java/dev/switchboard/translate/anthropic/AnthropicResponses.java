@@ -13,7 +13,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
-import dev.switchboard.translate.UpstreamErrors;
+import dev.switchboard.translate.spi.UpstreamErrors;
 
 /**
  * Reads Anthropic answers in OpenAI terms: messages, stop reasons, usage and errors, shared by the

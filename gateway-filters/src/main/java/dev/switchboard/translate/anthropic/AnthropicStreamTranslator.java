@@ -19,7 +19,7 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
 import dev.switchboard.sse.SseEvent;
-import dev.switchboard.translate.StreamTranslator;
+import dev.switchboard.translate.spi.StreamTranslator;
 
 /**
  * Turns Anthropic's stream events into OpenAI chunks, one upstream event at a time and never

@@ -15,11 +15,11 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
-import dev.switchboard.translate.ProviderAdapter;
-import dev.switchboard.translate.ProviderHeaders;
-import dev.switchboard.translate.StreamTranslator;
-import dev.switchboard.translate.UpstreamJson;
-import dev.switchboard.translate.UpstreamRequest;
+import dev.switchboard.translate.spi.ProviderAdapter;
+import dev.switchboard.translate.spi.ProviderHeaders;
+import dev.switchboard.translate.spi.StreamTranslator;
+import dev.switchboard.translate.spi.UpstreamJson;
+import dev.switchboard.translate.spi.UpstreamRequest;
 
 /**
  * Google Gemini through the Generative Language API, the provider's base URL being

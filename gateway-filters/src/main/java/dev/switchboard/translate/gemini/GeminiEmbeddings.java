@@ -17,8 +17,8 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
-import dev.switchboard.translate.ParameterPolicy;
-import dev.switchboard.translate.RequestChecks;
+import dev.switchboard.translate.spi.ParameterPolicy;
+import dev.switchboard.translate.spi.RequestChecks;
 
 /**
  * OpenAI {@code /v1/embeddings} over Gemini's {@code batchEmbedContents}: one embed request per

@@ -11,7 +11,7 @@ import org.springframework.http.HttpHeaders;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.RouteTarget;
-import dev.switchboard.translate.UpstreamErrors;
+import dev.switchboard.translate.spi.UpstreamErrors;
 
 /**
  * Reads Google's error shape, {@code {"error":{"code":429,"message":"...","status":"RESOURCE_EXHAUSTED",

@@ -19,7 +19,7 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.sse.SseEvent;
-import dev.switchboard.translate.StreamTranslator;
+import dev.switchboard.translate.spi.StreamTranslator;
 
 /**
  * Turns {@code streamGenerateContent?alt=sse} events into OpenAI {@code chat.completion.chunk}s.

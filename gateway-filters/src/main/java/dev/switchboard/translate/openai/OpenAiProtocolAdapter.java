@@ -16,12 +16,12 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
 import dev.switchboard.sse.SseEvent;
-import dev.switchboard.translate.ProviderAdapter;
-import dev.switchboard.translate.ProviderHeaders;
-import dev.switchboard.translate.StreamTranslator;
-import dev.switchboard.translate.UpstreamErrors;
-import dev.switchboard.translate.UpstreamJson;
-import dev.switchboard.translate.UpstreamRequest;
+import dev.switchboard.translate.spi.ProviderAdapter;
+import dev.switchboard.translate.spi.ProviderHeaders;
+import dev.switchboard.translate.spi.StreamTranslator;
+import dev.switchboard.translate.spi.UpstreamErrors;
+import dev.switchboard.translate.spi.UpstreamJson;
+import dev.switchboard.translate.spi.UpstreamRequest;
 
 /**
  * The OpenAI wire protocol, shared by {@link OpenAiAdapter} and Azure OpenAI, which differ only in

@@ -12,8 +12,8 @@ import dev.switchboard.cache.CacheKey;
 import dev.switchboard.cache.CacheLookup;
 import dev.switchboard.cache.CachePolicy;
 import dev.switchboard.cache.CacheService;
-import dev.switchboard.cache.InMemoryCacheStore;
 import dev.switchboard.cache.SemanticIndex;
+import dev.switchboard.cache.store.InMemoryCacheStore;
 import dev.switchboard.core.Embedder;
 import dev.switchboard.core.Json;
 

@@ -37,8 +37,8 @@ import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.TestCatalogs;
-import dev.switchboard.translate.StreamTranslator;
-import dev.switchboard.translate.UpstreamRequest;
+import dev.switchboard.translate.spi.StreamTranslator;
+import dev.switchboard.translate.spi.UpstreamRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

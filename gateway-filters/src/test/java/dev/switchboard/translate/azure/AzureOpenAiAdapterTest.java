@@ -17,8 +17,8 @@ import dev.switchboard.catalog.UnsupportedParameters;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
-import dev.switchboard.translate.UpstreamRequest;
 import dev.switchboard.testing.TestCatalogs;
+import dev.switchboard.translate.spi.UpstreamRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

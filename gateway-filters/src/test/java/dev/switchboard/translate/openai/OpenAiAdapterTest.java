@@ -21,11 +21,11 @@ import dev.switchboard.core.Operation;
 import dev.switchboard.core.Usage;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
-import dev.switchboard.translate.StreamTranslator;
-import dev.switchboard.translate.UpstreamErrors;
-import dev.switchboard.translate.UpstreamRequest;
 import dev.switchboard.testing.Fixtures;
 import dev.switchboard.testing.TestCatalogs;
+import dev.switchboard.translate.spi.StreamTranslator;
+import dev.switchboard.translate.spi.UpstreamErrors;
+import dev.switchboard.translate.spi.UpstreamRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

@@ -24,15 +24,16 @@ import dev.switchboard.cache.CacheMetrics;
 import dev.switchboard.cache.CachePolicy;
 import dev.switchboard.cache.CacheService;
 import dev.switchboard.cache.CacheStore;
-import dev.switchboard.cache.InMemoryCacheStore;
-import dev.switchboard.cache.LlmCacheGatewayFilterFactory;
-import dev.switchboard.cache.RedisCacheStore;
+import dev.switchboard.cache.ExchangeCache;
 import dev.switchboard.cache.SemanticIndex;
+import dev.switchboard.cache.filter.LlmCacheGatewayFilterFactory;
 import dev.switchboard.cache.semantic.EmbeddingSemanticIndex;
 import dev.switchboard.cache.semantic.InMemoryVectorStore;
 import dev.switchboard.cache.semantic.OnnxMiniLmEmbedder;
 import dev.switchboard.cache.semantic.RedisVectorStore;
 import dev.switchboard.cache.semantic.VectorStore;
+import dev.switchboard.cache.store.InMemoryCacheStore;
+import dev.switchboard.cache.store.RedisCacheStore;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.core.Embedder;
 import dev.switchboard.core.LlmApiException;
@@ -74,10 +75,15 @@ public class CacheAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmCacheGatewayFilterFactory llmCacheGatewayFilterFactory(CacheService service, CacheProperties properties,
+	ExchangeCache switchboardExchangeCache(CacheService service, CacheProperties properties,
 			ObjectProvider<CacheMetrics> metrics) {
-		return new LlmCacheGatewayFilterFactory(service, metrics.getIfAvailable(() -> CacheMetrics.NONE),
-				properties.quotaFraction());
+		return new ExchangeCache(service, metrics.getIfAvailable(() -> CacheMetrics.NONE), properties.quotaFraction());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmCacheGatewayFilterFactory llmCacheGatewayFilterFactory(ExchangeCache cache) {
+		return new LlmCacheGatewayFilterFactory(cache);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -10,9 +10,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 import dev.switchboard.cache.CachePolicy;
-import dev.switchboard.cache.RedisCacheStore;
 import dev.switchboard.cache.semantic.RedisVectorStore;
 import dev.switchboard.cache.semantic.SemanticPolicy;
+import dev.switchboard.cache.store.RedisCacheStore;
 import dev.switchboard.catalog.CatalogException;
 
 /**

@@ -38,8 +38,14 @@ public class FailoverAutoConfiguration {
 		if (!failover.enabled()) {
 			return FailoverPolicy.none();
 		}
-		return new FailoverPolicy(failover.maxAttempts(), failover.retriesPerTarget(), failover.initialBackoff(),
-				failover.maxBackoff(), failover.deadline(), failover.triggers(), failover.totalTimeout());
+		try {
+			return new FailoverPolicy(failover.maxAttempts(), failover.retriesPerTarget(), failover.initialBackoff(),
+					failover.maxBackoff(), failover.deadline(), failover.triggers(), failover.totalTimeout());
+		}
+		catch (IllegalArgumentException ex) {
+			// The policy names the setting; the prefix says where it is set.
+			throw new IllegalArgumentException("switchboard.failover." + ex.getMessage(), ex);
+		}
 	}
 
 	@Bean

@@ -8,7 +8,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
-import dev.switchboard.observe.CostLedger;
+import dev.switchboard.observe.cost.CostLedger;
 
 /**
  * {@code /actuator/llmcosts} and {@code /actuator/llmcosts/{team}}: tokens and spend in USD per

@@ -11,7 +11,7 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 import dev.switchboard.core.Json;
-import dev.switchboard.observe.RequestLog;
+import dev.switchboard.observe.log.RequestLog;
 
 /**
  * {@code /actuator/llmrequests/{requestId}}: the decision record of a recent request (targets

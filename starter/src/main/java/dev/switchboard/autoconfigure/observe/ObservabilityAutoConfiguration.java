@@ -33,14 +33,14 @@ import dev.switchboard.autoconfigure.redis.SwitchboardRedis;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
 import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.core.LlmExchangeListener;
-import dev.switchboard.observe.CostLedger;
-import dev.switchboard.observe.GenAiMetrics;
-import dev.switchboard.observe.InMemoryCostLedger;
-import dev.switchboard.observe.RedisCostLedger;
-import dev.switchboard.observe.RequestLog;
-import dev.switchboard.observe.TracerAttemptSpans;
-import dev.switchboard.quota.QuotaBackend;
-import dev.switchboard.quota.RedisQuotaBackend;
+import dev.switchboard.observe.cost.CostLedger;
+import dev.switchboard.observe.cost.InMemoryCostLedger;
+import dev.switchboard.observe.cost.RedisCostLedger;
+import dev.switchboard.observe.log.RequestLog;
+import dev.switchboard.observe.metrics.GenAiMetrics;
+import dev.switchboard.observe.tracing.TracerAttemptSpans;
+import dev.switchboard.quota.backend.QuotaBackend;
+import dev.switchboard.quota.backend.RedisQuotaBackend;
 
 /**
  * Observability ({@code switchboard.observability.*}): the request log and its {@code llmrequests}

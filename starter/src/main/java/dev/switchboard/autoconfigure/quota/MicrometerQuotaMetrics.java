@@ -6,7 +6,7 @@ import org.springframework.beans.factory.ObjectProvider;
 
 import dev.switchboard.quota.FailureMode;
 import dev.switchboard.quota.QuotaLimit;
-import dev.switchboard.quota.QuotaMetrics;
+import dev.switchboard.quota.admission.QuotaMetrics;
 
 /**
  * Quota counters: {@code switchboard.quota.rejected} (tags team, limit, dry_run),

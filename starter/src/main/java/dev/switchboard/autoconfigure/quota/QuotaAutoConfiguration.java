@@ -25,13 +25,13 @@ import dev.switchboard.autoconfigure.SwitchboardProperties;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedis;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
-import dev.switchboard.quota.InMemoryQuotaBackend;
-import dev.switchboard.quota.LlmQuotaGatewayFilterFactory;
-import dev.switchboard.quota.QuotaBackend;
-import dev.switchboard.quota.QuotaMetrics;
 import dev.switchboard.quota.QuotaPolicy;
-import dev.switchboard.quota.RedisQuotaBackend;
-import dev.switchboard.quota.TokenQuotaService;
+import dev.switchboard.quota.admission.QuotaMetrics;
+import dev.switchboard.quota.admission.TokenQuotaService;
+import dev.switchboard.quota.backend.InMemoryQuotaBackend;
+import dev.switchboard.quota.backend.QuotaBackend;
+import dev.switchboard.quota.backend.RedisQuotaBackend;
+import dev.switchboard.quota.filter.LlmQuotaGatewayFilterFactory;
 import dev.switchboard.route.ModelResolver;
 
 /**

@@ -14,10 +14,10 @@ import dev.switchboard.catalog.Capability;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ModelSpec;
-import dev.switchboard.quota.BucketSpec;
 import dev.switchboard.quota.LimitSet;
 import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.QuotaPolicy;
+import dev.switchboard.quota.backend.BucketSpec;
 
 /**
  * Turns {@link QuotaProperties} into a {@link QuotaPolicy}, collecting every problem with the

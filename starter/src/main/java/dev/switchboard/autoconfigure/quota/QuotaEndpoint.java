@@ -12,10 +12,10 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
-import dev.switchboard.quota.QuotaBackend;
-import dev.switchboard.quota.RateLimitHeaders;
-import dev.switchboard.quota.TeamQuota;
-import dev.switchboard.quota.TokenQuotaService;
+import dev.switchboard.quota.admission.RateLimitHeaders;
+import dev.switchboard.quota.admission.TeamQuota;
+import dev.switchboard.quota.admission.TokenQuotaService;
+import dev.switchboard.quota.backend.QuotaBackend;
 
 /**
  * {@code /actuator/llmquotas}: each team's usage today and this month and what remains of every

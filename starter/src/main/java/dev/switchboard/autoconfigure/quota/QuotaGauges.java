@@ -12,8 +12,8 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.beans.factory.ObjectProvider;
 
-import dev.switchboard.quota.TeamQuota;
-import dev.switchboard.quota.TokenQuotaService;
+import dev.switchboard.quota.admission.TeamQuota;
+import dev.switchboard.quota.admission.TokenQuotaService;
 
 /**
  * The numbers of the {@code llmquotas} endpoint as gauges, refreshed every 15 seconds off the
