@@ -182,6 +182,8 @@ n = count["requests"] + count["errors"]
 print("Redis round trips (EVAL + EVALSHA) per request: **%.2f** (%d over %d requests); commands run inside"
       " those scripts: %.1f per request." % (scripts / n if n else float("nan"), scripts, n, inner / n if n else float("nan")))
 PY
+  # The burst queue: its cost when nothing waits, and the rate it admits a burst at (own JVM, in memory).
+  java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.BurstQueueBench 2>/dev/null >>"$RESULTS/quota.md"
 }
 
 # Cache: the same route with LlmCache (both tiers, in memory), selected by ?bench-cache. A provider

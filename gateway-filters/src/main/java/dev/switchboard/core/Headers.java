@@ -30,4 +30,13 @@ public final class Headers {
 	private Headers() {
 	}
 
+	/**
+	 * A request's class in its team's burst queue ({@code low}, {@code normal}, {@code high}),
+	 * honoured only for teams allowed to choose; never sent upstream.
+	 */
+	public static final String PRIORITY = "x-switchboard-priority";
+
+	/** How long the request waited in its team's burst queue before it was admitted, in milliseconds. */
+	public static final String QUEUED_MS = "x-switchboard-queued-ms";
+
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.autoconfigure;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -9,8 +11,10 @@ import org.springframework.boot.test.context.runner.ReactiveWebApplicationContex
 import dev.switchboard.autoconfigure.quota.QuotaAutoConfiguration;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
 import dev.switchboard.catalog.CatalogException;
+import dev.switchboard.quota.QueuePolicy;
 import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.QuotaPolicy;
+import dev.switchboard.quota.admission.BurstQueue;
 import dev.switchboard.quota.admission.TokenQuotaService;
 import dev.switchboard.quota.backend.InMemoryQuotaBackend;
 import dev.switchboard.quota.filter.LlmQuotaGatewayFilterFactory;
@@ -44,6 +48,42 @@ class QuotaAutoConfigurationTest {
 					.containsEntry(QuotaLimit.SPEND_PER_DAY, 5_000_000_000L);
 				assertThat(policy.team("a").dryRun()).containsExactly(QuotaLimit.TOKENS_PER_MINUTE);
 				assertThat(policy.model("a", "echo").amounts()).containsEntry(QuotaLimit.REQUESTS_PER_MINUTE, 3L);
+			});
+	}
+
+	@Test
+	void aTeamsQueueMergesOverTheDefaultsQueueAndIsOffUnlessSet() {
+		this.runner
+			.withPropertyValues("switchboard.teams.b.key-hashes[0]=" + HASH.replace('5', '6'),
+					"switchboard.quota.defaults.queue.max-wait=2s", "switchboard.quota.teams.a.queue.max-length=7",
+					"switchboard.quota.teams.a.queue.priority=high", "switchboard.quota.teams.a.queue.priority-header=true")
+			.run(context -> {
+				QueuePolicy queues = context.getBean(QueuePolicy.class);
+				assertThat(queues.team("a")).isEqualTo(
+						new QueuePolicy.Queue(Duration.ofSeconds(2), 7, QueuePolicy.Priority.HIGH, true));
+				assertThat(queues.team("b")).isEqualTo(new QueuePolicy.Queue(Duration.ofSeconds(2), 100,
+						QueuePolicy.Priority.NORMAL, false));
+				assertThat(context).hasSingleBean(BurstQueue.class);
+			});
+		this.runner.run(context -> assertThat(context.getBean(QueuePolicy.class).enabled()).isFalse());
+	}
+
+	@Test
+	void badQueueSettingsFailStartUpNamingEachPropertyToFix() {
+		this.runner
+			.withPropertyValues("switchboard.quota.defaults.queue.max-wait=-1s",
+					"switchboard.quota.teams.a.queue.max-wait=2s", "switchboard.quota.teams.a.queue.max-length=0",
+					"switchboard.quota.teams.a.models.fast.queue.max-wait=1s",
+					"switchboard.quota.client-layer.source=key", "switchboard.quota.client-layer.limits.queue.max-wait=1s")
+			.run(context -> {
+				assertThat(context).hasFailed();
+				assertThat(rootCause(context.getStartupFailure()).problems()).containsExactlyInAnyOrder(
+						"switchboard.quota.defaults.queue.max-wait: must not be negative, got PT-1S; 0 turns the queue off",
+						"switchboard.quota.teams.a.queue.max-length: 0 lets nobody wait, but max-wait is PT2S; set "
+								+ "max-length to at least 1, or max-wait to 0 to turn the queue off",
+						"switchboard.quota.teams.a.models.fast.queue: the queue is set per team (teams.a.queue), not per model",
+						"switchboard.quota.client-layer.limits.queue: the queue is set per team; a client waits in its "
+								+ "team's queue, in a lane of its own");
 			});
 	}
 

@@ -2,6 +2,7 @@ package dev.switchboard.quota.admission;
 
 import dev.switchboard.quota.QuotaLimit;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
@@ -14,7 +15,15 @@ import org.springframework.http.HttpHeaders;
  * @param reservation what was reserved, settled when the request completes
  * @param headers the rate-limit headers to send
  */
-public record Admission(Reservation reservation, Headers headers) {
+public record Admission(Reservation reservation, Headers headers, Duration queued) {
+
+	/** The rate-limit headers of the decision, and how long the request waited for it. */
+	public void writeTo(HttpHeaders response) {
+		this.headers.writeTo(response);
+		if (!this.queued.isZero()) {
+			response.set(dev.switchboard.core.Headers.QUEUED_MS, Long.toString(this.queued.toMillis()));
+		}
+	}
 
 	/**
 	 * Header values of one decision.

@@ -25,6 +25,11 @@ public class QuotaExceededException extends LlmApiException {
 		this.headers = headers;
 	}
 
+	/** The same refusal (limit, wait, headers) told otherwise: a full queue says so. */
+	QuotaExceededException withMessage(String message) {
+		return new QuotaExceededException(this.limit, message, retryAfter(), this.headers);
+	}
+
 	public QuotaLimit limit() {
 		return this.limit;
 	}

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpHeaders;
@@ -24,6 +25,7 @@ import org.springframework.http.HttpHeaders;
 import dev.switchboard.catalog.ModelSpec;
 import dev.switchboard.core.Bill;
 import dev.switchboard.core.CostRecorded;
+import dev.switchboard.core.Headers;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.ModelRoute;
 import dev.switchboard.core.Operation;
@@ -33,6 +35,7 @@ import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
 import dev.switchboard.quota.FailureMode;
 import dev.switchboard.quota.LimitSet;
+import dev.switchboard.quota.QueuePolicy;
 import dev.switchboard.quota.QuotaLimit.Dimension;
 import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.QuotaPolicy;
@@ -107,6 +110,10 @@ public final class TokenQuotaService {
 
 	private final String keyPrefix;
 
+	private final QueuePolicy queues;
+
+	private final BurstQueue queue;
+
 	/** Most team and model scopes kept with their buckets; far above a policy's, so only past months go. */
 	private static final int MAX_SCOPES = 10_000;
 
@@ -128,6 +135,9 @@ public final class TokenQuotaService {
 		this.metrics = builder.metrics;
 		this.clock = builder.clock;
 		this.keyPrefix = builder.keyPrefix;
+		this.queues = builder.queues;
+		this.queue = (builder.queue != null) ? builder.queue
+				: new BurstQueue(Schedulers.parallel(), BurstQueue.Metrics.NONE);
 	}
 
 	public static Builder builder(QuotaPolicy policy, QuotaBackend backend, ModelResolver resolver) {
@@ -155,7 +165,28 @@ public final class TokenQuotaService {
 	 */
 	public Mono<Admission> reserve(LlmExchange exchange, HttpHeaders requestHeaders, boolean dryRun) {
 		QuotaPolicy.ClientLayer layer = this.policy.clientLayer();
-		return reserve(exchange, (layer != null) ? layer.clientOf(requestHeaders) : null, dryRun);
+		String client = (layer != null) ? layer.clientOf(requestHeaders) : null;
+		return reserve(exchange, client, dryRun, priority(exchange, requestHeaders.getFirst(Headers.PRIORITY)));
+	}
+
+	/** The team's class, or the one the request asks for when the team may choose. */
+	private QueuePolicy.Priority priority(LlmExchange exchange, @Nullable String asked) {
+		QueuePolicy.Queue queue = this.queues.team(exchange.team().name());
+		if (asked == null) {
+			return queue.priority();
+		}
+		QueuePolicy.Priority chosen = QueuePolicy.Priority.of(asked);
+		if (!queue.priorityHeader() || chosen == null) {
+			exchange.decide("quota", "priority '" + asked + "' ignored: " + (queue.priorityHeader()
+					? "not one of low, normal, high" : "team '" + exchange.team().name() + "' may not choose"));
+			return queue.priority();
+		}
+		return chosen;
+	}
+
+	/** The queue's view of the service: requests waiting now. */
+	public BurstQueue queue() {
+		return this.queue;
 	}
 
 	/**
@@ -175,6 +206,11 @@ public final class TokenQuotaService {
 	 * route rolling quotas out: nothing is rejected or downgraded, everything is counted).
 	 */
 	public Mono<Admission> reserve(LlmExchange exchange, @Nullable String client, boolean dryRun) {
+		return reserve(exchange, client, dryRun, this.queues.team(exchange.team().name()).priority());
+	}
+
+	private Mono<Admission> reserve(LlmExchange exchange, @Nullable String client, boolean dryRun,
+			QueuePolicy.Priority priority) {
 		RouteTarget requested = exchange.route().primary();
 		QuotaCharge preset = QuotaCharge.of(exchange);
 		// An answer the gateway gives itself (a charged cache hit) reserves exactly its charge.
@@ -185,12 +221,22 @@ public final class TokenQuotaService {
 			.flatMap(prompt -> {
 				Request request = new Request(exchange, client, prompt, completion,
 						YearMonth.now(this.clock.withZone(ZoneOffset.UTC)), dryRun);
-				return this.store.call("reserve", backend -> reserveOn(backend, request));
+				String team = exchange.team().name();
+				// A lane per set of buckets the request draws on: team, model, client.
+				String lane = team + '\u0000' + requested.model().id() + '\u0000' + ((client != null) ? client : "");
+				return this.queue.admit(team, lane, this.queues.team(team), priority,
+						() -> this.store.call("reserve", backend -> reserveOn(backend, request)),
+						// Taken for a client that left while its turn was decided: given back.
+						outcome -> refund(outcome.backend, outcome.charges).subscribe(null, error -> {
+						}));
 			})
-			.map(outcome -> admit(exchange, outcome));
+			.map(queued -> admit(exchange, queued.value(), queued.waited()));
 	}
 
-	private Admission admit(LlmExchange exchange, Outcome outcome) {
+	private Admission admit(LlmExchange exchange, Outcome outcome, Duration queued) {
+		if (!queued.isZero()) {
+			exchange.decide("quota", "waited " + queued.toMillis() + " ms in the burst queue");
+		}
 		if (outcome.downgradedTo != null) {
 			String from = exchange.requestedModel();
 			exchange.reroute(outcome.downgradedTo, "quota: soft limit " + outcome.softLimit + " of team '"
@@ -213,7 +259,7 @@ public final class TokenQuotaService {
 		exchange.decide("quota", "reserved " + outcome.prompt + "+" + outcome.completion + " tokens on "
 				+ outcome.backend.name() + (outcome.headers.dryRun().isEmpty() ? ""
 						: "; dry-run limits exceeded: " + outcome.headers.dryRun()));
-		return new Admission(reservation, outcome.headers);
+		return new Admission(reservation, outcome.headers, queued);
 	}
 
 	/** Soft limits first (they may change the model), then enforced and dry-run ones side by side. */
@@ -600,6 +646,10 @@ public final class TokenQuotaService {
 
 		private String keyPrefix = "sb:quota";
 
+		private QueuePolicy queues = QueuePolicy.OFF;
+
+		private @Nullable BurstQueue queue;
+
 		private Builder(QuotaPolicy policy, QuotaBackend backend, ModelResolver resolver) {
 			this.policy = policy;
 			this.backend = backend;
@@ -645,6 +695,17 @@ public final class TokenQuotaService {
 
 		public Builder keyPrefix(String keyPrefix) {
 			this.keyPrefix = keyPrefix;
+			return this;
+		}
+
+		/**
+		 * Lets requests over their limits wait for them, per team.
+		 * @param queue the queue they wait in (its scheduler times the waits); a queue on
+		 * Reactor's parallel scheduler when {@code null}
+		 */
+		public Builder queue(QueuePolicy queues, @Nullable BurstQueue queue) {
+			this.queues = queues;
+			this.queue = queue;
 			return this;
 		}
 

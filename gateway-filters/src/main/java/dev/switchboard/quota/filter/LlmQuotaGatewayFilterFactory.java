@@ -74,7 +74,7 @@ public class LlmQuotaGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 					return Mono.error(rejected);
 				})
 				.flatMap(admission -> {
-					admission.headers().writeTo(responseHeaders);
+					admission.writeTo(responseHeaders);
 					return chain.filter(exchange);
 				});
 		}, ORDER) {

@@ -1,11 +1,16 @@
 package dev.switchboard.autoconfigure.quota;
 
+import java.time.Duration;
+import java.util.Locale;
+
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import org.springframework.beans.factory.ObjectProvider;
 
 import dev.switchboard.quota.FailureMode;
 import dev.switchboard.quota.QuotaLimit;
+import dev.switchboard.quota.admission.BurstQueue;
 import dev.switchboard.quota.admission.QuotaMetrics;
 
 /**
@@ -15,7 +20,7 @@ import dev.switchboard.quota.admission.QuotaMetrics;
  * {@code switchboard.quota.degraded} (tags backend, operation, mode: requests decided while the
  * store was away).
  */
-public class MicrometerQuotaMetrics implements QuotaMetrics {
+public class MicrometerQuotaMetrics implements QuotaMetrics, BurstQueue.Metrics {
 
 	private final ObjectProvider<MeterRegistry> registry;
 
@@ -49,6 +54,16 @@ public class MicrometerQuotaMetrics implements QuotaMetrics {
 	public void degraded(String backend, String operation, FailureMode mode) {
 		this.registry.ifAvailable(r -> r.counter("switchboard.quota.degraded", "backend", backend, "operation",
 				operation, "mode", mode.name().toLowerCase(java.util.Locale.ROOT)).increment());
+	}
+
+	/** {@code switchboard.quota.queue.wait}: how long requests waited, by team and what became of them. */
+	@Override
+	public void left(String team, BurstQueue.Outcome outcome, Duration waited) {
+		this.registry.ifAvailable(r -> Timer.builder("switchboard.quota.queue.wait")
+			.description("Time requests waited in burst queues, by outcome")
+			.tags("team", team, "outcome", outcome.name().toLowerCase(Locale.ROOT))
+			.register(r)
+			.record(waited));
 	}
 
 }

@@ -3,8 +3,11 @@ package dev.switchboard.autoconfigure.quota;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.redisson.api.RedissonClient;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -25,7 +28,9 @@ import dev.switchboard.autoconfigure.SwitchboardProperties;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedis;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.quota.QueuePolicy;
 import dev.switchboard.quota.QuotaPolicy;
+import dev.switchboard.quota.admission.BurstQueue;
 import dev.switchboard.quota.admission.QuotaMetrics;
 import dev.switchboard.quota.admission.TokenQuotaService;
 import dev.switchboard.quota.backend.InMemoryQuotaBackend;
@@ -62,13 +67,32 @@ public class QuotaAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	QueuePolicy switchboardQueuePolicy(QuotaProperties quota) {
+		return QuotaBinder.queues(quota);
+	}
+
+	/** Waits are timed on Reactor's parallel scheduler: timers, never a sleeping thread. */
+	@Bean
+	@ConditionalOnMissingBean
+	BurstQueue switchboardBurstQueue(ObjectProvider<BurstQueue.Metrics> metrics) {
+		return new BurstQueue(Schedulers.parallel(), metrics.getIfAvailable(() -> BurstQueue.Metrics.NONE));
+	}
+
+	@Bean
+	BurstQueueLifecycle switchboardBurstQueueLifecycle(BurstQueue queue) {
+		return new BurstQueueLifecycle(queue);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	TokenQuotaService switchboardTokenQuotaService(QuotaPolicy policy, QuotaBackend backend, ModelResolver resolver,
-			QuotaProperties properties, ObjectProvider<QuotaMetrics> metrics) {
+			QuotaProperties properties, ObjectProvider<QuotaMetrics> metrics, QueuePolicy queues, BurstQueue queue) {
 		return TokenQuotaService.builder(policy, backend, resolver)
 			.failureMode(properties.failureMode())
 			.timeout(properties.redis().timeout())
 			.keyPrefix(properties.redis().keyPrefix())
 			.metrics(metrics.getIfAvailable(() -> QuotaMetrics.NONE))
+			.queue(queues, queue)
 			.build();
 	}
 
@@ -114,6 +138,14 @@ public class QuotaAutoConfiguration {
 		@ConditionalOnMissingBean
 		MicrometerQuotaMetrics switchboardQuotaMetrics(ObjectProvider<MeterRegistry> registry) {
 			return new MicrometerQuotaMetrics(registry);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		MeterBinder switchboardBurstQueueDepth(BurstQueue queue) {
+			return registry -> Gauge.builder("switchboard.quota.queue.depth", queue, BurstQueue::depth)
+				.description("Requests waiting in burst queues for their rate limits")
+				.register(registry);
 		}
 
 		@Bean(destroyMethod = "close")

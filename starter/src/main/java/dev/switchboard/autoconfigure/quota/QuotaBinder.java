@@ -1,6 +1,7 @@
 package dev.switchboard.autoconfigure.quota;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -9,12 +10,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.switchboard.catalog.Capability;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ModelSpec;
 import dev.switchboard.quota.LimitSet;
+import dev.switchboard.quota.QueuePolicy;
 import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.QuotaPolicy;
 import dev.switchboard.quota.backend.BucketSpec;
@@ -28,7 +33,81 @@ final class QuotaBinder {
 
 	private static final BigDecimal NANO = BigDecimal.valueOf(1_000_000_000L);
 
+	/** Requests that may wait per lane when a queue sets max-wait but no max-length. */
+	static final int DEFAULT_QUEUE_LENGTH = 100;
+
 	private QuotaBinder() {
+	}
+
+	/** Every team's burst queue, the defaults' merged under each team's own settings. */
+	static QueuePolicy queues(QuotaProperties properties) {
+		List<String> problems = new ArrayList<>();
+		String root = "switchboard.quota";
+		QuotaProperties.Queue base = properties.defaults().queue();
+		QueuePolicy.Queue defaults = queue(root + ".defaults.queue", base, null, problems);
+		Map<String, QueuePolicy.Queue> teams = new LinkedHashMap<>();
+		properties.teams().forEach((team, limits) -> {
+			if (limits.queue() != null) {
+				teams.put(team, queue(root + ".teams." + team + ".queue", limits.queue(), base, problems));
+			}
+			limits.models().forEach((model, own) -> {
+				if (own.queue() != null) {
+					problems.add(root + ".teams." + team + ".models." + model
+							+ ".queue: the queue is set per team (teams." + team + ".queue), not per model");
+				}
+			});
+		});
+		properties.defaults().models().forEach((model, own) -> {
+			if (own.queue() != null) {
+				problems.add(root + ".defaults.models." + model + ".queue: the queue is set per team or under defaults, "
+						+ "not per model");
+			}
+		});
+		QuotaProperties.ClientLayer client = properties.clientLayer();
+		if (client != null && client.limits().queue() != null) {
+			problems.add(root + ".client-layer.limits.queue: the queue is set per team; a client waits in its team's "
+					+ "queue, in a lane of its own");
+		}
+		if (!problems.isEmpty()) {
+			throw new CatalogException(problems);
+		}
+		return new QueuePolicy(defaults, teams);
+	}
+
+	private static QueuePolicy.Queue queue(String where, QuotaProperties.@Nullable Queue own,
+			QuotaProperties.@Nullable Queue base, List<String> problems) {
+		if (own == null && base == null) {
+			return QueuePolicy.Queue.OFF;
+		}
+		Duration maxWait = pick(own, base, QuotaProperties.Queue::maxWait, Duration.ZERO);
+		Integer maxLength = pick(own, base, QuotaProperties.Queue::maxLength, null);
+		if (maxWait.isNegative()) {
+			problems.add(where + ".max-wait: must not be negative, got " + maxWait + "; 0 turns the queue off");
+			return QueuePolicy.Queue.OFF;
+		}
+		if (maxLength != null && maxLength < 0) {
+			problems.add(where + ".max-length: must not be negative, got " + maxLength);
+			return QueuePolicy.Queue.OFF;
+		}
+		if (!maxWait.isZero() && maxLength != null && maxLength == 0) {
+			problems.add(where + ".max-length: 0 lets nobody wait, but max-wait is " + maxWait
+					+ "; set max-length to at least 1, or max-wait to 0 to turn the queue off");
+			return QueuePolicy.Queue.OFF;
+		}
+		int length = (maxLength != null) ? maxLength : (maxWait.isZero() ? 0 : DEFAULT_QUEUE_LENGTH);
+		return new QueuePolicy.Queue(maxWait, length,
+				pick(own, base, QuotaProperties.Queue::priority, QueuePolicy.Priority.NORMAL),
+				pick(own, base, QuotaProperties.Queue::priorityHeader, false));
+	}
+
+	/** The team's own value, else the defaults', else {@code fallback}. */
+	private static <T> T pick(QuotaProperties.@Nullable Queue own, QuotaProperties.@Nullable Queue base,
+			Function<QuotaProperties.Queue, @Nullable T> field, T fallback) {
+		T value = (own != null) ? field.apply(own) : null;
+		if (value == null && base != null) {
+			value = field.apply(base);
+		}
+		return (value != null) ? value : fallback;
 	}
 
 	static QuotaPolicy policy(QuotaProperties properties, ModelCatalog catalog, Set<String> knownTeams) {

@@ -13,6 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 import dev.switchboard.quota.FailureMode;
+import dev.switchboard.quota.QueuePolicy;
 
 /**
  * Token quotas and budgets of the {@code LlmQuota} filter. Values are checked at start-up against
@@ -69,10 +70,13 @@ public record QuotaProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 	 * @param soft Limits of this set that route to downgrade-to instead of answering 429
 	 * @param downgradeTo Model id or alias served instead when a soft limit is exceeded
 	 * @param models Limits per model id or alias, on top of the team's (teams and defaults only)
+	 * @param queue Burst queue of the team (teams and defaults only): requests over a rate limit wait
+	 * for it instead of an instant 429
 	 */
 	public record Limits(@Nullable Long requestsPerMinute, @Nullable Long tokensPerMinute, @Nullable Long tokensPerDay,
 			@Nullable Long tokensPerMonth, @Nullable BigDecimal spendPerDay, @Nullable BigDecimal spendPerMonth,
-			List<String> dryRun, List<String> soft, @Nullable String downgradeTo, Map<String, @Valid Limits> models) {
+			List<String> dryRun, List<String> soft, @Nullable String downgradeTo, Map<String, @Valid Limits> models,
+			@Nullable Queue queue) {
 
 		public Limits {
 			dryRun = (dryRun != null) ? dryRun : List.of();
@@ -80,6 +84,23 @@ public record QuotaProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 			models = (models != null) ? models : Map.of();
 		}
 
+	}
+
+	/**
+	 * The burst queue of a team (or, under {@code defaults}, of every team): requests over a rate
+	 * limit wait for it to refill instead of an instant 429.
+	 *
+	 * @param maxWait Longest a request waits for its limits to refill, e.g. 2s; 0 (the default) turns
+	 * the queue off. A request that would wait longer gets its 429 at once.
+	 * @param maxLength Most requests waiting at once per team and model (and client, with a client
+	 * layer); one more gets a 429 at once. Default 100 when max-wait is set.
+	 * @param priority Class of the team's requests: low, normal (the default) or high. A higher class
+	 * is served first; a request that waited half of max-wait counts one class higher.
+	 * @param priorityHeader Whether the team's requests may choose their class with the
+	 * x-switchboard-priority header (low, normal, high); ignored otherwise.
+	 */
+	public record Queue(@Nullable Duration maxWait, @Nullable Integer maxLength,
+			QueuePolicy.@Nullable Priority priority, @Nullable Boolean priorityHeader) {
 	}
 
 	/**

@@ -1,0 +1,481 @@
+package dev.switchboard.quota.admission;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.quota.QueuePolicy;
+
+/**
+ * Bursts wait instead of an instant 429: a request refused by a limit that refills within its
+ * team's {@code max-wait} joins a bounded queue and is admitted when the limit has room again.
+ *
+ * <p>One <em>lane</em> per team, model and client, that is per set of buckets a request draws
+ * on, so a team waiting for one model's limit never holds up its requests to another, and one
+ * team's burst never delays another team (their lanes are apart). In a lane, requests are served
+ * by class ({@link QueuePolicy.Priority}) and, within a class, in arrival order; a request
+ * arriving while its lane has waiters joins them rather than overtaking them.
+ *
+ * <p>Nothing blocks: each lane has one drainer, run by timers of the given {@link Scheduler} at
+ * the moment the refusing bucket said it will have room ({@code Retry-After}, computed from the
+ * buckets themselves, not polled). The drainer tries the lane's first request; admitted, it tries
+ * the next at once; refused, it sleeps until the new refill time, or fails the request with its
+ * 429 when that time is past the request's deadline. The store stays the judge: with Redis, two
+ * gateways draining their own lanes against the same buckets never admit more than the limit
+ * together.
+ *
+ * <p>A client that leaves while waiting leaves its lane and is charged nothing; one that leaves
+ * while its turn is being decided has what was taken for it given back ({@code release}).
+ */
+public final class BurstQueue {
+
+	/** What became of a waiting request, for metrics. */
+	public enum Outcome {
+
+		/** Admitted after waiting. */
+		ADMITTED,
+		/** Its limits would not refill before its {@code max-wait}: the 429 it would have had. */
+		TIMED_OUT,
+		/** Its lane was full: an instant 429. */
+		FULL,
+		/** The client left while waiting. */
+		CANCELLED,
+		/** The gateway shut down: a 503. */
+		SHUT_DOWN
+
+	}
+
+	/** Metrics of the queue; the starter binds them to Micrometer. */
+	public interface Metrics {
+
+		Metrics NONE = (team, outcome, waited) -> {
+		};
+
+		/** A request left the queue after {@code waited}. */
+		void left(String team, Outcome outcome, Duration waited);
+
+	}
+
+	private final Scheduler scheduler;
+
+	private final Metrics metrics;
+
+	private final ConcurrentMap<String, Lane> lanes = new ConcurrentHashMap<>();
+
+	private final AtomicInteger depth = new AtomicInteger();
+
+	private final AtomicLong sequence = new AtomicLong();
+
+	private volatile boolean closed;
+
+	public BurstQueue(Scheduler scheduler, Metrics metrics) {
+		this.scheduler = scheduler;
+		this.metrics = metrics;
+	}
+
+	/** Requests waiting now, every lane together. */
+	public int depth() {
+		return this.depth.get();
+	}
+
+	/**
+	 * Whether every waiting request waits for a timer: no lane is deciding a turn with the store
+	 * right now. A quiet point, for diagnostics and for tests that move time.
+	 */
+	public boolean idle() {
+		for (Lane lane : this.lanes.values()) {
+			synchronized (lane) {
+				if (lane.trying || (!lane.waiters.isEmpty() && !lane.scheduled)) {
+					return false;
+				}
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Admits through the queue: {@code attempt} is tried at once when the lane is empty, and again
+	 * whenever the limits that refused it have room, until it succeeds or the request's wait is
+	 * up.
+	 * @param team the team, for metrics and messages
+	 * @param lane the lane: the team and whatever else selects the request's buckets
+	 * @param queue the team's queue
+	 * @param priority the request's class
+	 * @param attempt one try at the store: a value, or a {@link QuotaExceededException}
+	 * @param release gives back what a successful try took when nobody is waiting for it any more
+	 * @param <T> what a try yields
+	 * @return the admission and how long it waited
+	 */
+	public <T> Mono<Queued<T>> admit(String team, String lane, QueuePolicy.Queue queue, QueuePolicy.Priority priority,
+			Supplier<Mono<T>> attempt, Consumer<T> release) {
+		if (!queue.enabled()) {
+			return Mono.defer(attempt).map(value -> new Queued<>(value, Duration.ZERO));
+		}
+		return Mono.defer(() -> {
+			Lane waiting = this.lanes.get(lane);
+			if (waiting != null && waiting.busy()) {
+				// Behind the requests already waiting, whatever the bucket says now.
+				return enqueue(waiting, queue, priority, attempt, release, null);
+			}
+			// The path of every request while nobody waits: one map read, no lane.
+			return attempt.get()
+				.map(value -> new Queued<>(value, Duration.ZERO))
+				.onErrorResume(QuotaExceededException.class,
+						refused -> waitable(refused, queue)
+								? enqueue(this.lanes.computeIfAbsent(lane, key -> new Lane(team, key)), queue, priority,
+										attempt, release, refused)
+								: Mono.error(refused));
+		});
+	}
+
+	/**
+	 * Fails every waiting request with a 503 and refuses new ones: the gateway is shutting down,
+	 * and a request that cannot be served soon is better answered now than cut off later.
+	 */
+	public void close() {
+		this.closed = true;
+		for (Lane lane : this.lanes.values()) {
+			List<Waiter<?>> all;
+			synchronized (lane) {
+				all = new ArrayList<>(lane.waiters);
+				lane.waiters.clear();
+				if (lane.timer != null) {
+					lane.timer.dispose();
+					lane.timer = null;
+				}
+				lane.scheduled = false;
+				lane.ticket++;
+			}
+			for (Waiter<?> waiter : all) {
+				this.depth.decrementAndGet();
+				if (waiter.fail(shuttingDown())) {
+					this.metrics.left(lane.team, Outcome.SHUT_DOWN, waited(waiter));
+				}
+			}
+		}
+	}
+
+	private static boolean waitable(QuotaExceededException refused, QueuePolicy.Queue queue) {
+		Duration retryAfter = refused.retryAfter();
+		return retryAfter != null && retryAfter.compareTo(queue.maxWait()) <= 0;
+	}
+
+	private <T> Mono<Queued<T>> enqueue(Lane lane, QueuePolicy.Queue queue, QueuePolicy.Priority priority,
+			Supplier<Mono<T>> attempt, Consumer<T> release, @Nullable QuotaExceededException refused) {
+		return Mono.<Queued<T>>create(sink -> {
+			if (this.closed) {
+				sink.error(shuttingDown());
+				return;
+			}
+			long now = now();
+			long half = queue.maxWait().toNanos() / 2;
+			Waiter<T> waiter = new Waiter<>(lane, sink, attempt, release, now, now + queue.maxWait().toNanos(),
+					now - priority.ordinal() * half, this.sequence.incrementAndGet());
+			long delay;
+			synchronized (lane) {
+				QuotaExceededException last = (refused != null) ? refused : lane.lastRefusal;
+				if (lane.waiters.size() >= queue.maxLength()) {
+					full(lane, queue, last, sink);
+					return;
+				}
+				if (refused != null) {
+					lane.lastRefusal = refused;
+				}
+				lane.waiters.add(waiter);
+				this.depth.incrementAndGet();
+				delay = (!lane.scheduled && !lane.trying) ? waitNanos(refused) : -1;
+			}
+			sink.onCancel(() -> cancel(waiter));
+			// Its own deadline, kept even deep in the lane: nobody waits longer than max-wait.
+			waiter.expiry = this.scheduler.schedule(() -> expire(waiter), queue.maxWait().toNanos(),
+					TimeUnit.NANOSECONDS);
+			if (delay >= 0) {
+				schedule(lane, delay);
+			}
+		});
+	}
+
+	private void full(Lane lane, QueuePolicy.Queue queue, @Nullable QuotaExceededException last,
+			MonoSink<?> sink) {
+		this.metrics.left(lane.team, Outcome.FULL, Duration.ZERO);
+		String message = "Too many requests of team '" + lane.team + "' are waiting for their rate limit ("
+				+ queue.maxLength() + " at most). Please try again later.";
+		sink.error((last != null) ? last.withMessage(message) : new LlmApiException(429, LlmApiException.RATE_LIMIT,
+				"rate_limit_exceeded", null, message, queue.maxWait(), null));
+	}
+
+	private void cancel(Waiter<?> waiter) {
+		if (!waiter.leave()) {
+			return;
+		}
+		synchronized (waiter.lane) {
+			if (waiter.lane.waiters.remove(waiter)) {
+				this.depth.decrementAndGet();
+			}
+		}
+		this.metrics.left(waiter.lane.team, Outcome.CANCELLED, waited(waiter));
+	}
+
+	private void expire(Waiter<?> waiter) {
+		QuotaExceededException last;
+		synchronized (waiter.lane) {
+			last = waiter.lane.lastRefusal;
+		}
+		if (waiter.fail((last != null) ? last.withMessage(last.getMessage()) : timedOut(waiter.lane.team))) {
+			removeHead(waiter);
+			this.metrics.left(waiter.lane.team, Outcome.TIMED_OUT, waited(waiter));
+		}
+	}
+
+	/**
+	 * Sets the lane's timer unless one is set or a turn is being decided. A ticket tells a timer
+	 * that still counts from one that was superseded, whatever thread (or, with a virtual-time
+	 * scheduler in tests, the very call that set it) runs it.
+	 */
+	private void schedule(Lane lane, long delayNanos) {
+		long ticket;
+		synchronized (lane) {
+			if (lane.scheduled || lane.trying) {
+				return;
+			}
+			lane.scheduled = true;
+			ticket = ++lane.ticket;
+		}
+		Runnable task = () -> drain(lane, ticket);
+		Disposable timer = (delayNanos <= 0) ? this.scheduler.schedule(task)
+				: this.scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+		synchronized (lane) {
+			if (lane.scheduled && lane.ticket == ticket) {
+				lane.timer = timer;
+			}
+		}
+	}
+
+	/** Tries the lane's first live request; on its outcome, the next one or a timer. */
+	private void drain(Lane lane, long ticket) {
+		Waiter<?> head;
+		synchronized (lane) {
+			if (!lane.scheduled || lane.ticket != ticket) {
+				return;
+			}
+			lane.scheduled = false;
+			lane.timer = null;
+			head = lane.waiters.peek();
+			if (head == null) {
+				return;
+			}
+			lane.trying = true;
+		}
+		head.tryOnce(this);
+	}
+
+	/** The lane's first request was admitted (or its client left meanwhile): on to the next. */
+	<T> void admitted(Waiter<T> waiter, T value) {
+		removeHead(waiter);
+		if (waiter.admit(value, waited(waiter))) {
+			this.metrics.left(waiter.lane.team, Outcome.ADMITTED, waited(waiter));
+		}
+		else {
+			waiter.release.accept(value);
+		}
+		next(waiter.lane, 0);
+	}
+
+	/** The lane's first request was refused again: wait for the refill, or give up on it. */
+	void refused(Waiter<?> waiter, Throwable error) {
+		if (!(error instanceof QuotaExceededException refused) || refused.retryAfter() == null
+				|| now() + refused.retryAfter().toNanos() > waiter.deadline) {
+			// Its limits will not have room before its wait is up (or the store failed): the answer now.
+			removeHead(waiter);
+			if (waiter.fail(error)) {
+				this.metrics.left(waiter.lane.team, Outcome.TIMED_OUT, waited(waiter));
+			}
+			next(waiter.lane, 0);
+			return;
+		}
+		synchronized (waiter.lane) {
+			waiter.lane.lastRefusal = refused;
+		}
+		next(waiter.lane, refused.retryAfter().toNanos());
+	}
+
+	private void removeHead(Waiter<?> waiter) {
+		synchronized (waiter.lane) {
+			if (waiter.lane.waiters.remove(waiter)) {
+				this.depth.decrementAndGet();
+			}
+		}
+	}
+
+	private void next(Lane lane, long delayNanos) {
+		synchronized (lane) {
+			lane.trying = false;
+			if (lane.waiters.isEmpty()) {
+				this.lanes.remove(lane.key, lane);
+				return;
+			}
+		}
+		schedule(lane, delayNanos);
+	}
+
+	private Duration waited(Waiter<?> waiter) {
+		return Duration.ofNanos(Math.max(0, now() - waiter.arrived));
+	}
+
+	private static long waitNanos(@Nullable QuotaExceededException refused) {
+		Duration retryAfter = (refused != null) ? refused.retryAfter() : null;
+		return (retryAfter != null) ? retryAfter.toNanos() : 0;
+	}
+
+	private long now() {
+		return this.scheduler.now(TimeUnit.NANOSECONDS);
+	}
+
+	private static LlmApiException timedOut(String team) {
+		return new LlmApiException(429, LlmApiException.RATE_LIMIT, "rate_limit_exceeded", null,
+				"Rate limit reached for team '" + team + "': the wait for it was longer than allowed. Please try again later.",
+				Duration.ofSeconds(1), null);
+	}
+
+	private static LlmApiException shuttingDown() {
+		return new LlmApiException(503, LlmApiException.API_ERROR, "shutting_down", null,
+				"The gateway is shutting down; please retry.", Duration.ofSeconds(1), null);
+	}
+
+	/**
+	 * An admission through the queue.
+	 * @param value what the successful try yielded
+	 * @param waited how long the request waited for it; zero when it was admitted at once
+	 */
+	public record Queued<T>(T value, Duration waited) {
+	}
+
+	private static final class Lane {
+
+		final String team;
+
+		final String key;
+
+		final PriorityQueue<Waiter<?>> waiters = new PriorityQueue<>(
+				Comparator.<Waiter<?>>comparingLong(waiter -> waiter.order).thenComparingLong(waiter -> waiter.sequence));
+
+		/** Whether a timer will drain the lane; {@link #ticket} names the one that counts. */
+		boolean scheduled;
+
+		long ticket;
+
+		@Nullable Disposable timer;
+
+		/** Whether the first request's try is under way. */
+		boolean trying;
+
+		@Nullable QuotaExceededException lastRefusal;
+
+		Lane(String team, String key) {
+			this.team = team;
+			this.key = key;
+		}
+
+		/** Whether requests wait here, or one is being tried: a newcomer queues behind them. */
+		synchronized boolean busy() {
+			return !this.waiters.isEmpty() || this.trying;
+		}
+
+	}
+
+	private static final class Waiter<T> {
+
+		final Lane lane;
+
+		final MonoSink<Queued<T>> sink;
+
+		final Supplier<Mono<T>> attempt;
+
+		final Consumer<T> release;
+
+		final long arrived;
+
+		final long deadline;
+
+		/** Arrival, moved earlier by half the wait per class above the lowest: the aging order. */
+		final long order;
+
+		final long sequence;
+
+		volatile @Nullable Disposable expiry;
+
+		/** 0 waiting, 1 left (the client went away), 2 answered. */
+		private final AtomicInteger state = new AtomicInteger();
+
+		Waiter(Lane lane, MonoSink<Queued<T>> sink, Supplier<Mono<T>> attempt, Consumer<T> release, long arrived,
+				long deadline, long order, long sequence) {
+			this.lane = lane;
+			this.sink = sink;
+			this.attempt = attempt;
+			this.release = release;
+			this.arrived = arrived;
+			this.deadline = deadline;
+			this.order = order;
+			this.sequence = sequence;
+		}
+
+		void tryOnce(BurstQueue queue) {
+			if (this.state.get() != 0) {
+				// Left already: nothing to try, on to the next.
+				queue.removeHead(this);
+				queue.next(this.lane, 0);
+				return;
+			}
+			Mono.defer(this.attempt).subscribe(value -> queue.admitted(this, value), error -> queue.refused(this, error));
+		}
+
+		boolean leave() {
+			return settle(1);
+		}
+
+		boolean admit(T value, Duration waited) {
+			if (!settle(2)) {
+				return false;
+			}
+			this.sink.success(new Queued<>(value, waited));
+			return true;
+		}
+
+		boolean fail(Throwable error) {
+			if (!settle(2)) {
+				return false;
+			}
+			this.sink.error(error);
+			return true;
+		}
+
+		private boolean settle(int to) {
+			if (!this.state.compareAndSet(0, to)) {
+				return false;
+			}
+			Disposable timer = this.expiry;
+			if (timer != null) {
+				timer.dispose();
+			}
+			return true;
+		}
+
+	}
+
+}
