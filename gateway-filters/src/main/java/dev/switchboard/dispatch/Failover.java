@@ -66,8 +66,27 @@ final class Failover {
 					+ " is not larger than " + this.contextTooSmallFor);
 			return target(index + 1, 0, last);
 		}
+		if (retry == 0 && this.dispatcher.isUnhealthy(target)) {
+			if (healthyAfter(index)) {
+				this.exchange.decide("failover", "skip " + target.label() + ": its provider fails its health checks");
+				return target(index + 1, 0, last);
+			}
+			// Every target left fails its checks: try them anyway rather than fail on the probes' word.
+			this.exchange.decide("failover", target.label() + " fails its health checks, as do the targets after it: "
+					+ "trying it anyway");
+		}
 		this.calls++;
 		return call(target).onErrorResume(error -> next(index, retry, target, error));
+	}
+
+	/** Whether a target after {@code index} passes its health checks. */
+	private boolean healthyAfter(int index) {
+		for (int i = index + 1; i < this.targets.size(); i++) {
+			if (!this.dispatcher.isUnhealthy(this.targets.get(i))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private Mono<Void> next(int index, int retry, RouteTarget target, Throwable error) {

@@ -141,6 +141,11 @@ public class LlmDispatcher {
 		});
 	}
 
+	/** Whether the target's provider fails its active health checks. */
+	boolean isUnhealthy(RouteTarget target) {
+		return this.stats.isUnhealthy(target);
+	}
+
 	/** One call to one target; fails with an {@link LlmApiException} before writing when the call fails. */
 	public Mono<Void> attempt(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
 		ProviderAdapter adapter = this.adapters.forType(target.provider().type());

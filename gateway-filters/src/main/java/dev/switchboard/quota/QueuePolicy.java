@@ -74,8 +74,10 @@ public record QueuePolicy(Queue defaults, Map<String, Queue> teams) {
 
 	/**
 	 * Classes of waiting requests: a higher class is served first, but every class ages (a request
-	 * that has waited half its team's {@code max-wait} counts as one class higher, and so on), so
-	 * a stream of high-priority requests delays lower ones without starving them.
+	 * that has waited a quarter of its team's {@code max-wait} counts as one class higher, half of
+	 * it two classes), so a stream of high-priority requests delays lower ones without starving
+	 * them. Lanes are per team, so classes order a team's own requests: its default class against
+	 * those that choose another with the header.
 	 */
 	public enum Priority {
 

@@ -2,6 +2,7 @@ package dev.switchboard.route;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -26,6 +27,9 @@ public class TargetStats {
 	private final Duration ejectFor;
 
 	private final Map<String, Stat> stats = new ConcurrentHashMap<>();
+
+	/** Providers whose active health checks fail (names); none without health checks. */
+	private final Set<String> unhealthyProviders = ConcurrentHashMap.newKeySet();
 
 	/**
 	 * @param ejectAfterFailures consecutive provider faults after which a target goes to the back
@@ -78,14 +82,33 @@ public class TargetStats {
 	}
 
 	/**
-	 * Whether the target should go to the back of the line: ejected after consecutive failures, or
-	 * out of requests or of the tokens this request needs according to the provider's own headers.
+	 * Whether the target should go to the back of the line: failing its provider's health checks,
+	 * ejected after consecutive failures, or out of requests or of the tokens this request needs
+	 * according to the provider's own headers.
 	 */
 	public boolean isDegraded(RouteTarget target, long tokensNeeded) {
 		Stat stat = stat(target);
 		boolean ejected = stat.ejectedUntilNanos != 0 && System.nanoTime() - stat.ejectedUntilNanos < 0;
-		return ejected || stat.remainingRequests == 0
+		return isUnhealthy(target) || ejected || stat.remainingRequests == 0
 				|| (stat.remainingTokens >= 0 && stat.remainingTokens < tokensNeeded);
+	}
+
+	/**
+	 * The verdict of the provider's active health checks, set by the prober: an unhealthy
+	 * provider's targets are skipped by pools and fallbacks while another target remains.
+	 */
+	public void providerHealth(String provider, boolean healthy) {
+		if (healthy) {
+			this.unhealthyProviders.remove(provider);
+		}
+		else {
+			this.unhealthyProviders.add(provider);
+		}
+	}
+
+	/** Whether the target's provider fails its active health checks. */
+	public boolean isUnhealthy(RouteTarget target) {
+		return !this.unhealthyProviders.isEmpty() && this.unhealthyProviders.contains(target.provider().name());
 	}
 
 	private Stat stat(RouteTarget target) {

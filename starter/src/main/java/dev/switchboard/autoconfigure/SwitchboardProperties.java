@@ -78,12 +78,14 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * @param unsupportedParameters What to do with OpenAI parameters this provider cannot honour: reject
 	 * (400 naming the parameter) or drop (listed in the x-switchboard-dropped-params response header)
 	 * @param mock Behaviour of a mock provider (ignored for other types)
+	 * @param healthCheck Active health checks of this provider: its models list, asked periodically
 	 */
 	public record Provider(@NotBlank String type, @Nullable URI baseUrl, @Nullable String apiKey,
 			Map<String, String> headers, @DefaultValue("5s") Duration connectTimeout,
 			@DefaultValue("60s") Duration responseTimeout, @DefaultValue("true") boolean streamUsage,
 			@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens,
-			@DefaultValue("reject") UnsupportedParameters unsupportedParameters, @Valid @DefaultValue Mock mock) {
+			@DefaultValue("reject") UnsupportedParameters unsupportedParameters, @Valid @DefaultValue Mock mock,
+			@Valid @DefaultValue HealthCheck healthCheck) {
 
 		public Provider {
 			headers = (headers != null) ? headers : Map.of();
@@ -95,6 +97,24 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 					+ (this.apiKey == null ? "none" : "******") + "}";
 		}
 
+	}
+
+	/**
+	 * Active health checks of one provider: its list of models (GET /models, which costs no
+	 * tokens), asked with the credentials a call uses.
+	 *
+	 * @param enabled Whether to probe this provider
+	 * @param interval Time between the end of one probe and the start of the next
+	 * @param timeout Longest a probe may take before it counts as failed
+	 * @param jitter Fraction of the interval by which each wait moves at random (0 to 1), so a fleet
+	 * does not probe in step
+	 * @param healthyThreshold Good probes in a row that bring an unhealthy provider back
+	 * @param unhealthyThreshold Failed probes in a row (no answer, 5xx, 401, 403; not 429 or 408) that
+	 * mark the provider unhealthy: its targets are skipped while others remain
+	 */
+	public record HealthCheck(@DefaultValue("false") boolean enabled, @DefaultValue("30s") Duration interval,
+			@DefaultValue("5s") Duration timeout, @DefaultValue("0.1") double jitter,
+			@DefaultValue("2") int healthyThreshold, @DefaultValue("3") int unhealthyThreshold) {
 	}
 
 	/**

@@ -17,7 +17,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.core.Headers;
 import dev.switchboard.core.Json;
+import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.admission.BurstQueue;
+import dev.switchboard.quota.admission.TeamQuota;
+import dev.switchboard.quota.admission.TokenQuotaService;
 import dev.switchboard.testing.StubUpstream;
 
 import static dev.switchboard.autoconfigure.QuotaGatewayIntegrationTest.Answer;
@@ -98,10 +101,25 @@ class BurstQueueIntegrationTest {
 		leaving.dispose();
 		soon().until(() -> queue.depth() == 0);
 
+		// Past the refill it waited for: had it been admitted and charged, the refill would be gone.
+		TokenQuotaService service = gateway.getBean(TokenQuotaService.class);
+		Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+			.until(() -> requestsLeft(service, "queue-b") >= 1);
 		assertThat(served.get() - before).as("the provider saw the ten admitted requests only").isEqualTo(10);
-		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ledger(gateway, "queue-b").requests() == 10);
-		assertThat(ledger(gateway, "queue-b").tokens()).as("ten answers of 30 tokens; nothing for the one that left")
-			.isEqualTo(10 * 30);
+		Answer next = post(client, gateway, "queue-b-key", BODY).block(Duration.ofSeconds(10));
+		assertThat(next.status()).isEqualTo(200);
+		assertThat(next.headers().get(Headers.QUEUED_MS)).as("the refill was still there: no wait").isNull();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ledger(gateway, "queue-b").requests() == 11);
+		assertThat(ledger(gateway, "queue-b").tokens()).as("eleven answers of 30 tokens; nothing for the one that left")
+			.isEqualTo(11 * 30);
+	}
+
+	private static long requestsLeft(TokenQuotaService service, String team) {
+		return service.snapshot(team).block(Duration.ofSeconds(5)).limits().stream()
+			.filter(limit -> limit.limit() == QuotaLimit.REQUESTS_PER_MINUTE)
+			.mapToLong(TeamQuota.Limit::remaining)
+			.findFirst()
+			.orElseThrow();
 	}
 
 	private static ConditionFactory soon() {

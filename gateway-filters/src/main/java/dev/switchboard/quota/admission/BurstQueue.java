@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,19 +30,21 @@ import dev.switchboard.quota.QueuePolicy;
  * <p>One <em>lane</em> per team, model and client, that is per set of buckets a request draws
  * on, so a team waiting for one model's limit never holds up its requests to another, and one
  * team's burst never delays another team (their lanes are apart). In a lane, requests are served
- * by class ({@link QueuePolicy.Priority}) and, within a class, in arrival order; a request
- * arriving while its lane has waiters joins them rather than overtaking them.
+ * by class ({@link QueuePolicy.Priority}, with aging) and, within a class, in arrival order; a
+ * request arriving while its lane has waiters joins them rather than overtaking them.
  *
  * <p>Nothing blocks: each lane has one drainer, run by timers of the given {@link Scheduler} at
  * the moment the refusing bucket said it will have room ({@code Retry-After}, computed from the
  * buckets themselves, not polled). The drainer tries the lane's first request; admitted, it tries
- * the next at once; refused, it sleeps until the new refill time, or fails the request with its
- * 429 when that time is past the request's deadline. The store stays the judge: with Redis, two
+ * the next at once; refused, it sleeps until the new refill time, and every request whose wait
+ * would end before that time gets its 429 at once. Each request also has its own deadline timer,
+ * so none waits longer than its {@code max-wait}. The store stays the judge: with Redis, two
  * gateways draining their own lanes against the same buckets never admit more than the limit
  * together.
  *
  * <p>A client that leaves while waiting leaves its lane and is charged nothing; one that leaves
- * while its turn is being decided has what was taken for it given back ({@code release}).
+ * while its turn is being decided has what was taken for it given back ({@code release}), as has
+ * one whose admission arrives after it left. A lane exists only while requests wait in it.
  */
 public final class BurstQueue {
 
@@ -56,6 +59,8 @@ public final class BurstQueue {
 		FULL,
 		/** The client left while waiting. */
 		CANCELLED,
+		/** The store failed on one of its tries: that error. */
+		FAILED,
 		/** The gateway shut down: a 503. */
 		SHUT_DOWN
 
@@ -131,17 +136,21 @@ public final class BurstQueue {
 			Lane waiting = this.lanes.get(lane);
 			if (waiting != null && waiting.busy()) {
 				// Behind the requests already waiting, whatever the bucket says now.
-				return enqueue(waiting, queue, priority, attempt, release, null);
+				return enqueue(team, lane, queue, priority, attempt, release, null);
 			}
 			// The path of every request while nobody waits: one map read, no lane.
 			return attempt.get()
 				.map(value -> new Queued<>(value, Duration.ZERO))
 				.onErrorResume(QuotaExceededException.class,
 						refused -> waitable(refused, queue)
-								? enqueue(this.lanes.computeIfAbsent(lane, key -> new Lane(team, key)), queue, priority,
-										attempt, release, refused)
+								? enqueue(team, lane, queue, priority, attempt, release, refused)
 								: Mono.error(refused));
 		});
+	}
+
+	/** Takes waiting requests again after {@link #close()} (an application context restarted). */
+	public void open() {
+		this.closed = false;
 	}
 
 	/**
@@ -154,16 +163,11 @@ public final class BurstQueue {
 			List<Waiter<?>> all;
 			synchronized (lane) {
 				all = new ArrayList<>(lane.waiters);
+				this.depth.addAndGet(-all.size());
 				lane.waiters.clear();
-				if (lane.timer != null) {
-					lane.timer.dispose();
-					lane.timer = null;
-				}
-				lane.scheduled = false;
-				lane.ticket++;
+				retire(lane);
 			}
 			for (Waiter<?> waiter : all) {
-				this.depth.decrementAndGet();
 				if (waiter.fail(shuttingDown())) {
 					this.metrics.left(lane.team, Outcome.SHUT_DOWN, waited(waiter));
 				}
@@ -176,71 +180,136 @@ public final class BurstQueue {
 		return retryAfter != null && retryAfter.compareTo(queue.maxWait()) <= 0;
 	}
 
-	private <T> Mono<Queued<T>> enqueue(Lane lane, QueuePolicy.Queue queue, QueuePolicy.Priority priority,
-			Supplier<Mono<T>> attempt, Consumer<T> release, @Nullable QuotaExceededException refused) {
+	@SuppressWarnings("unchecked")
+	private <T> Mono<Queued<T>> enqueue(String team, String key, QueuePolicy.Queue queue,
+			QueuePolicy.Priority priority, Supplier<Mono<T>> attempt, Consumer<T> release,
+			@Nullable QuotaExceededException refused) {
 		return Mono.<Queued<T>>create(sink -> {
-			if (this.closed) {
-				sink.error(shuttingDown());
+			long now = now();
+			// Aging: each class above the lowest counts as having waited a quarter of max-wait more.
+			long step = queue.maxWait().toNanos() / 4;
+			Waiter<T> waiter = new Waiter<>(sink, attempt, release, now, now + queue.maxWait().toNanos(),
+					now - priority.ordinal() * step, this.sequence.incrementAndGet());
+			Throwable refusal = null;
+			long delay = -1;
+			Lane lane;
+			while (true) {
+				lane = this.lanes.computeIfAbsent(key, name -> new Lane(team, name));
+				synchronized (lane) {
+					if (lane.retired) {
+						continue; // emptied and dropped meanwhile: a new lane takes over
+					}
+					if (this.closed) {
+						refusal = shuttingDown();
+					}
+					else if (lane.waiters.size() >= queue.maxLength()) {
+						refusal = full(lane, queue, (refused != null) ? refused : lane.lastRefusal);
+					}
+					else {
+						if (refused != null) {
+							lane.lastRefusal = refused;
+						}
+						waiter.lane = lane;
+						lane.waiters.add(waiter);
+						this.depth.incrementAndGet();
+						delay = (!lane.scheduled && !lane.trying) ? waitNanos(refused) : -1;
+					}
+				}
+				break;
+			}
+			if (refusal != null) {
+				if (refusal instanceof LlmApiException api && api.status() == 429) {
+					this.metrics.left(team, Outcome.FULL, Duration.ZERO);
+				}
+				sink.error(refusal);
 				return;
 			}
-			long now = now();
-			long half = queue.maxWait().toNanos() / 2;
-			Waiter<T> waiter = new Waiter<>(lane, sink, attempt, release, now, now + queue.maxWait().toNanos(),
-					now - priority.ordinal() * half, this.sequence.incrementAndGet());
-			long delay;
-			synchronized (lane) {
-				QuotaExceededException last = (refused != null) ? refused : lane.lastRefusal;
-				if (lane.waiters.size() >= queue.maxLength()) {
-					full(lane, queue, last, sink);
-					return;
-				}
-				if (refused != null) {
-					lane.lastRefusal = refused;
-				}
-				lane.waiters.add(waiter);
-				this.depth.incrementAndGet();
-				delay = (!lane.scheduled && !lane.trying) ? waitNanos(refused) : -1;
-			}
 			sink.onCancel(() -> cancel(waiter));
-			// Its own deadline, kept even deep in the lane: nobody waits longer than max-wait.
-			waiter.expiry = this.scheduler.schedule(() -> expire(waiter), queue.maxWait().toNanos(),
-					TimeUnit.NANOSECONDS);
-			if (delay >= 0) {
-				schedule(lane, delay);
+			try {
+				// Its own deadline, kept even deep in the lane: nobody waits longer than max-wait.
+				waiter.expiry = this.scheduler.schedule(() -> expire(waiter), queue.maxWait().toNanos(),
+						TimeUnit.NANOSECONDS);
+				if (delay >= 0) {
+					schedule(lane, delay);
+				}
 			}
-		});
+			catch (RejectedExecutionException ex) {
+				remove(waiter);
+				waiter.fail(ex);
+			}
+		})
+			// An admission that reaches a client already gone: what it took goes back.
+			.doOnDiscard(Queued.class, queued -> release.accept((T) queued.value()));
 	}
 
-	private void full(Lane lane, QueuePolicy.Queue queue, @Nullable QuotaExceededException last,
-			MonoSink<?> sink) {
-		this.metrics.left(lane.team, Outcome.FULL, Duration.ZERO);
+	private static LlmApiException full(Lane lane, QueuePolicy.Queue queue, @Nullable QuotaExceededException last) {
 		String message = "Too many requests of team '" + lane.team + "' are waiting for their rate limit ("
 				+ queue.maxLength() + " at most). Please try again later.";
-		sink.error((last != null) ? last.withMessage(message) : new LlmApiException(429, LlmApiException.RATE_LIMIT,
-				"rate_limit_exceeded", null, message, queue.maxWait(), null));
+		return (last != null) ? last.withMessage(message) : new LlmApiException(429, LlmApiException.RATE_LIMIT,
+				"rate_limit_exceeded", null, message, queue.maxWait(), null);
 	}
 
 	private void cancel(Waiter<?> waiter) {
-		if (!waiter.leave()) {
-			return;
+		if (waiter.leave()) {
+			remove(waiter);
+			this.metrics.left(waiter.team(), Outcome.CANCELLED, waited(waiter));
 		}
-		synchronized (waiter.lane) {
-			if (waiter.lane.waiters.remove(waiter)) {
-				this.depth.decrementAndGet();
-			}
-		}
-		this.metrics.left(waiter.lane.team, Outcome.CANCELLED, waited(waiter));
 	}
 
 	private void expire(Waiter<?> waiter) {
 		QuotaExceededException last;
-		synchronized (waiter.lane) {
-			last = waiter.lane.lastRefusal;
+		synchronized (waiter.lane()) {
+			last = waiter.lane().lastRefusal;
 		}
-		if (waiter.fail((last != null) ? last.withMessage(last.getMessage()) : timedOut(waiter.lane.team))) {
-			removeHead(waiter);
-			this.metrics.left(waiter.lane.team, Outcome.TIMED_OUT, waited(waiter));
+		// Out of the lane before the client hears of it.
+		remove(waiter);
+		if (waiter.fail((last != null) ? last.withMessage(last.getMessage()) : timedOut(waiter.team()))) {
+			this.metrics.left(waiter.team(), Outcome.TIMED_OUT, waited(waiter));
 		}
+	}
+
+	/**
+	 * Takes a request out of its lane. When it was first in line and its turn is not being
+	 * decided, the lane's timer (set for its refill) is replaced by an immediate try of the next
+	 * request, which may need less; an emptied lane is dropped.
+	 */
+	private void remove(Waiter<?> waiter) {
+		Lane lane = waiter.lane();
+		boolean rearm = false;
+		synchronized (lane) {
+			boolean first = lane.waiters.peek() == waiter;
+			if (lane.waiters.remove(waiter)) {
+				this.depth.decrementAndGet();
+			}
+			if (lane.waiters.isEmpty()) {
+				if (!lane.trying) {
+					retire(lane);
+				}
+			}
+			else if (first && !lane.trying) {
+				unschedule(lane);
+				rearm = true;
+			}
+		}
+		if (rearm) {
+			schedule(lane, 0);
+		}
+	}
+
+	/** Drops an empty lane from the map and stops its timer; the caller holds the lane's lock. */
+	private void retire(Lane lane) {
+		unschedule(lane);
+		lane.retired = true;
+		this.lanes.remove(lane.key, lane);
+	}
+
+	private static void unschedule(Lane lane) {
+		if (lane.timer != null) {
+			lane.timer.dispose();
+			lane.timer = null;
+		}
+		lane.scheduled = false;
+		lane.ticket++;
 	}
 
 	/**
@@ -251,7 +320,7 @@ public final class BurstQueue {
 	private void schedule(Lane lane, long delayNanos) {
 		long ticket;
 		synchronized (lane) {
-			if (lane.scheduled || lane.trying) {
+			if (lane.retired || lane.scheduled || lane.trying) {
 				return;
 			}
 			lane.scheduled = true;
@@ -267,7 +336,7 @@ public final class BurstQueue {
 		}
 	}
 
-	/** Tries the lane's first live request; on its outcome, the next one or a timer. */
+	/** Tries the lane's first request; on its outcome, the next one or a timer. */
 	private void drain(Lane lane, long ticket) {
 		Waiter<?> head;
 		synchronized (lane) {
@@ -278,6 +347,7 @@ public final class BurstQueue {
 			lane.timer = null;
 			head = lane.waiters.peek();
 			if (head == null) {
+				retire(lane);
 				return;
 			}
 			lane.trying = true;
@@ -287,47 +357,57 @@ public final class BurstQueue {
 
 	/** The lane's first request was admitted (or its client left meanwhile): on to the next. */
 	<T> void admitted(Waiter<T> waiter, T value) {
-		removeHead(waiter);
-		if (waiter.admit(value, waited(waiter))) {
-			this.metrics.left(waiter.lane.team, Outcome.ADMITTED, waited(waiter));
+		Duration waited = waited(waiter);
+		remove(waiter);
+		if (waiter.admit(value, waited)) {
+			this.metrics.left(waiter.team(), Outcome.ADMITTED, waited);
 		}
 		else {
 			waiter.release.accept(value);
 		}
-		next(waiter.lane, 0);
+		next(waiter.lane(), 0);
 	}
 
-	/** The lane's first request was refused again: wait for the refill, or give up on it. */
+	/** The lane's first request was refused again: wait for the refill, or answer now. */
 	void refused(Waiter<?> waiter, Throwable error) {
-		if (!(error instanceof QuotaExceededException refused) || refused.retryAfter() == null
-				|| now() + refused.retryAfter().toNanos() > waiter.deadline) {
-			// Its limits will not have room before its wait is up (or the store failed): the answer now.
-			removeHead(waiter);
+		Lane lane = waiter.lane();
+		if (!(error instanceof QuotaExceededException refused) || refused.retryAfter() == null) {
+			// The store failed, or the request can never fit: that answer, and on to the next.
+			remove(waiter);
 			if (waiter.fail(error)) {
-				this.metrics.left(waiter.lane.team, Outcome.TIMED_OUT, waited(waiter));
+				this.metrics.left(waiter.team(), (error instanceof QuotaExceededException) ? Outcome.TIMED_OUT
+						: Outcome.FAILED, waited(waiter));
 			}
-			next(waiter.lane, 0);
+			next(lane, 0);
 			return;
 		}
-		synchronized (waiter.lane) {
-			waiter.lane.lastRefusal = refused;
-		}
-		next(waiter.lane, refused.retryAfter().toNanos());
-	}
-
-	private void removeHead(Waiter<?> waiter) {
-		synchronized (waiter.lane) {
-			if (waiter.lane.waiters.remove(waiter)) {
-				this.depth.decrementAndGet();
+		long room = now() + refused.retryAfter().toNanos();
+		List<Waiter<?>> hopeless = new ArrayList<>();
+		synchronized (lane) {
+			lane.lastRefusal = refused;
+			// No one in line can be admitted before the refill: whoever's wait ends first is answered now.
+			for (Waiter<?> other : lane.waiters) {
+				if (other.deadline < room) {
+					hopeless.add(other);
+				}
 			}
 		}
+		boolean headGone = false;
+		for (Waiter<?> other : hopeless) {
+			remove(other);
+			if (other.fail(refused.withMessage(refused.getMessage()))) {
+				this.metrics.left(other.team(), Outcome.TIMED_OUT, waited(other));
+			}
+			headGone |= other == waiter;
+		}
+		next(lane, headGone ? 0 : refused.retryAfter().toNanos());
 	}
 
 	private void next(Lane lane, long delayNanos) {
 		synchronized (lane) {
 			lane.trying = false;
 			if (lane.waiters.isEmpty()) {
-				this.lanes.remove(lane.key, lane);
+				retire(lane);
 				return;
 			}
 		}
@@ -385,6 +465,9 @@ public final class BurstQueue {
 		/** Whether the first request's try is under way. */
 		boolean trying;
 
+		/** Dropped from the map: an arrival holding it takes a new lane instead. */
+		boolean retired;
+
 		@Nullable QuotaExceededException lastRefusal;
 
 		Lane(String team, String key) {
@@ -401,8 +484,6 @@ public final class BurstQueue {
 
 	private static final class Waiter<T> {
 
-		final Lane lane;
-
 		final MonoSink<Queued<T>> sink;
 
 		final Supplier<Mono<T>> attempt;
@@ -413,19 +494,21 @@ public final class BurstQueue {
 
 		final long deadline;
 
-		/** Arrival, moved earlier by half the wait per class above the lowest: the aging order. */
+		/** Arrival, moved earlier by a quarter of the wait per class above the lowest: the aging order. */
 		final long order;
 
 		final long sequence;
+
+		/** Set under the lane's lock when it joins the lane. */
+		private @Nullable Lane lane;
 
 		volatile @Nullable Disposable expiry;
 
 		/** 0 waiting, 1 left (the client went away), 2 answered. */
 		private final AtomicInteger state = new AtomicInteger();
 
-		Waiter(Lane lane, MonoSink<Queued<T>> sink, Supplier<Mono<T>> attempt, Consumer<T> release, long arrived,
-				long deadline, long order, long sequence) {
-			this.lane = lane;
+		Waiter(MonoSink<Queued<T>> sink, Supplier<Mono<T>> attempt, Consumer<T> release, long arrived, long deadline,
+				long order, long sequence) {
 			this.sink = sink;
 			this.attempt = attempt;
 			this.release = release;
@@ -435,14 +518,28 @@ public final class BurstQueue {
 			this.sequence = sequence;
 		}
 
+		Lane lane() {
+			Lane lane = this.lane;
+			if (lane == null) {
+				throw new IllegalStateException("not in a lane");
+			}
+			return lane;
+		}
+
+		String team() {
+			return lane().team;
+		}
+
 		void tryOnce(BurstQueue queue) {
 			if (this.state.get() != 0) {
 				// Left already: nothing to try, on to the next.
-				queue.removeHead(this);
-				queue.next(this.lane, 0);
+				queue.remove(this);
+				queue.next(lane(), 0);
 				return;
 			}
-			Mono.defer(this.attempt).subscribe(value -> queue.admitted(this, value), error -> queue.refused(this, error));
+			Mono.defer(this.attempt)
+				.switchIfEmpty(Mono.error(() -> new IllegalStateException("the quota store answered nothing")))
+				.subscribe(value -> queue.admitted(this, value), error -> queue.refused(this, error));
 		}
 
 		boolean leave() {

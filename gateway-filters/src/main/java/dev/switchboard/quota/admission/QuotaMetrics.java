@@ -24,7 +24,7 @@ public interface QuotaMetrics {
 	default void streamCut(String team) {
 	}
 
-	/** A backend call failed or timed out; {@code operation} is reserve, settle or read. */
+	/** A backend call failed or timed out; {@code operation} is reserve, settle, read or refund. */
 	default void backendFailure(String backend, String operation) {
 	}
 

@@ -228,8 +228,14 @@ public final class TokenQuotaService {
 						() -> this.store.call("reserve", backend -> reserveOn(backend, request)),
 						// Taken for a client that left while its turn was decided: given back.
 						outcome -> refund(outcome.backend, outcome.charges).subscribe(null, error -> {
+							log.warn("Could not give back the reservation of request {} (its client left while it "
+									+ "was admitted): {}", exchange.requestId(), error.toString());
+							this.metrics.backendFailure(outcome.backend.name(), "refund");
 						}));
 			})
+			// Counted once, when the client gets the 429: not on each try of a request that waits.
+			.doOnError(QuotaExceededException.class,
+					rejected -> this.metrics.rejected(exchange.team().name(), rejected.limit(), false))
 			.map(queued -> admit(exchange, queued.value(), queued.waited()));
 	}
 
@@ -305,7 +311,6 @@ public final class TokenQuotaService {
 						(soft2.downgrade != null) ? request.exchange.requestedModel() : null, store.name());
 				if (refused != null) {
 					QuotaLimit limit = refusedLimit(refused, demand);
-					this.metrics.rejected(request.exchange.team().name(), limit, false);
 					QuotaExceededException error = rejection(request, refused, limit, demand, headers);
 					// Nothing of this batch was taken; only what the soft phase holds goes back.
 					return refund(store, soft2.charges).then(Mono.error(error));

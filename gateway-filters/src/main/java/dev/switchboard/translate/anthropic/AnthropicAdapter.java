@@ -76,6 +76,11 @@ public class AnthropicAdapter implements ProviderAdapter {
 		return AnthropicResponses.error(target, status, headers, UpstreamJson.errorObject(body));
 	}
 
+	@Override
+	public UpstreamRequest modelsRequest(ProviderSpec provider) {
+		return new UpstreamRequest(HttpMethod.GET, "/models", headers(provider, false), new byte[0]);
+	}
+
 	static HttpHeaders headers(ProviderSpec provider, boolean stream) {
 		HttpHeaders headers = ProviderHeaders.json(provider, stream,
 				h -> h.set("x-api-key", provider.apiKey().reveal()));

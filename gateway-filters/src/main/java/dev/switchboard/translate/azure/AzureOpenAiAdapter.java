@@ -39,6 +39,13 @@ public class AzureOpenAiAdapter extends OpenAiProtocolAdapter {
 				+ operation + "?api-version=" + URLEncoder.encode(version, StandardCharsets.UTF_8);
 	}
 
+	/** Azure OpenAI's data-plane list of the models the resource can deploy. */
+	@Override
+	protected String modelsPath(ProviderSpec provider) {
+		String version = (provider.apiVersion() != null) ? provider.apiVersion() : DEFAULT_API_VERSION;
+		return "/openai/models?api-version=" + URLEncoder.encode(version, StandardCharsets.UTF_8);
+	}
+
 	@Override
 	protected void authenticate(HttpHeaders headers, ProviderSpec provider) {
 		if (provider.apiKey() != null && !provider.apiKey().isEmpty()) {

@@ -121,6 +121,11 @@ public class GeminiAdapter implements ProviderAdapter {
 		return model.contains("/") ? model : "models/" + model;
 	}
 
+	@Override
+	public UpstreamRequest modelsRequest(ProviderSpec provider) {
+		return new UpstreamRequest(HttpMethod.GET, "/models", headers(provider, false), new byte[0]);
+	}
+
 	private static HttpHeaders headers(ProviderSpec provider, boolean stream) {
 		return ProviderHeaders.json(provider, stream, h -> h.set("x-goog-api-key", provider.apiKey().reveal()));
 	}

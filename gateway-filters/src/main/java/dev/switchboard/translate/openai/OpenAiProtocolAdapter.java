@@ -87,6 +87,16 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 				text(error, "param"), error.isString() ? error.stringValue() : text(error, "message"));
 	}
 
+	@Override
+	public UpstreamRequest modelsRequest(ProviderSpec provider) {
+		return new UpstreamRequest(HttpMethod.GET, modelsPath(provider), headers(provider, false), new byte[0]);
+	}
+
+	/** Where the provider lists its models, under its base URL. */
+	protected String modelsPath(ProviderSpec provider) {
+		return "/models";
+	}
+
 	/** The path under the provider's base URL for an OpenAI operation path such as {@code /chat/completions}. */
 	protected String path(RouteTarget target, String operation) {
 		return operation;

@@ -1,7 +1,10 @@
 package dev.switchboard.translate.spi;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.HttpHeaders;
 
+import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
@@ -49,5 +52,15 @@ public interface ProviderAdapter {
 	 * the gateway's own provider key become 502s: the client's request was fine.
 	 */
 	LlmApiException error(RouteTarget target, int status, HttpHeaders headers, byte[] body);
+
+	/**
+	 * The provider's list of models: the health check's probe, which costs no tokens and proves
+	 * what a call needs (the server answers, the key is accepted). {@code null} when the protocol
+	 * has none, which an adapter of one's own may leave so; a health check of such a provider then
+	 * fails start-up naming it.
+	 */
+	default @Nullable UpstreamRequest modelsRequest(ProviderSpec provider) {
+		return null;
+	}
 
 }

@@ -152,8 +152,9 @@ class BurstQueueTest {
 		soon().until(() -> burst.admitted.size() == 11);
 		advance(REFILL, queue);
 		soon().until(() -> burst.admitted.size() == 12);
-		advance(Duration.ofSeconds(2), queue);
+		// At 12 s the next refill is due at 18 s, past every deadline (13 s): all answered now, not at 13 s.
 		soon().until(() -> burst.refused.size() == 38);
+		assertThat(at()).isEqualTo(REFILL.multipliedBy(2));
 		assertThat(burst.admitted).hasSize(12).extracting(Admitted::index).containsExactlyElementsOf(range(12));
 		assertThat(burst.refused).allSatisfy(error -> {
 			assertThat(error).isInstanceOf(QuotaExceededException.class);
@@ -296,6 +297,43 @@ class BurstQueueTest {
 			.allSatisfy(error -> assertThat(((LlmApiException) error).status()).isEqualTo(503));
 	}
 
+	@org.junit.jupiter.api.Test
+	void aClientThatLeavesWhileItsTurnIsDecidedHasWhatWasTakenGivenBack() {
+		BurstQueue queue = new BurstQueue(this.time, BurstQueue.Metrics.NONE);
+		QueuePolicy.Queue settings = new QueuePolicy.Queue(Duration.ofMinutes(1), 10, QueuePolicy.Priority.NORMAL, false);
+		List<String> released = new CopyOnWriteArrayList<>();
+		reactor.core.publisher.Sinks.One<String> store = reactor.core.publisher.Sinks.one();
+		AtomicInteger tries = new AtomicInteger();
+		QuotaExceededException refusal = refusal(service(new InMemoryQuotaBackend(this.clock), queue, Duration.ZERO, 0));
+		// The first try is refused (the request waits); the second, at the refill, is in flight until the store answers.
+		Disposable client = queue.admit(this.team, "lane", settings, QueuePolicy.Priority.NORMAL,
+				() -> (tries.incrementAndGet() == 1) ? reactor.core.publisher.Mono.error(refusal) : store.asMono(),
+				released::add)
+			.subscribe();
+		assertThat(queue.depth()).isEqualTo(1);
+		advance(refusal.retryAfter());
+		assertThat(tries.get()).as("its turn is under way").isEqualTo(2);
+		client.dispose();
+		store.tryEmitValue("reservation-1");
+		assertThat(released).as("taken for a client that left: given back").containsExactly("reservation-1");
+		assertThat(queue.depth()).isZero();
+		assertThat(queue.idle()).isTrue();
+	}
+
+	/** A real refusal of the store: a team at 10 requests a minute after its eleventh request. */
+	private QuotaExceededException refusal(TokenQuotaService service) {
+		for (int i = 0; i < 10; i++) {
+			service.reserve(chat(this.team), null).block(Duration.ofSeconds(5));
+		}
+		try {
+			service.reserve(chat(this.team), null).block(Duration.ofSeconds(5));
+		}
+		catch (QuotaExceededException ex) {
+			return ex;
+		}
+		throw new AssertionError("the eleventh request was admitted");
+	}
+
 	// ---- helpers
 
 	private TokenQuotaService service(QuotaBackend backend, BurstQueue queue, Duration maxWait, int maxLength) {
@@ -333,6 +371,10 @@ class BurstQueueTest {
 
 	/** Moves time on once every lane waits for its timer (a Redis answer may still be on its way). */
 	private void advance(Duration by, BurstQueue... queues) {
+		if (queues.length == 0) {
+			this.time.advanceTimeBy(by);
+			return;
+		}
 		soon().until(() -> Stream.of(queues).allMatch(BurstQueue::idle));
 		this.time.advanceTimeBy(by);
 	}

@@ -22,6 +22,7 @@ class BurstQueueLifecycle implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		this.queue.open();
 		this.running = true;
 	}
 

@@ -141,7 +141,6 @@ public class QuotaAutoConfiguration {
 		}
 
 		@Bean
-		@ConditionalOnMissingBean
 		MeterBinder switchboardBurstQueueDepth(BurstQueue queue) {
 			return registry -> Gauge.builder("switchboard.quota.queue.depth", queue, BurstQueue::depth)
 				.description("Requests waiting in burst queues for their rate limits")

@@ -94,8 +94,9 @@ public record QuotaProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 	 * the queue off. A request that would wait longer gets its 429 at once.
 	 * @param maxLength Most requests waiting at once per team and model (and client, with a client
 	 * layer); one more gets a 429 at once. Default 100 when max-wait is set.
-	 * @param priority Class of the team's requests: low, normal (the default) or high. A higher class
-	 * is served first; a request that waited half of max-wait counts one class higher.
+	 * @param priority Default class of the team's requests: low, normal (the default) or high. A
+	 * higher class is served first among the team's waiting requests; a request that waited a
+	 * quarter of max-wait counts one class higher.
 	 * @param priorityHeader Whether the team's requests may choose their class with the
 	 * x-switchboard-priority header (low, normal, high); ignored otherwise.
 	 */
