@@ -13,6 +13,7 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.route.RequestNeeds;
 
 /**
  * One request's walk over its targets: retries with backoff on transient failures, moves on when
@@ -37,6 +38,9 @@ final class Failover {
 	private final long deadlineNanos;
 
 	private int calls;
+
+	/** The request's token count for provider limits, worked out on first need. */
+	private long tokens = -1;
 
 	/** After a context-length failure: only targets with a larger window are worth a call. */
 	private @Nullable Integer contextTooSmallFor;
@@ -75,8 +79,48 @@ final class Failover {
 			this.exchange.decide("failover", target.label() + " fails its health checks, as do the targets after it: "
 					+ "trying it anyway");
 		}
+		ProviderLimits limits = this.dispatcher.limits();
+		if (!limits.limits(target)) {
+			this.calls++;
+			return call(target).onErrorResume(error -> next(index, retry, target, error));
+		}
+		long tokens = tokens();
+		ProviderLimits.Permit permit = limits.tryAcquire(target, tokens);
+		if (permit == null && retry == 0 && roomAfter(index, tokens)) {
+			limits.spilled(target);
+			this.exchange.decide("failover", "skip " + target.label() + ": its provider is at the limit kept for it");
+			return target(index + 1, 0, last);
+		}
+		Mono<ProviderLimits.Permit> room = (permit != null) ? Mono.just(permit)
+				: limits.acquire(target, tokens, remaining())
+					.doOnNext(waited -> this.exchange.decide("failover", "waited for room at " + target.label()));
 		this.calls++;
-		return call(target).onErrorResume(error -> next(index, retry, target, error));
+		// A refusal for room is the gateway's own answer, already past spilling: not retried as a provider 429.
+		return room.flatMap(held -> call(target).doFinally(signal -> held.release())
+			.onErrorResume(error -> next(index, retry, target, error)));
+	}
+
+	/** What the request counts against a provider's tokens per minute: its prompt estimate and max_tokens. */
+	private long tokens() {
+		if (this.tokens < 0) {
+			RequestNeeds needs = RequestNeeds.of(this.exchange.body(), this.exchange.operation());
+			this.tokens = needs.promptTokens() + needs.maxTokens();
+		}
+		return this.tokens;
+	}
+
+	/** Whether a target after {@code index} is healthy and has room now (nothing is taken: a hint). */
+	private boolean roomAfter(int index, long tokens) {
+		for (int i = index + 1; i < this.targets.size(); i++) {
+			RouteTarget next = this.targets.get(i);
+			if (this.dispatcher.isUnhealthy(next)) {
+				continue;
+			}
+			if (this.dispatcher.limits().hasRoom(next, tokens)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Whether a target after {@code index} passes its health checks. */

@@ -72,6 +72,8 @@ public class LlmDispatcher {
 
 	private AttemptSpans spans = AttemptSpans.NONE;
 
+	private ProviderLimits limits = ProviderLimits.NONE;
+
 	/**
 	 * @param images fetches image URLs for providers that need inline bytes; {@code null} refuses
 	 * such requests (image fetching switched off)
@@ -92,6 +94,16 @@ public class LlmDispatcher {
 	public LlmDispatcher tracedBy(AttemptSpans spans) {
 		this.spans = spans;
 		return this;
+	}
+
+	/** Keeps calls within what each provider allows (in flight, requests and tokens per minute). */
+	public LlmDispatcher limitedBy(ProviderLimits limits) {
+		this.limits = limits;
+		return this;
+	}
+
+	ProviderLimits limits() {
+		return this.limits;
 	}
 
 	/** One call, no failover, no breakers. */

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -32,6 +33,7 @@ import dev.switchboard.dispatch.FailoverPolicy;
 import dev.switchboard.dispatch.LlmDispatcher;
 import dev.switchboard.dispatch.LlmRoutingFilter;
 import dev.switchboard.dispatch.ProviderClients;
+import dev.switchboard.dispatch.ProviderLimits;
 import dev.switchboard.dispatch.TargetBreakers;
 import dev.switchboard.endpoint.LlmEndpoint;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
@@ -139,11 +141,21 @@ public class SwitchboardAutoConfiguration {
 		return new ProviderAdapters(adapters);
 	}
 
+	/** What each provider allows (switchboard.providers.*.limits), counted on timers of Reactor's parallel scheduler. */
+	@Bean
+	@ConditionalOnMissingBean
+	ProviderLimits switchboardProviderLimits(SwitchboardProperties properties,
+			ObjectProvider<ProviderLimits.Metrics> metrics) {
+		return new ProviderLimits(SwitchboardBinder.providerLimits(properties), Schedulers.parallel(),
+				metrics.getIfAvailable(() -> ProviderLimits.Metrics.NONE));
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	LlmDispatcher switchboardDispatcher(ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient,
 			ModelCatalog catalog, SwitchboardProperties properties, ObjectProvider<FailoverPolicy> failoverPolicy,
-			ObjectProvider<TargetBreakers> breakers, TargetStats stats, ObjectProvider<AttemptSpans> spans) {
+			ObjectProvider<TargetBreakers> breakers, TargetStats stats, ObjectProvider<AttemptSpans> spans,
+			ProviderLimits limits) {
 		SwitchboardBinder.checkAdapters(catalog, adapters);
 		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
 		SwitchboardProperties.ImageFetch images = properties.imageFetch();
@@ -152,7 +164,8 @@ public class SwitchboardAutoConfiguration {
 		return new LlmDispatcher(adapters, new ProviderClients(client, catalog), inliner,
 				failoverPolicy.getIfAvailable(FailoverPolicy::none),
 				breakers.getIfAvailable(TargetBreakers::none), stats)
-			.tracedBy(spans.getIfAvailable(() -> AttemptSpans.NONE));
+			.tracedBy(spans.getIfAvailable(() -> AttemptSpans.NONE))
+			.limitedBy(limits);
 	}
 
 	@Bean

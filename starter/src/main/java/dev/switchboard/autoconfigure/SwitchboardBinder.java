@@ -20,6 +20,7 @@ import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.catalog.Secret;
 import dev.switchboard.core.Team;
+import dev.switchboard.dispatch.ProviderLimits;
 import dev.switchboard.route.ModelPool;
 import dev.switchboard.translate.ProviderAdapters;
 
@@ -202,6 +203,26 @@ final class SwitchboardBinder {
 		if (!problems.isEmpty()) {
 			throw new CatalogException(problems);
 		}
+	}
+
+	/** Each provider's limits, checked: a message per property to fix. */
+	static Map<String, ProviderLimits.Limits> providerLimits(SwitchboardProperties properties) {
+		List<String> problems = new ArrayList<>();
+		Map<String, ProviderLimits.Limits> limits = new LinkedHashMap<>();
+		properties.providers().forEach((name, provider) -> {
+			SwitchboardProperties.ProviderLimits own = provider.limits();
+			try {
+				limits.put(name, new ProviderLimits.Limits(own.maxInFlight(), own.requestsPerMinute(),
+						own.tokensPerMinute(), own.maxWait(), own.maxLength()));
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add("switchboard.providers." + name + ".limits: " + ex.getMessage());
+			}
+		});
+		if (!problems.isEmpty()) {
+			throw new CatalogException(problems);
+		}
+		return limits;
 	}
 
 }

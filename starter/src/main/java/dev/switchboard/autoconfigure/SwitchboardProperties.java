@@ -79,13 +79,15 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * (400 naming the parameter) or drop (listed in the x-switchboard-dropped-params response header)
 	 * @param mock Behaviour of a mock provider (ignored for other types)
 	 * @param healthCheck Active health checks of this provider: its models list, asked periodically
+	 * @param limits What this provider allows (per gateway instance): calls in flight and its own
+	 * requests and tokens per minute; a target at a limit is skipped for the next one, or waits
 	 */
 	public record Provider(@NotBlank String type, @Nullable URI baseUrl, @Nullable String apiKey,
 			Map<String, String> headers, @DefaultValue("5s") Duration connectTimeout,
 			@DefaultValue("60s") Duration responseTimeout, @DefaultValue("true") boolean streamUsage,
 			@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens,
 			@DefaultValue("reject") UnsupportedParameters unsupportedParameters, @Valid @DefaultValue Mock mock,
-			@Valid @DefaultValue HealthCheck healthCheck) {
+			@Valid @DefaultValue HealthCheck healthCheck, @Valid @DefaultValue ProviderLimits limits) {
 
 		public Provider {
 			headers = (headers != null) ? headers : Map.of();
@@ -97,6 +99,23 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 					+ (this.apiKey == null ? "none" : "******") + "}";
 		}
 
+	}
+
+	/**
+	 * What a provider allows, kept per gateway instance (a fleet of n gateways sets an nth of the
+	 * provider's tier on each). 0 leaves a limit out.
+	 *
+	 * @param maxInFlight Most calls to this provider at once
+	 * @param requestsPerMinute The provider's requests per minute (its rate-limit tier)
+	 * @param tokensPerMinute The provider's tokens per minute, counted as it counts them: prompt
+	 * estimate plus max_tokens
+	 * @param maxWait Longest a call waits for room when no other target of the request is left; 0
+	 * answers a 429 provider_rate_limit at once
+	 * @param maxLength Most calls waiting for room at once
+	 */
+	public record ProviderLimits(@DefaultValue("0") @Min(0) int maxInFlight, @DefaultValue("0") @Min(0) long requestsPerMinute,
+			@DefaultValue("0") @Min(0) long tokensPerMinute, @DefaultValue("0s") Duration maxWait,
+			@DefaultValue("100") @Min(1) int maxLength) {
 	}
 
 	/**

@@ -4,6 +4,8 @@ import java.time.Clock;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
@@ -33,6 +35,7 @@ import dev.switchboard.autoconfigure.redis.SwitchboardRedis;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
 import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.core.LlmExchangeListener;
+import dev.switchboard.dispatch.ProviderLimits;
 import dev.switchboard.observe.cost.CostLedger;
 import dev.switchboard.observe.cost.InMemoryCostLedger;
 import dev.switchboard.observe.cost.RedisCostLedger;
@@ -99,6 +102,29 @@ public class ObservabilityAutoConfiguration {
 			return registry -> FunctionCounter.builder("switchboard.requests.log.dropped", requestLog, RequestLog::dropped)
 				.description("Request log lines dropped because the log could not keep up")
 				.register(registry);
+		}
+
+		/** {@code switchboard.provider.limited}: calls spilled, waited or refused at a provider's limits. */
+		@Bean
+		@ConditionalOnMissingBean
+		ProviderLimits.Metrics switchboardProviderLimitMetrics(ObjectProvider<MeterRegistry> registries) {
+			return (provider, outcome) -> registries.ifAvailable(registry -> Counter
+				.builder("switchboard.provider.limited")
+				.description("Calls spilled to the next target, waited for room, or refused at a provider's limits")
+				.tags("provider", provider, "outcome", outcome)
+				.register(registry)
+				.increment());
+		}
+
+		/** {@code switchboard.provider.in.flight}: calls in flight per provider that has limits. */
+		@Bean
+		@ConditionalOnMissingBean(name = "switchboardProviderInFlightMeters")
+		MeterBinder switchboardProviderInFlightMeters(ProviderLimits limits) {
+			return registry -> limits.inFlight().keySet().forEach(provider -> Gauge
+				.builder("switchboard.provider.in.flight", limits, l -> l.inFlight().getOrDefault(provider, 0))
+				.description("Calls in flight to a provider with limits")
+				.tag("provider", provider)
+				.register(registry));
 		}
 
 	}
