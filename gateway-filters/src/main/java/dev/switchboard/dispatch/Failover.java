@@ -84,20 +84,25 @@ final class Failover {
 			this.calls++;
 			return call(target).onErrorResume(error -> next(index, retry, target, error));
 		}
-		long tokens = tokens();
-		ProviderLimits.Permit permit = limits.tryAcquire(target, tokens);
-		if (permit == null && retry == 0 && roomAfter(index, tokens)) {
-			limits.spilled(target);
-			this.exchange.decide("failover", "skip " + target.label() + ": its provider is at the limit kept for it");
-			return target(index + 1, 0, last);
-		}
-		Mono<ProviderLimits.Permit> room = (permit != null) ? Mono.just(permit)
-				: limits.acquire(target, tokens, remaining())
-					.doOnNext(waited -> this.exchange.decide("failover", "waited for room at " + target.label()));
-		this.calls++;
-		// A refusal for room is the gateway's own answer, already past spilling: not retried as a provider 429.
-		return room.flatMap(held -> call(target).doFinally(signal -> held.release())
-			.onErrorResume(error -> next(index, retry, target, error)));
+		// Deferred: room is taken when the walk gets here, not when the chain is assembled.
+		return Mono.defer(() -> {
+			long tokens = tokens();
+			ProviderLimits.Permit permit = limits.tryAcquire(target, tokens);
+			if (permit == null && roomAfter(index, tokens)) {
+				limits.spilled(target);
+				this.exchange.decide("failover", "skip " + target.label() + ": its provider is at the limit kept for it");
+				return target(index + 1, 0, last);
+			}
+			Mono<ProviderLimits.Permit> room = (permit != null) ? Mono.just(permit)
+					: limits.acquire(target, tokens, remaining())
+						.doOnNext(waited -> this.exchange.decide("failover", "waited for room at " + target.label()));
+			this.calls++;
+			// Room goes back as the call ends, before the walk moves on (a fallback on the same provider
+			// counts without it). A refusal for room is the gateway's own answer, already past spilling:
+			// not retried as a provider 429.
+			return room.flatMap(held -> call(target).doOnTerminate(held::release).doOnCancel(held::release)
+				.onErrorResume(error -> next(index, retry, target, error)));
+		});
 	}
 
 	/** What the request counts against a provider's tokens per minute: its prompt estimate and max_tokens. */

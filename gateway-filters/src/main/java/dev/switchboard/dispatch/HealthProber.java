@@ -107,7 +107,7 @@ public final class HealthProber implements AutoCloseable {
 
 	private final Clock clock;
 
-	private final Disposable.Composite loops = Disposables.composite();
+	private volatile Disposable.Composite loops = Disposables.composite();
 
 	/**
 	 * @param providers the providers to probe, each with its settings
@@ -132,8 +132,14 @@ public final class HealthProber implements AutoCloseable {
 
 	/** Starts every provider's probe loop; the first probe of each goes out at once. */
 	public void start() {
+		this.loops = Disposables.composite();
 		for (Probed one : this.probed.values()) {
 			this.loops.add(Mono.defer(() -> probe(one))
+				// Whatever fails in one round (a listener, a rejected timer), the next round still comes.
+				.onErrorResume(error -> {
+					log.warn("A health check of provider '{}' failed: {}", one.provider.name(), error.toString());
+					return Mono.empty();
+				})
 				.then(Mono.defer(() -> Mono.delay(wait(one.settings), this.scheduler)))
 				.repeat()
 				.subscribe(null, error -> log.warn("Health checks of provider '{}' stopped: {}", one.provider.name(),

@@ -3,8 +3,8 @@ package dev.switchboard.dispatch;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -158,36 +158,43 @@ public final class ProviderLimits {
 				provider.waiting.decrementAndGet();
 				return Mono.error(refused(provider, provider.limits.maxLength() + " calls wait for it already"));
 			}
-			return waitFor(provider, tokens)
-				.timeout(wait, this.scheduler)
+			Scheduler clock = Objects.requireNonNull(this.scheduler);
+			long deadlineNanos = clock.now(TimeUnit.NANOSECONDS) + wait.toNanos();
+			// One loop, not a chain of nested tries: each empty round waits for a signal, bounded by the deadline.
+			return Mono.defer(() -> Mono.justOrEmpty(provider.tryAcquire(tokens)))
+				.repeatWhenEmpty(rounds -> rounds.concatMap(round -> {
+					long left = deadlineNanos - clock.now(TimeUnit.NANOSECONDS);
+					if (left <= 0) {
+						return Mono.error(refused(provider, "it stayed at its limit for " + wait));
+					}
+					return signal(provider, tokens, left);
+				}))
 				.doOnNext(permit -> this.metrics.limited(provider.name, "waited"))
-				.onErrorMap(TimeoutException.class,
-						timeout -> refused(provider, "it stayed at its limit for " + wait))
+				// A permit taken for a caller that went away meanwhile goes back.
+				.doOnDiscard(Permit.class, Permit::release)
 				.doFinally(signal -> provider.waiting.decrementAndGet());
 		});
 	}
 
-	/** Tries again when a call ends (in flight) or when the buckets say they have room (rates). */
-	private Mono<Permit> waitFor(Provider provider, long tokens) {
-		return Mono.defer(() -> {
-			Permit permit = provider.tryAcquire(tokens);
-			if (permit != null) {
-				return Mono.just(permit);
+	/**
+	 * Completes when trying again makes sense, at most {@code leftNanos} from now: when the buckets
+	 * have refilled (rates), or when a call ends (in flight).
+	 */
+	private Mono<Long> signal(Provider provider, long tokens, long leftNanos) {
+		long refill = provider.refillNanos(tokens);
+		if (refill > 0 || provider.limits.maxInFlight() == 0) {
+			// A rate: the buckets say when. (No in-flight limit and no refill due: a race, tried again shortly.)
+			long wait = Math.min(leftNanos, Math.max(refill, TimeUnit.MILLISECONDS.toNanos(1)));
+			return Mono.delay(Duration.ofNanos(wait), this.scheduler);
+		}
+		Mono<Long> released = Mono.create(sink -> {
+			sink.onDispose(provider.released.asFlux().subscribe(one -> sink.success(0L)));
+			// Checked again once listening: a call that ended since the last try is not missed.
+			if (provider.inFlight.get() < provider.limits.maxInFlight()) {
+				sink.success(0L);
 			}
-			long refill = provider.refillNanos(tokens);
-			if (refill > 0 || provider.limits.maxInFlight() == 0) {
-				// A rate: the buckets say when. (No in-flight limit and no refill due: a race, tried again shortly.)
-				return Mono.delay(Duration.ofNanos(Math.max(refill, TimeUnit.MILLISECONDS.toNanos(1))), this.scheduler)
-					.then(waitFor(provider, tokens));
-			}
-			return Mono.<Boolean>create(sink -> {
-				sink.onDispose(provider.released.asFlux().subscribe(released -> sink.success(true)));
-				// Checked again once listening: a call that ended since the try above is not missed.
-				if (provider.inFlight.get() < provider.limits.maxInFlight()) {
-					sink.success(true);
-				}
-			}).then(waitFor(provider, tokens));
 		});
+		return Mono.firstWithValue(released, Mono.delay(Duration.ofNanos(leftNanos), this.scheduler));
 	}
 
 	private LlmApiException refused(Provider provider, String why) {
@@ -264,7 +271,8 @@ public final class ProviderLimits {
 
 		private void release() {
 			this.inFlight.decrementAndGet();
-			this.released.tryEmitNext(Boolean.TRUE);
+			// Two calls ending at once on two threads: the second retries rather than lose its signal.
+			this.released.emitNext(Boolean.TRUE, (signal, result) -> result == Sinks.EmitResult.FAIL_NON_SERIALIZED);
 		}
 
 		boolean hasRoom(long tokens) {

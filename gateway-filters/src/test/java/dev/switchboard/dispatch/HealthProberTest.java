@@ -135,13 +135,13 @@ class HealthProberTest {
 		ProviderSpec provider = TestCatalogs.openAi("openai", this.stub.baseUrl());
 		RouteTarget target = target(provider);
 		this.hang = true;
-		this.prober = prober(provider, new HealthProber.Settings(Duration.ofMillis(20), Duration.ofMillis(200), 0.5, 1, 2));
+		this.prober = prober(provider, new HealthProber.Settings(Duration.ofMillis(100), Duration.ofMillis(200), 0.5, 1, 2));
 		this.prober.start();
 		// Two timeouts of 200 ms and the waits between them.
 		await().atMost(Duration.ofSeconds(3)).until(() -> this.stats.isUnhealthy(target));
 		HealthProber.Health health = this.prober.health().get("openai");
 		assertThat(health.lastProblem()).isEqualTo("no answer within PT0.2S");
-		await().atMost(Duration.ofSeconds(3)).until(() -> this.prober.health().get("openai").probes() >= 4);
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.prober.health().get("openai").probes() >= 4);
 		assertThat(this.mostAtOnce.get()).as("one probe at a time, however long the provider hangs").isEqualTo(1);
 
 		this.hang = false;

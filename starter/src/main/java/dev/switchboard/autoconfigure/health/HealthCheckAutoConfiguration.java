@@ -65,6 +65,12 @@ public class HealthCheckAutoConfiguration {
 				return;
 			}
 			ProviderSpec spec = catalog.provider(name);
+			if (spec.apiKey() == null && spec.type() != dev.switchboard.catalog.ProviderType.OPENAI
+					&& spec.type() != dev.switchboard.catalog.ProviderType.MOCK) {
+				problems.add("switchboard.providers." + name + ".health-check.enabled: the probe uses the provider's "
+						+ "credential; set switchboard.providers." + name + ".api-key");
+				return;
+			}
 			if (adapters.forType(spec.type()).modelsRequest(spec) == null) {
 				problems.add("switchboard.providers." + name + ".health-check.enabled: the adapter of type " + provider.type()
 						+ " has no models request to probe with; turn the health check off for this provider");
