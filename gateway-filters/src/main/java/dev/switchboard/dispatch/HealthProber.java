@@ -9,8 +9,6 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -173,14 +171,7 @@ public final class HealthProber implements AutoCloseable {
 		UpstreamRequest request = Objects.requireNonNull(
 				this.adapters.forType(provider.type()).modelsRequest(provider), "checked when built");
 		long start = System.nanoTime();
-		return this.clients.forProvider(provider.name())
-			.headers(headers -> {
-				request.headers().forEach(headers::set);
-				headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
-			})
-			.request(io.netty.handler.codec.http.HttpMethod.valueOf(request.method().name()))
-			.uri(provider.baseUrl().toString() + request.path())
-			.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(request.body())))
+		return this.clients.prepare(provider, request)
 			// The body is read and dropped: only the status matters, and the connection goes back to the pool.
 			.responseSingle((response, body) -> body.then(Mono.just(response.status().code())))
 			.timeout(one.settings.timeout(), this.scheduler)

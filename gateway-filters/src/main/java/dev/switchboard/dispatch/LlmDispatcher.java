@@ -6,8 +6,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -179,14 +177,7 @@ public class LlmDispatcher {
 		return Mono.deferContextual(context -> {
 			Attempt attempt = exchange.startAttempt(target);
 			AttemptSpan span = this.spans.start(exchange, target, request.headers(), context);
-			return this.clients.forProvider(target.provider().name())
-				.headers(headers -> {
-					request.headers().forEach(headers::set);
-					headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
-				})
-				.request(io.netty.handler.codec.http.HttpMethod.valueOf(request.method().name()))
-				.uri(target.provider().baseUrl().toString() + request.path())
-				.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(request.body())))
+			return this.clients.prepare(target.provider(), request)
 				.response((response, body) -> onResponse(exchange, attempt, adapter, response, body, writer))
 				.then()
 				.onErrorMap(error -> failed(exchange, attempt, error))

@@ -3,11 +3,16 @@ package dev.switchboard.dispatch;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ProviderSpec;
+import dev.switchboard.translate.spi.UpstreamRequest;
 
 /**
  * One HTTP client per provider, each derived from the gateway's own {@link HttpClient} bean.
@@ -29,6 +34,22 @@ public final class ProviderClients {
 								(int) Math.min(Integer.MAX_VALUE, provider.connectTimeout().toMillis()))
 						.responseTimeout(provider.responseTimeout()));
 		}
+	}
+
+	/**
+	 * The provider-native request, ready to send on the provider's client: its headers (the
+	 * credential among them) and content length, method, URL under the base URL, and body. The
+	 * calls and the health probes go out the same way.
+	 */
+	public HttpClient.ResponseReceiver<?> prepare(ProviderSpec provider, UpstreamRequest request) {
+		return forProvider(provider.name())
+			.headers(headers -> {
+				request.headers().forEach(headers::set);
+				headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
+			})
+			.request(HttpMethod.valueOf(request.method().name()))
+			.uri(provider.baseUrl().toString() + request.path())
+			.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(request.body())));
 	}
 
 	public HttpClient forProvider(String name) {

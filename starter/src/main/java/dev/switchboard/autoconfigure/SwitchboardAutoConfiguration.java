@@ -150,18 +150,25 @@ public class SwitchboardAutoConfiguration {
 				metrics.getIfAvailable(() -> ProviderLimits.Metrics.NONE));
 	}
 
+	/** One HTTP client per provider, derived from the gateway's: for calls and health probes alike. */
+	@Bean
+	@ConditionalOnMissingBean
+	ProviderClients switchboardProviderClients(ObjectProvider<HttpClient> gatewayHttpClient, ModelCatalog catalog) {
+		return new ProviderClients(gatewayHttpClient.getIfAvailable(HttpClient::create), catalog);
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	LlmDispatcher switchboardDispatcher(ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient,
 			ModelCatalog catalog, SwitchboardProperties properties, ObjectProvider<FailoverPolicy> failoverPolicy,
 			ObjectProvider<TargetBreakers> breakers, TargetStats stats, ObjectProvider<AttemptSpans> spans,
-			ProviderLimits limits) {
+			ProviderLimits limits, ProviderClients clients) {
 		SwitchboardBinder.checkAdapters(catalog, adapters);
 		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
 		SwitchboardProperties.ImageFetch images = properties.imageFetch();
 		ImageInliner inliner = images.enabled() ? new ImageInliner(client, images.maxSize().toBytes(),
 				images.timeout(), images.allowPrivateNetworks()) : null;
-		return new LlmDispatcher(adapters, new ProviderClients(client, catalog), inliner,
+		return new LlmDispatcher(adapters, clients, inliner,
 				failoverPolicy.getIfAvailable(FailoverPolicy::none),
 				breakers.getIfAvailable(TargetBreakers::none), stats)
 			.tracedBy(spans.getIfAvailable(() -> AttemptSpans.NONE))

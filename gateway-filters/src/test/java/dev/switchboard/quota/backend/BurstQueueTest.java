@@ -182,13 +182,8 @@ class BurstQueueTest {
 		BurstQueue queue = new BurstQueue(this.time, BurstQueue.Metrics.NONE);
 		String other = this.team + "-b";
 		QuotaBackend backend = store.backend().apply(this.clock);
-		TokenQuotaService service = TokenQuotaService
-			.builder(new QuotaPolicy(LimitSet.NONE, Map.of(this.team, perMinute(10), other, perMinute(10)), Map.of(),
-					Map.of(), null, 1024), backend, RESOLVER)
-			.failureMode(FailureMode.CLOSED).timeout(Duration.ofSeconds(2)).clock(this.clock)
-			.queue(QueuePolicy.uniform(new QueuePolicy.Queue(Duration.ofMinutes(5), 100, QueuePolicy.Priority.NORMAL,
-					false)), queue)
-			.build();
+		TokenQuotaService service = service(backend, queue, Map.of(this.team, perMinute(10), other, perMinute(10)),
+				new QueuePolicy.Queue(Duration.ofMinutes(5), 100, QueuePolicy.Priority.NORMAL, false));
 		List<Admitted> admitted = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 30; i++) {
 			// Interleaved: a, b, a, b...
@@ -266,13 +261,8 @@ class BurstQueueTest {
 	@MethodSource("stores")
 	void aHighPriorityRequestOvertakesNormalOnesWhenItsTeamMayChoose(Store store) {
 		BurstQueue queue = new BurstQueue(this.time, BurstQueue.Metrics.NONE);
-		TokenQuotaService service = TokenQuotaService
-			.builder(new QuotaPolicy(LimitSet.NONE, Map.of(this.team, perMinute(10)), Map.of(), Map.of(), null, 1024),
-					store.backend().apply(this.clock), RESOLVER)
-			.failureMode(FailureMode.CLOSED).timeout(Duration.ofSeconds(2)).clock(this.clock)
-			.queue(QueuePolicy.uniform(new QueuePolicy.Queue(Duration.ofMinutes(1), 100, QueuePolicy.Priority.NORMAL,
-					true)), queue)
-			.build();
+		TokenQuotaService service = service(store.backend().apply(this.clock), queue, Map.of(this.team, perMinute(10)),
+				new QueuePolicy.Queue(Duration.ofMinutes(1), 100, QueuePolicy.Priority.NORMAL, true));
 		HttpHeaders high = new HttpHeaders();
 		high.set(Headers.PRIORITY, "high");
 		Burst burst = burst(service, queue, 13, index -> (index == 12) ? high : new HttpHeaders());
@@ -337,14 +327,18 @@ class BurstQueueTest {
 	// ---- helpers
 
 	private TokenQuotaService service(QuotaBackend backend, BurstQueue queue, Duration maxWait, int maxLength) {
+		return service(backend, queue, Map.of(this.team, perMinute(10)),
+				new QueuePolicy.Queue(maxWait, maxLength, QueuePolicy.Priority.NORMAL, false));
+	}
+
+	private TokenQuotaService service(QuotaBackend backend, BurstQueue queue, Map<String, LimitSet> teams,
+			QueuePolicy.Queue settings) {
 		return TokenQuotaService
-			.builder(new QuotaPolicy(LimitSet.NONE, Map.of(this.team, perMinute(10)), Map.of(), Map.of(), null, 1024),
-					backend, RESOLVER)
+			.builder(new QuotaPolicy(LimitSet.NONE, teams, Map.of(), Map.of(), null, 1024), backend, RESOLVER)
 			.failureMode(FailureMode.CLOSED)
 			.timeout(Duration.ofSeconds(2))
 			.clock(this.clock)
-			.queue(QueuePolicy.uniform(new QueuePolicy.Queue(maxWait, maxLength, QueuePolicy.Priority.NORMAL, false)),
-					queue)
+			.queue(QueuePolicy.uniform(settings), queue)
 			.build();
 	}
 

@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import reactor.core.scheduler.Schedulers;
-import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -55,7 +54,7 @@ public class HealthCheckAutoConfiguration {
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	HealthProber switchboardHealthProber(SwitchboardProperties properties, ModelCatalog catalog,
-			ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient, TargetStats stats,
+			ProviderAdapters adapters, ProviderClients clients, TargetStats stats,
 			ObjectProvider<HealthProber.Listener> listener) {
 		List<String> problems = new ArrayList<>();
 		Map<ProviderSpec, HealthProber.Settings> probed = new LinkedHashMap<>();
@@ -91,8 +90,7 @@ public class HealthCheckAutoConfiguration {
 		if (!problems.isEmpty()) {
 			throw new CatalogException(problems);
 		}
-		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
-		return new HealthProber(adapters, new ProviderClients(client, catalog), stats, probed, Schedulers.parallel(),
+		return new HealthProber(adapters, clients, stats, probed, Schedulers.parallel(),
 				listener.getIfAvailable(() -> HealthProber.Listener.NONE), Clock.systemUTC());
 	}
 
