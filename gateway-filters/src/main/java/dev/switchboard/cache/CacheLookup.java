@@ -11,12 +11,25 @@ import org.jspecify.annotations.Nullable;
  * @param reason why, for the decision log
  * @param similarity the similarity of a semantic hit, or of the answer shadow mode would have served
  * on a miss; {@code NaN} otherwise
+ * @param stale on a miss, the request's answer past its TTL but within the stale window: served only
+ * if no provider can answer
  */
 public record CacheLookup(Outcome outcome, @Nullable CacheKey key, byte @Nullable [] completion, String reason,
-		double similarity) {
+		double similarity, byte @Nullable [] stale) {
 
 	public CacheLookup(Outcome outcome, @Nullable CacheKey key, byte @Nullable [] completion, String reason) {
-		this(outcome, key, completion, reason, Double.NaN);
+		this(outcome, key, completion, reason, Double.NaN, null);
+	}
+
+	public CacheLookup(Outcome outcome, @Nullable CacheKey key, byte @Nullable [] completion, String reason,
+			double similarity) {
+		this(outcome, key, completion, reason, similarity, null);
+	}
+
+	/** This lookup, a miss, with the stale answer to fall back on. */
+	CacheLookup withStale(byte[] answer) {
+		return new CacheLookup(this.outcome, this.key, this.completion, this.reason + "; stale copy kept for errors",
+				this.similarity, answer);
 	}
 
 	public enum Outcome {

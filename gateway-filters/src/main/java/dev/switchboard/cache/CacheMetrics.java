@@ -22,6 +22,10 @@ public interface CacheMetrics {
 	default void saved(String team, String model, Usage usage, BigDecimal usd) {
 	}
 
+	/** An answer past its TTL was served because no provider could answer (stale-if-error). */
+	default void staleServed(String team, String model) {
+	}
+
 	/** Shadow mode found an answer it would have served. */
 	default void shadowHit(String team, String model) {
 	}

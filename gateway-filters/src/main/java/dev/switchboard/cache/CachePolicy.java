@@ -17,8 +17,11 @@ import dev.switchboard.core.Hashes;
  * @param cacheToolCalls whether answers that call tools are stored; off by default, as a tool call
  * usually depends on state outside the conversation
  * @param isolation whose requests may share an answer
+ * @param staleIfError how long past its TTL an answer is kept to be served when no provider can
+ * answer (every target down, overloaded, rate limited or open-circuited); zero keeps none
  */
-public record CachePolicy(Duration ttl, double maxTemperature, boolean cacheToolCalls, Isolation isolation) {
+public record CachePolicy(Duration ttl, double maxTemperature, boolean cacheToolCalls, Isolation isolation,
+		Duration staleIfError) {
 
 	/** Whose requests may share an answer: the namespace every key, exact or semantic, lives in. */
 	public enum Isolation {
@@ -35,8 +38,9 @@ public record CachePolicy(Duration ttl, double maxTemperature, boolean cacheTool
 
 	}
 
+	/** With no stale window. */
 	public CachePolicy(Duration ttl, double maxTemperature, boolean cacheToolCalls) {
-		this(ttl, maxTemperature, cacheToolCalls, Isolation.TEAM);
+		this(ttl, maxTemperature, cacheToolCalls, Isolation.TEAM, Duration.ZERO);
 	}
 
 	public static final Duration DEFAULT_TTL = Duration.ofHours(1);
@@ -45,7 +49,7 @@ public record CachePolicy(Duration ttl, double maxTemperature, boolean cacheTool
 	public static final double DEFAULT_MAX_TEMPERATURE = 0.5;
 
 	public static CachePolicy defaults() {
-		return new CachePolicy(DEFAULT_TTL, DEFAULT_MAX_TEMPERATURE, false, Isolation.TEAM);
+		return new CachePolicy(DEFAULT_TTL, DEFAULT_MAX_TEMPERATURE, false, Isolation.TEAM, Duration.ZERO);
 	}
 
 	/**
@@ -70,6 +74,12 @@ public record CachePolicy(Duration ttl, double maxTemperature, boolean cacheTool
 		}
 		if (isolation == null) {
 			isolation = Isolation.TEAM;
+		}
+		if (staleIfError == null) {
+			staleIfError = Duration.ZERO;
+		}
+		if (staleIfError.isNegative()) {
+			throw new IllegalArgumentException("staleIfError must not be negative, was " + staleIfError);
 		}
 		if (maxTemperature < 0) {
 			throw new IllegalArgumentException("maxTemperature must be at least 0, was " + maxTemperature);

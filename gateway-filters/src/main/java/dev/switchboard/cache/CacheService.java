@@ -59,20 +59,40 @@ public final class CacheService {
 	 * @return a hit, a miss (with the key to store the answer under) or a bypass; never empty, never an error
 	 */
 	public Mono<CacheLookup> lookup(String team, JsonNode request, @Nullable String cacheControl) {
-		String bypass = bypassReason(request, cacheControl);
+		return lookup(this.policy, team, request, cacheControl);
+	}
+
+	/**
+	 * As {@link #lookup(String, JsonNode, String)}, under the given policy: the one of the request's
+	 * configuration version.
+	 */
+	public Mono<CacheLookup> lookup(CachePolicy policy, String team, JsonNode request, @Nullable String cacheControl) {
+		String bypass = bypassReason(policy, request, cacheControl);
 		if (bypass != null) {
 			return Mono.just(CacheLookup.bypass(bypass));
 		}
-		String namespace = this.policy.namespace(team, request);
+		String namespace = policy.namespace(team, request);
 		if (namespace == null) {
 			return Mono.just(CacheLookup.bypass("isolation by user and the request names no user"));
 		}
 		CacheKey key = CacheKey.of(namespace, request);
-		return this.store.get(key)
-			.map(completion -> new CacheLookup(CacheLookup.Outcome.HIT, key, completion, "exact hit " + key))
+		return this.store.read(key)
 			.onErrorResume(error -> Mono.empty())
-			.switchIfEmpty(Mono.defer(() -> semanticLookup(key, request)))
-			.defaultIfEmpty(new CacheLookup(CacheLookup.Outcome.MISS, key, null, "miss " + key));
+			.flatMap(stored -> stored.fresh()
+					? Mono.just(new CacheLookup(CacheLookup.Outcome.HIT, key, stored.completion(), "exact hit " + key))
+					: afterExactMiss(key, request, policy.staleIfError().isZero() ? null : stored.completion()))
+			.switchIfEmpty(Mono.defer(() -> afterExactMiss(key, request, null)));
+	}
+
+	/**
+	 * The semantic tier, then a miss that keeps the exact key's stale answer, if any, for errors
+	 * (only while stale-if-error is on: Redis may still hold stale entries from before it was off).
+	 */
+	private Mono<CacheLookup> afterExactMiss(CacheKey key, JsonNode request, byte @Nullable [] stale) {
+		return semanticLookup(key, request)
+			.defaultIfEmpty(new CacheLookup(CacheLookup.Outcome.MISS, key, null, "miss " + key))
+			.map(lookup -> (stale != null && lookup.outcome() == CacheLookup.Outcome.MISS) ? lookup.withStale(stale)
+					: lookup);
 	}
 
 	/**
@@ -99,7 +119,7 @@ public final class CacheService {
 	}
 
 	/** Why the request may not use the cache, or {@code null} when it may. */
-	@Nullable String bypassReason(JsonNode request, @Nullable String cacheControl) {
+	@Nullable String bypassReason(CachePolicy policy, JsonNode request, @Nullable String cacheControl) {
 		if (cacheControl != null) {
 			String directives = cacheControl.toLowerCase(Locale.ROOT);
 			if (directives.contains("no-store") || directives.contains("no-cache")) {
@@ -110,8 +130,8 @@ public final class CacheService {
 			return "n > 1";
 		}
 		JsonNode temperature = request.path("temperature");
-		if (temperature.isNumber() && temperature.asDouble() > this.policy.maxTemperature()) {
-			return "temperature " + temperature.asDouble() + " above " + this.policy.maxTemperature();
+		if (temperature.isNumber() && temperature.asDouble() > policy.maxTemperature()) {
+			return "temperature " + temperature.asDouble() + " above " + policy.maxTemperature();
 		}
 		return null;
 	}
@@ -123,9 +143,15 @@ public final class CacheService {
 	 * @return what was done, for the decision log; never an error
 	 */
 	public Mono<String> offer(CacheKey key, JsonNode request, byte[] completion, @Nullable Duration ttl) {
+		return offer(this.policy, key, request, completion, ttl);
+	}
+
+	/** As {@link #offer(CacheKey, JsonNode, byte[], Duration)}, under the policy the answer was looked up with. */
+	public Mono<String> offer(CachePolicy policy, CacheKey key, JsonNode request, byte[] completion,
+			@Nullable Duration ttl) {
 		String reason;
 		try {
-			reason = unstorable(Json.MAPPER.readTree(completion));
+			reason = unstorable(policy, Json.MAPPER.readTree(completion));
 		}
 		catch (RuntimeException ex) {
 			reason = "unreadable answer";
@@ -133,15 +159,15 @@ public final class CacheService {
 		if (reason != null) {
 			return Mono.just("not stored: " + reason);
 		}
-		Duration lifetime = (ttl != null) ? ttl : this.policy.ttl();
-		return this.store.put(key, completion, lifetime)
+		Duration lifetime = (ttl != null) ? ttl : policy.ttl();
+		return this.store.put(key, completion, lifetime, policy.staleIfError())
 			.then(Mono.defer(() -> this.semantic.stored(key, request, lifetime)))
 			.onErrorResume(error -> Mono.empty())
 			.thenReturn("stored " + key + " for " + lifetime);
 	}
 
 	/** Why an answer must not be stored, or {@code null} when it may. */
-	@Nullable String unstorable(JsonNode completion) {
+	@Nullable String unstorable(CachePolicy policy, JsonNode completion) {
 		if ("list".equals(completion.path("object").asString(""))) {
 			// An embeddings answer: complete when it has a vector per input.
 			JsonNode data = completion.path("data");
@@ -158,7 +184,7 @@ public final class CacheService {
 					|| !message.path("tool_calls").isEmpty() || message.has("function_call")
 							&& !message.get("function_call").isNull();
 			if (toolCall) {
-				if (!this.policy.cacheToolCalls()) {
+				if (!policy.cacheToolCalls()) {
 					return "tool calls";
 				}
 			}

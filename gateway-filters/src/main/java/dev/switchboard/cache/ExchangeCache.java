@@ -7,6 +7,8 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Bill;
+import dev.switchboard.core.ConfigSnapshot;
+import dev.switchboard.core.Headers;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
@@ -23,6 +25,9 @@ import dev.switchboard.core.Usage;
  * the headers.
  */
 public class ExchangeCache {
+
+	/** The cache header of an answer past its TTL served because no provider could answer. */
+	public static final String STALE = "stale";
 
 	private final CacheService service;
 
@@ -67,7 +72,8 @@ public class ExchangeCache {
 	 * @param ttl the route's time to live, or {@code null} for the configured one
 	 */
 	public Mono<CacheLookup> apply(LlmExchange llm, @Nullable String cacheControl, @Nullable Duration ttl) {
-		return this.service.lookup(llm.team().name(), llm.body(), cacheControl).doOnNext(lookup -> {
+		CachePolicy policy = policy(llm);
+		return this.service.lookup(policy, llm.team().name(), llm.body(), cacheControl).doOnNext(lookup -> {
 			llm.decide("cache", lookup.outcome().header() + ": " + lookup.reason());
 			this.metrics.lookup(llm.team().name(), llm.requestedModel(), lookup.outcome());
 			if (lookup.shadowHit()) {
@@ -82,7 +88,11 @@ public class ExchangeCache {
 				case MISS -> {
 					// The model asked for, as resolved now: a fallback's or a downgrade's answer is not its answer.
 					RouteTarget asked = llm.route().primary();
-					llm.decorateResponse(response -> tee(llm, lookup.key(), asked, ttl, response));
+					llm.decorateResponse(response -> tee(llm, policy, lookup.key(), asked, ttl, response));
+					byte[] stale = lookup.stale();
+					if (stale != null) {
+						llm.offerLastResort(() -> stale(llm, stale));
+					}
 				}
 				case BYPASS -> {
 				}
@@ -95,42 +105,78 @@ public class ExchangeCache {
 	 * target's prices) and, with a quota fraction, what the hit is charged.
 	 */
 	private void hit(LlmExchange llm, byte[] completion) {
-		Usage usage;
-		try {
-			usage = Usage.fromOpenAi(Json.MAPPER.readTree(completion).path("usage"));
+		Usage usage = storedUsage(completion);
+		if (usage != null) {
+			// What the call would have been billed at the route's first target: the bill's own pricing.
+			this.metrics.saved(llm.team().name(), llm.requestedModel(), usage,
+					Bill.of(llm.route().primary(), usage).cost());
+			charge(llm, usage);
 		}
-		catch (RuntimeException ex) {
-			usage = null; // a stored answer is always JSON; a hit never fails on its metrics
-		}
-		if (usage == null) {
-			return;
-		}
-		// What the call would have been billed at the route's first target: the bill's own pricing.
-		this.metrics.saved(llm.team().name(), llm.requestedModel(), usage,
-				Bill.of(llm.route().primary(), usage).cost());
+	}
+
+	/** With a quota fraction, charges that share of a served answer's stored usage to the team's quotas. */
+	private void charge(LlmExchange llm, Usage usage) {
 		if (this.quotaFraction > 0) {
-			Usage charged = new Usage(Math.round(usage.promptTokens() * this.quotaFraction),
-					Math.round(usage.completionTokens() * this.quotaFraction), 0, false);
+			Usage charged = charged(usage);
 			llm.put(QuotaCharge.class, new QuotaCharge(charged));
-			llm.decide("cache", "hit charged " + charged.totalTokens() + " tokens to quotas (" + this.quotaFraction
+			llm.decide("cache", "charged " + charged.totalTokens() + " tokens to quotas (" + this.quotaFraction
 					+ " of " + usage.totalTokens() + ")");
 		}
 	}
 
+	private Usage charged(Usage usage) {
+		return new Usage(Math.round(usage.promptTokens() * this.quotaFraction),
+				Math.round(usage.completionTokens() * this.quotaFraction), 0, false);
+	}
+
+	private static @Nullable Usage storedUsage(byte[] completion) {
+		try {
+			return Usage.fromOpenAi(Json.MAPPER.readTree(completion).path("usage"));
+		}
+		catch (RuntimeException ex) {
+			return null; // a stored answer is always JSON; serving it never fails on its metrics
+		}
+	}
+
+	/**
+	 * An answer past its TTL, served because no provider could answer: marked {@value #STALE} in the
+	 * cache header and charged as a hit (it saved no call: the calls were made, and failed).
+	 */
+	private LlmResponse stale(LlmExchange llm, byte[] completion) {
+		llm.decide("cache", "serving the stale answer: no provider could answer");
+		this.metrics.staleServed(llm.team().name(), llm.requestedModel());
+		// Always a charge, if only zero: the request was reserved as one for a provider, and must not be billed as one.
+		Usage usage = storedUsage(completion);
+		llm.put(QuotaCharge.class, new QuotaCharge((usage != null) ? charged(usage) : new Usage(0, 0, 0, false)));
+		LlmResponse response = Replay.response(completion, llm.stream(), llm.clientWantsStreamUsage());
+		response.headers().set(Headers.CACHE, STALE);
+		return response;
+	}
+
+	/** The cache policy of the request's configuration version, or the service's. */
+	private CachePolicy policy(LlmExchange llm) {
+		ConfigSnapshot snapshot = llm.get(ConfigSnapshot.class);
+		CachePolicy configured = (snapshot != null) ? snapshot.part(CachePolicy.class) : null;
+		return (configured != null) ? configured : this.service.policy();
+	}
+
 	/** Passes the answer on untouched, storing it once it is known to be complete. */
-	private LlmResponse tee(LlmExchange llm, CacheKey key, RouteTarget asked, @Nullable Duration ttl,
-			LlmResponse response) {
+	private LlmResponse tee(LlmExchange llm, CachePolicy policy, CacheKey key, RouteTarget asked,
+			@Nullable Duration ttl, LlmResponse response) {
 		if (response.status() < 200 || response.status() >= 300) {
 			return response;
 		}
 		RouteTarget servedBy = response.servedBy();
-		if (servedBy != null && !servedBy.label().equals(asked.label())) {
+		if (servedBy == null) {
+			return response; // not a provider's answer (the stale one): nothing new to store
+		}
+		if (!servedBy.label().equals(asked.label())) {
 			llm.decide("cache", "not stored: served by " + servedBy.label() + ", not " + asked.label()
 					+ " (failover or downgrade)");
 			return response;
 		}
 		if (!response.isStream()) {
-			offer(llm, key, ttl, response.json());
+			offer(llm, policy, key, ttl, response.json());
 			return response;
 		}
 		StreamAssembler assembler = new StreamAssembler();
@@ -138,12 +184,13 @@ public class ExchangeCache {
 			assembler.accept(event);
 			if (event.isDone()) {
 				// Stored as [DONE] passes, before the client reads it: the next identical request hits.
-				storeStream(llm, key, ttl, assembler);
+				storeStream(llm, policy, key, ttl, assembler);
 			}
 		}));
 	}
 
-	private void storeStream(LlmExchange llm, CacheKey key, @Nullable Duration ttl, StreamAssembler assembler) {
+	private void storeStream(LlmExchange llm, CachePolicy policy, CacheKey key, @Nullable Duration ttl,
+			StreamAssembler assembler) {
 		ObjectNode completion = assembler.completion();
 		if (completion == null) {
 			llm.decide("cache", "not stored: the stream carried an error");
@@ -157,12 +204,12 @@ public class ExchangeCache {
 				.put("completion_tokens", usage.completionTokens())
 				.put("total_tokens", usage.totalTokens());
 		}
-		offer(llm, key, ttl, Json.MAPPER.writeValueAsBytes(completion));
+		offer(llm, policy, key, ttl, Json.MAPPER.writeValueAsBytes(completion));
 	}
 
-	private void offer(LlmExchange llm, CacheKey key, @Nullable Duration ttl, byte[] completion) {
+	private void offer(LlmExchange llm, CachePolicy policy, CacheKey key, @Nullable Duration ttl, byte[] completion) {
 		// Not part of the response: the client is not kept waiting on the store, which never fails.
-		this.service.offer(key, llm.body(), completion, ttl).subscribe(what -> llm.decide("cache", what));
+		this.service.offer(policy, key, llm.body(), completion, ttl).subscribe(what -> llm.decide("cache", what));
 	}
 
 }

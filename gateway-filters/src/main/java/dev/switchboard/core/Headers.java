@@ -27,6 +27,15 @@ public final class Headers {
 
 	public static final String COST = "x-switchboard-cost-usd";
 
+	/**
+	 * What the cache made of the request: {@code hit}, {@code semantic-hit}, {@code miss},
+	 * {@code bypass}, or {@code stale} (an expired answer served because every target was unavailable).
+	 */
+	public static final String CACHE = "x-switchboard-cache";
+
+	/** The cosine similarity of a semantic hit to the prompt whose answer it serves, e.g. {@code 0.9712}. */
+	public static final String CACHE_SIMILARITY = "x-switchboard-cache-similarity";
+
 	private Headers() {
 	}
 
@@ -35,6 +44,12 @@ public final class Headers {
 	 * honoured only for teams allowed to choose; never sent upstream.
 	 */
 	public static final String PRIORITY = "x-switchboard-priority";
+
+	/**
+	 * The version of the configuration the request was served on (a content hash, the same on every
+	 * gateway of a fleet with the same settings).
+	 */
+	public static final String CONFIG_VERSION = "x-switchboard-config-version";
 
 	/** How long the request waited in its team's burst queue before it was admitted, in milliseconds. */
 	public static final String QUEUED_MS = "x-switchboard-queued-ms";

@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
@@ -19,7 +20,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.web.server.ServerWebExchange;
-
 
 /**
  * The shared context of one LLM request, parsed once by {@code LlmEndpoint} and read by every
@@ -83,6 +83,8 @@ public final class LlmExchange {
 	private final List<UnaryOperator<LlmResponse>> decorators = new CopyOnWriteArrayList<>();
 
 	private volatile @Nullable LlmResponse presetResponse;
+
+	private volatile @Nullable Supplier<LlmResponse> lastResort;
 
 	private volatile @Nullable Usage usage;
 
@@ -414,6 +416,20 @@ public final class LlmExchange {
 
 	public @Nullable LlmResponse presetResponse() {
 		return this.presetResponse;
+	}
+
+	/**
+	 * Offers an answer for when the request cannot be served at all (an expired cache entry under
+	 * stale-if-error). The dispatcher, which alone knows why the last target failed, uses it only when
+	 * every target was unavailable (down, overloaded, rate limited, breaker open) and nothing has been
+	 * written yet; never for a failure that is the client's own. Decorators and listeners still apply.
+	 */
+	public void offerLastResort(Supplier<LlmResponse> answer) {
+		this.lastResort = answer;
+	}
+
+	public @Nullable Supplier<LlmResponse> lastResort() {
+		return this.lastResort;
 	}
 
 	private static void safely(Runnable callback) {

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.netty.handler.timeout.ReadTimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,7 @@ import dev.switchboard.core.Attempt;
 import dev.switchboard.core.AttemptSpans.AttemptSpan;
 import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.core.BoundedBodies;
+import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
@@ -121,11 +123,34 @@ public class LlmDispatcher {
 		}
 		FailoverPolicy policy = exchange.get(FailoverPolicy.class);
 		if (policy == null) {
-			// Recorded so the writer bounds the whole response by the same policy.
-			policy = this.defaultPolicy;
+			// The defaults of the request's configuration version; recorded so the writer bounds the
+			// whole response by the same policy.
+			ConfigSnapshot snapshot = exchange.get(ConfigSnapshot.class);
+			FailoverPolicy configured = (snapshot != null) ? snapshot.part(FailoverPolicy.class) : null;
+			policy = (configured != null) ? configured : this.defaultPolicy;
 			exchange.put(FailoverPolicy.class, policy);
 		}
-		return new Failover(this, exchange, policy, writer).run();
+		return new Failover(this, exchange, policy, writer).run()
+			.onErrorResume(error -> lastResort(exchange, error, writer));
+	}
+
+	/**
+	 * The exchange's last-resort answer (stale-if-error) when the walk ended because no target could
+	 * serve: every failure that would fail over (down, overloaded, rate limited, breaker open, timed
+	 * out), but not a request too long for every window, nor one the providers refused as the client's
+	 * own mistake, and never once bytes have left.
+	 */
+	private Mono<Void> lastResort(LlmExchange exchange, Throwable error, Function<LlmResponse, Mono<Void>> writer) {
+		Supplier<LlmResponse> answer = exchange.lastResort();
+		Trigger trigger = Failures.classify(error);
+		if (answer == null || exchange.isCommitted() || trigger == null || trigger == Trigger.CONTEXT_LENGTH) {
+			return Mono.error(error);
+		}
+		// From here the gateway answers by itself, as for a cache hit: billed what the answer's filter charges.
+		LlmResponse response = answer.get();
+		exchange.respondWith(response, "no target could serve (" + trigger.name().toLowerCase(Locale.ROOT)
+				+ "): the last resort answers");
+		return writer.apply(exchange.decorate(response));
 	}
 
 	/**

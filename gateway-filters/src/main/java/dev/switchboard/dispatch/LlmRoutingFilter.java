@@ -1,6 +1,5 @@
 package dev.switchboard.dispatch;
 
-
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
@@ -42,14 +41,6 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 
 	/** Before {@code WebsocketRoutingFilter} and {@code NettyRoutingFilter}, after the load balancer. */
 	public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 10;
-
-
-
-
-
-
-
-
 
 	private final LlmDispatcher dispatcher;
 
@@ -143,7 +134,9 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 		llm.markCommitted();
 		response.setStatusCode(HttpStatusCode.valueOf(llmResponse.status()));
 		HttpHeaders headers = response.getHeaders();
-		headers.addAll(llmResponse.headers());
+		// The response's own headers replace what a filter set before the call (a stale answer's
+		// cache header replaces the lookup's "miss").
+		llmResponse.headers().forEach(headers::put);
 		headers.setContentType(contentType);
 		RouteTarget servedBy = llmResponse.servedBy();
 		if (servedBy != null) {

@@ -3,6 +3,7 @@ package dev.switchboard.cache;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
@@ -11,11 +12,10 @@ import tools.jackson.databind.JsonNode;
 import dev.switchboard.cache.store.InMemoryCacheStore;
 import dev.switchboard.sse.SseEvent;
 
+import static dev.switchboard.cache.CacheFixtures.COMPLETION;
 import static dev.switchboard.cache.CacheFixtures.REQUEST;
 import static dev.switchboard.cache.CacheFixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
-
-import static dev.switchboard.cache.CacheFixtures.COMPLETION;
 
 class CacheServiceTest {
 
@@ -42,6 +42,32 @@ class CacheServiceTest {
 		assertThat(hit.completion()).isEqualTo(COMPLETION);
 		assertThat(this.service.lookup("team-b", request, null).block().outcome())
 			.isEqualTo(CacheLookup.Outcome.MISS);
+	}
+
+	@Test
+	void aMissKeepsTheStaleAnswerOnlyWhileStaleIfErrorIsOn() {
+		AtomicLong now = new AtomicLong();
+		InMemoryCacheStore clocked = new InMemoryCacheStore(10, now::get);
+		JsonNode request = json(REQUEST);
+		CachePolicy policy = new CachePolicy(Duration.ofMinutes(1), 0.5, false, CachePolicy.Isolation.TEAM,
+				Duration.ofMinutes(5));
+		CacheService stale = new CacheService(clocked, policy);
+		CacheKey key = stale.lookup("team-a", request, null).block().key();
+		assertThat(stale.offer(key, request, COMPLETION, null).block()).startsWith("stored");
+
+		now.addAndGet(Duration.ofSeconds(61).toNanos());
+		CacheLookup miss = stale.lookup("team-a", request, null).block();
+		assertThat(miss.outcome()).isEqualTo(CacheLookup.Outcome.MISS);
+		assertThat(miss.stale()).isEqualTo(COMPLETION);
+		assertThat(stale.lookup("team-b", request, null).block().stale()).as("another team's answer").isNull();
+
+		CacheService off = new CacheService(clocked, new CachePolicy(Duration.ofMinutes(1), 0.5, false));
+		assertThat(off.lookup("team-a", request, null).block().stale())
+			.as("stale-if-error switched off: what the store still holds is not offered")
+			.isNull();
+
+		now.addAndGet(Duration.ofMinutes(5).toNanos());
+		assertThat(stale.lookup("team-a", request, null).block().stale()).as("past the stale window").isNull();
 	}
 
 	@Test

@@ -14,6 +14,7 @@ import org.springframework.http.HttpHeaders;
 
 import dev.switchboard.cache.CacheLookup;
 import dev.switchboard.cache.ExchangeCache;
+import dev.switchboard.core.Headers;
 import dev.switchboard.core.LlmExchange;
 
 /**
@@ -40,11 +41,11 @@ public class LlmCacheGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 	/** After {@code LlmEndpoint} (-1000), before {@code LlmQuota} (100). */
 	public static final int ORDER = 50;
 
-	/** {@code hit}, {@code semantic-hit}, {@code miss} or {@code bypass}. */
-	public static final String CACHE_HEADER = "x-switchboard-cache";
+	/** {@value}: see {@link Headers#CACHE}. */
+	public static final String CACHE_HEADER = Headers.CACHE;
 
-	/** The cosine similarity of a semantic hit to the prompt whose answer it serves, e.g. {@code 0.9712}. */
-	public static final String SIMILARITY_HEADER = "x-switchboard-cache-similarity";
+	/** {@value}: see {@link Headers#CACHE_SIMILARITY}. */
+	public static final String SIMILARITY_HEADER = Headers.CACHE_SIMILARITY;
 
 	private final ExchangeCache cache;
 

@@ -1,12 +1,12 @@
 package dev.switchboard.cache.semantic;
 
-import dev.switchboard.core.Embedder;
-
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+
+import dev.switchboard.core.Embedder;
 
 /**
  * The in-process default: all-MiniLM-L6-v2 (quantized, 384 dimensions) on ONNX Runtime, shipped in

@@ -1,8 +1,5 @@
 package dev.switchboard.cache.store;
 
-import dev.switchboard.cache.CacheKey;
-import dev.switchboard.cache.CacheStore;
-
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,9 +7,13 @@ import java.util.function.LongSupplier;
 
 import reactor.core.publisher.Mono;
 
+import dev.switchboard.cache.CacheKey;
+import dev.switchboard.cache.CacheStore;
+
 /**
- * The embedded store: at most {@code maxEntries} answers in this JVM, each until its TTL, the least
- * recently used leaving first when full. Expired entries are dropped when read or evicted.
+ * The embedded store: at most {@code maxEntries} answers in this JVM, each until its TTL plus its
+ * stale window, the least recently used leaving first when full. Entries past both are dropped when
+ * read or evicted.
  */
 public final class InMemoryCacheStore implements CacheStore {
 
@@ -42,15 +43,16 @@ public final class InMemoryCacheStore implements CacheStore {
 	}
 
 	@Override
-	public Mono<byte[]> get(CacheKey key) {
-		return Mono.fromSupplier(() -> read(key));
+	public Mono<Stored> read(CacheKey key) {
+		return Mono.fromSupplier(() -> find(key));
 	}
 
 	@Override
-	public Mono<Void> put(CacheKey key, byte[] completion, Duration ttl) {
+	public Mono<Void> put(CacheKey key, byte[] completion, Duration ttl, Duration stale) {
 		return Mono.fromRunnable(() -> {
+			long freshUntil = this.nanoClock.getAsLong() + ttl.toNanos();
 			synchronized (this.entries) {
-				this.entries.put(key, new Entry(completion, this.nanoClock.getAsLong() + ttl.toNanos()));
+				this.entries.put(key, new Entry(completion, freshUntil, freshUntil + stale.toNanos()));
 			}
 		});
 	}
@@ -61,21 +63,22 @@ public final class InMemoryCacheStore implements CacheStore {
 		}
 	}
 
-	private byte[] read(CacheKey key) {
+	private Stored find(CacheKey key) {
+		long now = this.nanoClock.getAsLong();
 		synchronized (this.entries) {
 			Entry entry = this.entries.get(key);
 			if (entry == null) {
 				return null;
 			}
-			if (this.nanoClock.getAsLong() - entry.expiresAtNanos >= 0) {
+			if (now - entry.keepUntilNanos >= 0) {
 				this.entries.remove(key);
 				return null;
 			}
-			return entry.completion;
+			return new Stored(entry.completion, now - entry.freshUntilNanos < 0);
 		}
 	}
 
-	private record Entry(byte[] completion, long expiresAtNanos) {
+	private record Entry(byte[] completion, long freshUntilNanos, long keepUntilNanos) {
 	}
 
 }

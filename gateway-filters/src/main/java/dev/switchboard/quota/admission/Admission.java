@@ -1,13 +1,13 @@
 package dev.switchboard.quota.admission;
 
-import dev.switchboard.quota.QuotaLimit;
-
 import java.time.Duration;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.quota.QuotaLimit;
 
 /**
  * A request let through: what it reserved and what to tell the client.

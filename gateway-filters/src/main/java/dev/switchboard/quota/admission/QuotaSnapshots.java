@@ -1,8 +1,5 @@
 package dev.switchboard.quota.admission;
 
-import dev.switchboard.quota.QuotaLimit;
-import dev.switchboard.quota.QuotaPolicy;
-
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,6 +11,9 @@ import java.util.List;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+
+import dev.switchboard.quota.QuotaLimit;
+import dev.switchboard.quota.QuotaPolicy;
 import dev.switchboard.quota.backend.BucketSpec;
 import dev.switchboard.quota.backend.QuotaBackend;
 

@@ -1,10 +1,10 @@
 package dev.switchboard.quota.admission;
 
-import dev.switchboard.quota.LimitSet;
-import dev.switchboard.quota.QuotaLimit;
-
 import java.time.Duration;
 import java.util.List;
+
+import dev.switchboard.quota.LimitSet;
+import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.backend.QuotaBackend;
 
 /**

@@ -1,12 +1,12 @@
 package dev.switchboard.cache.store;
 
-import dev.switchboard.cache.CacheKey;
-
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import reactor.test.StepVerifier;
+
+import dev.switchboard.cache.CacheKey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +27,23 @@ class InMemoryCacheStoreTest {
 		StepVerifier.create(this.store.get(key("a"))).expectNextMatches(bytes -> bytes[0] == 1).verifyComplete();
 		this.now.addAndGet(Duration.ofSeconds(1).toNanos());
 		StepVerifier.create(this.store.get(key("a"))).verifyComplete();
+		assertThat(this.store.size()).isZero();
+	}
+
+	@Test
+	void keepsAnAnswerStaleForItsWindowAfterTheTtl() {
+		this.store.put(key("a"), new byte[] { 1 }, Duration.ofSeconds(10), Duration.ofSeconds(5)).block();
+		this.now.addAndGet(Duration.ofSeconds(9).toNanos());
+		StepVerifier.create(this.store.read(key("a")))
+			.expectNextMatches(stored -> stored.fresh() && stored.completion()[0] == 1)
+			.verifyComplete();
+		this.now.addAndGet(Duration.ofSeconds(1).toNanos());
+		StepVerifier.create(this.store.read(key("a")))
+			.expectNextMatches(stored -> !stored.fresh() && stored.completion()[0] == 1)
+			.verifyComplete();
+		StepVerifier.create(this.store.get(key("a"))).as("get serves fresh answers only").verifyComplete();
+		this.now.addAndGet(Duration.ofSeconds(5).toNanos());
+		StepVerifier.create(this.store.read(key("a"))).verifyComplete();
 		assertThat(this.store.size()).isZero();
 	}
 

@@ -1,6 +1,7 @@
 package dev.switchboard.cache.store;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,6 +45,37 @@ class RedisCacheStoreTest {
 
 			store.put(key, "{}".getBytes(), Duration.ofMillis(100)).block();
 			StepVerifier.create(store.get(key).delaySubscription(Duration.ofMillis(300))).verifyComplete();
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	@Test
+	void keepsAnAnswerStaleInRedisForItsWindowAndReadsPlainEntriesAsFresh(RedisTestServer redis) {
+		RedissonClient client = client(redis.address());
+		AtomicLong now = new AtomicLong(1_000_000);
+		try {
+			RedisCacheStore store = new RedisCacheStore(client, TIMEOUT, RedisCacheStore.DEFAULT_PREFIX, false, now::get);
+			CacheKey key = new CacheKey("team-a", "stale");
+			store.put(key, "{\"x\":1}".getBytes(), Duration.ofSeconds(30), Duration.ofMinutes(10)).block();
+			long ttl = client.getBucket("sb:cache:{team-a}:stale", ByteArrayCodec.INSTANCE).remainTimeToLive();
+			assertThat(ttl).as("Redis keeps it for the TTL and the stale window").isBetween(30_001L, 630_000L);
+			StepVerifier.create(store.read(key))
+				.expectNextMatches(stored -> stored.fresh() && new String(stored.completion()).equals("{\"x\":1}"))
+				.verifyComplete();
+
+			now.addAndGet(30_000);
+			StepVerifier.create(store.read(key))
+				.expectNextMatches(stored -> !stored.fresh() && new String(stored.completion()).equals("{\"x\":1}"))
+				.verifyComplete();
+			StepVerifier.create(store.get(key)).verifyComplete();
+
+			// An entry written without a stale window (or before stale windows existed): plain JSON, fresh while present.
+			client.getBucket("sb:cache:{team-a}:plain", ByteArrayCodec.INSTANCE).set("{\"y\":2}".getBytes());
+			StepVerifier.create(store.read(new CacheKey("team-a", "plain")))
+				.expectNextMatches(stored -> stored.fresh() && new String(stored.completion()).equals("{\"y\":2}"))
+				.verifyComplete();
 		}
 		finally {
 			client.shutdown();

@@ -1,17 +1,17 @@
 package dev.switchboard.quota.admission;
 
-import dev.switchboard.quota.LimitSet;
-import dev.switchboard.quota.QuotaLimit;
-
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.switchboard.quota.LimitSet;
+import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.backend.BucketSpec;
 import dev.switchboard.quota.backend.QuotaBackend;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** What settling corrects: billed minus reserved per bucket, a stream's several steps summed. */
 class SettlementTest {

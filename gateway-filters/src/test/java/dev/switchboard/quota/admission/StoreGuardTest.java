@@ -1,7 +1,5 @@
 package dev.switchboard.quota.admission;
 
-import dev.switchboard.quota.FailureMode;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,10 +13,12 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import dev.switchboard.quota.FailureMode;
 import dev.switchboard.quota.backend.BucketSpec;
 import dev.switchboard.quota.backend.InMemoryQuotaBackend;
 import dev.switchboard.quota.backend.QuotaBackend;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The failure mode as a unit: which store answers, how often a dead store is tried, what is counted. */
 class StoreGuardTest {

@@ -30,6 +30,9 @@ import dev.switchboard.catalog.CatalogException;
  * @param isolation Whose requests may share an answer: team (each team its own), user (each end
  * user named by the request's user field; requests without one bypass the cache) or shared (all
  * teams, only when that is intended)
+ * @param staleIfError How long past its TTL an exact answer is kept, to be served (marked
+ * x-switchboard-cache: stale) when no target of the model can answer: every one down, overloaded,
+ * rate limited, open-circuited or failing its health checks; 0 keeps none
  * @param quotaFraction Share of a hit's stored token usage charged to the team's quotas (LlmQuota):
  * 0 charges nothing, 1 charges a hit like the provider call it replaces
  * @param semantic The semantic tier: answers for prompts that mean the same
@@ -39,7 +42,8 @@ import dev.switchboard.catalog.CatalogException;
 public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultValue("memory") Backend backend,
 		@DefaultValue("1h") Duration ttl, @DefaultValue("10000") int maxEntries,
 		@DefaultValue("0.5") double maxTemperature, @DefaultValue("false") boolean cacheToolCalls,
-		@DefaultValue("team") CachePolicy.Isolation isolation, @DefaultValue("0") double quotaFraction,
+		@DefaultValue("team") CachePolicy.Isolation isolation, @DefaultValue("0s") Duration staleIfError,
+		@DefaultValue("0") double quotaFraction,
 		@DefaultValue Semantic semantic,
 		@DefaultValue Redis redis) {
 
@@ -101,6 +105,9 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		if (this.ttl.isZero() || this.ttl.isNegative()) {
 			problems.add("switchboard.cache.ttl: must be positive, was " + this.ttl);
 		}
+		if (this.staleIfError.isNegative()) {
+			problems.add("switchboard.cache.stale-if-error: must be 0 (off) or positive, was " + this.staleIfError);
+		}
 		if (this.maxEntries < 1) {
 			problems.add("switchboard.cache.max-entries: must be at least 1, was " + this.maxEntries);
 		}
@@ -138,7 +145,7 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		if (!problems.isEmpty()) {
 			throw new CatalogException(problems);
 		}
-		return new CachePolicy(this.ttl, this.maxTemperature, this.cacheToolCalls, this.isolation);
+		return new CachePolicy(this.ttl, this.maxTemperature, this.cacheToolCalls, this.isolation, this.staleIfError);
 	}
 
 }

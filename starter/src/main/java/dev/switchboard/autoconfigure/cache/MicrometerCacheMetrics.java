@@ -15,7 +15,8 @@ import dev.switchboard.core.Usage;
  * Cache counters, tagged by team and requested model: {@code switchboard.cache.lookups} (tag
  * {@code outcome}: hit, semantic-hit, miss, bypass), {@code switchboard.cache.saved.tokens} (tag
  * {@code gen_ai.token.type}: input, output), {@code switchboard.cache.saved.cost} (USD at catalog
- * prices) and {@code switchboard.cache.semantic.shadow.hits}.
+ * prices), {@code switchboard.cache.semantic.shadow.hits} and {@code switchboard.cache.stale.served}
+ * (answers past their TTL served because no provider could answer).
  */
 public class MicrometerCacheMetrics implements CacheMetrics {
 
@@ -41,6 +42,12 @@ public class MicrometerCacheMetrics implements CacheMetrics {
 			r.counter("switchboard.cache.saved.cost", "team", team, "gen_ai.request.model", model)
 				.increment(usd.doubleValue());
 		});
+	}
+
+	@Override
+	public void staleServed(String team, String model) {
+		this.registry.ifAvailable(r -> r.counter("switchboard.cache.stale.served", "team", team,
+				"gen_ai.request.model", model).increment());
 	}
 
 	@Override
