@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
 
@@ -12,6 +13,7 @@ import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 
+import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.LlmExchange;
 
 /**
@@ -48,11 +50,28 @@ public class LlmFailoverGatewayFilterFactory extends AbstractGatewayFilterFactor
 		return List.of("maxAttempts", "deadline");
 	}
 
+	/**
+	 * The route's arguments over the defaults of the request's configuration version: checked against
+	 * the start-up defaults here (a bad argument fails the route), worked out again only when a new
+	 * version brings other defaults.
+	 */
 	@Override
 	public GatewayFilter apply(Config config) {
 		FailoverPolicy policy = config.over(this.defaults);
+		AtomicReference<FailoverPolicy[]> memo = new AtomicReference<>(new FailoverPolicy[] { this.defaults, policy });
 		return new OrderedGatewayFilter((exchange, chain) -> {
-			LlmExchange.get(exchange).put(FailoverPolicy.class, policy);
+			LlmExchange llm = LlmExchange.get(exchange);
+			ConfigSnapshot snapshot = llm.get(ConfigSnapshot.class);
+			FailoverPolicy defaults = (snapshot != null) ? snapshot.part(FailoverPolicy.class) : null;
+			FailoverPolicy[] known = memo.get();
+			if (defaults == null || defaults == known[0]) {
+				llm.put(FailoverPolicy.class, known[1]);
+			}
+			else {
+				FailoverPolicy over = config.over(defaults);
+				memo.set(new FailoverPolicy[] { defaults, over });
+				llm.put(FailoverPolicy.class, over);
+			}
 			return chain.filter(exchange);
 		}, ORDER) {
 			@Override

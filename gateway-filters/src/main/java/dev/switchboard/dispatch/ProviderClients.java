@@ -1,7 +1,8 @@
 package dev.switchboard.dispatch;
 
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
@@ -10,7 +11,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
-import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.translate.spi.UpstreamRequest;
 
@@ -24,16 +24,13 @@ import dev.switchboard.translate.spi.UpstreamRequest;
  */
 public final class ProviderClients {
 
-	private final Map<String, HttpClient> clients = new HashMap<>();
+	private final HttpClient gatewayClient;
 
-	public ProviderClients(HttpClient gatewayClient, ModelCatalog catalog) {
-		for (ProviderSpec provider : catalog.providers().values()) {
-			this.clients.put(provider.name(),
-					gatewayClient
-						.option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-								(int) Math.min(Integer.MAX_VALUE, provider.connectTimeout().toMillis()))
-						.responseTimeout(provider.responseTimeout()));
-		}
+	/** Keyed by timeouts, not by provider: a provider added or retimed live gets its client on first use. */
+	private final Map<Timeouts, HttpClient> clients = new ConcurrentHashMap<>();
+
+	public ProviderClients(HttpClient gatewayClient) {
+		this.gatewayClient = gatewayClient;
 	}
 
 	/**
@@ -42,7 +39,7 @@ public final class ProviderClients {
 	 * calls and the health probes go out the same way.
 	 */
 	public HttpClient.ResponseReceiver<?> prepare(ProviderSpec provider, UpstreamRequest request) {
-		return forProvider(provider.name())
+		return forProvider(provider)
 			.headers(headers -> {
 				request.headers().forEach(headers::set);
 				headers.set(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
@@ -52,12 +49,16 @@ public final class ProviderClients {
 			.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(request.body())));
 	}
 
-	public HttpClient forProvider(String name) {
-		HttpClient client = this.clients.get(name);
-		if (client == null) {
-			throw new IllegalStateException("No HTTP client for provider " + name);
-		}
-		return client;
+	/** The gateway's client with this provider's connect and response timeouts. */
+	public HttpClient forProvider(ProviderSpec provider) {
+		return this.clients.computeIfAbsent(new Timeouts(provider.connectTimeout(), provider.responseTimeout()),
+				timeouts -> this.gatewayClient
+					.option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+							(int) Math.min(Integer.MAX_VALUE, timeouts.connect().toMillis()))
+					.responseTimeout(timeouts.response()));
+	}
+
+	private record Timeouts(Duration connect, Duration response) {
 	}
 
 }

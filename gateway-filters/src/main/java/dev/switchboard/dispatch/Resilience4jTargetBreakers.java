@@ -2,6 +2,7 @@ package dev.switchboard.dispatch;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -64,6 +65,17 @@ public class Resilience4jTargetBreakers implements TargetBreakers {
 	 * The breaker of a target, created on first use with a configuration named after the target,
 	 * else the group's, else {@link #DEFAULTS}.
 	 */
+	@Override
+	public void retain(Set<String> labels) {
+		this.breakers.keySet().removeIf(label -> {
+			if (labels.contains(label)) {
+				return false;
+			}
+			this.registry.remove(label);
+			return true;
+		});
+	}
+
 	public CircuitBreaker breaker(RouteTarget target) {
 		return this.breakers.computeIfAbsent(target.label(), label -> {
 			CircuitBreakerConfig config = this.registry.getConfiguration(label)

@@ -1,5 +1,7 @@
 package dev.switchboard.dispatch;
 
+import java.util.Set;
+
 import reactor.core.publisher.Mono;
 
 import dev.switchboard.core.RouteTarget;
@@ -16,6 +18,14 @@ public interface TargetBreakers {
 	 * callers pass only provider faults through it.
 	 */
 	<T> Mono<T> protect(RouteTarget target, Mono<T> call);
+
+	/**
+	 * Keeps the breakers of these targets ({@code provider/model} labels) and drops the others: the
+	 * targets a new configuration version no longer has. A breaker of a target that stays keeps its
+	 * state, open or closed.
+	 */
+	default void retain(Set<String> labels) {
+	}
 
 	/** No breakers: every call goes through. */
 	static TargetBreakers none() {

@@ -2,6 +2,7 @@ package dev.switchboard.endpoint;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -25,6 +26,8 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.switchboard.auth.TeamResolver;
+import dev.switchboard.core.ConfigSnapshot;
+import dev.switchboard.core.ConfigSnapshots;
 import dev.switchboard.core.ErrorResponses;
 import dev.switchboard.core.Headers;
 import dev.switchboard.core.Json;
@@ -54,34 +57,49 @@ public class LlmEndpoint {
 
 	private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-	private final ModelResolver resolver;
-
-	private final ModelsEndpoint models;
+	private final ConfigSnapshots snapshots;
 
 	private final List<LlmExchangeListener> listeners;
 
-	/** @param listeners observers registered on every LLM exchange (metrics, the request log) */
-	public LlmEndpoint(ModelResolver resolver, ModelsEndpoint models, List<LlmExchangeListener> listeners) {
-		this.resolver = resolver;
-		this.models = models;
+	/**
+	 * @param snapshots the configuration each request binds to when it arrives: its
+	 * {@link ModelResolver} and {@link ModelsEndpoint} parts serve the request
+	 * @param listeners observers registered on every LLM exchange (metrics, the request log)
+	 */
+	public LlmEndpoint(ConfigSnapshots snapshots, List<LlmExchangeListener> listeners) {
+		this.snapshots = snapshots;
 		this.listeners = List.copyOf(listeners);
+	}
+
+	/** A fixed configuration: this resolver and models list for every request. */
+	public LlmEndpoint(ModelResolver resolver, ModelsEndpoint models, List<LlmExchangeListener> listeners) {
+		this(ConfigSnapshots.fixed(new ConfigSnapshot.Builder().part(ModelResolver.class, resolver)
+			.part(ModelsEndpoint.class, models)
+			.build("fixed", Instant.now(), "start-up")), listeners);
 	}
 
 	public LlmEndpoint(ModelResolver resolver, ModelsEndpoint models) {
 		this(resolver, models, List.of());
 	}
 
+	/**
+	 * Serves one request on the configuration current now: bound to the exchange before anything
+	 * else (the team resolver reads it too), and named in the {@value Headers#CONFIG_VERSION} header.
+	 */
 	public Mono<Void> handle(ServerWebExchange exchange, GatewayFilterChain chain, TeamResolver teams,
 			long maxBodyBytes) {
 		String requestId = requestId(exchange.getRequest());
+		ConfigSnapshot snapshot = this.snapshots.current();
+		exchange.getAttributes().put(ConfigSnapshot.ATTRIBUTE, snapshot);
 		exchange.getResponse().getHeaders().set(Headers.REQUEST_ID, requestId);
-		return Mono.defer(() -> route(exchange, chain, teams, maxBodyBytes, requestId))
+		exchange.getResponse().getHeaders().set(Headers.CONFIG_VERSION, snapshot.version());
+		return Mono.defer(() -> route(exchange, chain, teams, maxBodyBytes, requestId, snapshot))
 			.onErrorResume(error -> exchange.getResponse().isCommitted() ? Mono.error(error)
 					: ErrorResponses.write(exchange, error));
 	}
 
 	private Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, TeamResolver teams,
-			long maxBodyBytes, String requestId) {
+			long maxBodyBytes, String requestId, ConfigSnapshot snapshot) {
 		ServerHttpRequest request = exchange.getRequest();
 		String path = request.getPath().pathWithinApplication().value();
 		HttpMethod method = request.getMethod();
@@ -95,19 +113,21 @@ public class LlmEndpoint {
 			return Mono.error(LlmApiException.methodNotAllowed(method.name(), path));
 		}
 		Mono<Team> team = teams.resolve(exchange).switchIfEmpty(Mono.error(LlmApiException::missingKey));
+		ModelsEndpoint models = snapshot.require(ModelsEndpoint.class);
 		return switch (operation) {
-			case LIST_MODELS -> team.flatMap(t -> json(exchange, this.models.list(t)));
-			case GET_MODEL -> team.flatMap(t -> json(exchange, this.models.get(modelId(path), t)));
+			case LIST_MODELS -> team.flatMap(t -> json(exchange, models.list(t)));
+			case GET_MODEL -> team.flatMap(t -> json(exchange, models.get(modelId(path), t)));
 			case CHAT, EMBEDDINGS -> team.flatMap(t -> readBody(request, maxBodyBytes)
-				.flatMap(bytes -> forward(exchange, chain, operation, t, parse(bytes), requestId)));
+				.flatMap(bytes -> forward(exchange, chain, operation, t, parse(bytes), requestId, snapshot)));
 		};
 	}
 
 	private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, Operation operation, Team team,
-			ObjectNode body, String requestId) {
+			ObjectNode body, String requestId, ConfigSnapshot snapshot) {
 		String model = RequestValidator.validate(operation, body);
-		ModelRoute route = this.resolver.resolve(model, team, operation, body);
+		ModelRoute route = snapshot.require(ModelResolver.class).resolve(model, team, operation, body);
 		LlmExchange llm = new LlmExchange(requestId, operation, team, body, route);
+		llm.put(ConfigSnapshot.class, snapshot);
 		llm.decide("route", route.reason() + " for team '" + team.name() + "' -> " + route.primary().label());
 		this.listeners.forEach(llm::addStartListener);
 		llm.attachTo(exchange);

@@ -44,6 +44,15 @@ public class TargetStats {
 		this(3, Duration.ofSeconds(30));
 	}
 
+	/**
+	 * Keeps the statistics of these targets ({@code provider/model} labels) and drops the others: the
+	 * targets a new configuration version no longer has. Those that stay keep their latency, failures
+	 * and ejection.
+	 */
+	public void retain(Set<String> labels) {
+		this.stats.keySet().retainAll(labels);
+	}
+
 	public void started(RouteTarget target) {
 		stat(target).inFlight.incrementAndGet();
 	}

@@ -155,7 +155,7 @@ class HealthProberTest {
 	private HealthProber prober(ProviderSpec provider, HealthProber.Settings settings) {
 		ModelCatalog catalog = new ModelCatalog(List.of(provider),
 				List.of(TestCatalogs.chatModel("m", provider.name(), "m-upstream")));
-		return new HealthProber(ProviderAdapters.defaults(), new ProviderClients(HttpClient.create(), catalog),
+		return new HealthProber(ProviderAdapters.defaults(), new ProviderClients(HttpClient.create()),
 				this.stats, Map.of(provider, settings), Schedulers.parallel(), new HealthProber.Listener() {
 					@Override
 					public void changed(String name, boolean healthy) {

@@ -78,7 +78,11 @@ class OperatorEndpointsTest {
 		assertThat(get(this.managementPort, "/actuator/llmcosts/demo")).contains("\"echo-small\"");
 		assertThat(get(this.managementPort, "/actuator/llmrequests/" + requestId[0])).contains("\"provider\":\"mock\"")
 			.contains("\"completion_tokens\":3");
+		String config = get(this.managementPort, "/actuator/llmconfig");
+		assertThat(Json.MAPPER.readTree(config).path("current").path("version").asString()).hasSize(12);
+		assertThat(config).as("names, never keys").contains("echo-small").doesNotContain("sb-demo-key");
 		assertThat(status(this.port, "/actuator/prometheus")).as("not on the public port").isEqualTo(404);
+		assertThat(status(this.port, "/actuator/llmconfig")).isEqualTo(404);
 	}
 
 	@Test

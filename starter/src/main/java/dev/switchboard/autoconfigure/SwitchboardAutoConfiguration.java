@@ -1,8 +1,9 @@
 package dev.switchboard.autoconfigure;
 
+import java.net.URI;
+import java.time.Clock;
 import java.util.List;
-import java.util.Map;
-
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,17 +19,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.validation.Validator;
 
-import dev.switchboard.auth.ApiKeyTeamResolver;
-import dev.switchboard.auth.HeaderTeamResolver;
+import dev.switchboard.auth.ConfiguredTeamResolver;
 import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.core.LlmExchangeListener;
-import dev.switchboard.core.Team;
 import dev.switchboard.dispatch.FailoverPolicy;
 import dev.switchboard.dispatch.LlmDispatcher;
 import dev.switchboard.dispatch.LlmRoutingFilter;
@@ -37,7 +36,7 @@ import dev.switchboard.dispatch.ProviderLimits;
 import dev.switchboard.dispatch.TargetBreakers;
 import dev.switchboard.endpoint.LlmEndpoint;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
-import dev.switchboard.endpoint.ModelsEndpoint;
+import dev.switchboard.live.LiveConfig;
 import dev.switchboard.route.ModelResolver;
 import dev.switchboard.route.PoolBalancer;
 import dev.switchboard.route.TargetStats;
@@ -64,38 +63,47 @@ public class SwitchboardAutoConfiguration {
 
 	private static final Logger log = LoggerFactory.getLogger(SwitchboardAutoConfiguration.class);
 
+	/**
+	 * The core's share of every configuration version: catalog, pools, teams. Built from the
+	 * candidate's {@code switchboard.*} by the same checks at start-up and on every live change.
+	 */
 	@Bean
-	@ConditionalOnMissingBean
-	ModelCatalog switchboardModelCatalog(SwitchboardProperties properties,
-			ObjectProvider<EmbeddedMockProviders> mocks) {
+	SnapshotContributor switchboardCoreSnapshot(ProviderAdapters adapters, ObjectProvider<EmbeddedMockProviders> mocks,
+			TargetStats stats) {
 		EmbeddedMockProviders simulators = mocks.getIfAvailable();
-		ModelCatalog catalog = SwitchboardBinder.catalog(properties,
-				(simulators != null) ? simulators::baseUrl : provider -> null);
-		if (catalog.models().isEmpty()) {
-			log.warn("Switchboard has no models: every LLM request will get 404 model_not_found. "
-					+ "Declare providers and models under switchboard.providers and switchboard.models.");
-		}
-		return catalog;
+		Function<String, URI> mockUrls = (simulators != null) ? simulators::baseUrl : provider -> null;
+		PoolBalancer balancer = new PoolBalancer(stats);
+		return candidate -> SwitchboardBinder.contribute(candidate, mockUrls, adapters, balancer);
 	}
 
 	/**
-	 * The built-in resolver (bearer key hashes, or a trusted header). Routes use it unless they name
-	 * another with {@code team-resolver: "#{@bean}"}; a {@code @Primary} {@link TeamResolver} bean
-	 * replaces it as the default of every route.
+	 * Builds each configuration version: binds and checks the candidate's settings through every
+	 * capability's {@link SnapshotContributor}, JSR-303 constraints included.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	SnapshotAssembler switchboardSnapshotAssembler(ObjectProvider<SnapshotContributor> contributors,
+			@Qualifier("defaultValidator") ObjectProvider<Validator> validator) {
+		return new SnapshotAssembler(contributors.orderedStream().toList(), validator.getIfAvailable(),
+				Clock.systemUTC());
+	}
+
+	/** The catalog as the gateway started; requests use the catalog of their configuration version. */
+	@Bean
+	@ConditionalOnMissingBean
+	ModelCatalog switchboardModelCatalog(LiveConfig live) {
+		return live.current().require(ModelCatalog.class);
+	}
+
+	/**
+	 * The built-in resolver (bearer key hashes, or a trusted header) of each request's configuration
+	 * version. Routes use it unless they name another with {@code team-resolver: "#{@bean}"}; a
+	 * {@code @Primary} {@link TeamResolver} bean replaces it as the default of every route.
 	 */
 	@Bean
 	@ConditionalOnMissingBean(name = "switchboardTeamResolver")
-	TeamResolver switchboardTeamResolver(SwitchboardProperties properties, ModelCatalog catalog) {
-		Map<String, Team> teams = SwitchboardBinder.teams(properties, catalog);
-		String header = properties.auth().teamHeader();
-		if (header != null && !header.isBlank()) {
-			return new HeaderTeamResolver(header, teams);
-		}
-		if (teams.isEmpty()) {
-			log.warn("Switchboard has no teams: every LLM request will get 401. Declare switchboard.teams.<name>."
-					+ "key-hashes, or define a TeamResolver bean.");
-		}
-		return new ApiKeyTeamResolver(SwitchboardBinder.teamsByKeyHash(properties, teams));
+	TeamResolver switchboardTeamResolver(LiveConfig live) {
+		return new ConfiguredTeamResolver(live);
 	}
 
 	@Bean
@@ -104,11 +112,11 @@ public class SwitchboardAutoConfiguration {
 		return new TargetStats(properties.balancing().ejectAfterFailures(), properties.balancing().ejectFor());
 	}
 
+	/** The resolver as the gateway started; requests resolve with the one of their configuration version. */
 	@Bean
 	@ConditionalOnMissingBean
-	ModelResolver switchboardModelResolver(ModelCatalog catalog, SwitchboardProperties properties,
-			TargetStats stats) {
-		return new ModelResolver(catalog, SwitchboardBinder.pools(properties), new PoolBalancer(stats));
+	ModelResolver switchboardModelResolver(LiveConfig live) {
+		return live.current().require(ModelResolver.class);
 	}
 
 	@Bean
@@ -153,17 +161,16 @@ public class SwitchboardAutoConfiguration {
 	/** One HTTP client per provider, derived from the gateway's: for calls and health probes alike. */
 	@Bean
 	@ConditionalOnMissingBean
-	ProviderClients switchboardProviderClients(ObjectProvider<HttpClient> gatewayHttpClient, ModelCatalog catalog) {
-		return new ProviderClients(gatewayHttpClient.getIfAvailable(HttpClient::create), catalog);
+	ProviderClients switchboardProviderClients(ObjectProvider<HttpClient> gatewayHttpClient) {
+		return new ProviderClients(gatewayHttpClient.getIfAvailable(HttpClient::create));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	LlmDispatcher switchboardDispatcher(ProviderAdapters adapters, ObjectProvider<HttpClient> gatewayHttpClient,
-			ModelCatalog catalog, SwitchboardProperties properties, ObjectProvider<FailoverPolicy> failoverPolicy,
+			SwitchboardProperties properties, ObjectProvider<FailoverPolicy> failoverPolicy,
 			ObjectProvider<TargetBreakers> breakers, TargetStats stats, ObjectProvider<AttemptSpans> spans,
 			ProviderLimits limits, ProviderClients clients) {
-		SwitchboardBinder.checkAdapters(catalog, adapters);
 		HttpClient client = gatewayHttpClient.getIfAvailable(HttpClient::create);
 		SwitchboardProperties.ImageFetch images = properties.imageFetch();
 		ImageInliner inliner = images.enabled() ? new ImageInliner(client, images.maxSize().toBytes(),
@@ -183,10 +190,8 @@ public class SwitchboardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmEndpoint switchboardLlmEndpoint(ModelResolver resolver, ModelCatalog catalog,
-			ObjectProvider<LlmExchangeListener> listeners) {
-		return new LlmEndpoint(resolver, new ModelsEndpoint(catalog, resolver.poolNames()),
-				listeners.orderedStream().toList());
+	LlmEndpoint switchboardLlmEndpoint(LiveConfig live, ObjectProvider<LlmExchangeListener> listeners) {
+		return new LlmEndpoint(live, listeners.orderedStream().toList());
 	}
 
 	@Bean

@@ -9,9 +9,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.switchboard.auth.ApiKeyTeamResolver;
 import dev.switchboard.auth.ApiKeys;
+import dev.switchboard.auth.HeaderTeamResolver;
+import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.catalog.Capability;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
@@ -21,7 +28,10 @@ import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.catalog.Secret;
 import dev.switchboard.core.Team;
 import dev.switchboard.dispatch.ProviderLimits;
+import dev.switchboard.endpoint.ModelsEndpoint;
 import dev.switchboard.route.ModelPool;
+import dev.switchboard.route.ModelResolver;
+import dev.switchboard.route.PoolBalancer;
 import dev.switchboard.translate.ProviderAdapters;
 
 /**
@@ -30,7 +40,52 @@ import dev.switchboard.translate.ProviderAdapters;
  */
 final class SwitchboardBinder {
 
+	private static final Logger log = LoggerFactory.getLogger(SwitchboardBinder.class);
+
 	private SwitchboardBinder() {
+	}
+
+	/**
+	 * The core's share of a configuration snapshot: the catalog (providers, models, aliases,
+	 * fallbacks), the pools, the teams and their resolver, and the models list, each item named for
+	 * change summaries.
+	 * @param mockUrls base URL of each embedded mock provider, by provider name
+	 */
+	static void contribute(Candidate candidate, Function<String, URI> mockUrls, ProviderAdapters adapters,
+			PoolBalancer balancer) {
+		SwitchboardProperties properties = candidate.switchboard();
+		ModelCatalog catalog = catalog(properties, mockUrls);
+		checkAdapters(catalog, adapters);
+		Map<String, Team> teams = teams(properties, catalog);
+		String header = properties.auth().teamHeader();
+		TeamResolver teamResolver = (header != null && !header.isBlank()) ? new HeaderTeamResolver(header, teams)
+				: new ApiKeyTeamResolver(teamsByKeyHash(properties, teams));
+		List<ModelPool> pools = pools(properties);
+		ModelResolver resolver = new ModelResolver(catalog, pools, balancer);
+		candidate.snapshot()
+			.part(ModelCatalog.class, catalog)
+			.part(ModelResolver.class, resolver)
+			.part(ModelsEndpoint.class, new ModelsEndpoint(catalog, resolver.poolNames()))
+			.part(TeamResolver.class, teamResolver);
+
+		catalog.providers().forEach((name, provider) -> candidate.item("providers", name, provider,
+				(provider.apiKey() != null) ? provider.apiKey().reveal() : ""));
+		for (ModelSpec model : catalog.models()) {
+			candidate.item("models", model.id(), model);
+			model.aliases().forEach(alias -> candidate.item("aliases", alias, model.id()));
+		}
+		pools.forEach(pool -> candidate.item("pools", pool.name(), pool));
+		properties.teams().forEach((name, team) -> candidate.item("teams", name, team.models(),
+				new TreeSet<>(team.keyHashes()), header));
+
+		if (catalog.models().isEmpty()) {
+			log.warn("Switchboard has no models: every LLM request will get 404 model_not_found. "
+					+ "Declare providers and models under switchboard.providers and switchboard.models.");
+		}
+		if (teams.isEmpty() && (header == null || header.isBlank())) {
+			log.warn("Switchboard has no teams: every LLM request will get 401. Declare switchboard.teams.<name>."
+					+ "key-hashes, or define a TeamResolver bean.");
+		}
 	}
 
 	/**

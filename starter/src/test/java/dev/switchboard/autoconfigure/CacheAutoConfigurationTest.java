@@ -9,6 +9,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 
 import dev.switchboard.autoconfigure.cache.CacheAutoConfiguration;
+import dev.switchboard.autoconfigure.live.LiveConfigAutoConfiguration;
 import dev.switchboard.autoconfigure.quota.QuotaAutoConfiguration;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
 import dev.switchboard.cache.CacheService;
@@ -26,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CacheAutoConfigurationTest {
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class,
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, LiveConfigAutoConfiguration.class,
 				SwitchboardRedisAutoConfiguration.class, CacheAutoConfiguration.class))
 		.withPropertyValues("switchboard.providers.sim.type=mock", "switchboard.models[0].id=echo",
 				"switchboard.models[0].provider=sim");
@@ -135,14 +136,15 @@ class CacheAutoConfigurationTest {
 	void badValuesFailStartUpNamingEachProperty() {
 		this.runner
 			.withPropertyValues("switchboard.cache.ttl=0s", "switchboard.cache.max-entries=0",
-					"switchboard.cache.max-temperature=3")
+					"switchboard.cache.max-temperature=3", "switchboard.cache.stale-if-error=-1m")
 			.run(context -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()
 					.isInstanceOf(CatalogException.class)
 					.hasMessageContaining("switchboard.cache.ttl: must be positive")
 					.hasMessageContaining("switchboard.cache.max-entries: must be at least 1")
-					.hasMessageContaining("switchboard.cache.max-temperature: must be between 0 and 2");
+					.hasMessageContaining("switchboard.cache.max-temperature: must be between 0 and 2")
+					.hasMessageContaining("switchboard.cache.stale-if-error: must be 0 (off) or positive, was PT-1M");
 			});
 	}
 

@@ -9,6 +9,7 @@ import org.redisson.config.Config;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 
+import dev.switchboard.autoconfigure.live.LiveConfigAutoConfiguration;
 import dev.switchboard.autoconfigure.observe.ObservabilityAutoConfiguration;
 import dev.switchboard.autoconfigure.quota.QuotaAutoConfiguration;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedisAutoConfiguration;
@@ -28,7 +29,7 @@ class CostLedgerAutoConfigurationTest {
 	private static final String HASH = "554a0d05033791f46fede07b724fa246c95235f60a9fb74caad37d1408b4df58";
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class,
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, LiveConfigAutoConfiguration.class,
 				ObservabilityAutoConfiguration.class, SwitchboardRedisAutoConfiguration.class, QuotaAutoConfiguration.class))
 		.withPropertyValues("switchboard.providers.sim.type=mock", "switchboard.models[0].id=echo",
 				"switchboard.models[0].provider=sim", "switchboard.teams.a.key-hashes[0]=" + HASH);

@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 
 import dev.switchboard.autoconfigure.health.HealthCheckAutoConfiguration;
+import dev.switchboard.autoconfigure.live.LiveConfigAutoConfiguration;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.dispatch.HealthProber;
 
@@ -14,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HealthCheckAutoConfigurationTest {
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, HealthCheckAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, LiveConfigAutoConfiguration.class, HealthCheckAutoConfiguration.class))
 		.withPropertyValues("switchboard.providers.p.type=openai", "switchboard.providers.p.base-url=http://127.0.0.1:9/v1",
 				"switchboard.providers.q.type=openai", "switchboard.providers.q.base-url=http://127.0.0.1:9/v1",
 				"switchboard.models[0].id=m", "switchboard.models[0].provider=p");

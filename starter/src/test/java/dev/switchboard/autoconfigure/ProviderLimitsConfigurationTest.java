@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 
+import dev.switchboard.autoconfigure.live.LiveConfigAutoConfiguration;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.dispatch.ProviderLimits;
 
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProviderLimitsConfigurationTest {
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, LiveConfigAutoConfiguration.class))
 		.withPropertyValues("switchboard.providers.p.type=openai", "switchboard.providers.p.base-url=http://127.0.0.1:9/v1",
 				"switchboard.models[0].id=m", "switchboard.models[0].provider=p");
 

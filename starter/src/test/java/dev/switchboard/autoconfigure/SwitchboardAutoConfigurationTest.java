@@ -17,9 +17,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
 import dev.switchboard.auth.ApiKeyTeamResolver;
+import dev.switchboard.auth.ConfiguredTeamResolver;
 import dev.switchboard.auth.HeaderTeamResolver;
 import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.autoconfigure.failover.FailoverAutoConfiguration;
+import dev.switchboard.autoconfigure.live.LiveConfigAutoConfiguration;
 import dev.switchboard.autoconfigure.observe.ObservabilityAutoConfiguration;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
@@ -27,6 +29,7 @@ import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.dispatch.LlmDispatcher;
 import dev.switchboard.dispatch.LlmRoutingFilter;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
+import dev.switchboard.live.LiveConfig;
 import dev.switchboard.observe.cost.CostLedger;
 import dev.switchboard.observe.log.RequestLog;
 import dev.switchboard.observe.metrics.GenAiMetrics;
@@ -39,7 +42,7 @@ class SwitchboardAutoConfigurationTest {
 	private static final String HASH = "554a0d05033791f46fede07b724fa246c95235f60a9fb74caad37d1408b4df58";
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class,
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, LiveConfigAutoConfiguration.class,
 				FailoverAutoConfiguration.class, ObservabilityAutoConfiguration.class))
 		.withPropertyValues("switchboard.providers.sim.type=mock", "switchboard.models[0].id=echo",
 				"switchboard.models[0].provider=sim", "switchboard.teams.a.key-hashes[0]=" + HASH);
@@ -49,7 +52,10 @@ class SwitchboardAutoConfigurationTest {
 		this.runner.run(context -> {
 			assertThat(context).hasSingleBean(LlmEndpointGatewayFilterFactory.class);
 			assertThat(context).hasSingleBean(LlmRoutingFilter.class);
-			assertThat(context.getBean(TeamResolver.class)).isInstanceOf(ApiKeyTeamResolver.class);
+			assertThat(context.getBean(TeamResolver.class)).isInstanceOf(ConfiguredTeamResolver.class);
+			assertThat(context.getBean(LiveConfig.class).current().part(TeamResolver.class))
+				.as("the start-up version's built-in resolver")
+				.isInstanceOf(ApiKeyTeamResolver.class);
 			assertThat(context.getBean(EmbeddedMockProviders.class).servers()).containsKey("sim");
 			ModelCatalog catalog = context.getBean(ModelCatalog.class);
 			assertThat(catalog.provider("sim").baseUrl().toString()).startsWith("http://127.0.0.1:");
@@ -99,7 +105,8 @@ class SwitchboardAutoConfigurationTest {
 	@Test
 	void aTeamHeaderSwitchesTheDefaultResolver() {
 		this.runner.withPropertyValues("switchboard.auth.team-header=X-Team")
-			.run(context -> assertThat(context.getBean("switchboardTeamResolver")).isInstanceOf(HeaderTeamResolver.class));
+			.run(context -> assertThat(context.getBean(LiveConfig.class).current().part(TeamResolver.class))
+				.isInstanceOf(HeaderTeamResolver.class));
 	}
 
 	@Test

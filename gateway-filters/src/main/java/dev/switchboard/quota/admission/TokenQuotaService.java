@@ -24,6 +24,7 @@ import org.springframework.http.HttpHeaders;
 
 import dev.switchboard.catalog.ModelSpec;
 import dev.switchboard.core.Bill;
+import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.CostRecorded;
 import dev.switchboard.core.Headers;
 import dev.switchboard.core.LlmExchange;
@@ -330,7 +331,11 @@ public final class TokenQuotaService {
 			throw new IllegalStateException("soft limit " + limit + " without downgrade-to");
 		}
 		LlmExchange exchange = request.exchange;
-		return this.resolver.resolve(alias, exchange.team(), exchange.operation());
+		// The models of the request's configuration version: the route it was given came from there.
+		ConfigSnapshot snapshot = exchange.get(ConfigSnapshot.class);
+		ModelResolver resolver = (snapshot != null && snapshot.part(ModelResolver.class) != null)
+				? snapshot.require(ModelResolver.class) : this.resolver;
+		return resolver.resolve(alias, exchange.team(), exchange.operation());
 	}
 
 	/**

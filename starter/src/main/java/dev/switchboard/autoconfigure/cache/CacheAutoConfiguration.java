@@ -18,6 +18,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.ClassUtils;
 
+import dev.switchboard.autoconfigure.SnapshotContributor;
 import dev.switchboard.autoconfigure.SwitchboardAutoConfiguration;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedis;
 import dev.switchboard.cache.CacheMetrics;
@@ -57,6 +58,19 @@ public class CacheAutoConfiguration {
 	@ConditionalOnMissingBean
 	CachePolicy switchboardCachePolicy(CacheProperties properties) {
 		return properties.policy();
+	}
+
+	/**
+	 * What the cache serves and stores in each configuration version (TTL, stale window, temperature,
+	 * tool calls, isolation); the store and the semantic tier are set at start-up.
+	 */
+	@Bean
+	SnapshotContributor switchboardCacheSnapshot() {
+		return candidate -> {
+			CachePolicy policy = candidate.bind("switchboard.cache", CacheProperties.class).policy();
+			candidate.snapshot().part(CachePolicy.class, policy);
+			candidate.item("cache", "policy", policy);
+		};
 	}
 
 	@Bean

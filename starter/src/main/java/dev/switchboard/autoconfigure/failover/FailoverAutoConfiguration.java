@@ -11,6 +11,7 @@ import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.switchboard.autoconfigure.SnapshotContributor;
 import dev.switchboard.autoconfigure.SwitchboardAutoConfiguration;
 import dev.switchboard.autoconfigure.SwitchboardProperties;
 import dev.switchboard.dispatch.FailoverPolicy;
@@ -31,9 +32,24 @@ import dev.switchboard.dispatch.TargetBreakers;
 @EnableConfigurationProperties(SwitchboardProperties.class)
 public class FailoverAutoConfiguration {
 
+	/** The policy as the gateway started; requests use the one of their configuration version. */
 	@Bean
 	@ConditionalOnMissingBean
 	FailoverPolicy switchboardFailoverPolicy(SwitchboardProperties properties) {
+		return policy(properties);
+	}
+
+	/** The default failover of each configuration version ({@code switchboard.failover.*}). */
+	@Bean
+	SnapshotContributor switchboardFailoverSnapshot() {
+		return candidate -> {
+			FailoverPolicy policy = policy(candidate.switchboard());
+			candidate.snapshot().part(FailoverPolicy.class, policy);
+			candidate.item("failover", "defaults", policy);
+		};
+	}
+
+	static FailoverPolicy policy(SwitchboardProperties properties) {
 		SwitchboardProperties.Failover failover = properties.failover();
 		if (!failover.enabled()) {
 			return FailoverPolicy.none();

@@ -1,0 +1,102 @@
+package dev.switchboard.autoconfigure;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.core.env.MapPropertySource;
+
+import dev.switchboard.autoconfigure.cache.CacheAutoConfiguration;
+import dev.switchboard.autoconfigure.failover.FailoverAutoConfiguration;
+import dev.switchboard.autoconfigure.live.ConfigReloader;
+import dev.switchboard.autoconfigure.live.LiveConfigAutoConfiguration;
+import dev.switchboard.cache.CachePolicy;
+import dev.switchboard.dispatch.FailoverPolicy;
+import dev.switchboard.live.LiveConfig;
+import dev.switchboard.route.ModelResolver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A live change is checked by exactly the checks of start-up, constraints included, and names what
+ * to fix; each capability's part of a version follows its own settings.
+ */
+class LiveConfigAutoConfigurationTest {
+
+	private static final String HASH = "554a0d05033791f46fede07b724fa246c95235f60a9fb74caad37d1408b4df58";
+
+	private final Map<String, Object> settings = new HashMap<>(Map.of("switchboard.providers.sim.type", "mock",
+			"switchboard.providers.sim.base-url", "http://127.0.0.1:9/v1", "switchboard.models[0].id", "echo",
+			"switchboard.models[0].provider", "sim", "switchboard.teams.a.key-hashes[0]", HASH));
+
+	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, LiveConfigAutoConfiguration.class,
+				FailoverAutoConfiguration.class, CacheAutoConfiguration.class, ValidationAutoConfiguration.class))
+		.withInitializer(context -> context.getEnvironment()
+			.getPropertySources()
+			.addFirst(new MapPropertySource("live", this.settings)));
+
+	@Test
+	void aChangeBecomesTheNextVersionWithEachCapabilitysPart() {
+		this.runner.run(context -> {
+			LiveConfig live = context.getBean(LiveConfig.class);
+			String first = live.current().version();
+			assertThat(live.current().require(CachePolicy.class).staleIfError()).isZero();
+
+			this.settings.put("switchboard.models[0].aliases[0]", "fast");
+			this.settings.put("switchboard.cache.stale-if-error", "1h");
+			this.settings.put("switchboard.failover.max-attempts", "2");
+			LiveConfig.Change change = context.getBean(ConfigReloader.class).reload("test");
+
+			assertThat(change.summary().toString()).isEqualTo("aliases +fast; cache ~policy; failover ~defaults; models ~echo");
+			assertThat(live.current().version()).isNotEqualTo(first).hasSize(12);
+			assertThat(live.current().require(CachePolicy.class).staleIfError()).hasHours(1);
+			assertThat(live.current().require(FailoverPolicy.class).maxAttempts()).isEqualTo(2);
+			assertThat(live.current().require(ModelResolver.class).catalog().knows("fast")).isTrue();
+
+			this.settings.remove("switchboard.models[0].aliases[0]");
+			this.settings.remove("switchboard.cache.stale-if-error");
+			this.settings.remove("switchboard.failover.max-attempts");
+			context.getBean(ConfigReloader.class).reload("test");
+			assertThat(live.current().version()).as("the same settings, the same id").isEqualTo(first);
+		});
+	}
+
+	@Test
+	void aBadChangeIsRefusedWithTheMessagesOfStartUp() {
+		this.runner.run(context -> {
+			LiveConfig live = context.getBean(LiveConfig.class);
+			String good = live.current().version();
+			this.settings.put("switchboard.models[1].id", "ghost");
+			this.settings.put("switchboard.models[1].provider", "nowhere");
+			this.settings.put("switchboard.cache.ttl", "0s");
+			assertThat(context.getBean(ConfigReloader.class).reload("test")).isNull();
+			assertThat(live.current().version()).isEqualTo(good);
+			assertThat(live.lastRejection().problems()).anySatisfy(problem -> assertThat(problem).contains("nowhere"))
+				.anySatisfy(problem -> assertThat(problem).isEqualTo("switchboard.cache.ttl: must be positive, was PT0S"));
+
+			this.settings.remove("switchboard.models[1].id");
+			this.settings.remove("switchboard.models[1].provider");
+			this.settings.put("switchboard.cache.ttl", "1m");
+			this.settings.put("switchboard.providers.sim.default-max-tokens", "0");
+			assertThat(context.getBean(ConfigReloader.class).reload("test")).isNull();
+			assertThat(live.lastRejection().problems()).singleElement()
+				.asString()
+				.as("the JSR-303 constraints of the properties, as at start-up")
+				.startsWith("switchboard")
+				.contains("default-max-tokens");
+		});
+	}
+
+	@Test
+	void badLiveSettingsFailStartUp() {
+		this.runner.withPropertyValues("switchboard.config.history=1")
+			.run(context -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("switchboard.config.history: must be at least 2"));
+	}
+
+}
