@@ -16,7 +16,8 @@
 #                    configuration and JVM defaults, beside a plain route: SHIPPED_ROUNDS rounds, default 3),
 #                    core (json, stream, memory),
 #                    failover, translation, observability, quota (LlmQuota on Redis vs none),
-#                    cache (exact and semantic hits vs a provider call, semantic lookup vs store size)
+#                    cache (exact and semantic hits vs a provider call, semantic lookup vs store size),
+#                    live (binding a configuration version per request, file change to serving)
 #   TRANSLATION_TOKENS   streamed response length of the translation case (default 1000)
 set -euo pipefail
 
@@ -33,7 +34,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 SMALL_TOKENS=${SMALL_TOKENS:-16}
 LARGE_TOKENS=${LARGE_TOKENS:-20000}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx256m}
-CASES=${CASES:-shipped,core,failover,translation,observability,quota,cache}
+CASES=${CASES:-shipped,core,failover,translation,observability,quota,cache,live}
 SHIPPED_ROUNDS=${SHIPPED_ROUNDS:-3}
 # The as-shipped gateway runs with the sample's own JVM defaults, read from where they are set.
 SHIPPED_OPTS=$(sed -n 's#.*<sample.jvm.options>\(.*\)</sample.jvm.options>.*#\1#p' "$ROOT/sample-gateway/pom.xml")
@@ -444,6 +445,8 @@ selected translation && translation_cases
 selected observability && observability_cases
 selected quota && run_quota_cases
 selected cache && run_cache_cases
+# Live configuration: a gateway in its own JVM with a watched file (LiveConfigBench).
+selected live && java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.LiveConfigBench 2>/dev/null >"$RESULTS/live.md"
 
 {
   echo "## Switchboard benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -463,4 +466,5 @@ selected cache && run_cache_cases
   java -cp "$BENCH_CP" dev.switchboard.bench.Report "$JSONL"
   if selected quota; then echo; cat "$RESULTS/quota.md"; fi
   if selected cache; then echo; cat "$RESULTS/cache.md"; fi
+  if selected live; then echo; cat "$RESULTS/live.md"; fi
 } | tee "$RESULTS/latest.md"

@@ -21,6 +21,8 @@ import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.validation.Validator;
 
 import dev.switchboard.auth.ConfiguredTeamResolver;
@@ -68,6 +70,7 @@ public class SwitchboardAutoConfiguration {
 	 * candidate's {@code switchboard.*} by the same checks at start-up and on every live change.
 	 */
 	@Bean
+	@Order(Ordered.HIGHEST_PRECEDENCE)
 	SnapshotContributor switchboardCoreSnapshot(ProviderAdapters adapters, ObjectProvider<EmbeddedMockProviders> mocks,
 			TargetStats stats) {
 		EmbeddedMockProviders simulators = mocks.getIfAvailable();

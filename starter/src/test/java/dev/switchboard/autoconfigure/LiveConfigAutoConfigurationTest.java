@@ -14,9 +14,12 @@ import dev.switchboard.autoconfigure.cache.CacheAutoConfiguration;
 import dev.switchboard.autoconfigure.failover.FailoverAutoConfiguration;
 import dev.switchboard.autoconfigure.live.ConfigReloader;
 import dev.switchboard.autoconfigure.live.LiveConfigAutoConfiguration;
+import dev.switchboard.autoconfigure.quota.QuotaAutoConfiguration;
 import dev.switchboard.cache.CachePolicy;
 import dev.switchboard.dispatch.FailoverPolicy;
 import dev.switchboard.live.LiveConfig;
+import dev.switchboard.quota.QuotaLimit;
+import dev.switchboard.quota.admission.TokenQuotaService;
 import dev.switchboard.route.ModelResolver;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,7 +38,8 @@ class LiveConfigAutoConfigurationTest {
 
 	private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(SwitchboardAutoConfiguration.class, LiveConfigAutoConfiguration.class,
-				FailoverAutoConfiguration.class, CacheAutoConfiguration.class, ValidationAutoConfiguration.class))
+				FailoverAutoConfiguration.class, CacheAutoConfiguration.class, QuotaAutoConfiguration.class,
+				ValidationAutoConfiguration.class))
 		.withInitializer(context -> context.getEnvironment()
 			.getPropertySources()
 			.addFirst(new MapPropertySource("live", this.settings)));
@@ -63,6 +67,25 @@ class LiveConfigAutoConfigurationTest {
 			this.settings.remove("switchboard.failover.max-attempts");
 			context.getBean(ConfigReloader.class).reload("test");
 			assertThat(live.current().version()).as("the same settings, the same id").isEqualTo(first);
+		});
+	}
+
+	@Test
+	void aTeamsQuotaChangesLiveAndIsCheckedAgainstTheVersionsOwnCatalog() {
+		this.settings.put("switchboard.quota.teams.a.tokens-per-day", "1000");
+		this.runner.run(context -> {
+			TokenQuotaService quotas = context.getBean(TokenQuotaService.class);
+			assertThat(quotas.policy().team("a").amounts()).containsEntry(QuotaLimit.TOKENS_PER_DAY, 1000L);
+
+			this.settings.put("switchboard.quota.teams.a.tokens-per-day", "5000");
+			LiveConfig.Change change = context.getBean(ConfigReloader.class).reload("test");
+			assertThat(change.summary().toString()).isEqualTo("quotas ~team a");
+			assertThat(quotas.policy().team("a").amounts()).containsEntry(QuotaLimit.TOKENS_PER_DAY, 5000L);
+
+			this.settings.put("switchboard.quota.teams.a.models.ghost.tokens-per-day", "10");
+			assertThat(context.getBean(ConfigReloader.class).reload("test")).isNull();
+			assertThat(context.getBean(LiveConfig.class).lastRejection().problems())
+				.anySatisfy(problem -> assertThat(problem).contains("switchboard.quota.teams.a.models").contains("ghost"));
 		});
 	}
 

@@ -8,6 +8,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Supplier;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -25,7 +26,7 @@ import dev.switchboard.quota.backend.QuotaBackend;
  */
 final class QuotaSnapshots {
 
-	private final QuotaPolicy policy;
+	private final Supplier<QuotaPolicy> policy;
 
 	private final StoreGuard store;
 
@@ -33,7 +34,8 @@ final class QuotaSnapshots {
 
 	private final Clock clock;
 
-	QuotaSnapshots(QuotaPolicy policy, StoreGuard store, String keyPrefix, Clock clock) {
+	/** @param policy the current policy: a snapshot shows the limits of the configuration version serving now */
+	QuotaSnapshots(Supplier<QuotaPolicy> policy, StoreGuard store, String keyPrefix, Clock clock) {
 		this.policy = policy;
 		this.store = store;
 		this.keyPrefix = keyPrefix;
@@ -43,7 +45,7 @@ final class QuotaSnapshots {
 	Mono<TeamQuota> snapshot(String team) {
 		return this.store.call("read", store -> {
 			YearMonth month = YearMonth.now(this.clock.withZone(ZoneOffset.UTC));
-			List<BucketSpec> buckets = BucketSpec.forScope(this.keyPrefix, team, "team", this.policy.team(team), month);
+			List<BucketSpec> buckets = BucketSpec.forScope(this.keyPrefix, team, "team", this.policy.get().team(team), month);
 			Instant now = this.clock.instant();
 			Mono<List<TeamQuota.Limit>> limits = Flux.fromIterable(buckets)
 				.flatMapSequential(bucket -> store.available(bucket).map(available -> {

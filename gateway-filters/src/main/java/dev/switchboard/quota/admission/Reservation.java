@@ -98,6 +98,10 @@ public final class Reservation implements LlmExchangeListener {
 		return this.target;
 	}
 
+	LlmExchange exchange() {
+		return this.exchange;
+	}
+
 	public String team() {
 		return this.exchange.team().name();
 	}

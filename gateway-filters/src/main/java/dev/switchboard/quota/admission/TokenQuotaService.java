@@ -25,6 +25,7 @@ import org.springframework.http.HttpHeaders;
 import dev.switchboard.catalog.ModelSpec;
 import dev.switchboard.core.Bill;
 import dev.switchboard.core.ConfigSnapshot;
+import dev.switchboard.core.ConfigSnapshots;
 import dev.switchboard.core.CostRecorded;
 import dev.switchboard.core.Headers;
 import dev.switchboard.core.LlmExchange;
@@ -120,6 +121,9 @@ public final class TokenQuotaService {
 
 	private final Map<ScopeKey, List<BucketSpec>> scopes = new ConcurrentHashMap<>();
 
+	/** The live configuration whose versions carry the quota policy, or {@code null}: {@link #policy} is fixed. */
+	private final @Nullable ConfigSnapshots snapshotsOfConfig;
+
 	private TokenQuotaService(Builder builder) {
 		this.policy = builder.policy;
 		this.backend = builder.backend;
@@ -129,7 +133,7 @@ public final class TokenQuotaService {
 		this.store = new StoreGuard(builder.backend, fallback, builder.failureMode, builder.timeout,
 				builder.probeInterval, builder.metrics, builder.clock);
 		this.settlement = new Settlement(builder.timeout, builder.metrics, builder.clock);
-		this.snapshots = new QuotaSnapshots(this.policy, this.store, builder.keyPrefix, builder.clock);
+		this.snapshots = new QuotaSnapshots(this::policy, this.store, builder.keyPrefix, builder.clock);
 		this.timeout = builder.timeout;
 		this.estimator = builder.estimator;
 		this.resolver = builder.resolver;
@@ -137,6 +141,7 @@ public final class TokenQuotaService {
 		this.clock = builder.clock;
 		this.keyPrefix = builder.keyPrefix;
 		this.queues = builder.queues;
+		this.snapshotsOfConfig = builder.config;
 		this.queue = (builder.queue != null) ? builder.queue
 				: new BurstQueue(Schedulers.parallel(), BurstQueue.Metrics.NONE);
 	}
@@ -145,8 +150,28 @@ public final class TokenQuotaService {
 		return new Builder(policy, backend, resolver);
 	}
 
+	/** The policy of the current configuration version (the builder's when the configuration is fixed). */
 	public QuotaPolicy policy() {
+		if (this.snapshotsOfConfig != null) {
+			QuotaPolicy current = this.snapshotsOfConfig.current().part(QuotaPolicy.class);
+			if (current != null) {
+				return current;
+			}
+		}
 		return this.policy;
+	}
+
+	/** The policy of the exchange's configuration version: a request counts on the limits it arrived under. */
+	QuotaPolicy policy(LlmExchange exchange) {
+		ConfigSnapshot snapshot = exchange.get(ConfigSnapshot.class);
+		QuotaPolicy bound = (snapshot != null) ? snapshot.part(QuotaPolicy.class) : null;
+		return (bound != null) ? bound : policy();
+	}
+
+	private QueuePolicy queues(LlmExchange exchange) {
+		ConfigSnapshot snapshot = exchange.get(ConfigSnapshot.class);
+		QueuePolicy bound = (snapshot != null) ? snapshot.part(QueuePolicy.class) : null;
+		return (bound != null) ? bound : this.queues;
 	}
 
 	public QuotaBackend backend() {
@@ -165,14 +190,14 @@ public final class TokenQuotaService {
 	 * layer): {@link #reserve(LlmExchange, String, boolean)}.
 	 */
 	public Mono<Admission> reserve(LlmExchange exchange, HttpHeaders requestHeaders, boolean dryRun) {
-		QuotaPolicy.ClientLayer layer = this.policy.clientLayer();
+		QuotaPolicy.ClientLayer layer = policy(exchange).clientLayer();
 		String client = (layer != null) ? layer.clientOf(requestHeaders) : null;
 		return reserve(exchange, client, dryRun, priority(exchange, requestHeaders.getFirst(Headers.PRIORITY)));
 	}
 
 	/** The team's class, or the one the request asks for when the team may choose. */
 	private QueuePolicy.Priority priority(LlmExchange exchange, @Nullable String asked) {
-		QueuePolicy.Queue queue = this.queues.team(exchange.team().name());
+		QueuePolicy.Queue queue = queues(exchange).team(exchange.team().name());
 		if (asked == null) {
 			return queue.priority();
 		}
@@ -207,7 +232,7 @@ public final class TokenQuotaService {
 	 * route rolling quotas out: nothing is rejected or downgraded, everything is counted).
 	 */
 	public Mono<Admission> reserve(LlmExchange exchange, @Nullable String client, boolean dryRun) {
-		return reserve(exchange, client, dryRun, this.queues.team(exchange.team().name()).priority());
+		return reserve(exchange, client, dryRun, queues(exchange).team(exchange.team().name()).priority());
 	}
 
 	private Mono<Admission> reserve(LlmExchange exchange, @Nullable String client, boolean dryRun,
@@ -220,12 +245,12 @@ public final class TokenQuotaService {
 				: this.estimator.promptTokens(exchange.operation(), exchange.body(), requested);
 		return promptTokens
 			.flatMap(prompt -> {
-				Request request = new Request(exchange, client, prompt, completion,
+				Request request = new Request(exchange, policy(exchange), client, prompt, completion,
 						YearMonth.now(this.clock.withZone(ZoneOffset.UTC)), dryRun);
 				String team = exchange.team().name();
 				// A lane per set of buckets the request draws on: team, model, client.
 				String lane = team + '\u0000' + requested.model().id() + '\u0000' + ((client != null) ? client : "");
-				return this.queue.admit(team, lane, this.queues.team(team), priority,
+				return this.queue.admit(team, lane, queues(exchange).team(team), priority,
 						() -> this.store.call("reserve", backend -> reserveOn(backend, request)),
 						// Taken for a client that left while its turn was decided: given back.
 						outcome -> refund(outcome.backend, outcome.charges).subscribe(null, error -> {
@@ -325,7 +350,7 @@ public final class TokenQuotaService {
 	}
 
 	private ModelRoute downgrade(Request request, Result refused, QuotaLimit limit) {
-		LimitSet set = limitSet(request.exchange.team().name(), refused.bucket.scope());
+		LimitSet set = limitSet(request.policy, request.exchange.team().name(), refused.bucket.scope());
 		String alias = set.downgradeTo();
 		if (alias == null) {
 			throw new IllegalStateException("soft limit " + limit + " without downgrade-to");
@@ -479,7 +504,7 @@ public final class TokenQuotaService {
 	 * stream go on: a blip in Redis should not cut a stream.
 	 */
 	Mono<Boolean> extend(Reservation reservation, long tokens) {
-		long step = Math.max(tokens, this.policy.completionReservation());
+		long step = Math.max(tokens, policy(reservation.exchange()).completionReservation());
 		Demand demand = new Demand(0, step, cost(reservation.target().model(), 0, step, 0));
 		List<BucketSpec> buckets = reservation.enforced()
 			.stream()
@@ -526,7 +551,7 @@ public final class TokenQuotaService {
 			max = body.path("max_tokens").asLong(0);
 		}
 		if (max <= 0) {
-			max = this.policy.completionReservation();
+			max = policy(exchange).completionReservation();
 		}
 		return max * Math.max(1, body.path("n").asInt(1));
 	}
@@ -545,9 +570,9 @@ public final class TokenQuotaService {
 		String team = request.exchange.team().name();
 		String model = target.model().id();
 		List<BucketSpec> buckets = new ArrayList<>();
-		addOfMode(buckets, mode, scopeBuckets(team, "team", request.month));
-		addOfMode(buckets, mode, scopeBuckets(team, "model:" + model, request.month));
-		QuotaPolicy.ClientLayer layer = this.policy.clientLayer();
+		addOfMode(buckets, mode, scopeBuckets(request.policy, team, "team", request.month));
+		addOfMode(buckets, mode, scopeBuckets(request.policy, team, "model:" + model, request.month));
+		QuotaPolicy.ClientLayer layer = request.policy.clientLayer();
 		if (layer != null && request.client != null && !layer.limits().isEmpty()) {
 			// One scope per client key: not kept, there may be any number of them.
 			addOfMode(buckets, mode, BucketSpec.forScope(this.keyPrefix, team, "client:" + request.client,
@@ -571,37 +596,70 @@ public final class TokenQuotaService {
 	 * the months a gateway runs through; past {@link #MAX_SCOPES} entries the map starts afresh
 	 * (correct, only recomputed), which drops the past months' entries.
 	 */
-	private List<BucketSpec> scopeBuckets(String team, String scope, YearMonth month) {
-		ScopeKey key = new ScopeKey(team, scope, month);
+	private List<BucketSpec> scopeBuckets(QuotaPolicy policy, String team, String scope, YearMonth month) {
+		// Keyed by the policy too: requests of two configuration versions may be admitted at once.
+		ScopeKey key = new ScopeKey(policy, team, scope, month);
 		List<BucketSpec> buckets = this.scopes.get(key);
 		if (buckets == null) {
 			if (this.scopes.size() >= MAX_SCOPES) {
 				this.scopes.clear();
 			}
-			buckets = BucketSpec.forScope(this.keyPrefix, team, scope, limitSet(team, scope), month);
+			buckets = BucketSpec.forScope(this.keyPrefix, team, scope, limitSet(policy, team, scope), month);
 			this.scopes.put(key, buckets);
 		}
 		return buckets;
 	}
 
-	private record ScopeKey(String team, String scope, YearMonth month) {
+	/** A scope under one policy, compared by the policy's identity: hashing a whole policy per request would cost more than the lookup saves. */
+	private static final class ScopeKey {
+
+		private final QuotaPolicy policy;
+
+		private final String team;
+
+		private final String scope;
+
+		private final YearMonth month;
+
+		private final int hash;
+
+		ScopeKey(QuotaPolicy policy, String team, String scope, YearMonth month) {
+			this.policy = policy;
+			this.team = team;
+			this.scope = scope;
+			this.month = month;
+			this.hash = ((System.identityHashCode(policy) * 31 + team.hashCode()) * 31 + scope.hashCode()) * 31
+					+ month.hashCode();
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof ScopeKey key && key.policy == this.policy && key.team.equals(this.team)
+					&& key.scope.equals(this.scope) && key.month.equals(this.month);
+		}
+
+		@Override
+		public int hashCode() {
+			return this.hash;
+		}
+
 	}
 
 	/** The limits of a scope as {@link #buckets} names it: {@code team}, {@code model:<id>} or {@code client:<id>}. */
-	private LimitSet limitSet(String team, String scope) {
+	private static LimitSet limitSet(QuotaPolicy policy, String team, String scope) {
 		if (scope.equals("team")) {
-			return this.policy.team(team);
+			return policy.team(team);
 		}
 		if (scope.startsWith("model:")) {
-			return this.policy.model(team, scope.substring("model:".length()));
+			return policy.model(team, scope.substring("model:".length()));
 		}
-		return (this.policy.clientLayer() != null) ? this.policy.clientLayer().limits() : LimitSet.NONE;
+		return (policy.clientLayer() != null) ? policy.clientLayer().limits() : LimitSet.NONE;
 	}
 
 	// ---- internal records
 
-	private record Request(LlmExchange exchange, @Nullable String client, long prompt, long completion, YearMonth month,
-			boolean dryRun) {
+	private record Request(LlmExchange exchange, QuotaPolicy policy, @Nullable String client, long prompt,
+			long completion, YearMonth month, boolean dryRun) {
 	}
 
 	private record Demand(long requests, long tokens, long spend) {
@@ -660,6 +718,8 @@ public final class TokenQuotaService {
 
 		private @Nullable BurstQueue queue;
 
+		private @Nullable ConfigSnapshots config;
+
 		private Builder(QuotaPolicy policy, QuotaBackend backend, ModelResolver resolver) {
 			this.policy = policy;
 			this.backend = backend;
@@ -716,6 +776,16 @@ public final class TokenQuotaService {
 		public Builder queue(QueuePolicy queues, @Nullable BurstQueue queue) {
 			this.queues = queues;
 			this.queue = queue;
+			return this;
+		}
+
+		/**
+		 * Takes the policy and queues of each request's configuration version (its
+		 * {@code QuotaPolicy} and {@code QueuePolicy} parts), those given here serving only requests
+		 * of a version without them.
+		 */
+		public Builder configuredBy(ConfigSnapshots config) {
+			this.config = config;
 			return this;
 		}
 

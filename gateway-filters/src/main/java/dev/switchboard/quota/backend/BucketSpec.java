@@ -24,16 +24,18 @@ import dev.switchboard.quota.QuotaLimit;
  * <p>Key layout (the same in memory and in Redis):
  *
  * <pre>
- * {prefix}:{&lbrace;team&rbrace;}:{scope}:{dimension}[:{mode}][:{yyyy-MM}]:{fingerprint}
- * sb:quota:{search}:team:tokens:2026-11:4f1c2a9e      tokens-per-minute/day/month of team search
- * sb:quota:{search}:model:gpt-4o:spend:dry:8d02b7c1   a dry-run spend limit on one model
- * sb:quota:{search}:client:1f2e3d4c5b6a7988:requests:0c3b2a1f
+ * {prefix}:{&lbrace;team&rbrace;}:{scope}:{dimension}[:{mode}][:{yyyy-MM}]
+ * sb:quota:{search}:team:tokens:2026-11      tokens-per-minute/day/month of team search
+ * sb:quota:{search}:model:gpt-4o:spend:dry   a dry-run spend limit on one model
+ * sb:quota:{search}:client:1f2e3d4c5b6a7988:requests
  * </pre>
  *
  * The team in braces is a Redis Cluster hash tag: every key of a team, buckets and usage ledger
  * alike, lives in one slot, so multi-key scripts work on a cluster. Buckets with a monthly limit
- * carry the month, so a new month starts a new bucket; the fingerprint changes with the limits,
- * so a changed limit starts a fresh bucket instead of inheriting a stale configuration.
+ * carry the month, so a new month starts a new bucket. The limits' amounts are not in the key: a
+ * limit changed live keeps its bucket, and both backends carry what was used over to the new
+ * amount (available moves by the change of capacity, Bucket4j's {@code ADDITIVE} inheritance),
+ * so raising a budget never hands out a fresh one and lowering it never forgets the spend.
  *
  * @param key the storage key
  * @param team the team the bucket belongs to
@@ -71,19 +73,9 @@ public record BucketSpec(String key, String team, String scope, Dimension dimens
 			if (limits.stream().anyMatch(limit -> limit.window() == QuotaLimit.Window.MONTH)) {
 				key.append(':').append(month);
 			}
-			key.append(':').append(fingerprint(limits, capacities));
 			buckets.add(new BucketSpec(key.toString(), team, scope, dimension, mode, limits, capacities));
 		}));
 		return buckets;
-	}
-
-	private static String fingerprint(List<QuotaLimit> limits, List<Long> capacities) {
-		StringBuilder text = new StringBuilder();
-		for (int i = 0; i < limits.size(); i++) {
-			text.append(limits.get(i).id()).append('=').append(capacities.get(i)).append(';');
-		}
-		String hex = Integer.toHexString(text.toString().hashCode());
-		return "00000000".substring(hex.length()) + hex;
 	}
 
 	/** The Bucket4j configuration: one bandwidth per limit, named by the limit's id. */

@@ -12,6 +12,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.VerboseResult;
 import io.github.bucket4j.local.LocalBucketBuilder;
 import io.github.bucket4j.local.SynchronizationStrategy;
@@ -123,7 +124,41 @@ public final class InMemoryQuotaBackend implements QuotaBackend {
 		}
 		Entry entry = this.buckets.computeIfAbsent(spec.key(), key -> new Entry(spec, newBucket(spec)));
 		entry.lastUsedMillis = now;
+		BucketSpec current = entry.spec;
+		if (!current.capacities().equals(spec.capacities()) || !current.limits().equals(spec.limits())) {
+			synchronized (entry) {
+				if (!entry.spec.capacities().equals(spec.capacities()) || !entry.spec.limits().equals(spec.limits())) {
+					reconfigure(entry, spec);
+				}
+			}
+		}
 		return entry.bucket;
+	}
+
+	/**
+	 * A limit changed live: the bucket keeps what was used, available moving by the change of
+	 * capacity, as in Redis. Exact for a bucket of one limit (the usual case: one window per dimension),
+	 * debt included; with several limits in one bucket Bucket4j's {@code ADDITIVE} inheritance is
+	 * exact for a raised limit and keeps at most the new capacity for a lowered one.
+	 */
+	private static void reconfigure(Entry entry, BucketSpec spec) {
+		BucketSpec old = entry.spec;
+		if (old.limits().size() == 1 && old.limits().equals(spec.limits())) {
+			long used = old.capacities().get(0) - entry.bucket.getAvailableTokens();
+			entry.bucket.replaceConfiguration(spec.configuration(), TokensInheritanceStrategy.RESET);
+			if (used != 0) {
+				if (used > 0) {
+					entry.bucket.consumeIgnoringRateLimits(used);
+				}
+				else {
+					entry.bucket.addTokens(-used);
+				}
+			}
+		}
+		else {
+			entry.bucket.replaceConfiguration(spec.configuration(), TokensInheritanceStrategy.ADDITIVE);
+		}
+		entry.spec = spec;
 	}
 
 	private Bucket newBucket(BucketSpec spec) {
@@ -161,7 +196,7 @@ public final class InMemoryQuotaBackend implements QuotaBackend {
 
 	private final class Entry {
 
-		final BucketSpec spec;
+		volatile BucketSpec spec;
 
 		final Bucket bucket;
 

@@ -288,10 +288,11 @@ public final class RedisQuotaBackend implements QuotaBackend {
 		return args;
 	}
 
-	/** A bucket's limits as the scripts read them: count, then kind and capacity of each. */
+	/** A bucket's limits as the scripts read them: count, then id, kind and capacity of each. */
 	private static void limits(List<Object> args, BucketSpec bucket) {
 		args.add(Integer.toString(bucket.limits().size()));
 		for (int j = 0; j < bucket.limits().size(); j++) {
+			args.add(bucket.limits().get(j).id());
 			args.add(switch (bucket.limits().get(j).window()) {
 				case MINUTE -> "m";
 				case DAY -> "d";

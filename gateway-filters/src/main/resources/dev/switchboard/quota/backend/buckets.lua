@@ -1,9 +1,12 @@
 -- Switchboard quota buckets: shared helpers, prepended to reserve.lua, settle.lua and read.lua.
 --
--- A bucket is one hash: 't' (ms of the last write), and per limit j 'a<j>' (tokens available, may be
--- negative: a debt from usage above the reservation) and 'c<j>' (the fraction of a token a
--- per-minute limit has refilled but not yet added, in token*ms/60000 units, so refill is exact).
--- A missing bucket is full. Limit kinds: 'm' per minute, refilled continuously (a token bucket);
+-- A bucket is one hash: 't' (ms of the last write), and per limit, by its id, 'a:<id>' (tokens
+-- available, may be negative: a debt from usage above the reservation), 'c:<id>' (the fraction of a
+-- token a per-minute limit has refilled but not yet added, in token*ms/60000 units, so refill is
+-- exact) and 'k:<id>' (the capacity it was written with). A missing bucket or limit is full. When a
+-- limit's capacity changes (a live configuration change), what was used carries over: available
+-- moves by the change of capacity, so raising a day's budget from 1000 to 2000 after 900 were used
+-- leaves 1100, never a fresh 2000. Limit kinds: 'm' per minute, refilled continuously (a token bucket);
 -- 'd' per day, refilled to capacity at 00:00 UTC; 'M' per month, never refilled (the key carries the
 -- month). ARGV[1] is the caller's clock in ms, ARGV[2] the start of the next UTC month in ms.
 local now = tonumber(ARGV[1])
@@ -15,19 +18,24 @@ local DAY = 86400000
 -- would let the next gateway with a clock ahead refill the same skew again, once per alternation.
 local loaded_t = {}
 
--- Reads a limit list from ARGV at p: n, then (kind, capacity) n times. Returns kinds, caps, next p.
+-- Reads a limit list from ARGV at p: n, then (id, kind, capacity) n times. Returns kinds, caps, next
+-- p; the ids are kept in ids_of[caps] for load and store.
+local ids_of = {}
 local function limits(p)
   local n = tonumber(ARGV[p])
-  local kinds, caps = {}, {}
+  local ids, kinds, caps = {}, {}, {}
   for j = 1, n do
-    kinds[j] = ARGV[p + 2 * j - 1]
-    caps[j] = tonumber(ARGV[p + 2 * j])
+    ids[j] = ARGV[p + 3 * j - 2]
+    kinds[j] = ARGV[p + 3 * j - 1]
+    caps[j] = tonumber(ARGV[p + 3 * j])
   end
-  return kinds, caps, p + 1 + 2 * n
+  ids_of[caps] = ids
+  return kinds, caps, p + 1 + 3 * n
 end
 
 -- The bucket as of now: available and carry per limit, refills applied (nothing written).
 local function load(key, kinds, caps)
+  local ids = ids_of[caps]
   local raw = redis.call('HGETALL', key)
   local h = {}
   for i = 1, #raw, 2 do
@@ -38,8 +46,13 @@ local function load(key, kinds, caps)
   local a, c = {}, {}
   for j = 1, #kinds do
     local cap = caps[j]
-    local av = h['a' .. j]
-    local carry = h['c' .. j] or 0
+    local av = h['a:' .. ids[j]]
+    local carry = h['c:' .. ids[j]] or 0
+    local was = h['k:' .. ids[j]]
+    if av ~= nil and was ~= nil and was ~= cap then
+      av = av + cap - was
+      carry = 0
+    end
     if t == nil or av == nil then
       av = cap
       carry = 0
@@ -75,6 +88,7 @@ end
 -- Writes the bucket back with a TTL of the time it needs to be full again plus a minute: once
 -- full, a missing key reads the same, so idle buckets leave Redis on their own.
 local function store(key, kinds, caps, a, c)
+  local ids = ids_of[caps]
   local ttl = MINUTE
   local fields = { 't', math.max(now, loaded_t[key] or now) }
   for j = 1, #kinds do
@@ -90,10 +104,12 @@ local function store(key, kinds, caps, a, c)
       end
       ttl = math.max(ttl, need + MINUTE)
     end
-    fields[#fields + 1] = 'a' .. j
+    fields[#fields + 1] = 'a:' .. ids[j]
     fields[#fields + 1] = av
-    fields[#fields + 1] = 'c' .. j
+    fields[#fields + 1] = 'c:' .. ids[j]
     fields[#fields + 1] = c[j]
+    fields[#fields + 1] = 'k:' .. ids[j]
+    fields[#fields + 1] = cap
   end
   redis.call('HSET', key, unpack(fields))
   redis.call('PEXPIRE', key, ttl)

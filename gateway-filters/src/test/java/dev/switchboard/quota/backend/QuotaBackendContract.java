@@ -21,6 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.switchboard.catalog.Capability;
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ModelSpec;
+import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
@@ -30,13 +31,14 @@ import dev.switchboard.quota.FailureMode;
 import dev.switchboard.quota.LimitSet;
 import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.QuotaPolicy;
+import dev.switchboard.quota.admission.Admission;
+import dev.switchboard.quota.admission.QuotaExceededException;
+import dev.switchboard.quota.admission.TokenQuotaService;
 import dev.switchboard.route.ModelResolver;
 import dev.switchboard.testing.TestCatalogs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.switchboard.quota.admission.Admission;
-import dev.switchboard.quota.admission.QuotaExceededException;
-import dev.switchboard.quota.admission.TokenQuotaService;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The behaviour every {@link QuotaBackend} must give {@link TokenQuotaService}, run against the
@@ -111,6 +113,42 @@ abstract class QuotaBackendContract {
 			})
 			.verifyComplete();
 		assertThat(available(service)[0]).as("settled exactly once").isEqualTo(10_000 - 42);
+	}
+
+	/**
+	 * A limit changed live (a new configuration version) keeps its bucket and what was used: raising
+	 * a day's budget never hands out a fresh one, lowering it never forgets the spend.
+	 */
+	@Test
+	void aLimitChangedLiveCarriesWhatWasUsedOverToTheNewAmount() {
+		TokenQuotaService before = service(limits(QuotaLimit.TOKENS_PER_DAY, 1_000));
+		LlmExchange exchange = chat("fast", 10, false);
+		Admission admission = before.reserve(exchange, null).block(Duration.ofSeconds(5));
+		exchange.recordUsage(new Usage(12, 30, 0, true));
+		exchange.complete(LlmExchange.Completion.SUCCESS, null);
+		admission.reservation().settlement().block(Duration.ofSeconds(5));
+		assertThat(available(before)[0]).isEqualTo(958);
+
+		TokenQuotaService raised = service(limits(QuotaLimit.TOKENS_PER_DAY, 2_000));
+		assertThat(available(raised)[0]).as("the 42 used stay used").isEqualTo(1_958);
+		TokenQuotaService lowered = service(limits(QuotaLimit.TOKENS_PER_DAY, 40));
+		assertThat(available(lowered)[0]).as("below what was used: in debt, nothing left").isEqualTo(-2);
+		assertThatThrownBy(() -> lowered.reserve(chat("fast", 1, false), null).block(Duration.ofSeconds(5)))
+			.isInstanceOf(QuotaExceededException.class);
+	}
+
+	/** A request counts on the limits of the configuration version it arrived under, not the service's own. */
+	@Test
+	void aRequestCountsOnThePolicyOfItsConfigurationVersion() {
+		TokenQuotaService service = service(limits(QuotaLimit.TOKENS_PER_DAY, 100_000));
+		QuotaPolicy strict = new QuotaPolicy(LimitSet.NONE, Map.of(this.team, limits(QuotaLimit.TOKENS_PER_DAY, 50)),
+				Map.of(), Map.of(), null, 1024);
+		LlmExchange exchange = chat("fast", 100, false);
+		exchange.put(ConfigSnapshot.class, new ConfigSnapshot.Builder().part(QuotaPolicy.class, strict)
+			.build("v2", java.time.Instant.now(), "test"));
+		assertThatThrownBy(() -> service.reserve(exchange, null).block(Duration.ofSeconds(5)))
+			.isInstanceOf(QuotaExceededException.class);
+		assertThat(service.reserve(chat("fast", 100, false), null).block(Duration.ofSeconds(5))).isNotNull();
 	}
 
 	@Test

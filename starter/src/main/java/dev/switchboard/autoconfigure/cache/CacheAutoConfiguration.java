@@ -40,6 +40,7 @@ import dev.switchboard.core.Embedder;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.dispatch.GatewayEmbedder;
 import dev.switchboard.dispatch.LlmDispatcher;
+import dev.switchboard.live.LiveConfig;
 import dev.switchboard.route.ModelResolver;
 
 /**
@@ -54,10 +55,11 @@ import dev.switchboard.route.ModelResolver;
 @EnableConfigurationProperties(CacheProperties.class)
 public class CacheAutoConfiguration {
 
+	/** The policy as the gateway started; each request uses the one of its configuration version. */
 	@Bean
 	@ConditionalOnMissingBean
-	CachePolicy switchboardCachePolicy(CacheProperties properties) {
-		return properties.policy();
+	CachePolicy switchboardCachePolicy(LiveConfig live) {
+		return live.current().require(CachePolicy.class);
 	}
 
 	/**

@@ -18,6 +18,7 @@ import dev.switchboard.dispatch.FailoverPolicy;
 import dev.switchboard.dispatch.LlmFailoverGatewayFilterFactory;
 import dev.switchboard.dispatch.Resilience4jTargetBreakers;
 import dev.switchboard.dispatch.TargetBreakers;
+import dev.switchboard.live.LiveConfig;
 
 /**
  * Failover: the default {@link FailoverPolicy} of every LLM route ({@code switchboard.failover.*}),
@@ -35,8 +36,8 @@ public class FailoverAutoConfiguration {
 	/** The policy as the gateway started; requests use the one of their configuration version. */
 	@Bean
 	@ConditionalOnMissingBean
-	FailoverPolicy switchboardFailoverPolicy(SwitchboardProperties properties) {
-		return policy(properties);
+	FailoverPolicy switchboardFailoverPolicy(LiveConfig live) {
+		return live.current().require(FailoverPolicy.class);
 	}
 
 	/** The default failover of each configuration version ({@code switchboard.failover.*}). */

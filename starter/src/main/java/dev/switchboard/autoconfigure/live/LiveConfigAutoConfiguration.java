@@ -1,12 +1,11 @@
 package dev.switchboard.autoconfigure.live;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -44,8 +43,6 @@ import dev.switchboard.route.TargetStats;
 @ConditionalOnBooleanProperty(name = "switchboard.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(LiveConfigProperties.class)
 public class LiveConfigAutoConfiguration {
-
-	private static final Logger log = LoggerFactory.getLogger(LiveConfigAutoConfiguration.class);
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -113,10 +110,6 @@ public class LiveConfigAutoConfiguration {
 		public void onApplicationEvent(EnvironmentChangeEvent event) {
 			Set<String> keys = new HashSet<>();
 			event.getKeys().forEach(key -> keys.add(key.toLowerCase(Locale.ROOT).replace('_', '.')));
-			if (keys.stream().anyMatch(key -> key.startsWith("switchboard.quota."))) {
-				log.warn("switchboard.quota.* changed: quota limits take effect at the next start; the rest of "
-						+ "the change applies now");
-			}
 			if (keys.stream().anyMatch(key -> key.startsWith("switchboard.") && !key.startsWith("switchboard.config."))) {
 				this.reloader.reload("refresh");
 			}
@@ -142,8 +135,11 @@ public class LiveConfigAutoConfiguration {
 	@ConditionalOnClass(MeterRegistry.class)
 	static class MetricsConfiguration {
 
+		/** Each outcome's counter exists from start-up at 0, so dashboards and alerts see a series before the first change. */
 		@Bean
 		LiveConfig.Listener switchboardConfigMetrics(ObjectProvider<MeterRegistry> registry) {
+			registry.ifAvailable(r -> List.of("applied", "rolled-back", "rejected")
+				.forEach(outcome -> r.counter("switchboard.config.changes", "outcome", outcome)));
 			return new LiveConfig.Listener() {
 				@Override
 				public void applied(LiveConfig.Change change) {

@@ -22,12 +22,16 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
+import dev.switchboard.autoconfigure.SnapshotContributor;
 import dev.switchboard.autoconfigure.SwitchboardAutoConfiguration;
 import dev.switchboard.autoconfigure.SwitchboardProperties;
 import dev.switchboard.autoconfigure.redis.SwitchboardRedis;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.live.LiveConfig;
 import dev.switchboard.quota.QueuePolicy;
 import dev.switchboard.quota.QuotaPolicy;
 import dev.switchboard.quota.admission.BurstQueue;
@@ -52,10 +56,36 @@ import dev.switchboard.route.ModelResolver;
 @EnableConfigurationProperties(QuotaProperties.class)
 public class QuotaAutoConfiguration {
 
+	/** The policy as the gateway started; requests count on the one of their configuration version. */
 	@Bean
 	@ConditionalOnMissingBean
-	QuotaPolicy switchboardQuotaPolicy(QuotaProperties quota, SwitchboardProperties switchboard, ModelCatalog catalog) {
-		return QuotaBinder.policy(quota, catalog, switchboard.teams().keySet());
+	QuotaPolicy switchboardQuotaPolicy(LiveConfig live) {
+		return live.current().require(QuotaPolicy.class);
+	}
+
+	/**
+	 * The limits and queues of each configuration version ({@code switchboard.quota.*} but the
+	 * backend, its connection and the failure mode, which are set at start-up), checked against the
+	 * version's own catalog and teams.
+	 */
+	@Bean
+	@Order(Ordered.LOWEST_PRECEDENCE)
+	SnapshotContributor switchboardQuotaSnapshot() {
+		return candidate -> {
+			QuotaProperties quota = candidate.bind("switchboard.quota", QuotaProperties.class);
+			ModelCatalog catalog = candidate.snapshot().part(ModelCatalog.class);
+			if (catalog == null) {
+				return; // the catalog itself was refused: its problems say what to fix first
+			}
+			QuotaPolicy policy = QuotaBinder.policy(quota, catalog, candidate.switchboard().teams().keySet());
+			QueuePolicy queues = QuotaBinder.queues(quota);
+			candidate.snapshot().part(QuotaPolicy.class, policy).part(QueuePolicy.class, queues);
+			candidate.item("quotas", "defaults", policy.defaults(), policy.defaultModelLimits(), policy.clientLayer(),
+					policy.completionReservation());
+			policy.teams().forEach((team, limits) -> candidate.item("quotas", "team " + team, limits,
+					policy.teamModelLimits().get(team)));
+			candidate.item("quotas", "queues", queues);
+		};
 	}
 
 	@Bean
@@ -67,8 +97,8 @@ public class QuotaAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	QueuePolicy switchboardQueuePolicy(QuotaProperties quota) {
-		return QuotaBinder.queues(quota);
+	QueuePolicy switchboardQueuePolicy(LiveConfig live) {
+		return live.current().require(QueuePolicy.class);
 	}
 
 	/** Waits are timed on Reactor's parallel scheduler: timers, never a sleeping thread. */
@@ -86,8 +116,10 @@ public class QuotaAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TokenQuotaService switchboardTokenQuotaService(QuotaPolicy policy, QuotaBackend backend, ModelResolver resolver,
-			QuotaProperties properties, ObjectProvider<QuotaMetrics> metrics, QueuePolicy queues, BurstQueue queue) {
+			QuotaProperties properties, ObjectProvider<QuotaMetrics> metrics, QueuePolicy queues, BurstQueue queue,
+			LiveConfig live) {
 		return TokenQuotaService.builder(policy, backend, resolver)
+			.configuredBy(live)
 			.failureMode(properties.failureMode())
 			.timeout(properties.redis().timeout())
 			.keyPrefix(properties.redis().keyPrefix())
