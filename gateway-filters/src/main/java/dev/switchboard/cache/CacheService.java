@@ -7,8 +7,10 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Json;
+import dev.switchboard.core.RouteTarget;
 
 /**
  * The response cache behind the {@code LlmCache} filter: decides whether a request may use the
@@ -116,6 +118,18 @@ public final class CacheService {
 						"semantic hit " + match.key() + " at similarity " + similarity, match.similarity());
 			}))
 			.onErrorResume(error -> Mono.empty());
+	}
+
+	/**
+	 * The request as the cache keys it: its {@code model} replaced by the target it resolved to
+	 * ({@code provider/model}). Two names of one model share answers, and a name whose model changes
+	 * (an alias moved live, a canary rollout's new side) never serves the other model's answers.
+	 */
+	public static JsonNode resolvedAs(JsonNode request, RouteTarget target) {
+		ObjectNode keyed = Json.object();
+		request.properties().forEach(field -> keyed.set(field.getKey(), field.getValue()));
+		keyed.put("model", target.label());
+		return keyed;
 	}
 
 	/** Why the request may not use the cache, or {@code null} when it may. */

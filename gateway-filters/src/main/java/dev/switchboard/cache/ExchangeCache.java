@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Bill;
@@ -73,7 +74,9 @@ public class ExchangeCache {
 	 */
 	public Mono<CacheLookup> apply(LlmExchange llm, @Nullable String cacheControl, @Nullable Duration ttl) {
 		CachePolicy policy = policy(llm);
-		return this.service.lookup(policy, llm.team().name(), llm.body(), cacheControl).doOnNext(lookup -> {
+		// Keyed on the model it resolved to, not the name asked: see CacheService.resolvedAs.
+		JsonNode keyed = CacheService.resolvedAs(llm.body(), llm.route().primary());
+		return this.service.lookup(policy, llm.team().name(), keyed, cacheControl).doOnNext(lookup -> {
 			llm.decide("cache", lookup.outcome().header() + ": " + lookup.reason());
 			this.metrics.lookup(llm.team().name(), llm.requestedModel(), lookup.outcome());
 			if (lookup.shadowHit()) {
@@ -88,7 +91,7 @@ public class ExchangeCache {
 				case MISS -> {
 					// The model asked for, as resolved now: a fallback's or a downgrade's answer is not its answer.
 					RouteTarget asked = llm.route().primary();
-					llm.decorateResponse(response -> tee(llm, policy, lookup.key(), asked, ttl, response));
+					llm.decorateResponse(response -> tee(llm, policy, keyed, lookup.key(), asked, ttl, response));
 					byte[] stale = lookup.stale();
 					if (stale != null) {
 						llm.offerLastResort(() -> stale(llm, stale));
@@ -161,7 +164,7 @@ public class ExchangeCache {
 	}
 
 	/** Passes the answer on untouched, storing it once it is known to be complete. */
-	private LlmResponse tee(LlmExchange llm, CachePolicy policy, CacheKey key, RouteTarget asked,
+	private LlmResponse tee(LlmExchange llm, CachePolicy policy, JsonNode keyed, CacheKey key, RouteTarget asked,
 			@Nullable Duration ttl, LlmResponse response) {
 		if (response.status() < 200 || response.status() >= 300) {
 			return response;
@@ -176,7 +179,7 @@ public class ExchangeCache {
 			return response;
 		}
 		if (!response.isStream()) {
-			offer(llm, policy, key, ttl, response.json());
+			offer(llm, policy, keyed, key, ttl, response.json());
 			return response;
 		}
 		StreamAssembler assembler = new StreamAssembler();
@@ -184,13 +187,13 @@ public class ExchangeCache {
 			assembler.accept(event);
 			if (event.isDone()) {
 				// Stored as [DONE] passes, before the client reads it: the next identical request hits.
-				storeStream(llm, policy, key, ttl, assembler);
+				storeStream(llm, policy, keyed, key, ttl, assembler);
 			}
 		}));
 	}
 
-	private void storeStream(LlmExchange llm, CachePolicy policy, CacheKey key, @Nullable Duration ttl,
-			StreamAssembler assembler) {
+	private void storeStream(LlmExchange llm, CachePolicy policy, JsonNode keyed, CacheKey key,
+			@Nullable Duration ttl, StreamAssembler assembler) {
 		ObjectNode completion = assembler.completion();
 		if (completion == null) {
 			llm.decide("cache", "not stored: the stream carried an error");
@@ -204,12 +207,13 @@ public class ExchangeCache {
 				.put("completion_tokens", usage.completionTokens())
 				.put("total_tokens", usage.totalTokens());
 		}
-		offer(llm, policy, key, ttl, Json.MAPPER.writeValueAsBytes(completion));
+		offer(llm, policy, keyed, key, ttl, Json.MAPPER.writeValueAsBytes(completion));
 	}
 
-	private void offer(LlmExchange llm, CachePolicy policy, CacheKey key, @Nullable Duration ttl, byte[] completion) {
+	private void offer(LlmExchange llm, CachePolicy policy, JsonNode keyed, CacheKey key, @Nullable Duration ttl,
+			byte[] completion) {
 		// Not part of the response: the client is not kept waiting on the store, which never fails.
-		this.service.offer(policy, key, llm.body(), completion, ttl).subscribe(what -> llm.decide("cache", what));
+		this.service.offer(policy, key, keyed, completion, ttl).subscribe(what -> llm.decide("cache", what));
 	}
 
 }

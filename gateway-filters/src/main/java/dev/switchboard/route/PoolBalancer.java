@@ -106,7 +106,7 @@ public class PoolBalancer {
 	}
 
 	/** Spreads similar keys (team-1, team-2) over the weight range. */
-	private static int mix(int hash) {
+	static int mix(int hash) {
 		int h = hash * 0x9E3779B9;
 		return h ^ (h >>> 16);
 	}

@@ -1,5 +1,6 @@
 package dev.switchboard.cache;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,10 @@ import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 
 import dev.switchboard.cache.store.InMemoryCacheStore;
+import dev.switchboard.catalog.ProviderSpec;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.sse.SseEvent;
+import dev.switchboard.testing.TestCatalogs;
 
 import static dev.switchboard.cache.CacheFixtures.COMPLETION;
 import static dev.switchboard.cache.CacheFixtures.REQUEST;
@@ -68,6 +72,30 @@ class CacheServiceTest {
 
 		now.addAndGet(Duration.ofMinutes(5).toNanos());
 		assertThat(stale.lookup("team-a", request, null).block().stale()).as("past the stale window").isNull();
+	}
+
+	/**
+	 * Keyed on the model a request resolved to: two names of one model share an answer, and one
+	 * name served by another model (an alias moved, a rollout's canary side) never gets the first one's.
+	 */
+	@Test
+	void theKeyFollowsTheModelTheRequestResolvedToNotTheNameAsked() {
+		RouteTarget old = target("gpt-4o-mini");
+		RouteTarget canary = target("gpt-5-mini");
+		JsonNode byAlias = CacheService.resolvedAs(json(REQUEST), old);
+		JsonNode byId = CacheService.resolvedAs(json(REQUEST.replace("\"fast\"", "\"gpt-4o-mini\"")), old);
+		assertThat(CacheKey.of("team-a", json(REQUEST)))
+			.as("by name, the two would differ")
+			.isNotEqualTo(CacheKey.of("team-a", json(REQUEST.replace("\"fast\"", "\"gpt-4o-mini\""))));
+		assertThat(CacheKey.of("team-a", byAlias)).isEqualTo(CacheKey.of("team-a", byId));
+		assertThat(CacheKey.of("team-a", CacheService.resolvedAs(json(REQUEST), canary)))
+			.isNotEqualTo(CacheKey.of("team-a", byId));
+		assertThat(byId.path("messages")).isEqualTo(json(REQUEST).path("messages"));
+	}
+
+	private static RouteTarget target(String upstream) {
+		ProviderSpec provider = TestCatalogs.openAi("openai", URI.create("http://127.0.0.1:9/v1"));
+		return new RouteTarget(TestCatalogs.chatModel(upstream, "openai", upstream), provider);
 	}
 
 	@Test

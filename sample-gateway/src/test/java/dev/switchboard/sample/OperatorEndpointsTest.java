@@ -28,7 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The sample's operator endpoints: Prometheus metrics in the GenAI conventions and the decision
  * record of a request, on the loopback management port, and not on the public one.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "management.server.port=0")
+// A held rollout (0 %, no steps: nothing moves) so that the dashboard's rollout series exist.
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "management.server.port=0",
+		"switchboard.rollouts[0].name=smart", "switchboard.rollouts[0].to=resilient", "switchboard.rollouts[0].percent=0",
+		"switchboard.rollouts[0].step=0" })
 class OperatorEndpointsTest {
 
 	@LocalServerPort

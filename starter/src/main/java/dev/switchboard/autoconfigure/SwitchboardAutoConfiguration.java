@@ -41,6 +41,7 @@ import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
 import dev.switchboard.live.LiveConfig;
 import dev.switchboard.route.ModelResolver;
 import dev.switchboard.route.PoolBalancer;
+import dev.switchboard.route.Rollouts;
 import dev.switchboard.route.TargetStats;
 import dev.switchboard.translate.ImageInliner;
 import dev.switchboard.translate.ProviderAdapters;
@@ -72,11 +73,21 @@ public class SwitchboardAutoConfiguration {
 	@Bean
 	@Order(Ordered.HIGHEST_PRECEDENCE)
 	SnapshotContributor switchboardCoreSnapshot(ProviderAdapters adapters, ObjectProvider<EmbeddedMockProviders> mocks,
-			TargetStats stats) {
+			TargetStats stats, Rollouts rollouts) {
 		EmbeddedMockProviders simulators = mocks.getIfAvailable();
 		Function<String, URI> mockUrls = (simulators != null) ? simulators::baseUrl : provider -> null;
 		PoolBalancer balancer = new PoolBalancer(stats);
-		return candidate -> SwitchboardBinder.contribute(candidate, mockUrls, adapters, balancer);
+		return candidate -> SwitchboardBinder.contribute(candidate, mockUrls, adapters, balancer, rollouts);
+	}
+
+	/**
+	 * The progress and guards of every canary rollout, across configuration versions; it hears every
+	 * exchange for the guards' samples.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	Rollouts switchboardRollouts(ObjectProvider<Rollouts.Metrics> metrics) {
+		return new Rollouts(System::nanoTime, metrics.getIfAvailable(() -> Rollouts.Metrics.NONE));
 	}
 
 	/**

@@ -32,6 +32,8 @@ import dev.switchboard.endpoint.ModelsEndpoint;
 import dev.switchboard.route.ModelPool;
 import dev.switchboard.route.ModelResolver;
 import dev.switchboard.route.PoolBalancer;
+import dev.switchboard.route.Rollout;
+import dev.switchboard.route.Rollouts;
 import dev.switchboard.translate.ProviderAdapters;
 
 /**
@@ -52,7 +54,7 @@ final class SwitchboardBinder {
 	 * @param mockUrls base URL of each embedded mock provider, by provider name
 	 */
 	static void contribute(Candidate candidate, Function<String, URI> mockUrls, ProviderAdapters adapters,
-			PoolBalancer balancer) {
+			PoolBalancer balancer, Rollouts running) {
 		SwitchboardProperties properties = candidate.switchboard();
 		ModelCatalog catalog = catalog(properties, mockUrls);
 		checkAdapters(catalog, adapters);
@@ -61,7 +63,8 @@ final class SwitchboardBinder {
 		TeamResolver teamResolver = (header != null && !header.isBlank()) ? new HeaderTeamResolver(header, teams)
 				: new ApiKeyTeamResolver(teamsByKeyHash(properties, teams));
 		List<ModelPool> pools = pools(properties);
-		ModelResolver resolver = new ModelResolver(catalog, pools, balancer);
+		List<Rollout> rollouts = rollouts(properties);
+		ModelResolver resolver = new ModelResolver(catalog, pools, balancer, rollouts, running);
 		candidate.snapshot()
 			.part(ModelCatalog.class, catalog)
 			.part(ModelResolver.class, resolver)
@@ -75,6 +78,7 @@ final class SwitchboardBinder {
 			model.aliases().forEach(alias -> candidate.item("aliases", alias, model.id()));
 		}
 		pools.forEach(pool -> candidate.item("pools", pool.name(), pool));
+		rollouts.forEach(rollout -> candidate.item("rollouts", rollout.name(), rollout));
 		properties.teams().forEach((name, team) -> candidate.item("teams", name, team.models(),
 				new TreeSet<>(team.keyHashes()), header));
 
@@ -240,6 +244,37 @@ final class SwitchboardBinder {
 		}
 		throwIfAny(problems);
 		return pools;
+	}
+
+	/** Rollouts, with their sticky names and intervals checked; names and models are checked by the resolver. */
+	static List<Rollout> rollouts(SwitchboardProperties properties) {
+		List<String> problems = new ArrayList<>();
+		List<Rollout> rollouts = new ArrayList<>();
+		for (int i = 0; i < properties.rollouts().size(); i++) {
+			SwitchboardProperties.Rollout rollout = properties.rollouts().get(i);
+			String where = "switchboard.rollouts[" + i + "]";
+			ModelPool.Sticky sticky = null;
+			try {
+				sticky = ModelPool.Sticky.of(rollout.sticky());
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add(where + ".sticky: '" + rollout.sticky() + "' is unknown; use none, team or user");
+			}
+			if (rollout.step() > 0 && (rollout.every().isZero() || rollout.every().isNegative())) {
+				problems.add(where + ".every: must be positive when step is set, was " + rollout.every());
+			}
+			SwitchboardProperties.Guards guards = rollout.guards();
+			if (guards.window().isZero() || guards.window().isNegative()) {
+				problems.add(where + ".guards.window: must be positive, was " + guards.window());
+			}
+			if (sticky != null) {
+				rollouts.add(new Rollout(rollout.name(), rollout.to(), rollout.percent(), rollout.step(), rollout.every(),
+						sticky, new Rollout.Guards(guards.window(), guards.minRequests(), guards.maxErrorRateIncrease(),
+								guards.maxLatencyRatio(), guards.maxTtftRatio())));
+			}
+		}
+		throwIfAny(problems);
+		return rollouts;
 	}
 
 	/** Every configured provider type needs an adapter bean. */

@@ -10,6 +10,7 @@ import java.util.Set;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +43,7 @@ import dev.switchboard.dispatch.Trigger;
  * cost-aware picks
  * @param balancing How observed failures and provider rate limits steer pool traffic
  * @param observability The per-request log and its recent window
+ * @param rollouts Canary rollouts: a model name moving to another model gradually, guarded
  */
 @ConfigurationProperties("switchboard")
 @Validated
@@ -49,9 +51,10 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 		@DefaultValue("true") boolean jsonDecodingErrors, Map<String, @Valid Provider> providers, List<@Valid Model> models, Map<String, @Valid Team> teams,
 		@Valid @DefaultValue Auth auth, @Valid @DefaultValue ImageFetch imageFetch,
 		@Valid @DefaultValue Failover failover, List<@Valid Pool> pools, @Valid @DefaultValue Balancing balancing,
-		@Valid @DefaultValue Observability observability) {
+		@Valid @DefaultValue Observability observability, List<@Valid Rollout> rollouts) {
 
 	public SwitchboardProperties {
+		rollouts = (rollouts != null) ? rollouts : List.of();
 		providers = (providers != null) ? providers : Map.of();
 		models = (models != null) ? models : List.of();
 		teams = (teams != null) ? teams : Map.of();
@@ -236,6 +239,41 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 			@DefaultValue({ "RATE_LIMITED", "OVERLOADED", "SERVER_ERROR", "CONNECT_ERROR", "TIMEOUT", "CIRCUIT_OPEN",
 					"CONTEXT_LENGTH", "PROVIDER_REJECTED" }) Set<Trigger> triggers,
 			@Nullable Duration totalTimeout, @DefaultValue("true") boolean circuitBreakers) {
+	}
+
+	/**
+	 * A canary rollout: the share of a name's requests sent to another model grows step by step,
+	 * and goes back to none at once when a guard finds the new model worse.
+	 *
+	 * @param name The model id, alias or pool name clients send, whose requests move
+	 * @param to The id of the model they move to
+	 * @param percent Share of requests on the new model when the rollout starts (0 to 100)
+	 * @param step Added to the share every interval; 0 holds it
+	 * @param every How long each share lasts before the next step
+	 * @param sticky What keeps a client on one side while the share grows: none, team or user (the
+	 * request's safety_identifier or user field; without one, at random)
+	 * @param guards When the rollout is aborted
+	 */
+	public record Rollout(@NotBlank String name, @NotBlank String to, @DefaultValue("10") @Min(0) @Max(100) int percent,
+			@DefaultValue("10") @Min(0) @Max(100) int step, @DefaultValue("5m") Duration every,
+			@DefaultValue("user") String sticky, @Valid @DefaultValue Guards guards) {
+	}
+
+	/**
+	 * The comparison of a rollout's new model with the one it replaces, over a moving window.
+	 *
+	 * @param window How far back outcomes count
+	 * @param minRequests Requests of the new model (and, for latency, of the old one) in the window
+	 * before they are compared
+	 * @param maxErrorRateIncrease How much higher the new model's rate of provider faults (5xx, 429,
+	 * timeouts, unreachable) may be than the old one's: 0.05 is five points
+	 * @param maxLatencyRatio How many times the old model's p95 latency to the first byte the new one's may be
+	 * @param maxTtftRatio How many times the old model's p95 time to first token (streams) the new one's may be
+	 */
+	public record Guards(@DefaultValue("5m") Duration window, @DefaultValue("20") @Min(1) int minRequests,
+			@DefaultValue("0.05") @DecimalMin("0") @DecimalMax("1") double maxErrorRateIncrease,
+			@DefaultValue("2.0") @DecimalMin("1") double maxLatencyRatio,
+			@DefaultValue("2.0") @DecimalMin("1") double maxTtftRatio) {
 	}
 
 	/**

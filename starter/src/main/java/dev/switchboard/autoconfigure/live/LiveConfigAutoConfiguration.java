@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -28,6 +30,9 @@ import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ModelSpec;
 import dev.switchboard.dispatch.TargetBreakers;
 import dev.switchboard.live.LiveConfig;
+import dev.switchboard.route.ModelResolver;
+import dev.switchboard.route.Rollout;
+import dev.switchboard.route.Rollouts;
 import dev.switchboard.route.TargetStats;
 
 /**
@@ -55,8 +60,11 @@ public class LiveConfigAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LiveConfig switchboardLiveConfig(ConfigReloader reloader) {
-		return reloader.live();
+	LiveConfig switchboardLiveConfig(ConfigReloader reloader, Rollouts rollouts) {
+		LiveConfig live = reloader.live();
+		// The start-up version's rollouts start now; later versions' as they are applied.
+		rollouts.retain(live.current().require(ModelResolver.class).rollouts());
+		return live;
 	}
 
 	/**
@@ -64,7 +72,8 @@ public class LiveConfigAutoConfiguration {
 	 * there after a change, and drops those of targets that are gone.
 	 */
 	@Bean
-	LiveConfig.Listener switchboardTargetStateCarryOver(TargetStats stats, ObjectProvider<TargetBreakers> breakers) {
+	LiveConfig.Listener switchboardTargetStateCarryOver(TargetStats stats, ObjectProvider<TargetBreakers> breakers,
+			Rollouts rollouts) {
 		return new LiveConfig.Listener() {
 			@Override
 			public void applied(LiveConfig.Change change) {
@@ -75,6 +84,8 @@ public class LiveConfigAutoConfiguration {
 				}
 				stats.retain(labels);
 				breakers.ifAvailable(targets -> targets.retain(labels));
+				// A rollout keeps its progress while its own settings stay; changed or gone, it starts afresh.
+				rollouts.retain(change.current().require(ModelResolver.class).rollouts());
 			}
 		};
 	}
@@ -124,8 +135,8 @@ public class LiveConfigAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		@ConditionalOnAvailableEndpoint
-		LlmConfigEndpoint llmConfigEndpoint(LiveConfig live) {
-			return new LlmConfigEndpoint(live);
+		LlmConfigEndpoint llmConfigEndpoint(LiveConfig live, Rollouts rollouts) {
+			return new LlmConfigEndpoint(live, rollouts);
 		}
 
 	}
@@ -136,15 +147,49 @@ public class LiveConfigAutoConfiguration {
 	static class MetricsConfiguration {
 
 		/** Each outcome's counter exists from start-up at 0, so dashboards and alerts see a series before the first change. */
+		/** The rollouts of the start-up version; those of later versions are added as they come. */
 		@Bean
-		LiveConfig.Listener switchboardConfigMetrics(ObjectProvider<MeterRegistry> registry) {
+		MeterBinder switchboardRolloutGauges(LiveConfig live, Rollouts rollouts) {
+			return registry -> live.current().require(ModelResolver.class).rollouts()
+				.forEach(rollout -> share(registry, rollouts, rollout));
+		}
+
+		/**
+		 * {@code switchboard.rollout.share}: the share on the new model of a rollout (0 once aborted), by
+		 * name; its aborted counter is there from the start too, at 0.
+		 */
+		static void share(MeterRegistry registry, Rollouts rollouts, Rollout rollout) {
+			registry.counter("switchboard.rollout.aborted", "rollout", rollout.name());
+			Gauge.builder("switchboard.rollout.share", rollouts, running -> running.share(rollout.name()))
+				.tag("rollout", rollout.name())
+				.baseUnit("percent")
+				.register(registry);
+		}
+
+		/** {@code switchboard.rollout.aborted} (tag {@code rollout}). */
+		@Bean
+		Rollouts.Metrics switchboardRolloutMetrics(ObjectProvider<MeterRegistry> registry) {
+			return new Rollouts.Metrics() {
+				@Override
+				public void aborted(String rollout) {
+					registry.ifAvailable(r -> r.counter("switchboard.rollout.aborted", "rollout", rollout).increment());
+				}
+			};
+		}
+
+		@Bean
+		LiveConfig.Listener switchboardConfigMetrics(ObjectProvider<MeterRegistry> registry, Rollouts rollouts,
+				LiveConfigProperties properties) {
 			registry.ifAvailable(r -> List.of("applied", "rolled-back", "rejected")
 				.forEach(outcome -> r.counter("switchboard.config.changes", "outcome", outcome)));
 			return new LiveConfig.Listener() {
 				@Override
 				public void applied(LiveConfig.Change change) {
 					String outcome = "rollback".equals(change.current().source()) ? "rolled-back" : "applied";
-					registry.ifAvailable(r -> r.counter("switchboard.config.changes", "outcome", outcome).increment());
+					registry.ifAvailable(r -> {
+						r.counter("switchboard.config.changes", "outcome", outcome).increment();
+						change.current().require(ModelResolver.class).rollouts().forEach(rollout -> share(r, rollouts, rollout));
+					});
 				}
 
 				@Override

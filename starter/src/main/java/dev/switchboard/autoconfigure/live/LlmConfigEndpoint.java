@@ -15,10 +15,12 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.live.ChangeSummary;
 import dev.switchboard.live.LiveConfig;
+import dev.switchboard.route.Rollouts;
 
 /**
  * {@code /actuator/llmconfig}: the configuration version serving now, the versions before it (when,
- * from where, what each changed, by name), and the last refused candidate with its problems;
+ * from where, what each changed, by name), the canary rollouts (share, running, completed or aborted
+ * and why), and the last refused candidate with its problems;
  * {@code POST} with {@code {"version": "<id>"}} goes back to an earlier version ({@code {}}: the one
  * before the current). It shows model, alias, pool and team names and never a key or key hash; it
  * is not exposed over the web unless the application adds it to
@@ -29,8 +31,11 @@ public class LlmConfigEndpoint {
 
 	private final LiveConfig live;
 
-	public LlmConfigEndpoint(LiveConfig live) {
+	private final Rollouts rollouts;
+
+	public LlmConfigEndpoint(LiveConfig live, Rollouts rollouts) {
 		this.live = live;
+		this.rollouts = rollouts;
 	}
 
 	@ReadOperation
@@ -41,6 +46,21 @@ public class LlmConfigEndpoint {
 		List<Object> versions = new ArrayList<>();
 		history.forEach(version -> versions.add(version(version)));
 		body.put("history", versions);
+		List<Object> rollouts = new ArrayList<>();
+		for (Rollouts.Status status : this.rollouts.status()) {
+			Map<String, Object> rollout = new LinkedHashMap<>();
+			rollout.put("name", status.name());
+			rollout.put("to", status.to());
+			rollout.put("state", status.state());
+			rollout.put("share", status.share());
+			rollout.put("startedAt", status.startedAt().toString());
+			if (status.reason() != null) {
+				rollout.put("reason", status.reason());
+			}
+			rollout.put("samples", Map.of("new", status.newSamples(), "old", status.oldSamples()));
+			rollouts.add(rollout);
+		}
+		body.put("rollouts", rollouts);
 		LiveConfig.Rejection rejection = this.live.lastRejection();
 		if (rejection != null) {
 			Map<String, Object> rejected = new LinkedHashMap<>();
