@@ -74,8 +74,10 @@ public class ExchangeCache {
 	 */
 	public Mono<CacheLookup> apply(LlmExchange llm, @Nullable String cacheControl, @Nullable Duration ttl) {
 		CachePolicy policy = policy(llm);
-		// Keyed on the model it resolved to, not the name asked: see CacheService.resolvedAs.
-		JsonNode keyed = CacheService.resolvedAs(llm.body(), llm.route().primary());
+		// The model asked for, as resolved now: keyed on it rather than the name (see
+		// CacheService.resolvedAs), and a fallback's or a downgrade's answer is not its answer.
+		RouteTarget asked = llm.route().primary();
+		JsonNode keyed = CacheService.resolvedAs(llm.body(), asked);
 		return this.service.lookup(policy, llm.team().name(), keyed, cacheControl).doOnNext(lookup -> {
 			llm.decide("cache", lookup.outcome().header() + ": " + lookup.reason());
 			this.metrics.lookup(llm.team().name(), llm.requestedModel(), lookup.outcome());
@@ -89,8 +91,6 @@ public class ExchangeCache {
 							"from the cache, no provider call");
 				}
 				case MISS -> {
-					// The model asked for, as resolved now: a fallback's or a downgrade's answer is not its answer.
-					RouteTarget asked = llm.route().primary();
 					llm.decorateResponse(response -> tee(llm, policy, keyed, lookup.key(), asked, ttl, response));
 					byte[] stale = lookup.stale();
 					if (stale != null) {

@@ -421,8 +421,9 @@ public final class LlmExchange {
 	/**
 	 * Offers an answer for when the request cannot be served at all (an expired cache entry under
 	 * stale-if-error). The dispatcher, which alone knows why the last target failed, uses it only when
-	 * every target was unavailable (down, overloaded, rate limited, breaker open) and nothing has been
-	 * written yet; never for a failure that is the client's own. Decorators and listeners still apply.
+	 * every target was unavailable (down, overloaded, rate limited, breaker open, refusing the
+	 * gateway's key) and nothing has been written yet; never for a failure that is the client's own.
+	 * Decorators and listeners still apply.
 	 */
 	public void offerLastResort(Supplier<LlmResponse> answer) {
 		this.lastResort = answer;

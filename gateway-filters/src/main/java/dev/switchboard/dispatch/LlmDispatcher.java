@@ -136,14 +136,19 @@ public class LlmDispatcher {
 
 	/**
 	 * The exchange's last-resort answer (stale-if-error) when the walk ended because no target could
-	 * serve: every failure that would fail over (down, overloaded, rate limited, breaker open, timed
-	 * out), but not a request too long for every window, nor one the providers refused as the client's
-	 * own mistake, and never once bytes have left.
+	 * serve: the last failure is one the request's policy fails over on (down, overloaded, rate
+	 * limited, breaker open, timed out, a provider refusing the gateway's key), so the walk went on
+	 * until no target was left, or the route's only target failed so; not a request too long for
+	 * every window, nor one the providers refused as the client's own mistake, and never once bytes
+	 * have left.
 	 */
 	private Mono<Void> lastResort(LlmExchange exchange, Throwable error, Function<LlmResponse, Mono<Void>> writer) {
 		Supplier<LlmResponse> answer = exchange.lastResort();
 		Trigger trigger = Failures.classify(error);
-		if (answer == null || exchange.isCommitted() || trigger == null || trigger == Trigger.CONTEXT_LENGTH) {
+		FailoverPolicy policy = exchange.get(FailoverPolicy.class);
+		boolean walkedOn = trigger != null && policy != null && policy.triggers().contains(trigger);
+		if (answer == null || exchange.isCommitted() || trigger == null || trigger == Trigger.CONTEXT_LENGTH
+				|| !(walkedOn || exchange.route().targets().size() == 1)) {
 			return Mono.error(error);
 		}
 		// From here the gateway answers by itself, as for a cache hit: billed what the answer's filter charges.

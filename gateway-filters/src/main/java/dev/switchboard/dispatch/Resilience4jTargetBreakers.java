@@ -61,10 +61,6 @@ public class Resilience4jTargetBreakers implements TargetBreakers {
 			.onErrorMap(CallNotPermittedException.class, open -> new CircuitOpenException(target.label()));
 	}
 
-	/**
-	 * The breaker of a target, created on first use with a configuration named after the target,
-	 * else the group's, else {@link #DEFAULTS}.
-	 */
 	@Override
 	public void retain(Set<String> labels) {
 		this.breakers.keySet().removeIf(label -> {
@@ -76,6 +72,10 @@ public class Resilience4jTargetBreakers implements TargetBreakers {
 		});
 	}
 
+	/**
+	 * The breaker of a target, created on first use with a configuration named after the target,
+	 * else the group's, else {@link #DEFAULTS}.
+	 */
 	public CircuitBreaker breaker(RouteTarget target) {
 		return this.breakers.computeIfAbsent(target.label(), label -> {
 			CircuitBreakerConfig config = this.registry.getConfiguration(label)

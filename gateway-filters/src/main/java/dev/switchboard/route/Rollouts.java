@@ -86,14 +86,19 @@ public final class Rollouts implements LlmExchangeListener {
 
 	/** Where this request goes: sticky by {@code key} when there is one, else at random. */
 	public Choice choose(Rollout rollout, @Nullable String key) {
-		State state = state(rollout);
+		State state = this.states.get(rollout);
+		if (state == null) {
+			// A request of a version whose rollout a newer one dropped or changed: as without it.
+			return new Choice(false, 0, "rollout '" + rollout.name() + "' no longer running");
+		}
 		String aborted = state.aborted;
 		if (aborted != null) {
 			return new Choice(false, 0, "rollout '" + rollout.name() + "' aborted (" + aborted + ")");
 		}
 		int share = share(rollout, state);
-		// The same spread as a weighted pool's: a key keeps its bucket as the share grows.
-		int bucket = (key != null) ? Math.floorMod(PoolBalancer.mix(key.hashCode()), 100)
+		// A key keeps its bucket as the share grows; salted with the rollout's name, so which side a
+		// user is on says nothing of which member of a sticky pool it gets.
+		int bucket = (key != null) ? Math.floorMod(PoolBalancer.mix((rollout.name() + '\u0000' + key).hashCode()), 100)
 				: ThreadLocalRandom.current().nextInt(100);
 		boolean toNew = bucket < share;
 		return new Choice(toNew, share, "rollout '" + rollout.name() + "' at " + share + " % to '" + rollout.to()
@@ -107,7 +112,7 @@ public final class Rollouts implements LlmExchangeListener {
 	public void retain(Collection<Rollout> rollouts) {
 		Set<Rollout> kept = new HashSet<>(rollouts);
 		this.states.keySet().retainAll(kept);
-		kept.forEach(this::state);
+		kept.forEach(this::start);
 	}
 
 	public List<Status> status() {
@@ -128,18 +133,18 @@ public final class Rollouts implements LlmExchangeListener {
 			.map(this::share).orElse(0);
 	}
 
-	/** The share now on the new side: 0 once aborted. */
+	/** The share now on the new side: 0 once aborted, or when it is not running. */
 	public int share(Rollout rollout) {
-		State state = state(rollout);
-		return (state.aborted != null) ? 0 : share(rollout, state);
+		State state = this.states.get(rollout);
+		return (state == null || state.aborted != null) ? 0 : share(rollout, state);
 	}
 
 	private int share(Rollout rollout, State state) {
 		return rollout.share(Duration.ofNanos(this.nanoClock.getAsLong() - state.startedNanos));
 	}
 
-	private State state(Rollout rollout) {
-		return this.states.computeIfAbsent(rollout, r -> new State(this.nanoClock.getAsLong()));
+	private void start(Rollout rollout) {
+		this.states.computeIfAbsent(rollout, r -> new State(this.nanoClock.getAsLong()));
 	}
 
 	// ---- samples
@@ -158,9 +163,12 @@ public final class Rollouts implements LlmExchangeListener {
 		if (fault == null) {
 			return;
 		}
-		boolean newSide = first.target().model().id().equals(rollout.to());
+		// The side the rollout chose (the route's first target), whatever the failover did: a canary
+		// skipped (failing its health checks, at its provider's limit) is a fault of the new side.
+		boolean newSide = exchange.route().primary().model().id().equals(rollout.to());
+		boolean skipped = newSide && !first.target().model().id().equals(rollout.to());
 		long ttft = exchange.stream() ? exchange.timeToFirstTokenNanos() : 0;
-		String tripped = sample(rollout, newSide, fault, first.timeToResponseNanos(), ttft);
+		String tripped = sample(rollout, newSide, fault || skipped, first.timeToResponseNanos(), ttft);
 		if (tripped != null) {
 			exchange.decide("rollout", "aborted '" + rollout.name() + "': " + tripped);
 		}

@@ -40,8 +40,12 @@ class RolloutsTest {
 		return new Rollout("fast", "canary", percent, step, Duration.ofMinutes(1), ModelPool.Sticky.USER, guards);
 	}
 
+	/** The resolver of a version with this rollout, applied: the rollout starts now. */
 	ModelResolver resolver(Rollout rollout) {
-		return new ModelResolver(CATALOG, List.of(), new PoolBalancer(new TargetStats()), List.of(rollout), this.running);
+		ModelResolver resolver = new ModelResolver(CATALOG, List.of(), new PoolBalancer(new TargetStats()),
+				List.of(rollout), this.running);
+		this.running.retain(resolver.rollouts());
+		return resolver;
 	}
 
 	ModelRoute ask(ModelResolver resolver, String user) {
@@ -105,7 +109,7 @@ class RolloutsTest {
 	@Test
 	void aSlowNewModelTripsTheLatencyGuardOnceBothSidesHaveEnough() {
 		Rollout rollout = rollout(50, 0, new Rollout.Guards(Duration.ofMinutes(5), 10, 0.05, 2.0, 2.0));
-		this.running.share(rollout); // started
+		this.running.retain(List.of(rollout));
 		for (int i = 0; i < 9; i++) {
 			assertThat(this.running.sample(rollout, false, false, 100_000_000, 0)).isNull();
 			assertThat(this.running.sample(rollout, true, false, 300_000_000, 0)).isNull();

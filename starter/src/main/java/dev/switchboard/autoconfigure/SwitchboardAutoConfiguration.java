@@ -56,7 +56,12 @@ import dev.switchboard.translate.spi.ProviderAdapter;
  * filter that dispatches LLM routes over the gateway's own HTTP client.
  *
  * <p>Every bean backs off when the application defines its own, so a platform replaces one part
- * (its {@link TeamResolver}, an extra {@link ProviderAdapter}) without forking the rest.
+ * (its {@link TeamResolver}, an extra {@link ProviderAdapter}) without forking the rest. The
+ * catalog, the resolver and the capabilities' policies are the exception in kind: each request
+ * uses the ones of its configuration version, built from the settings by the
+ * {@link SnapshotContributor} beans, so they are changed through settings (or a contributor of the
+ * application's own, which adds or replaces parts), and the beans of these types are the start-up
+ * version's, for what reads them once.
  */
 @AutoConfiguration(after = GatewayAutoConfiguration.class)
 @ConditionalOnClass(GlobalFilter.class)

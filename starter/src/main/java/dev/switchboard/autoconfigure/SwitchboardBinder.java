@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -71,16 +70,21 @@ final class SwitchboardBinder {
 			.part(ModelsEndpoint.class, new ModelsEndpoint(catalog, resolver.poolNames()))
 			.part(TeamResolver.class, teamResolver);
 
-		catalog.providers().forEach((name, provider) -> candidate.item("providers", name, provider,
-				(provider.apiKey() != null) ? provider.apiKey().reveal() : ""));
-		for (ModelSpec model : catalog.models()) {
+		// Digests of the settings as bound (every field, in the order the properties list them), not of
+		// the runtime objects, whose toString leaves fields out and whose sets iterate in an order of
+		// their own: the same settings give the same version on every gateway.
+		// Field by field: Provider.toString masks the key, whose rotation is a change all the same.
+		properties.providers().forEach((name, provider) -> candidate.item("providers", name, provider.type(),
+				provider.baseUrl(), provider.apiKey(), provider.headers(), provider.connectTimeout(),
+				provider.responseTimeout(), provider.streamUsage(), provider.apiVersion(), provider.defaultMaxTokens(),
+				provider.unsupportedParameters(), provider.mock(), provider.healthCheck(), provider.limits()));
+		for (SwitchboardProperties.Model model : properties.models()) {
 			candidate.item("models", model.id(), model);
 			model.aliases().forEach(alias -> candidate.item("aliases", alias, model.id()));
 		}
-		pools.forEach(pool -> candidate.item("pools", pool.name(), pool));
-		rollouts.forEach(rollout -> candidate.item("rollouts", rollout.name(), rollout));
-		properties.teams().forEach((name, team) -> candidate.item("teams", name, team.models(),
-				new TreeSet<>(team.keyHashes()), header));
+		properties.pools().forEach(pool -> candidate.item("pools", pool.name(), pool));
+		properties.rollouts().forEach(rollout -> candidate.item("rollouts", rollout.name(), rollout));
+		properties.teams().forEach((name, team) -> candidate.item("teams", name, team, header));
 
 		if (catalog.models().isEmpty()) {
 			log.warn("Switchboard has no models: every LLM request will get 404 model_not_found. "

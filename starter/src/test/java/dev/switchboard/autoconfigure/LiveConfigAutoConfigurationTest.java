@@ -89,6 +89,29 @@ class LiveConfigAutoConfigurationTest {
 		});
 	}
 
+	/**
+	 * The id is a hash of the settings as written, not of runtime objects: two gateways whose
+	 * simulated provider listens on a port of its own, started one after the other, agree.
+	 */
+	@Test
+	void twoGatewaysWithTheSameSettingsReportTheSameVersion() {
+		this.settings.remove("switchboard.providers.sim.base-url");
+		String[] versions = new String[2];
+		for (int i = 0; i < 2; i++) {
+			int gateway = i;
+			this.runner.run(context -> versions[gateway] = context.getBean(LiveConfig.class).current().version());
+		}
+		assertThat(versions[0]).hasSize(12).isEqualTo(versions[1]);
+
+		this.settings.put("switchboard.providers.sim.response-timeout", "7s");
+		this.runner.run(context -> versions[1] = context.getBean(LiveConfig.class).current().version());
+		assertThat(versions[1]).as("a provider's timeout is part of its settings").isNotEqualTo(versions[0]);
+		this.settings.put("switchboard.providers.sim.api-key", "rotated-key-0123456789");
+		this.runner.run(context -> assertThat(context.getBean(LiveConfig.class).current().version())
+			.as("and so is its key, masked as it is in the properties' toString")
+			.isNotEqualTo(versions[1]));
+	}
+
 	@Test
 	void aBadChangeIsRefusedWithTheMessagesOfStartUp() {
 		this.runner.run(context -> {

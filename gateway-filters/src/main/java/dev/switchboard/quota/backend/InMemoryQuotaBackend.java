@@ -82,7 +82,9 @@ public final class InMemoryQuotaBackend implements QuotaBackend {
 	@Override
 	public Mono<Void> adjust(BucketSpec spec, long amount) {
 		return Mono.fromRunnable(() -> {
-			Bucket bucket = bucket(spec);
+			// A settlement corrects what its reservation took, on the bucket as it is now: a request of
+			// an earlier configuration version never takes the limits back to its own.
+			Bucket bucket = bucket(spec, false);
 			if (amount < 0) {
 				bucket.addTokens(-amount);
 			}
@@ -117,7 +119,12 @@ public final class InMemoryQuotaBackend implements QuotaBackend {
 		return this.buckets.size();
 	}
 
+	/** The bucket of the spec, reconfigured first when the spec's limits changed (a reservation's: see {@link #adjust}). */
 	private Bucket bucket(BucketSpec spec) {
+		return bucket(spec, true);
+	}
+
+	private Bucket bucket(BucketSpec spec, boolean reconfigure) {
 		long now = this.clock.millis();
 		if (this.operations.incrementAndGet() % SWEEP_EVERY == 0) {
 			sweep(now);
@@ -125,7 +132,8 @@ public final class InMemoryQuotaBackend implements QuotaBackend {
 		Entry entry = this.buckets.computeIfAbsent(spec.key(), key -> new Entry(spec, newBucket(spec)));
 		entry.lastUsedMillis = now;
 		BucketSpec current = entry.spec;
-		if (!current.capacities().equals(spec.capacities()) || !current.limits().equals(spec.limits())) {
+		if (reconfigure
+				&& (!current.capacities().equals(spec.capacities()) || !current.limits().equals(spec.limits()))) {
 			synchronized (entry) {
 				if (!entry.spec.capacities().equals(spec.capacities()) || !entry.spec.limits().equals(spec.limits())) {
 					reconfigure(entry, spec);
@@ -136,35 +144,45 @@ public final class InMemoryQuotaBackend implements QuotaBackend {
 	}
 
 	/**
-	 * A limit changed live: the bucket keeps what was used, available moving by the change of
-	 * capacity, as in Redis. Exact for a bucket of one limit (the usual case: one window per dimension),
-	 * debt included; with several limits in one bucket Bucket4j's {@code ADDITIVE} inheritance is
-	 * exact for a raised limit and keeps at most the new capacity for a lowered one.
+	 * A limit changed live: the bucket keeps what was used, each limit's available moving by the
+	 * change of its capacity (a lowered one to none at worst, never to a new debt), as the Redis
+	 * scripts do. Bucket4j takes from every limit of a bucket alike, so the bucket is refilled and
+	 * charged the largest shortfall: exact for the limits that share the bucket's usage (a day and a
+	 * month budget), and for a per-minute limit beside a budget at worst short for up to a minute,
+	 * never over.
 	 */
 	private static void reconfigure(Entry entry, BucketSpec spec) {
 		BucketSpec old = entry.spec;
-		if (old.limits().size() == 1 && old.limits().equals(spec.limits())) {
-			long used = old.capacities().get(0) - entry.bucket.getAvailableTokens();
-			entry.bucket.replaceConfiguration(spec.configuration(), TokensInheritanceStrategy.RESET);
-			if (used != 0) {
-				if (used > 0) {
-					entry.bucket.consumeIgnoringRateLimits(used);
+		long[] available = entry.bucket.asVerbose().getAvailableTokens().getDiagnostics()
+			.getAvailableTokensPerEachBandwidth();
+		long shortfall = 0;
+		for (int j = 0; j < spec.limits().size(); j++) {
+			long capacity = spec.capacities().get(j);
+			int before = old.indexOf(spec.limits().get(j));
+			if (before >= 0) {
+				long was = old.capacities().get(before);
+				long moved = available[before] + capacity - was;
+				if (capacity < was) {
+					moved = Math.max(moved, Math.min(available[before], 0));
 				}
-				else {
-					entry.bucket.addTokens(-used);
-				}
+				shortfall = Math.max(shortfall, capacity - Math.min(capacity, moved));
 			}
 		}
-		else {
-			entry.bucket.replaceConfiguration(spec.configuration(), TokensInheritanceStrategy.ADDITIVE);
+		entry.bucket.replaceConfiguration(spec.configuration(), TokensInheritanceStrategy.RESET);
+		if (shortfall > 0) {
+			entry.bucket.consumeIgnoringRateLimits(shortfall);
 		}
 		entry.spec = spec;
 	}
 
-	private Bucket newBucket(BucketSpec spec) {
-		LocalBucketBuilder builder = Bucket.builder()
+	private LocalBucketBuilder builder() {
+		return Bucket.builder()
 			.withCustomTimePrecision(this.timeMeter)
 			.withSynchronizationStrategy(SynchronizationStrategy.LOCK_FREE);
+	}
+
+	private Bucket newBucket(BucketSpec spec) {
+		LocalBucketBuilder builder = builder();
 		for (Bandwidth bandwidth : spec.configuration().getBandwidths()) {
 			builder.addLimit(bandwidth);
 		}

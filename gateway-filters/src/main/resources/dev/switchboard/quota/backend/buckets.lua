@@ -6,7 +6,7 @@
 -- exact) and 'k:<id>' (the capacity it was written with). A missing bucket or limit is full. When a
 -- limit's capacity changes (a live configuration change), what was used carries over: available
 -- moves by the change of capacity, so raising a day's budget from 1000 to 2000 after 900 were used
--- leaves 1100, never a fresh 2000. Limit kinds: 'm' per minute, refilled continuously (a token bucket);
+-- leaves 1100, never a fresh 2000; lowering it to 500 leaves none (and no new debt). Limit kinds: 'm' per minute, refilled continuously (a token bucket);
 -- 'd' per day, refilled to capacity at 00:00 UTC; 'M' per month, never refilled (the key carries the
 -- month). ARGV[1] is the caller's clock in ms, ARGV[2] the start of the next UTC month in ms.
 local now = tonumber(ARGV[1])
@@ -17,6 +17,10 @@ local DAY = 86400000
 -- gateway whose clock is behind neither refills (elapsed is 0 for it) nor moves 't' back, which
 -- would let the next gateway with a clock ahead refill the same skew again, once per alternation.
 local loaded_t = {}
+-- Set by settle.lua: a settlement corrects what its reservation took on the bucket as it is now, with
+-- the capacities last written, so a request of an earlier configuration version never takes the
+-- limits back to its own.
+local adopt_stored = false
 
 -- Reads a limit list from ARGV at p: n, then (id, kind, capacity) n times. Returns kinds, caps, next
 -- p; the ids are kept in ids_of[caps] for load and store.
@@ -49,8 +53,17 @@ local function load(key, kinds, caps)
     local av = h['a:' .. ids[j]]
     local carry = h['c:' .. ids[j]] or 0
     local was = h['k:' .. ids[j]]
+    if adopt_stored and was ~= nil then
+      cap = was
+      caps[j] = was
+    end
     if av ~= nil and was ~= nil and was ~= cap then
-      av = av + cap - was
+      local moved = av + cap - was
+      if cap < was then
+        -- Lowered below what was used: nothing left, but no debt beyond the one there was.
+        moved = math.max(moved, math.min(av, 0))
+      end
+      av = moved
       carry = 0
     end
     if t == nil or av == nil then

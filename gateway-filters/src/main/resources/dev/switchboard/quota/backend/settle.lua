@@ -7,6 +7,7 @@
 -- id ('' for none) and the cost in USD: with a model, the same usage is added to its '<model>|...'
 -- fields, which the cost report reads (one script per request records quota and cost together).
 -- Returns 1 when applied, 0 when this id was settled before (nothing changed).
+adopt_stored = true
 local k = 1
 if ARGV[3] == '1' then
   if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[4]) then

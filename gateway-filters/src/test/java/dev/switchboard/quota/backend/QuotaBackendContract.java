@@ -87,6 +87,16 @@ abstract class QuotaBackendContract {
 		return backend().available(bucket).block(Duration.ofSeconds(5));
 	}
 
+	/** What one limit of the team's token bucket holds now, read under the service's limits. */
+	long available(TokenQuotaService service, QuotaLimit limit) {
+		BucketSpec bucket = BucketSpec.forScope("sb:quota", this.team, "team", service.policy().team(this.team),
+				java.time.YearMonth.now(ZoneOffset.UTC)).stream()
+			.filter(spec -> spec.limits().contains(limit))
+			.findFirst()
+			.orElseThrow();
+		return backend().available(bucket).block(Duration.ofSeconds(5))[bucket.indexOf(limit)];
+	}
+
 	@Test
 	void reservesPromptPlusMaxTokensThenSettlesToTheRealUsage() {
 		TokenQuotaService service = service(limits(QuotaLimit.TOKENS_PER_DAY, 10_000));
@@ -132,9 +142,35 @@ abstract class QuotaBackendContract {
 		TokenQuotaService raised = service(limits(QuotaLimit.TOKENS_PER_DAY, 2_000));
 		assertThat(available(raised)[0]).as("the 42 used stay used").isEqualTo(1_958);
 		TokenQuotaService lowered = service(limits(QuotaLimit.TOKENS_PER_DAY, 40));
-		assertThat(available(lowered)[0]).as("below what was used: in debt, nothing left").isEqualTo(-2);
+		assertThat(available(lowered)[0]).as("below what was used: nothing left, and no debt for it").isZero();
 		assertThatThrownBy(() -> lowered.reserve(chat("fast", 1, false), null).block(Duration.ofSeconds(5)))
 			.isInstanceOf(QuotaExceededException.class);
+	}
+
+	/**
+	 * Two limits in one bucket, one of them raised while a request of the earlier version is in
+	 * flight: its settlement corrects what it took without taking the limits back, so the raised
+	 * budget ends exactly its capacity minus what was used.
+	 */
+	@Test
+	void aRequestOfTheEarlierVersionSettlingAfterAChangeLeavesTheNewLimitsAlone() {
+		TokenQuotaService before = service(LimitSet.of(Map.of(QuotaLimit.TOKENS_PER_DAY, 1_000L,
+				QuotaLimit.TOKENS_PER_MONTH, 5_000L)));
+		LlmExchange exchange = chat("fast", 10, false);
+		Admission admission = before.reserve(exchange, null).block(Duration.ofSeconds(5));
+
+		TokenQuotaService raised = service(LimitSet.of(Map.of(QuotaLimit.TOKENS_PER_DAY, 2_000L,
+				QuotaLimit.TOKENS_PER_MONTH, 5_000L)));
+		long reserved = admission.reservation().promptTokens() + 10;
+		assertThat(available(raised, QuotaLimit.TOKENS_PER_DAY)).isEqualTo(2_000 - reserved);
+
+		exchange.recordUsage(new Usage(12, 30, 0, true));
+		exchange.complete(LlmExchange.Completion.SUCCESS, null);
+		admission.reservation().settlement().block(Duration.ofSeconds(5));
+		assertThat(available(raised, QuotaLimit.TOKENS_PER_DAY)).isEqualTo(2_000 - 42);
+		assertThat(available(raised, QuotaLimit.TOKENS_PER_MONTH)).isEqualTo(5_000 - 42);
+		assertThat(available(before, QuotaLimit.TOKENS_PER_DAY)).as("read under the old limits: the same usage")
+			.isEqualTo(1_000 - 42);
 	}
 
 	/** A request counts on the limits of the configuration version it arrived under, not the service's own. */

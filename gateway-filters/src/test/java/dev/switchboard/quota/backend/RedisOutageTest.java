@@ -3,6 +3,7 @@ package dev.switchboard.quota.backend;
 import java.time.Duration;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.redisson.api.RedissonClient;
@@ -46,13 +47,11 @@ class RedisOutageTest {
 			assertThat(this.probe.failures).isPositive();
 
 			redis.start();
-			long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-			String backend = "memory";
-			while (!backend.equals("redis") && System.nanoTime() < deadline) {
-				Thread.sleep(100);
-				backend = reserveBackend(service);
-			}
-			assertThat(backend).as("quotas back on Redis within 5 s").isEqualTo("redis");
+			// Quotas back on Redis within 5 s.
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(5))
+				.pollInterval(Duration.ofMillis(100))
+				.until(() -> reserveBackend(service), "redis"::equals);
 			assertThat(service.storeDown()).isFalse();
 		}
 		finally {

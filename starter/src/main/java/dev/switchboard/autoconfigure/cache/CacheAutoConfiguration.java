@@ -69,9 +69,10 @@ public class CacheAutoConfiguration {
 	@Bean
 	SnapshotContributor switchboardCacheSnapshot() {
 		return candidate -> {
-			CachePolicy policy = candidate.bind("switchboard.cache", CacheProperties.class).policy();
-			candidate.snapshot().part(CachePolicy.class, policy);
-			candidate.item("cache", "policy", policy);
+			CacheProperties cache = candidate.bind("switchboard.cache", CacheProperties.class);
+			candidate.snapshot().part(CachePolicy.class, cache.policy());
+			candidate.item("cache", "policy", cache.ttl(), cache.staleIfError(), cache.maxTemperature(),
+					cache.cacheToolCalls(), cache.isolation(), cache.quotaFraction());
 		};
 	}
 

@@ -46,7 +46,7 @@ public class FailoverAutoConfiguration {
 		return candidate -> {
 			FailoverPolicy policy = policy(candidate.switchboard());
 			candidate.snapshot().part(FailoverPolicy.class, policy);
-			candidate.item("failover", "defaults", policy);
+			candidate.item("failover", "defaults", candidate.switchboard().failover());
 		};
 	}
 

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -100,8 +101,10 @@ public final class ConfigFileWatcher implements SmartLifecycle {
 		}
 		catch (NoSuchFileException ex) {
 			if (!this.missing) {
-				log.warn("{} is gone; the current configuration version stays until it is back", this.file);
 				this.missing = true;
+				// Once per outage: logged, counted and shown as a refusal, the current version staying.
+				this.reloader.live().reject("file:" + this.file, List.of(this.file
+						+ " is gone; the current configuration version stays until it is back"));
 			}
 			return null;
 		}

@@ -7,6 +7,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -67,8 +69,7 @@ public final class ConfigReloader {
 						+ "and watching for it", file, ex.toString());
 			}
 			catch (RuntimeException ex) {
-				throw new CatalogException(List.of("switchboard.config.watch.file " + file + ": not valid YAML: "
-						+ ex.getMessage()));
+				throw new CatalogException(List.of("switchboard.config.watch.file " + file + ": " + notYaml(ex)));
 			}
 		}
 		this.live = new LiveConfig(this.assembler.assemble(binder(), (file != null) ? "start-up, " + source() : "start-up"),
@@ -107,7 +108,7 @@ public final class ConfigReloader {
 			this.fileSources = parse(content);
 		}
 		catch (RuntimeException ex) {
-			this.live.reject(source(), List.of("not valid YAML: " + ex.getMessage()));
+			this.live.reject(source(), List.of(notYaml(ex)));
 			return null;
 		}
 		return reload(source());
@@ -128,6 +129,23 @@ public final class ConfigReloader {
 		ConfigurationPropertySources.get(this.environment).forEach(sources::add);
 		return new Binder(sources, new PropertySourcesPlaceholdersResolver(this.environment),
 				ApplicationConversionService.getSharedInstance());
+	}
+
+	private static final Pattern POSITION = Pattern.compile("line (\\d+), column (\\d+)");
+
+	/**
+	 * Where the file stops being YAML, without the parser's message: that quotes the lines around the
+	 * problem, which may hold a provider key.
+	 */
+	static String notYaml(Throwable error) {
+		String last = null;
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			Matcher position = POSITION.matcher(String.valueOf(cause.getMessage()));
+			while (position.find()) {
+				last = "line " + position.group(1) + ", column " + position.group(2);
+			}
+		}
+		return "not valid YAML" + ((last != null) ? " at " + last : "") + " (a file being written, or a syntax error)";
 	}
 
 	/** The documents of a YAML file, the last one first (later documents override earlier ones). */

@@ -146,7 +146,6 @@ public class LiveConfigAutoConfiguration {
 	@ConditionalOnClass(MeterRegistry.class)
 	static class MetricsConfiguration {
 
-		/** Each outcome's counter exists from start-up at 0, so dashboards and alerts see a series before the first change. */
 		/** The rollouts of the start-up version; those of later versions are added as they come. */
 		@Bean
 		MeterBinder switchboardRolloutGauges(LiveConfig live, Rollouts rollouts) {
@@ -177,6 +176,7 @@ public class LiveConfigAutoConfiguration {
 			};
 		}
 
+		/** Each outcome's counter exists from start-up at 0, so dashboards and alerts see a series before the first change. */
 		@Bean
 		LiveConfig.Listener switchboardConfigMetrics(ObjectProvider<MeterRegistry> registry, Rollouts rollouts,
 				LiveConfigProperties properties) {

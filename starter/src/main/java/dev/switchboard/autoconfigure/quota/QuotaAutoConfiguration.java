@@ -80,11 +80,8 @@ public class QuotaAutoConfiguration {
 			QuotaPolicy policy = QuotaBinder.policy(quota, catalog, candidate.switchboard().teams().keySet());
 			QueuePolicy queues = QuotaBinder.queues(quota);
 			candidate.snapshot().part(QuotaPolicy.class, policy).part(QueuePolicy.class, queues);
-			candidate.item("quotas", "defaults", policy.defaults(), policy.defaultModelLimits(), policy.clientLayer(),
-					policy.completionReservation());
-			policy.teams().forEach((team, limits) -> candidate.item("quotas", "team " + team, limits,
-					policy.teamModelLimits().get(team)));
-			candidate.item("quotas", "queues", queues);
+			candidate.item("quotas", "defaults", quota.defaults(), quota.clientLayer(), quota.completionReservation());
+			quota.teams().forEach((team, limits) -> candidate.item("quotas", "team " + team, limits));
 		};
 	}
 
