@@ -1,8 +1,10 @@
 package dev.switchboard.testing;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.redisson.Redisson;
@@ -36,16 +38,11 @@ class RedisTestServerTest {
 				.isNotNull();
 
 			redis.start();
-			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-			Long value = null;
-			while (value == null && System.nanoTime() < deadline) {
-				try {
-					value = client.getAtomicLong("sb:test").getAsync().get(2, TimeUnit.SECONDS);
-				}
-				catch (Exception retry) {
-					Thread.sleep(100);
-				}
-			}
+			Long value = Awaitility.await()
+				.atMost(Duration.ofSeconds(10))
+				.pollInterval(Duration.ofMillis(100))
+				.ignoreExceptions()
+				.until(() -> client.getAtomicLong("sb:test").getAsync().get(2, TimeUnit.SECONDS), Objects::nonNull);
 			assertThat(value).as("a restarted server starts empty (no persistence)").isEqualTo(0L);
 		}
 		finally {

@@ -3,6 +3,7 @@ package dev.switchboard.quota.backend;
 import java.time.Duration;
 import java.util.List;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,21 +43,13 @@ class RedisClusterQuotaBackendTest extends QuotaBackendContract {
 	 * first commands may meet CLUSTERDOWN. Write to keys spread over all masters until they all work.
 	 */
 	static void awaitEverySlotWritable() throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (true) {
-			try {
+		Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+			.until(() -> {
 				for (int i = 0; i < 32; i++) {
 					client.getBucket("sb:ready:{" + i + "}", StringCodec.INSTANCE).set("ok");
 				}
-				return;
-			}
-			catch (RuntimeException notReady) {
-				if (System.nanoTime() > deadline) {
-					throw notReady;
-				}
-				Thread.sleep(100);
-			}
-		}
+				return true;
+			});
 	}
 
 	static RedissonClient client(List<String> nodes) {

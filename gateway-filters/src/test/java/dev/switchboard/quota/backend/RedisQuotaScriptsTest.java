@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,11 +28,11 @@ import dev.switchboard.quota.FailureMode;
 import dev.switchboard.quota.LimitSet;
 import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.QuotaPolicy;
+import dev.switchboard.quota.admission.Admission;
+import dev.switchboard.quota.admission.TokenQuotaService;
 import dev.switchboard.testing.RedisTestServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import dev.switchboard.quota.admission.Admission;
-import dev.switchboard.quota.admission.TokenQuotaService;
 
 /**
  * The Lua scripts of {@link RedisQuotaBackend} on a real Redis: the same numbers as Bucket4j's
@@ -278,12 +280,12 @@ class RedisQuotaScriptsTest {
 		}
 
 		/** Waits for the monitor to drain (a quiet 300 ms) and returns what it saw. */
-		List<String> stop() throws InterruptedException {
-			int seen = -1;
-			while (seen != this.commands.size()) {
-				seen = this.commands.size();
-				Thread.sleep(300);
-			}
+		List<String> stop() {
+			AtomicInteger seen = new AtomicInteger(-1);
+			Awaitility.await()
+				.pollInterval(Duration.ofMillis(300))
+				.atMost(Duration.ofSeconds(10))
+				.until(() -> seen.getAndSet(this.commands.size()) == this.commands.size());
 			return List.copyOf(this.commands);
 		}
 
