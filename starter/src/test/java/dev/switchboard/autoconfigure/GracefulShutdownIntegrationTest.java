@@ -46,8 +46,7 @@ class GracefulShutdownIntegrationTest {
 			.profiles("queue-it")
 			.properties("server.port=0", "spring.main.banner-mode=off",
 					"switchboard.providers.openai.base-url=" + this.stub.baseUrl())
-			// Boot's default phase timeout, over the tests' short one (a command-line argument wins over it).
-			.run("--spring.lifecycle.timeout-per-shutdown-phase=30s");
+			.run();
 		int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
 
 		StringBuilder received = new StringBuilder();
