@@ -8,7 +8,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Bill;
-import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.Headers;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
@@ -158,9 +157,7 @@ public class ExchangeCache {
 
 	/** The cache policy of the request's configuration version, or the service's. */
 	private CachePolicy policy(LlmExchange llm) {
-		ConfigSnapshot snapshot = llm.get(ConfigSnapshot.class);
-		CachePolicy configured = (snapshot != null) ? snapshot.part(CachePolicy.class) : null;
-		return (configured != null) ? configured : this.service.policy();
+		return llm.configured(CachePolicy.class, this.service.policy());
 	}
 
 	/** Passes the answer on untouched, storing it once it is known to be complete. */

@@ -87,6 +87,11 @@ public record ConfigSnapshot(String version, Instant createdAt, String source,
 			return this;
 		}
 
+		/** The items so far, sections and names in order: what a version id is hashed from. */
+		public Map<String, Map<String, String>> inventory() {
+			return Collections.unmodifiableMap(this.inventory);
+		}
+
 		public ConfigSnapshot build(String version, Instant createdAt, String source) {
 			return new ConfigSnapshot(version, createdAt, source, this.inventory, this.parts);
 		}

@@ -381,6 +381,21 @@ public final class LlmExchange {
 		return type.cast(this.extensions.get(type));
 	}
 
+	/**
+	 * The part of this type of the configuration version the request is bound to, or {@code null}
+	 * when the exchange has no version (built without {@code LlmEndpoint}) or the version no such part.
+	 */
+	public <T> @Nullable T configured(Class<T> type) {
+		ConfigSnapshot snapshot = get(ConfigSnapshot.class);
+		return (snapshot != null) ? snapshot.part(type) : null;
+	}
+
+	/** As {@link #configured(Class)}, with what the capability holds itself when the version has none. */
+	public <T> T configured(Class<T> type, T otherwise) {
+		T part = configured(type);
+		return (part != null) ? part : otherwise;
+	}
+
 	public void addListener(LlmExchangeListener listener) {
 		this.listeners.add(listener);
 	}

@@ -23,7 +23,6 @@ import dev.switchboard.core.Attempt;
 import dev.switchboard.core.AttemptSpans.AttemptSpan;
 import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.core.BoundedBodies;
-import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
@@ -125,9 +124,7 @@ public class LlmDispatcher {
 		if (policy == null) {
 			// The defaults of the request's configuration version; recorded so the writer bounds the
 			// whole response by the same policy.
-			ConfigSnapshot snapshot = exchange.get(ConfigSnapshot.class);
-			FailoverPolicy configured = (snapshot != null) ? snapshot.part(FailoverPolicy.class) : null;
-			policy = (configured != null) ? configured : this.defaultPolicy;
+			policy = exchange.configured(FailoverPolicy.class, this.defaultPolicy);
 			exchange.put(FailoverPolicy.class, policy);
 		}
 		return new Failover(this, exchange, policy, writer).run()

@@ -13,7 +13,6 @@ import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 
-import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.LlmExchange;
 
 /**
@@ -61,8 +60,7 @@ public class LlmFailoverGatewayFilterFactory extends AbstractGatewayFilterFactor
 		AtomicReference<FailoverPolicy[]> memo = new AtomicReference<>(new FailoverPolicy[] { this.defaults, policy });
 		return new OrderedGatewayFilter((exchange, chain) -> {
 			LlmExchange llm = LlmExchange.get(exchange);
-			ConfigSnapshot snapshot = llm.get(ConfigSnapshot.class);
-			FailoverPolicy defaults = (snapshot != null) ? snapshot.part(FailoverPolicy.class) : null;
+			FailoverPolicy defaults = llm.configured(FailoverPolicy.class);
 			FailoverPolicy[] known = memo.get();
 			if (defaults == null || defaults == known[0]) {
 				llm.put(FailoverPolicy.class, known[1]);

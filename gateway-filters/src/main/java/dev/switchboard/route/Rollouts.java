@@ -22,7 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.switchboard.core.Attempt;
-import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
 
@@ -151,8 +150,7 @@ public final class Rollouts implements LlmExchangeListener {
 
 	@Override
 	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
-		ConfigSnapshot snapshot = exchange.get(ConfigSnapshot.class);
-		ModelResolver resolver = (snapshot != null) ? snapshot.part(ModelResolver.class) : null;
+		ModelResolver resolver = exchange.configured(ModelResolver.class);
 		Rollout rollout = (resolver != null) ? resolver.rollout(exchange.requestedModel()) : null;
 		List<Attempt> attempts = exchange.attempts();
 		if (rollout == null || attempts.isEmpty()) {

@@ -72,8 +72,7 @@ public final class SnapshotAssembler {
 			throw new CatalogException(problems);
 		}
 		ConfigSnapshot.Builder snapshot = candidate.snapshot();
-		ConfigSnapshot draft = snapshot.build("", this.clock.instant(), source);
-		return snapshot.build(version(draft.inventory()), this.clock.instant(), source);
+		return snapshot.build(version(snapshot.inventory()), this.clock.instant(), source);
 	}
 
 	/** A hash of every item's digest, in section and name order. */

@@ -24,7 +24,6 @@ import org.springframework.http.HttpHeaders;
 
 import dev.switchboard.catalog.ModelSpec;
 import dev.switchboard.core.Bill;
-import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.ConfigSnapshots;
 import dev.switchboard.core.CostRecorded;
 import dev.switchboard.core.Headers;
@@ -163,15 +162,12 @@ public final class TokenQuotaService {
 
 	/** The policy of the exchange's configuration version: a request counts on the limits it arrived under. */
 	QuotaPolicy policy(LlmExchange exchange) {
-		ConfigSnapshot snapshot = exchange.get(ConfigSnapshot.class);
-		QuotaPolicy bound = (snapshot != null) ? snapshot.part(QuotaPolicy.class) : null;
+		QuotaPolicy bound = exchange.configured(QuotaPolicy.class);
 		return (bound != null) ? bound : policy();
 	}
 
 	private QueuePolicy queues(LlmExchange exchange) {
-		ConfigSnapshot snapshot = exchange.get(ConfigSnapshot.class);
-		QueuePolicy bound = (snapshot != null) ? snapshot.part(QueuePolicy.class) : null;
-		return (bound != null) ? bound : this.queues;
+		return exchange.configured(QueuePolicy.class, this.queues);
 	}
 
 	public QuotaBackend backend() {
@@ -357,10 +353,8 @@ public final class TokenQuotaService {
 		}
 		LlmExchange exchange = request.exchange;
 		// The models of the request's configuration version: the route it was given came from there.
-		ConfigSnapshot snapshot = exchange.get(ConfigSnapshot.class);
-		ModelResolver resolver = (snapshot != null && snapshot.part(ModelResolver.class) != null)
-				? snapshot.require(ModelResolver.class) : this.resolver;
-		return resolver.resolve(alias, exchange.team(), exchange.operation());
+		return exchange.configured(ModelResolver.class, this.resolver)
+			.resolve(alias, exchange.team(), exchange.operation());
 	}
 
 	/**
