@@ -12,7 +12,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.core.Headers;
@@ -49,10 +48,7 @@ class BurstQueueIntegrationTest {
 	@BeforeAll
 	static void start() {
 		stub = QuotaGatewayIntegrationTest.stub(served);
-		gateway = new SpringApplicationBuilder(GatewayTestApplication.class).profiles("queue-it")
-			.properties("server.port=0", "spring.main.banner-mode=off",
-					"switchboard.providers.openai.base-url=" + stub.baseUrl())
-			.run();
+		gateway = GatewayTestApplication.start("queue-it", "switchboard.providers.openai.base-url=" + stub.baseUrl());
 	}
 
 	@AfterAll

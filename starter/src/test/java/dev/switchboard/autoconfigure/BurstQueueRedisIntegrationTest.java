@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.client.HttpClient;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.core.Headers;
@@ -55,11 +54,8 @@ class BurstQueueRedisIntegrationTest {
 	}
 
 	private static ConfigurableApplicationContext gateway() {
-		return new SpringApplicationBuilder(GatewayTestApplication.class).profiles("queue-it")
-			.properties("server.port=0", "spring.main.banner-mode=off", "switchboard.quota.backend=redis",
-					"switchboard.redis.address=" + redis.address(),
-					"switchboard.providers.openai.base-url=" + stub.baseUrl())
-			.run();
+		return GatewayTestApplication.start("queue-it", "switchboard.quota.backend=redis",
+				"switchboard.redis.address=" + redis.address(), "switchboard.providers.openai.base-url=" + stub.baseUrl());
 	}
 
 	@AfterAll

@@ -11,8 +11,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.testing.StubUpstream;
@@ -42,12 +40,9 @@ class GracefulShutdownIntegrationTest {
 	@Test
 	void aStreamInFlightFinishesWhileNewRequestsAreRefused() throws Exception {
 		this.stub.sse("/v1/chat/completions", this.upstream.asFlux());
-		ConfigurableApplicationContext gateway = new SpringApplicationBuilder(GatewayTestApplication.class)
-			.profiles("queue-it")
-			.properties("server.port=0", "spring.main.banner-mode=off",
-					"switchboard.providers.openai.base-url=" + this.stub.baseUrl())
-			.run();
-		int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
+		ConfigurableApplicationContext gateway = GatewayTestApplication.start("queue-it",
+				"switchboard.providers.openai.base-url=" + this.stub.baseUrl());
+		int port = GatewayTestApplication.port(gateway);
 
 		StringBuilder received = new StringBuilder();
 		CompletableFuture<Void> stream = HttpClient.create()

@@ -24,8 +24,6 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -89,14 +87,11 @@ class LiveConfigIntegrationTest {
 		refreshed = dir.resolve("refreshed.yml");
 		write(watched, models("file-0"));
 		write(refreshed, models("refresh-0"));
-		gateway = new SpringApplicationBuilder(GatewayTestApplication.class).profiles("live-it")
-			.properties("server.port=0", "management.server.port=0", "spring.main.banner-mode=off",
-					"spring.config.import=optional:file:" + refreshed,
-					"switchboard.config.watch.file=" + watched, "switchboard.config.watch.interval=50ms",
-					"switchboard.providers.stub.base-url=" + stub.baseUrl())
-			.run();
-		port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
-		managementPort = Integer.parseInt(gateway.getEnvironment().getProperty("local.management.port"));
+		gateway = GatewayTestApplication.start("live-it", "management.server.port=0",
+				"spring.config.import=optional:file:" + refreshed, "switchboard.config.watch.file=" + watched,
+				"switchboard.config.watch.interval=50ms", "switchboard.providers.stub.base-url=" + stub.baseUrl());
+		port = GatewayTestApplication.port(gateway);
+		managementPort = GatewayTestApplication.managementPort(gateway);
 	}
 
 	@AfterAll

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.testing.RedisClusterTestServer;
@@ -42,14 +41,9 @@ class QuotaClusterGatewayIntegrationTest {
 
 	private static ConfigurableApplicationContext gateway() {
 		List<String> nodes = cluster.nodeAddresses();
-		return new SpringApplicationBuilder(GatewayTestApplication.class)
-			.profiles("quota-it")
-			.properties("server.port=0", "spring.main.banner-mode=off",
-					"switchboard.providers.openai.base-url=" + stub.baseUrl(),
-					"switchboard.redis.cluster-nodes[0]=" + nodes.get(0),
-					"switchboard.redis.cluster-nodes[1]=" + nodes.get(1),
-					"switchboard.redis.cluster-nodes[2]=" + nodes.get(2))
-			.run();
+		return GatewayTestApplication.start("quota-it", "switchboard.providers.openai.base-url=" + stub.baseUrl(),
+				"switchboard.redis.cluster-nodes[0]=" + nodes.get(0), "switchboard.redis.cluster-nodes[1]=" + nodes.get(1),
+				"switchboard.redis.cluster-nodes[2]=" + nodes.get(2));
 	}
 
 	@AfterAll

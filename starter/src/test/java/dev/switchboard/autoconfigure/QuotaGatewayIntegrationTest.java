@@ -25,7 +25,6 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.core.Json;
@@ -85,12 +84,8 @@ class QuotaGatewayIntegrationTest {
 	}
 
 	private static ConfigurableApplicationContext gateway() {
-		return new SpringApplicationBuilder(GatewayTestApplication.class)
-			.profiles("quota-it")
-			.properties("server.port=0", "spring.main.banner-mode=off",
-					"switchboard.providers.openai.base-url=" + stub.baseUrl(),
-					"switchboard.redis.address=" + redis.address())
-			.run();
+		return GatewayTestApplication.start("quota-it", "switchboard.providers.openai.base-url=" + stub.baseUrl(),
+				"switchboard.redis.address=" + redis.address());
 	}
 
 	@AfterAll
@@ -117,7 +112,7 @@ class QuotaGatewayIntegrationTest {
 	}
 
 	static int port(ConfigurableApplicationContext context) {
-		return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+		return GatewayTestApplication.port(context);
 	}
 
 	static final String BODY = "{\"model\":\"fast\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}";

@@ -12,8 +12,6 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.core.Headers;
@@ -49,14 +47,11 @@ class RolloutIntegrationTest {
 				"completion_tokens":1,"total_tokens":4}}""");
 		canary = new StubUpstream().json("/v1/chat/completions", 503,
 				"{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\",\"code\":null}}");
-		gateway = new SpringApplicationBuilder(GatewayTestApplication.class).profiles("rollout-it")
-			.properties("server.port=0", "management.server.port=0", "spring.main.banner-mode=off",
-					"switchboard.failover.initial-backoff=5ms",
-					"switchboard.providers.stable.base-url=" + stable.baseUrl(),
-					"switchboard.providers.canary.base-url=" + canary.baseUrl())
-			.run();
-		port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
-		managementPort = Integer.parseInt(gateway.getEnvironment().getProperty("local.management.port"));
+		gateway = GatewayTestApplication.start("rollout-it", "management.server.port=0",
+				"switchboard.failover.initial-backoff=5ms", "switchboard.providers.stable.base-url=" + stable.baseUrl(),
+				"switchboard.providers.canary.base-url=" + canary.baseUrl());
+		port = GatewayTestApplication.port(gateway);
+		managementPort = GatewayTestApplication.managementPort(gateway);
 	}
 
 	@AfterAll
