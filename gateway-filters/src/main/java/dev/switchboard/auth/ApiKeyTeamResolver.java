@@ -25,7 +25,7 @@ public class ApiKeyTeamResolver implements TeamResolver {
 
 	@Override
 	public Mono<Team> resolve(ServerWebExchange exchange) {
-		String key = ClientCredentials.bearerToken(exchange.getRequest().getHeaders());
+		String key = ClientCredentials.apiKey(exchange.getRequest().getHeaders());
 		if (key == null) {
 			return Mono.empty();
 		}

@@ -10,6 +10,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Json;
+import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.RouteTarget;
 
 /**
@@ -126,11 +127,28 @@ public final class CacheService {
 	 * (an alias moved live, a canary rollout's new side) never serves the other model's answers.
 	 */
 	public static JsonNode resolvedAs(JsonNode request, RouteTarget target) {
+		return resolvedAs(request, target, null);
+	}
+
+	/**
+	 * As {@link #resolvedAs(JsonNode, RouteTarget)}, with what a request at another door asked for
+	 * that the canonical body cannot say ({@link NativeRequest#unexpressed()}, under
+	 * {@value #NATIVE_FIELDS}, a name no API uses): Anthropic's thinking budget or {@code top_k}
+	 * changes the answer, so two requests that differ there never share one. A request without
+	 * such fields keys as at the OpenAI door, and shares its answers.
+	 */
+	public static JsonNode resolvedAs(JsonNode request, RouteTarget target, @Nullable NativeRequest nativeRequest) {
 		ObjectNode keyed = Json.object();
 		request.properties().forEach(field -> keyed.set(field.getKey(), field.getValue()));
 		keyed.put("model", target.label());
+		if (nativeRequest != null && !nativeRequest.unexpressed().isEmpty()) {
+			keyed.set(NATIVE_FIELDS, nativeRequest.unexpressed());
+		}
 		return keyed;
 	}
+
+	/** Where the cache key holds a request's fields the canonical body cannot express. */
+	static final String NATIVE_FIELDS = "$native";
 
 	/** Why the request may not use the cache, or {@code null} when it may. */
 	@Nullable String bypassReason(CachePolicy policy, JsonNode request, @Nullable String cacheControl) {

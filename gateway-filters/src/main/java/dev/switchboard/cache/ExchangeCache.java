@@ -76,7 +76,7 @@ public class ExchangeCache {
 		// The model asked for, as resolved now: keyed on it rather than the name (see
 		// CacheService.resolvedAs), and a fallback's or a downgrade's answer is not its answer.
 		RouteTarget asked = llm.route().primary();
-		JsonNode keyed = CacheService.resolvedAs(llm.body(), asked);
+		JsonNode keyed = CacheService.resolvedAs(llm.body(), asked, llm.nativeRequest());
 		return this.service.lookup(policy, llm.team().name(), keyed, cacheControl).doOnNext(lookup -> {
 			llm.decide("cache", lookup.outcome().header() + ": " + lookup.reason());
 			this.metrics.lookup(llm.team().name(), llm.requestedModel(), lookup.outcome());

@@ -3,12 +3,14 @@ package dev.switchboard.cache;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Json;
+import dev.switchboard.core.Thinking;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.sse.SseEvent;
 
@@ -37,6 +39,7 @@ public final class Replay {
 			ObjectNode delta = Json.object();
 			JsonNode message = choice.path("message");
 			delta.put("role", message.path("role").asString("assistant"));
+			thinking(completion, index, message, events);
 			if (message.path("content").isString()) {
 				delta.set("content", message.get("content"));
 			}
@@ -54,7 +57,11 @@ public final class Replay {
 				}
 			}
 			events.add(chunk(completion, choice(index, delta, null)));
-			events.add(chunk(completion, choice(index, Json.object(), choice.path("finish_reason").asString("stop"))));
+			ObjectNode end = choice(index, Json.object(), choice.path("finish_reason").asString("stop"));
+			if (choice.path("stop_reason").isString()) {
+				end.set("stop_reason", choice.get("stop_reason"));
+			}
+			events.add(chunk(completion, end));
 		}
 		if (includeUsage && completion.path("usage").isObject()) {
 			ObjectNode usage = envelope(completion);
@@ -66,7 +73,42 @@ public final class Replay {
 		return events;
 	}
 
-	private static ObjectNode choice(int index, ObjectNode delta, String finishReason) {
+	/**
+	 * The message's thinking ahead of its content, as a provider streams it ({@link Thinking}): per
+	 * signed block its text, then its signature; redacted blocks whole; unsigned reasoning as text.
+	 */
+	private static void thinking(JsonNode completion, int index, JsonNode message, List<SseEvent> events) {
+		JsonNode blocks = Thinking.blocks(message);
+		if (blocks == null) {
+			if (message.path(Thinking.REASONING_CONTENT).isString()) {
+				ObjectNode delta = Json.object();
+				delta.set(Thinking.REASONING_CONTENT, message.get(Thinking.REASONING_CONTENT));
+				events.add(chunk(completion, choice(index, delta, null)));
+			}
+			return;
+		}
+		for (JsonNode block : blocks) {
+			if ("thinking".equals(block.path("type").asString(""))) {
+				String text = block.path("thinking").asString("");
+				if (!text.isEmpty()) {
+					events.add(chunk(completion, choice(index, Json.object().put(Thinking.REASONING_CONTENT, text), null)));
+				}
+				ObjectNode signed = Json.object();
+				signed.putArray(Thinking.THINKING_BLOCKS)
+					.addObject()
+					.put("type", "thinking")
+					.put("signature", block.path("signature").asString(""));
+				events.add(chunk(completion, choice(index, signed, null)));
+			}
+			else {
+				ObjectNode whole = Json.object();
+				whole.putArray(Thinking.THINKING_BLOCKS).add(block);
+				events.add(chunk(completion, choice(index, whole, null)));
+			}
+		}
+	}
+
+	private static ObjectNode choice(int index, ObjectNode delta, @Nullable String finishReason) {
 		ObjectNode choice = Json.object();
 		choice.put("index", index);
 		choice.set("delta", delta);

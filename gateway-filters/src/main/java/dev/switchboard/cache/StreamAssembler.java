@@ -9,13 +9,15 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Json;
+import dev.switchboard.core.Thinking;
 import dev.switchboard.sse.SseEvent;
 
 /**
  * Rebuilds the {@code chat.completion} of a stream from its {@code chat.completion.chunk}s as they
  * pass to the client, so a streamed miss can be stored. Per request, not thread-safe (one stream
  * delivers its events in order). {@link #completion()} answers only for a stream that ended with
- * {@code [DONE]} and carried no error event.
+ * {@code [DONE]} and carried no error event. Thinking is put back together as {@link Thinking}
+ * describes, so a replayed answer can still be sent back by the client on its next turn.
  */
 public final class StreamAssembler {
 
@@ -93,8 +95,13 @@ public final class StreamAssembler {
 
 		private @Nullable String finishReason;
 
+		private @Nullable String stopReason;
+
+		private final Thinking.Collector thinking = new Thinking.Collector();
+
 		void accept(JsonNode choice) {
 			JsonNode delta = choice.path("delta");
+			this.thinking.accept(delta);
 			if (delta.path("role").isString()) {
 				this.role = delta.get("role").asString();
 			}
@@ -129,6 +136,9 @@ public final class StreamAssembler {
 			if (choice.path("finish_reason").isString()) {
 				this.finishReason = choice.get("finish_reason").asString();
 			}
+			if (choice.path("stop_reason").isString()) {
+				this.stopReason = choice.get("stop_reason").asString();
+			}
 		}
 
 		ObjectNode toChoice(int index) {
@@ -137,6 +147,7 @@ public final class StreamAssembler {
 			ObjectNode message = choice.putObject("message");
 			message.put("role", (this.role != null) ? this.role : "assistant");
 			message.put("content", (this.content != null) ? this.content.toString() : null);
+			this.thinking.into(message);
 			if (this.refusal != null) {
 				message.put("refusal", this.refusal.toString());
 			}
@@ -145,6 +156,9 @@ public final class StreamAssembler {
 				this.toolCalls.values().forEach(calls::add);
 			}
 			choice.put("finish_reason", this.finishReason);
+			if (this.stopReason != null) {
+				choice.put("stop_reason", this.stopReason);
+			}
 			return choice;
 		}
 

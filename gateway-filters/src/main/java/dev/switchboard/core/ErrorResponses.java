@@ -14,7 +14,8 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Writes errors in the OpenAI shape {@code {"error":{"message","type","param","code"}}}, never a
+ * Writes errors in the shape of the door the request came in by ({@link FrontDoor}): OpenAI's
+ * {@code {"error":{"message","type","param","code"}}} unless the door says otherwise, never a
  * Spring error page or a stack trace.
  */
 public final class ErrorResponses {
@@ -66,7 +67,8 @@ public final class ErrorResponses {
 			headers.set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
 			headers.set("retry-after-ms", Long.toString(error.retryAfter().toMillis()));
 		}
-		byte[] body = body(error);
+		FrontDoor door = exchange.getAttribute(FrontDoor.ATTRIBUTE);
+		byte[] body = (door != null) ? door.errorBody(error) : body(error);
 		headers.setContentLength(body.length);
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
 	}

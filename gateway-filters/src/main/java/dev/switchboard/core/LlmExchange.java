@@ -163,6 +163,17 @@ public final class LlmExchange {
 		return this.clientWantsStreamUsage;
 	}
 
+	/** The client API the request came in by, which decides how its answer and errors are written. */
+	public FrontDoor door() {
+		FrontDoor door = get(FrontDoor.class);
+		return (door != null) ? door : FrontDoor.OPENAI;
+	}
+
+	/** The client's own body, where it came in by a door some provider speaks natively. */
+	public @Nullable NativeRequest nativeRequest() {
+		return get(NativeRequest.class);
+	}
+
 	public String requestedModel() {
 		return this.route.requestedModel();
 	}

@@ -6,7 +6,14 @@ package dev.switchboard.core;
  */
 public enum Operation {
 
-	CHAT("chat"), EMBEDDINGS("embeddings"), LIST_MODELS("list_models"), GET_MODEL("get_model");
+	CHAT("chat"), EMBEDDINGS("embeddings"), LIST_MODELS("list_models"), GET_MODEL("get_model"),
+
+	/**
+	 * Counting a prompt's input tokens (Anthropic's {@code /v1/messages/count_tokens}): routed like a
+	 * chat request, to the provider's own count where it has one, but generates nothing and is
+	 * neither billed nor cached.
+	 */
+	COUNT_TOKENS("count_tokens");
 
 	private final String otelName;
 
@@ -18,8 +25,13 @@ public enum Operation {
 		return this.otelName;
 	}
 
-	/** Whether this operation calls a provider (and so is routed, metered and billed). */
+	/** Whether this operation is routed to a model's targets (and so metered). */
 	public boolean callsProvider() {
+		return this == CHAT || this == EMBEDDINGS || this == COUNT_TOKENS;
+	}
+
+	/** Whether this operation generates tokens someone pays for (and so is reserved, charged and cached). */
+	public boolean billed() {
 		return this == CHAT || this == EMBEDDINGS;
 	}
 

@@ -23,11 +23,14 @@ import dev.switchboard.core.Attempt;
 import dev.switchboard.core.AttemptSpans.AttemptSpan;
 import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.core.BoundedBodies;
+import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.TokenEstimator;
 import dev.switchboard.route.TargetStats;
 import dev.switchboard.sse.SseDecoder;
 import dev.switchboard.sse.SseEvent;
@@ -73,6 +76,8 @@ public class LlmDispatcher {
 
 	private ProviderLimits limits = ProviderLimits.NONE;
 
+	private TokenEstimator estimator = new TokenEstimator();
+
 	/**
 	 * @param images fetches image URLs for providers that need inline bytes; {@code null} refuses
 	 * such requests (image fetching switched off)
@@ -98,6 +103,12 @@ public class LlmDispatcher {
 	/** Keeps calls within what each provider allows (in flight, requests and tokens per minute). */
 	public LlmDispatcher limitedBy(ProviderLimits limits) {
 		this.limits = limits;
+		return this;
+	}
+
+	/** Estimates {@code count_tokens} for providers that cannot count themselves (the quota's estimator, ideally). */
+	public LlmDispatcher countingWith(TokenEstimator estimator) {
+		this.estimator = estimator;
 		return this;
 	}
 
@@ -165,6 +176,9 @@ public class LlmDispatcher {
 	 */
 	Mono<Void> guardedAttempt(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
 		ProviderAdapter adapter = this.adapters.forType(target.provider().type());
+		if (countedHere(exchange, adapter)) {
+			return countLocally(exchange, target, writer);
+		}
 		return translated(exchange, adapter, target).flatMap(request -> {
 			Mono<Optional<Throwable>> call = send(exchange, target, adapter, request, writer)
 				.then(Mono.just(Optional.<Throwable>empty()))
@@ -186,7 +200,29 @@ public class LlmDispatcher {
 	/** One call to one target; fails with an {@link LlmApiException} before writing when the call fails. */
 	public Mono<Void> attempt(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
 		ProviderAdapter adapter = this.adapters.forType(target.provider().type());
+		if (countedHere(exchange, adapter)) {
+			return countLocally(exchange, target, writer);
+		}
 		return translated(exchange, adapter, target).flatMap(request -> send(exchange, target, adapter, request, writer));
+	}
+
+	/** A token count the target's provider cannot make itself: the gateway estimates it. */
+	private static boolean countedHere(LlmExchange exchange, ProviderAdapter adapter) {
+		return exchange.operation() == Operation.COUNT_TOKENS && !adapter.countsTokens(exchange);
+	}
+
+	/**
+	 * Answers {@code count_tokens} with the estimate the quota reserves by (jtokkit for OpenAI
+	 * models, about four characters a token elsewhere), without a provider call: a count costs
+	 * nothing, and a provider without a count API would otherwise have to generate to tell.
+	 */
+	private Mono<Void> countLocally(LlmExchange exchange, RouteTarget target, Function<LlmResponse, Mono<Void>> writer) {
+		return this.estimator.promptTokens(Operation.CHAT, exchange.body(), target).flatMap(tokens -> {
+			exchange.decide("count", tokens + " input tokens estimated by the gateway: provider '"
+					+ target.provider().name() + "' (" + target.provider().type().id() + ") has no count API");
+			byte[] body = Json.MAPPER.writeValueAsBytes(Json.object().put("input_tokens", tokens));
+			return writer.apply(exchange.decorate(LlmResponse.json(200, body, null)));
+		});
 	}
 
 	/** The request in the target provider's terms, images inlined first where it needs them. */
@@ -194,8 +230,17 @@ public class LlmDispatcher {
 		return prepare(exchange, adapter, target).then(Mono.fromCallable(() -> {
 			// The header names what the target that answers left out; the decision log keeps every attempt's.
 			exchange.forgetDroppedParameters();
-			return (exchange.operation() == Operation.EMBEDDINGS) ? adapter.embeddingsRequest(exchange, target)
-					: adapter.chatRequest(exchange, target);
+			NativeRequest client = exchange.nativeRequest();
+			if (client != null && !adapter.speaksNatively(client.protocol())) {
+				for (String field : client.unexpressedNames()) {
+					exchange.dropParameter(field, "only " + client.protocol() + " providers take it");
+				}
+			}
+			return switch (exchange.operation()) {
+				case EMBEDDINGS -> adapter.embeddingsRequest(exchange, target);
+				case COUNT_TOKENS -> adapter.countTokensRequest(exchange, target);
+				default -> adapter.chatRequest(exchange, target);
+			};
 		}));
 	}
 
@@ -267,8 +312,11 @@ public class LlmDispatcher {
 			return writer.apply(exchange.decorate(LlmResponse.stream(events, target)));
 		}
 		return BoundedBodies.limited(body.asByteArray(), MAX_JSON_BODY, LlmDispatcher::responseTooLarge).flatMap(bytes -> {
-			byte[] translated = (exchange.operation() == Operation.EMBEDDINGS)
-					? adapter.embeddingsResponse(exchange, target, bytes) : adapter.chatResponse(exchange, target, bytes);
+			byte[] translated = switch (exchange.operation()) {
+				case EMBEDDINGS -> adapter.embeddingsResponse(exchange, target, bytes);
+				case COUNT_TOKENS -> adapter.countTokensResponse(exchange, target, bytes);
+				default -> adapter.chatResponse(exchange, target, bytes);
+			};
 			exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null);
 			return writer.apply(exchange.decorate(LlmResponse.json(status, translated, target)));
 		});

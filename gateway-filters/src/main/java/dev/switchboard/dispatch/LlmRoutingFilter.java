@@ -19,6 +19,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import dev.switchboard.core.Bill;
 import dev.switchboard.core.ErrorResponses;
+import dev.switchboard.core.FrontDoor;
 import dev.switchboard.core.Headers;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
@@ -76,7 +77,10 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 	 * stream: when its first event arrives), so an attempt that fails before that leaves the response
 	 * untouched for the next target, or for a clean error.
 	 */
-	static Mono<Void> write(ServerWebExchange exchange, LlmExchange llm, LlmResponse llmResponse, boolean costHeaders) {
+	static Mono<Void> write(ServerWebExchange exchange, LlmExchange llm, LlmResponse canonical, boolean costHeaders) {
+		// Every decorator has seen the canonical answer; from here on it is in the client's door's shape.
+		FrontDoor door = llm.door();
+		LlmResponse llmResponse = door.render(llm, canonical);
 		ServerHttpResponse response = exchange.getResponse();
 		DataBufferFactory buffers = response.bufferFactory();
 		if (!llmResponse.isStream()) {
@@ -109,7 +113,7 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			}
 			// Headers are gone: the only honest way left to fail is an error event, then a clean close.
 			llm.recordFailure(error);
-			return Flux.just(SseEvent.data(ErrorResponses.body(ErrorResponses.toApiException(error))));
+			return Flux.just(door.errorEvent(ErrorResponses.toApiException(error)));
 		});
 		return response.writeAndFlushWith(events.map(event -> Mono.just(buffers.wrap(SseEncoder.encode(event)))));
 	}

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -29,20 +30,25 @@ import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.ConfigSnapshots;
 import dev.switchboard.core.ErrorResponses;
+import dev.switchboard.core.FrontDoor;
 import dev.switchboard.core.Headers;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.ModelRoute;
+import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Team;
+import dev.switchboard.endpoint.anthropic.AnthropicDoor;
+import dev.switchboard.endpoint.door.InboundDoor;
 import dev.switchboard.route.ModelResolver;
 
 /**
- * The front door of an LLM route: recognises the OpenAI operation, authenticates the team, reads
- * and validates the body once, resolves the model, and leaves an {@link LlmExchange} for every
- * later filter. {@code /v1/models} is answered here; calls that need a provider continue down the
+ * The entrance of an LLM route: recognises the door (OpenAI's API, or Anthropic's Messages API,
+ * {@link AnthropicDoor}) and its operation, authenticates the team, reads and validates the body
+ * once into the canonical request, resolves the model, and leaves an {@link LlmExchange} for
+ * every later filter. {@code /v1/models} is answered here; calls that need a provider continue down the
  * chain to the routing filter ({@code dispatch.LlmRoutingFilter}).
  *
  * <p>Any failure below this filter that happens before the response is committed is answered as
@@ -60,6 +66,8 @@ public class LlmEndpoint {
 	private final ConfigSnapshots snapshots;
 
 	private final List<LlmExchangeListener> listeners;
+
+	private final AnthropicDoor anthropic = new AnthropicDoor();
 
 	/**
 	 * @param snapshots the configuration each request binds to when it arrives: its
@@ -89,17 +97,36 @@ public class LlmEndpoint {
 	public Mono<Void> handle(ServerWebExchange exchange, GatewayFilterChain chain, TeamResolver teams,
 			long maxBodyBytes) {
 		String requestId = requestId(exchange.getRequest());
+		InboundDoor door = door(exchange.getRequest());
+		// First of all: whatever fails from here is answered in the shape of the client's door.
+		exchange.getAttributes().put(FrontDoor.ATTRIBUTE, door);
 		ConfigSnapshot snapshot = this.snapshots.current();
 		exchange.getAttributes().put(ConfigSnapshot.ATTRIBUTE, snapshot);
 		exchange.getResponse().getHeaders().set(Headers.REQUEST_ID, requestId);
 		exchange.getResponse().getHeaders().set(Headers.CONFIG_VERSION, snapshot.version());
-		return Mono.defer(() -> route(exchange, chain, teams, maxBodyBytes, requestId, snapshot))
+		return Mono.defer(() -> route(exchange, chain, door, teams, maxBodyBytes, requestId, snapshot))
 			.onErrorResume(error -> exchange.getResponse().isCommitted() ? Mono.error(error)
 					: ErrorResponses.write(exchange, error));
 	}
 
-	private Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, TeamResolver teams,
-			long maxBodyBytes, String requestId, ConfigSnapshot snapshot) {
+	/**
+	 * The door of a request: Anthropic's for its paths, and for the model list of a client that
+	 * announces itself with {@value AnthropicDoor#VERSION_HEADER} (Claude Code's model discovery);
+	 * OpenAI's for everything else.
+	 */
+	private InboundDoor door(ServerHttpRequest request) {
+		String path = request.getPath().pathWithinApplication().value();
+		if (this.anthropic.operation(path) != null) {
+			return this.anthropic;
+		}
+		Operation operation = OpenAiDoor.INSTANCE.operation(path);
+		boolean models = operation == Operation.LIST_MODELS || operation == Operation.GET_MODEL;
+		return (models && request.getHeaders().containsHeader(AnthropicDoor.VERSION_HEADER)) ? this.anthropic
+				: OpenAiDoor.INSTANCE;
+	}
+
+	private Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, InboundDoor door,
+			TeamResolver teams, long maxBodyBytes, String requestId, ConfigSnapshot snapshot) {
 		ServerHttpRequest request = exchange.getRequest();
 		String path = request.getPath().pathWithinApplication().value();
 		HttpMethod method = request.getMethod();
@@ -114,20 +141,27 @@ public class LlmEndpoint {
 		}
 		Mono<Team> team = teams.resolve(exchange).switchIfEmpty(Mono.error(LlmApiException::missingKey));
 		ModelsEndpoint models = snapshot.require(ModelsEndpoint.class);
+		boolean anthropicShape = door == this.anthropic;
 		return switch (operation) {
-			case LIST_MODELS -> team.flatMap(t -> json(exchange, models.list(t)));
-			case GET_MODEL -> team.flatMap(t -> json(exchange, models.get(modelId(path), t)));
-			case CHAT, EMBEDDINGS -> team.flatMap(t -> readBody(request, maxBodyBytes)
-				.flatMap(bytes -> forward(exchange, chain, operation, t, parse(bytes), requestId, snapshot)));
+			case LIST_MODELS -> team.flatMap(t -> json(exchange, anthropicShape ? models.anthropicList(t) : models.list(t)));
+			case GET_MODEL -> team.flatMap(t -> json(exchange,
+					anthropicShape ? models.anthropicGet(modelId(path), t) : models.get(modelId(path), t)));
+			case CHAT, EMBEDDINGS, COUNT_TOKENS -> team.flatMap(t -> readBody(request, maxBodyBytes)
+				.flatMap(bytes -> forward(exchange, chain, door, operation, t, parse(bytes), requestId, snapshot)));
 		};
 	}
 
-	private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, Operation operation, Team team,
-			ObjectNode body, String requestId, ConfigSnapshot snapshot) {
-		String model = RequestValidator.validate(operation, body);
-		ModelRoute route = snapshot.require(ModelResolver.class).resolve(model, team, operation, body);
-		LlmExchange llm = new LlmExchange(requestId, operation, team, body, route);
+	private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, InboundDoor door,
+			Operation operation, Team team, ObjectNode body, String requestId, ConfigSnapshot snapshot) {
+		InboundDoor.Inbound inbound = door.read(operation, body, exchange.getRequest().getHeaders());
+		ModelRoute route = snapshot.require(ModelResolver.class)
+			.resolve(inbound.model(), team, operation, inbound.canonical());
+		LlmExchange llm = new LlmExchange(requestId, operation, team, inbound.canonical(), route);
 		llm.put(ConfigSnapshot.class, snapshot);
+		llm.put(FrontDoor.class, door);
+		if (inbound.nativeRequest() != null) {
+			llm.put(NativeRequest.class, inbound.nativeRequest());
+		}
 		llm.decide("route", route.reason() + " for team '" + team.name() + "' -> " + route.primary().label());
 		this.listeners.forEach(llm::addStartListener);
 		llm.attachTo(exchange);
@@ -198,19 +232,10 @@ public class LlmEndpoint {
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
 	}
 
-	/** The OpenAI operation of a path, whatever prefix the route adds before {@code /v1}. */
-	static Operation operation(String path) {
-		if (path.endsWith("/chat/completions")) {
-			return Operation.CHAT;
-		}
-		if (path.endsWith("/embeddings")) {
-			return Operation.EMBEDDINGS;
-		}
-		if (path.endsWith("/models")) {
-			return Operation.LIST_MODELS;
-		}
-		int models = path.indexOf("/models/");
-		return (models >= 0 && path.length() > models + 8) ? Operation.GET_MODEL : null;
+	/** The operation of a path at any door, whatever prefix the route adds before {@code /v1}. */
+	@Nullable Operation operation(String path) {
+		Operation operation = this.anthropic.operation(path);
+		return (operation != null) ? operation : OpenAiDoor.INSTANCE.operation(path);
 	}
 
 	/** The id after {@code /models/}; ids may contain a slash ({@code openai/gpt-4o}), encoded or not. */

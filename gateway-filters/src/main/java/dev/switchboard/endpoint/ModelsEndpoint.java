@@ -2,6 +2,7 @@ package dev.switchboard.endpoint;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -38,33 +39,72 @@ public class ModelsEndpoint {
 		ObjectNode root = Json.object();
 		root.put("object", "list");
 		ArrayNode data = root.putArray("data");
-		for (ModelSpec model : this.catalog.models()) {
-			if (team.mayUse(model.id(), model.qualifiedId())) {
-				data.add(entry(model.id(), model.provider()));
-			}
-			for (String alias : model.aliases()) {
-				if (team.mayUse(alias, model.id(), model.qualifiedId())) {
-					data.add(entry(alias, model.provider()));
-				}
-			}
-		}
-		for (String pool : this.pools) {
-			if (team.mayUse(pool)) {
-				data.add(entry(pool, "switchboard"));
-			}
-		}
+		visible(team, (id, ownedBy) -> data.add(entry(id, ownedBy)));
 		return Json.MAPPER.writeValueAsBytes(root);
 	}
 
 	/** One model; unknown and forbidden ids look the same (404), as on OpenAI. */
 	public byte[] get(String id, Team team) {
-		if (this.pools.contains(id) && team.mayUse(id)) {
-			return Json.MAPPER.writeValueAsBytes(entry(id, "switchboard"));
+		return Json.MAPPER.writeValueAsBytes(entry(id, ownerOf(id, team)));
+	}
+
+	/**
+	 * The list in the Anthropic API's shape ({@code {"data":[{"type":"model","id","display_name",
+	 * "created_at"}],"first_id","last_id","has_more"}}), for clients at the Anthropic door: Claude
+	 * Code's model discovery keeps the ids that start with {@code claude}, so aliases named after
+	 * Claude models show up there whatever serves them.
+	 */
+	public byte[] anthropicList(Team team) {
+		ObjectNode root = Json.object();
+		ArrayNode data = root.putArray("data");
+		visible(team, (id, ownedBy) -> data.add(anthropicEntry(id)));
+		root.put("first_id", data.isEmpty() ? null : data.get(0).path("id").asString());
+		root.put("last_id", data.isEmpty() ? null : data.get(data.size() - 1).path("id").asString());
+		root.put("has_more", false);
+		return Json.MAPPER.writeValueAsBytes(root);
+	}
+
+	/** One model in the Anthropic API's shape. */
+	public byte[] anthropicGet(String id, Team team) {
+		ownerOf(id, team);
+		return Json.MAPPER.writeValueAsBytes(anthropicEntry(id));
+	}
+
+	/** Every name the team may send, with who serves it: models, their aliases, pools. */
+	private void visible(Team team, BiConsumer<String, String> into) {
+		for (ModelSpec model : this.catalog.models()) {
+			if (team.mayUse(model.id(), model.qualifiedId())) {
+				into.accept(model.id(), model.provider());
+			}
+			for (String alias : model.aliases()) {
+				if (team.mayUse(alias, model.id(), model.qualifiedId())) {
+					into.accept(alias, model.provider());
+				}
+			}
 		}
-		ModelSpec model = this.catalog.find(id)
+		for (String pool : this.pools) {
+			if (team.mayUse(pool)) {
+				into.accept(pool, "switchboard");
+			}
+		}
+	}
+
+	private String ownerOf(String id, Team team) {
+		if (this.pools.contains(id) && team.mayUse(id)) {
+			return "switchboard";
+		}
+		return this.catalog.find(id)
 			.filter(found -> team.mayUse(id, found.id(), found.qualifiedId()))
-			.orElseThrow(() -> LlmApiException.modelNotFound(id));
-		return Json.MAPPER.writeValueAsBytes(entry(id, model.provider()));
+			.orElseThrow(() -> LlmApiException.modelNotFound(id))
+			.provider();
+	}
+
+	private ObjectNode anthropicEntry(String id) {
+		return Json.object()
+			.put("type", "model")
+			.put("id", id)
+			.put("display_name", id)
+			.put("created_at", Instant.ofEpochSecond(this.created).toString());
 	}
 
 	private ObjectNode entry(String id, String ownedBy) {

@@ -92,7 +92,7 @@ public record QuotaPolicy(LimitSet defaults, Map<String, LimitSet> teams, Map<St
 		 * store key and of the quota report). {@code null} when the request names none.
 		 */
 		public @Nullable String clientOf(HttpHeaders headers) {
-			String identity = (this.source == Source.KEY) ? ClientCredentials.bearerToken(headers)
+			String identity = (this.source == Source.KEY) ? ClientCredentials.apiKey(headers)
 					: (this.header != null) ? headers.getFirst(this.header) : null;
 			return (identity == null || identity.isBlank()) ? null
 					: Hashes.sha256Hex(identity.trim().getBytes(StandardCharsets.UTF_8)).substring(0, 16);

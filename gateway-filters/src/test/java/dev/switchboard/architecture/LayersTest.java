@@ -78,7 +78,7 @@ class LayersTest {
 			.whereLayer("route").mayOnlyBeAccessedByLayers("translate", "capabilities", "endpoint", "dispatch")
 			.whereLayer("core").mayOnlyBeAccessedByLayers("route", "translate", "capabilities", "live", "endpoint",
 					"dispatch")
-			.whereLayer("sse").mayOnlyBeAccessedByLayers("core", "translate", "capabilities", "dispatch")
+			.whereLayer("sse").mayOnlyBeAccessedByLayers("core", "translate", "capabilities", "endpoint", "dispatch")
 			.check(CLASSES);
 	}
 

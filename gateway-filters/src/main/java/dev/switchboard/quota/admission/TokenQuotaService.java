@@ -33,6 +33,7 @@ import dev.switchboard.core.Operation;
 import dev.switchboard.core.Pricing;
 import dev.switchboard.core.QuotaCharge;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.TokenEstimator;
 import dev.switchboard.core.Usage;
 import dev.switchboard.quota.FailureMode;
 import dev.switchboard.quota.LimitSet;

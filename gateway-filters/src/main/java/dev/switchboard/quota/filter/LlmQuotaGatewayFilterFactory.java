@@ -61,7 +61,7 @@ public class LlmQuotaGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 		boolean dryRun = config.isDryRun();
 		return new OrderedGatewayFilter((exchange, chain) -> {
 			LlmExchange llm = LlmExchange.find(exchange);
-			if (llm == null || !llm.operation().callsProvider()
+			if (llm == null || !llm.operation().billed()
 					|| llm.presetResponse() != null && QuotaCharge.of(llm) == null) {
 				// A preset answer (a cache hit) calls no provider: nothing to reserve or bill, unless
 				// the filter that answered says what to charge.

@@ -1,7 +1,8 @@
 package dev.switchboard.translate.anthropic;
 
-
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -11,6 +12,7 @@ import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
 import dev.switchboard.translate.spi.ProviderAdapter;
@@ -20,7 +22,8 @@ import dev.switchboard.translate.spi.UpstreamJson;
 import dev.switchboard.translate.spi.UpstreamRequest;
 
 /**
- * Anthropic's Messages API ({@code POST /messages}) behind the OpenAI chat completions contract.
+ * Anthropic's Messages API ({@code POST /messages}) behind the OpenAI chat completions contract,
+ * and behind the gateway's own Anthropic door, whose requests it sends as the client wrote them.
  *
  * <p>Unlike OpenAI-compatible servers, nothing passes through: requests are rebuilt from the
  * parsed OpenAI body (see {@link AnthropicRequests} for what is translated, refused or ignored),
@@ -40,6 +43,10 @@ public class AnthropicAdapter implements ProviderAdapter {
 
 	@Override
 	public UpstreamRequest chatRequest(LlmExchange exchange, RouteTarget target) {
+		NativeRequest client = nativeRequest(exchange);
+		if (client != null) {
+			return nativeRequest(client, "/messages", exchange.stream(), target);
+		}
 		return new UpstreamRequest(HttpMethod.POST, "/messages", headers(target.provider(), exchange.stream()),
 				Json.MAPPER.writeValueAsBytes(AnthropicRequests.chat(exchange, target)));
 	}
@@ -51,13 +58,66 @@ public class AnthropicAdapter implements ProviderAdapter {
 		if (usage != null) {
 			exchange.recordUsage(usage);
 		}
-		return Json.MAPPER.writeValueAsBytes(AnthropicResponses.completion(message,
-				AnthropicRequests.jsonMode(exchange.body()), System.currentTimeMillis() / 1000));
+		return Json.MAPPER.writeValueAsBytes(
+				AnthropicResponses.completion(message, jsonMode(exchange), System.currentTimeMillis() / 1000));
 	}
 
 	@Override
 	public StreamTranslator streamTranslator(LlmExchange exchange, RouteTarget target) {
-		return new AnthropicStreamTranslator(exchange, target);
+		return new AnthropicStreamTranslator(exchange, target, jsonMode(exchange));
+	}
+
+	@Override
+	public boolean speaksNatively(String protocol) {
+		return NativeRequest.ANTHROPIC_MESSAGES.equals(protocol);
+	}
+
+	/** Anthropic counts tokens itself, for a request that came in by its own API. */
+	@Override
+	public boolean countsTokens(LlmExchange exchange) {
+		return nativeRequest(exchange) != null;
+	}
+
+	@Override
+	public UpstreamRequest countTokensRequest(LlmExchange exchange, RouteTarget target) {
+		NativeRequest client = nativeRequest(exchange);
+		if (client == null) {
+			throw new IllegalStateException("count_tokens without an Anthropic request: countsTokens said no");
+		}
+		return nativeRequest(client, "/messages/count_tokens", false, target);
+	}
+
+	@Override
+	public byte[] countTokensResponse(LlmExchange exchange, RouteTarget target, byte[] body) {
+		parse(target, body);
+		return body;
+	}
+
+	/**
+	 * The client's own Messages request, when it came in by the Anthropic door: sent as written,
+	 * model rewritten, so {@code cache_control} at any block, thinking blocks with their signatures,
+	 * betas and fields newer than the gateway all reach Anthropic.
+	 */
+	private static @Nullable NativeRequest nativeRequest(LlmExchange exchange) {
+		NativeRequest client = exchange.nativeRequest();
+		return (client != null && NativeRequest.ANTHROPIC_MESSAGES.equals(client.protocol())) ? client : null;
+	}
+
+	private static UpstreamRequest nativeRequest(NativeRequest client, String path, boolean stream, RouteTarget target) {
+		ObjectNode body = client.body().deepCopy();
+		body.put("model", target.model().upstreamModel());
+		HttpHeaders headers = headers(target.provider(), stream);
+		// The client's version and betas: its body is written for them. Never its credentials.
+		client.headers().forEach(headers::put);
+		return new UpstreamRequest(HttpMethod.POST, path, headers, Json.MAPPER.writeValueAsBytes(body));
+	}
+
+	/**
+	 * Whether the answer comes through the forced JSON tool: only for a request translated from the
+	 * OpenAI shape; a native request asked for what it asked, and its tool calls are tool calls.
+	 */
+	private static boolean jsonMode(LlmExchange exchange) {
+		return nativeRequest(exchange) == null && AnthropicRequests.jsonMode(exchange.body());
 	}
 
 	@Override

@@ -21,8 +21,12 @@ import dev.switchboard.translate.spi.UpstreamErrors;
  *
  * <p>Content: text blocks are joined without separator (Anthropic splits one text into several
  * blocks around citations), {@code tool_use} blocks become tool calls, and in JSON mode the forced
- * tool's input becomes the text. Thinking and server-tool blocks are skipped: the gateway never
- * asks for them, and OpenAI chat completions have no place for them.
+ * tool's input becomes the text. Thinking is carried where OpenAI-style clients of reasoning
+ * models look for it and where a client that sends the history back keeps it: the text as
+ * {@code reasoning_content}, and each block, with the signature Anthropic needs to see again on
+ * the next turn of a tool loop, in {@code thinking_blocks} ({@code {"type":"thinking","thinking",
+ * "signature"}} or {@code {"type":"redacted_thinking","data"}}). Server-tool blocks are skipped:
+ * OpenAI chat completions have no place for them.
  */
 final class AnthropicResponses {
 
@@ -38,10 +42,22 @@ final class AnthropicResponses {
 	/** The OpenAI {@code chat.completion} for an Anthropic message. */
 	static ObjectNode completion(JsonNode message, boolean jsonMode, long created) {
 		StringBuilder text = new StringBuilder();
+		StringBuilder reasoning = new StringBuilder();
+		ArrayNode thinking = Json.NODES.arrayNode();
 		ArrayNode toolCalls = Json.NODES.arrayNode();
 		for (JsonNode block : message.path("content")) {
 			switch (block.path("type").asString("")) {
 				case "text" -> text.append(block.path("text").asString(""));
+				case "thinking" -> {
+					reasoning.append(block.path("thinking").asString(""));
+					thinking.addObject()
+						.put("type", "thinking")
+						.put("thinking", block.path("thinking").asString(""))
+						.put("signature", block.path("signature").asString(""));
+				}
+				case "redacted_thinking" -> thinking.addObject()
+					.put("type", "redacted_thinking")
+					.put("data", block.path("data").asString(""));
 				case "tool_use" -> {
 					if (jsonMode) {
 						text.append(Json.MAPPER.writeValueAsString(block.path("input")));
@@ -56,7 +72,7 @@ final class AnthropicResponses {
 					}
 				}
 				default -> {
-					// thinking, redacted_thinking, server tools: see class comment
+					// server tools: see class comment
 				}
 			}
 		}
@@ -73,6 +89,12 @@ final class AnthropicResponses {
 		else {
 			reply.put("content", text.toString());
 		}
+		if (!reasoning.isEmpty()) {
+			reply.put("reasoning_content", reasoning.toString());
+		}
+		if (!thinking.isEmpty()) {
+			reply.set("thinking_blocks", thinking);
+		}
 		reply.putNull("refusal");
 		if (!toolCalls.isEmpty()) {
 			reply.set("tool_calls", toolCalls);
@@ -82,8 +104,13 @@ final class AnthropicResponses {
 		// a whole response has ended, and SDKs that read finish_reason expect one.
 		String finishReason = finishReason(AnthropicRequests.string(message, "stop_reason"), jsonMode);
 		choice.put("finish_reason", (finishReason != null) ? finishReason : "stop");
-		Usage usage = usage(message.get("usage"));
-		if (usage != null) {
+		// The sequence it stopped at, where vLLM puts the one it matched: finish_reason is only "stop".
+		String stopSequence = AnthropicRequests.string(message, "stop_sequence");
+		if (stopSequence != null) {
+			choice.put("stop_reason", stopSequence);
+		}
+		JsonNode usage = message.get("usage");
+		if (usage != null && usage.isObject()) {
 			completion.set("usage", usageJson(usage));
 		}
 		return completion;
@@ -122,12 +149,21 @@ final class AnthropicResponses {
 		return new Usage(prompt, usage.path("output_tokens").asLong(0), cacheRead, true);
 	}
 
-	static ObjectNode usageJson(Usage usage) {
+	/**
+	 * An Anthropic {@code usage} object in OpenAI terms, with the cache writes OpenAI has no field
+	 * for as {@code prompt_tokens_details.cache_write_tokens} (the name OpenAI's Responses usage
+	 * uses), so that an Anthropic client at the gateway's own door gets its
+	 * {@code cache_creation_input_tokens} back.
+	 */
+	static ObjectNode usageJson(JsonNode anthropic) {
+		Usage usage = usage(anthropic);
 		ObjectNode json = Json.object()
 			.put("prompt_tokens", usage.promptTokens())
 			.put("completion_tokens", usage.completionTokens())
 			.put("total_tokens", usage.totalTokens());
-		json.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedPromptTokens());
+		json.putObject("prompt_tokens_details")
+			.put("cached_tokens", usage.cachedPromptTokens())
+			.put("cache_write_tokens", anthropic.path("cache_creation_input_tokens").asLong(0));
 		return json;
 	}
 

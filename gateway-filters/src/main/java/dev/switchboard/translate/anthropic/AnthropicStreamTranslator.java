@@ -30,7 +30,10 @@ import dev.switchboard.translate.spi.StreamTranslator;
  * and model from {@code message_start}, which later events do not repeat but every OpenAI chunk
  * carries, and the usage, which Anthropic spreads over {@code message_start} (input) and
  * {@code message_delta} (cumulative output). In JSON mode the forced tool's argument deltas are
- * the answer, so they are written as content. Thinking deltas are skipped, as in whole responses.
+ * the answer, so they are written as content. Thinking is carried as in whole responses
+ * ({@link AnthropicResponses}): each {@code thinking_delta} as a {@code reasoning_content} delta,
+ * and the end of a thinking block as a {@code thinking_blocks} delta holding its signature (the
+ * block's text is the reasoning streamed since the previous block ended), a redacted block whole.
  *
  * <p>A tool called without arguments streams only empty {@code input_json_delta} fragments (or
  * none); the client would put together {@code ""}, which is not JSON and breaks SDKs that parse
@@ -71,10 +74,10 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	/** Whether {@code message_stop} arrived: the stream is complete. */
 	private boolean stopped;
 
-	AnthropicStreamTranslator(LlmExchange exchange, RouteTarget target) {
+	AnthropicStreamTranslator(LlmExchange exchange, RouteTarget target, boolean jsonMode) {
 		this.exchange = exchange;
 		this.target = target;
-		this.jsonMode = AnthropicRequests.jsonMode(exchange.body());
+		this.jsonMode = jsonMode;
 		this.model = target.model().upstreamModel();
 	}
 
@@ -138,6 +141,12 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 		if ("text".equals(type)) {
 			return content(block.path("text").asString(""));
 		}
+		if ("thinking".equals(type)) {
+			return reasoning(block.path("thinking").asString(""));
+		}
+		if ("redacted_thinking".equals(type)) {
+			return thinkingBlock(Json.object().put("type", "redacted_thinking").put("data", block.path("data").asString("")));
+		}
 		if (!"tool_use".equals(type)) {
 			return List.of();
 		}
@@ -160,9 +169,15 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 		if ("text_delta".equals(type)) {
 			return content(delta.path("text").asString(""));
 		}
+		if ("thinking_delta".equals(type)) {
+			return reasoning(delta.path("thinking").asString(""));
+		}
+		if ("signature_delta".equals(type)) {
+			return thinkingBlock(Json.object().put("type", "thinking").put("signature", delta.path("signature").asString("")));
+		}
 		String partialJson = delta.path("partial_json").asString("");
 		if (!"input_json_delta".equals(type) || partialJson.isEmpty()) {
-			// thinking_delta, signature_delta, citations_delta; or an empty argument fragment
+			// citations_delta; or an empty argument fragment
 			return List.of();
 		}
 		if (this.jsonBlocks.contains(index)) {
@@ -204,7 +219,11 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 		addUsage(data.path("usage"));
 		String finishReason = AnthropicResponses
 			.finishReason(AnthropicRequests.string(data.path("delta"), "stop_reason"), this.jsonMode);
-		return (finishReason != null) ? List.of(chunk(Json.object(), finishReason)) : List.of();
+		if (finishReason == null) {
+			return List.of();
+		}
+		SseEvent chunk = chunk(Json.object(), finishReason, AnthropicRequests.string(data.path("delta"), "stop_sequence"));
+		return List.of(chunk);
 	}
 
 	private List<SseEvent> stop() {
@@ -216,7 +235,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 		}
 		ObjectNode chunk = base();
 		chunk.putArray("choices");
-		chunk.set("usage", AnthropicResponses.usageJson(usage));
+		chunk.set("usage", AnthropicResponses.usageJson(this.usage));
 		return List.of(event(chunk));
 	}
 
@@ -226,6 +245,21 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 		}
 		this.exchange.firstToken();
 		return List.of(chunk(Json.object().put("content", text), null));
+	}
+
+	private List<SseEvent> reasoning(String text) {
+		if (text.isEmpty()) {
+			return List.of();
+		}
+		this.exchange.firstToken();
+		return List.of(chunk(Json.object().put("reasoning_content", text), null));
+	}
+
+	private List<SseEvent> thinkingBlock(ObjectNode block) {
+		this.exchange.firstToken();
+		ObjectNode delta = Json.object();
+		delta.putArray("thinking_blocks").add(block);
+		return List.of(chunk(delta, null));
 	}
 
 	private List<SseEvent> toolCall(ObjectNode call) {
@@ -250,11 +284,19 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	}
 
 	private SseEvent chunk(ObjectNode delta, @Nullable String finishReason) {
+		return chunk(delta, finishReason, null);
+	}
+
+	/** @param stopSequence the sequence Anthropic stopped at, as {@code stop_reason} (see {@link AnthropicResponses}) */
+	private SseEvent chunk(ObjectNode delta, @Nullable String finishReason, @Nullable String stopSequence) {
 		ObjectNode chunk = base();
 		ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
 		choice.set("delta", delta);
 		choice.putNull("logprobs");
 		choice.put("finish_reason", finishReason);
+		if (stopSequence != null) {
+			choice.put("stop_reason", stopSequence);
+		}
 		return event(chunk);
 	}
 

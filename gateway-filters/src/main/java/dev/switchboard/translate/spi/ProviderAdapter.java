@@ -38,6 +38,33 @@ public interface ProviderAdapter {
 	byte[] embeddingsResponse(LlmExchange exchange, RouteTarget target, byte[] body);
 
 	/**
+	 * Whether requests of this front-door protocol ({@link dev.switchboard.core.NativeRequest}) go
+	 * to this provider as the client wrote them; the others get the canonical body, without the
+	 * fields only that protocol has.
+	 */
+	default boolean speaksNatively(String protocol) {
+		return false;
+	}
+
+	/**
+	 * Whether this provider counts the exchange's prompt itself ({@link #countTokensRequest}); when
+	 * not, {@code count_tokens} is answered with the gateway's own estimate, without a call.
+	 */
+	default boolean countsTokens(LlmExchange exchange) {
+		return false;
+	}
+
+	/** The provider's token-counting request, called only where {@link #countsTokens} says it has one. */
+	default UpstreamRequest countTokensRequest(LlmExchange exchange, RouteTarget target) {
+		throw new UnsupportedOperationException(type().id() + " counts no tokens");
+	}
+
+	/** The provider's count, as the front door's clients read it ({@code {"input_tokens": n}}). */
+	default byte[] countTokensResponse(LlmExchange exchange, RouteTarget target, byte[] body) {
+		return body;
+	}
+
+	/**
 	 * Whether image URLs in the request must be fetched by the gateway and sent inline. When true,
 	 * the dispatcher fetches each {@code http(s)} image URL once (size-limited, private addresses
 	 * refused) before building the request, and the adapter reads the bytes from

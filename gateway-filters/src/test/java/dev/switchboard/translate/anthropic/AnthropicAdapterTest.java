@@ -542,7 +542,7 @@ class AnthropicAdapterTest {
 		JsonNode usageChunk = Json.MAPPER.readTree(out.get(4).data());
 		assertThat(usageChunk.path("choices").isEmpty()).isTrue();
 		assertThat(usageChunk.path("usage")).isEqualTo(Json.MAPPER.readTree("""
-				{"prompt_tokens":11,"completion_tokens":6,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":0}}"""));
+				{"prompt_tokens":11,"completion_tokens":6,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":0,"cache_write_tokens":0}}"""));
 		assertThat(out.get(5).isDone()).isTrue();
 	}
 
@@ -615,20 +615,59 @@ class AnthropicAdapterTest {
 	}
 
 	@Test
-	void streamIgnoresThinkingAndUnknownEvents() {
+	void streamCarriesThinkingWithItsSignatureAndIgnoresUnknownEvents() {
 		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
 		StreamTranslator translator = this.adapter.streamTranslator(exchange, target(exchange));
 		assertThat(translator.onEvent(new SseEvent("content_block_start", """
 				{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}""".getBytes())))
 			.isEmpty();
-		assertThat(translator.onEvent(new SseEvent("content_block_delta", """
-				{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hmm"}}""".getBytes())))
-			.isEmpty();
-		assertThat(translator.onEvent(new SseEvent("content_block_delta", """
-				{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"s"}}""".getBytes())))
-			.isEmpty();
 		assertThat(translator.onEvent(new SseEvent("future_event", "{\"type\":\"future_event\"}".getBytes()))).isEmpty();
 		assertThat(exchange.timeToFirstTokenNanos()).isZero();
+
+		List<SseEvent> thought = translator.onEvent(new SseEvent("content_block_delta", """
+				{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hmm"}}""".getBytes()));
+		assertThat(thought).hasSize(1);
+		assertThat(delta(thought.get(0)).path("reasoning_content").asString()).isEqualTo("hmm");
+		assertThat(exchange.timeToFirstTokenNanos()).as("thinking is generated output").isPositive();
+
+		List<SseEvent> signed = translator.onEvent(new SseEvent("content_block_delta", """
+				{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAh"}}""".getBytes()));
+		assertThat(signed).hasSize(1);
+		assertThat(delta(signed.get(0)).path("thinking_blocks").toString())
+			.isEqualTo("[{\"type\":\"thinking\",\"signature\":\"EqQBCgIYAh\"}]");
+
+		List<SseEvent> redacted = translator.onEvent(new SseEvent("content_block_start", """
+				{"type":"content_block_start","index":1,"content_block":{"type":"redacted_thinking","data":"opaque"}}""".getBytes()));
+		assertThat(delta(redacted.get(0)).path("thinking_blocks").toString())
+			.isEqualTo("[{\"type\":\"redacted_thinking\",\"data\":\"opaque\"}]");
+	}
+
+	@Test
+	void wholeResponseKeepsThinkingBlocksAndTheStopSequence() {
+		LlmExchange exchange = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		byte[] answer = """
+				{"id":"msg_1","type":"message","role":"assistant","model":"claude-test-2026-01",
+				 "content":[{"type":"thinking","thinking":"Let me see.","signature":"sig-1"},
+				            {"type":"redacted_thinking","data":"opaque"},
+				            {"type":"text","text":"Done"}],
+				 "stop_reason":"stop_sequence","stop_sequence":"END",
+				 "usage":{"input_tokens":10,"cache_creation_input_tokens":5,"cache_read_input_tokens":7,"output_tokens":3}}"""
+			.getBytes();
+		JsonNode completion = Json.MAPPER.readTree(this.adapter.chatResponse(exchange, target(exchange), answer));
+		JsonNode choice = completion.path("choices").get(0);
+		assertThat(choice.path("message").path("reasoning_content").asString()).isEqualTo("Let me see.");
+		assertThat(choice.path("message").path("thinking_blocks").toString()).isEqualTo(
+				"[{\"type\":\"thinking\",\"thinking\":\"Let me see.\",\"signature\":\"sig-1\"},"
+						+ "{\"type\":\"redacted_thinking\",\"data\":\"opaque\"}]");
+		assertThat(choice.path("message").path("content").asString()).isEqualTo("Done");
+		assertThat(choice.path("finish_reason").asString()).isEqualTo("stop");
+		assertThat(choice.path("stop_reason").asString()).isEqualTo("END");
+		assertThat(completion.path("usage").path("prompt_tokens").asLong()).isEqualTo(22);
+		assertThat(completion.path("usage").path("prompt_tokens_details").path("cache_write_tokens").asLong()).isEqualTo(5);
+	}
+
+	private static JsonNode delta(SseEvent chunk) {
+		return Json.MAPPER.readTree(chunk.data()).path("choices").get(0).path("delta");
 	}
 
 	// ---- errors

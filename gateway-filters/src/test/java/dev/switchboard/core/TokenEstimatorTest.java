@@ -1,4 +1,4 @@
-package dev.switchboard.quota.admission;
+package dev.switchboard.core;
 
 import java.net.URI;
 import java.time.Duration;
@@ -9,8 +9,6 @@ import com.knuddels.jtokkit.api.EncodingType;
 import org.junit.jupiter.api.Test;
 
 import dev.switchboard.catalog.ModelCatalog;
-import dev.switchboard.core.LlmExchange;
-import dev.switchboard.core.Operation;
 import dev.switchboard.testing.TestCatalogs;
 
 import static org.assertj.core.api.Assertions.assertThat;

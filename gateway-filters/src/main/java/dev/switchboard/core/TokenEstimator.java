@@ -1,4 +1,4 @@
-package dev.switchboard.quota.admission;
+package dev.switchboard.core;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +15,6 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.JsonNode;
 
 import dev.switchboard.catalog.ProviderType;
-import dev.switchboard.core.LlmApiException;
-import dev.switchboard.core.Operation;
-import dev.switchboard.core.RouteTarget;
 
 /**
  * Estimates the prompt tokens of a request before it is sent, to reserve them.

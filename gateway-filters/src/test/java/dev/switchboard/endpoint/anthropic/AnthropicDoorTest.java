@@ -1,0 +1,291 @@
+package dev.switchboard.endpoint.anthropic;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.NativeRequest;
+import dev.switchboard.core.Operation;
+import dev.switchboard.endpoint.door.InboundDoor.Inbound;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.testing.Fixtures;
+import dev.switchboard.testing.TestCatalogs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The Anthropic door on its own: what it reads into the canonical request, what it refuses, and how
+ * it writes canonical answers, whole and streamed, as Anthropic's API does.
+ */
+class AnthropicDoorTest {
+
+	private final AnthropicDoor door = new AnthropicDoor();
+
+	// ---- reading
+
+	@ParameterizedTest
+	@ValueSource(strings = { "agent-turn", "images-and-documents" })
+	void readsTheCanonicalRequestOfFixture(String name) {
+		ObjectNode body = (ObjectNode) Json.MAPPER.readTree(Fixtures.bytes("anthropic-door/" + name + ".request.json"));
+		Inbound inbound = this.door.read(Operation.CHAT, body, new HttpHeaders());
+
+		assertThat(inbound.canonical())
+			.isEqualTo(Json.MAPPER.readTree(Fixtures.bytes("anthropic-door/" + name + ".canonical.json")));
+		assertThat(inbound.model()).isEqualTo(body.path("model").asString());
+		assertThat(inbound.nativeRequest().body()).as("kept as sent, for Anthropic providers").isSameAs(body);
+	}
+
+	@Test
+	void keepsWhatOnlyAnthropicExpressesAndItsHeadersButNoCredentials() {
+		ObjectNode body = (ObjectNode) Json.MAPPER.readTree(Fixtures.bytes("anthropic-door/agent-turn.request.json"));
+		HttpHeaders headers = new HttpHeaders();
+		headers.set("anthropic-version", "2023-06-01");
+		headers.set("anthropic-beta", "interleaved-thinking-2025-05-14,context-management-2025-06-27");
+		headers.set("x-api-key", "team-key");
+		headers.set("authorization", "Bearer team-key");
+		headers.set("x-claude-code-session-id", "5c3c");
+
+		NativeRequest client = this.door.read(Operation.CHAT, body, headers).nativeRequest();
+
+		assertThat(client.protocol()).isEqualTo(NativeRequest.ANTHROPIC_MESSAGES);
+		assertThat(client.unexpressedNames()).containsExactlyInAnyOrder("top_k", "thinking", "context_management",
+				"server_tools");
+		assertThat(client.unexpressed().path("server_tools").get(0).path("type").asString())
+			.isEqualTo("web_search_20250305");
+		assertThat(client.headers().headerNames()).containsExactlyInAnyOrder("anthropic-version", "anthropic-beta");
+		assertThat(client.headers().getFirst("anthropic-beta"))
+			.isEqualTo("interleaved-thinking-2025-05-14,context-management-2025-06-27");
+	}
+
+	@Test
+	void aRequestWithNothingOnlyAnthropicHasExpressesEverything() {
+		ObjectNode body = object("""
+				{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],
+				 "metadata":{"user_id":"u"},"service_tier":"auto","stream":false}""");
+		assertThat(this.door.read(Operation.CHAT, body, new HttpHeaders()).nativeRequest().unexpressed().isEmpty())
+			.as("the cache keys it as the same question at the OpenAI door")
+			.isTrue();
+	}
+
+	@Test
+	void countTokensNeedsNoMaxTokens() {
+		ObjectNode body = object("""
+				{"model":"m","messages":[{"role":"user","content":"hi"}],"system":"s"}""");
+		Inbound inbound = this.door.read(Operation.COUNT_TOKENS, body, new HttpHeaders());
+		assertThat(inbound.canonical().path("messages")).hasSize(2);
+		assertThat(inbound.canonical().has("max_completion_tokens")).isFalse();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			no model          | {"max_tokens":1,"messages":[]}                                                         | model: Field required
+			model a number    | {"model":7,"max_tokens":1,"messages":[]}                                               | model: Input should be a valid, non-empty string
+			no max_tokens     | {"model":"m","messages":[{"role":"user","content":"hi"}]}                              | max_tokens: Field required
+			max_tokens text   | {"model":"m","max_tokens":"9","messages":[]}                                           | max_tokens: Input should be a valid integer
+			max_tokens zero   | {"model":"m","max_tokens":0,"messages":[]}                                             | max_tokens: Input should be a valid integer
+			no messages       | {"model":"m","max_tokens":1}                                                           | messages: Field required
+			messages object   | {"model":"m","max_tokens":1,"messages":{}}                                             | messages: Input should be a valid list
+			system role       | {"model":"m","max_tokens":1,"messages":[{"role":"system","content":"x"}]}              | messages.0.role: Input should be 'user' or 'assistant'
+			content number    | {"model":"m","max_tokens":1,"messages":[{"role":"user","content":5}]}                  | messages.0.content: Input should be a valid string or a list
+			unknown block     | {"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"video"}]}]} | messages.0.content.0.type: Input tag 'video'
+			text not string   | {"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"text","text":1}]}]} | messages.0.content.0.text: Input should be a valid string
+			orphan result     | {"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_x","content":"4"}]}]} | unexpected `tool_use_id` found in `tool_result` blocks: toolu_x
+			result of a turn before | {"model":"m","max_tokens":1,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]},{"role":"assistant","content":"ok"},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]} | messages.3.content.0: unexpected `tool_use_id`
+			tool_use no id    | {"model":"m","max_tokens":1,"messages":[{"role":"assistant","content":[{"type":"tool_use","name":"f","input":{}}]}]} | tool_use blocks need a string 'id' and 'name'
+			temperature high  | {"model":"m","max_tokens":1,"temperature":1.5,"messages":[]}                          | temperature: Input should be a number between 0 and 1
+			stream text       | {"model":"m","max_tokens":1,"stream":"yes","messages":[]}                              | stream: Input should be a valid boolean
+			stop not strings  | {"model":"m","max_tokens":1,"stop_sequences":[1],"messages":[]}                        | stop_sequences: Input should be a valid list of strings
+			tool no schema    | {"model":"m","max_tokens":1,"tools":[{"name":"f"}],"messages":[]}                      | tools.0.input_schema: Input should be a valid dictionary
+			tool no name      | {"model":"m","max_tokens":1,"tools":[{"input_schema":{}}],"messages":[]}               | tools.0.name: Field required
+			tool_choice odd   | {"model":"m","max_tokens":1,"tool_choice":{"type":"some"},"messages":[]}               | tool_choice.type: Input should be
+			tool_choice name  | {"model":"m","max_tokens":1,"tool_choice":{"type":"tool"},"messages":[]}               | tool_choice.name: Field required
+			system number     | {"model":"m","max_tokens":1,"system":3,"messages":[]}                                  | system: Input should be a valid string or a list of text blocks
+			""")
+	void refusesMalformedRequestsInAnthropicWords(String what, String json, String message) {
+		assertThatThrownBy(() -> this.door.read(Operation.CHAT, object(json), new HttpHeaders()))
+			.isInstanceOfSatisfying(LlmApiException.class, error -> {
+				assertThat(error.status()).isEqualTo(400);
+				assertThat(error.getMessage()).contains(message);
+				assertThat(Json.MAPPER.readTree(this.door.errorBody(error)).path("error").path("type").asString())
+					.isEqualTo("invalid_request_error");
+			});
+	}
+
+	// ---- writing
+
+	@Test
+	void writesAWholeAnswerAsAMessage() {
+		byte[] completion = """
+				{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,
+				 "message":{"role":"assistant","content":"Paris, then Rome.","reasoning_content":"two cities",
+				   "thinking_blocks":[{"type":"thinking","thinking":"two cities","signature":"sig"}],
+				   "tool_calls":[{"id":"call_1","type":"function","function":{"name":"weather","arguments":"{\\"city\\":\\"Paris\\"}"}},
+				                 {"id":"call_2","type":"function","function":{"name":"weather","arguments":"not json"}}]},
+				 "finish_reason":"tool_calls"}],
+				 "usage":{"prompt_tokens":120,"completion_tokens":30,"total_tokens":150,
+				   "prompt_tokens_details":{"cached_tokens":80,"cache_write_tokens":10}}}""".getBytes();
+
+		JsonNode message = Json.MAPPER.readTree(this.door.render(exchange("{}"), LlmResponse.json(200, completion, null)).json());
+
+		assertThat(message).isEqualTo(Json.MAPPER.readTree("""
+				{"id":"msg_chatcmpl-1","type":"message","role":"assistant","model":"gpt-4o-mini",
+				 "content":[{"type":"thinking","thinking":"two cities","signature":"sig"},
+				            {"type":"text","text":"Paris, then Rome."},
+				            {"type":"tool_use","id":"call_1","name":"weather","input":{"city":"Paris"}},
+				            {"type":"tool_use","id":"call_2","name":"weather","input":{"_raw":"not json"}}],
+				 "stop_reason":"tool_use","stop_sequence":null,
+				 "usage":{"input_tokens":30,"cache_creation_input_tokens":10,"cache_read_input_tokens":80,"output_tokens":30}}"""));
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', textBlock = """
+			stop           |     | end_turn      |
+			stop           | ### | stop_sequence | ###
+			length         |     | max_tokens    |
+			tool_calls     |     | tool_use      |
+			content_filter |     | refusal       |
+			""")
+	void mapsFinishReasons(String finish, String sequence, String stopReason, String stopSequence) {
+		assertThat(MessagesResponses.stopReason(finish, sequence)).isEqualTo(stopReason);
+	}
+
+	@Test
+	void writesAStreamAsAnthropicsEventSequence() {
+		List<String> chunks = List.of(
+				chunk("{\"role\":\"assistant\",\"content\":\"\"}", null),
+				chunk("{\"reasoning_content\":\"Think\"}", null),
+				chunk("{\"reasoning_content\":\"ing.\"}", null),
+				chunk("{\"thinking_blocks\":[{\"type\":\"thinking\",\"signature\":\"sig-1\"}]}", null),
+				chunk("{\"content\":\"Hel\"}", null),
+				chunk("{\"content\":\"lo\"}", null),
+				chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"\"}}]}", null),
+				chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"a\\\":\"}}]}", null),
+				chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"1}\"}}]}", null),
+				chunk("{}", "tool_calls"),
+				"{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":[],"
+						+ "\"usage\":{\"prompt_tokens\":50,\"completion_tokens\":12,\"prompt_tokens_details\":{\"cached_tokens\":20}}}");
+
+		List<SseEvent> events = render(chunks);
+
+		assertThat(events).extracting(SseEvent::event).containsExactly("message_start", "ping",
+				"content_block_start", "content_block_delta", "content_block_delta", "content_block_delta",
+				"content_block_stop", "content_block_start", "content_block_delta", "content_block_delta",
+				"content_block_stop", "content_block_start", "content_block_delta", "content_block_delta",
+				"content_block_stop", "message_delta", "message_stop");
+		assertThat(data(events.get(0)).path("message").path("id").asString()).isEqualTo("msg_chatcmpl-9");
+		assertThat(data(events.get(2)).path("content_block").path("type").asString()).isEqualTo("thinking");
+		assertThat(data(events.get(3)).path("delta").toString()).isEqualTo("{\"type\":\"thinking_delta\",\"thinking\":\"Think\"}");
+		assertThat(data(events.get(5)).path("delta").toString()).isEqualTo("{\"type\":\"signature_delta\",\"signature\":\"sig-1\"}");
+		assertThat(data(events.get(7)).path("index").asInt()).isEqualTo(1);
+		assertThat(data(events.get(8)).path("delta").path("text").asString()).isEqualTo("Hel");
+		assertThat(data(events.get(11)).path("content_block").toString())
+			.isEqualTo("{\"type\":\"tool_use\",\"id\":\"call_1\",\"name\":\"f\",\"input\":{}}");
+		assertThat(data(events.get(12)).path("delta").path("partial_json").asString()).isEqualTo("{\"a\":");
+		assertThat(data(events.get(12)).path("index").asInt()).isEqualTo(2);
+		JsonNode delta = data(events.get(15));
+		assertThat(delta.path("delta").path("stop_reason").asString()).isEqualTo("tool_use");
+		assertThat(delta.path("usage").toString()).isEqualTo(
+				"{\"input_tokens\":30,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":20,\"output_tokens\":12}");
+		assertThat(events).allSatisfy(event -> assertThat(data(event).path("type").asString()).isEqualTo(event.event()));
+	}
+
+	@Test
+	void aStreamWithoutAUsageChunkStillEndsWithMessageDeltaAndStop() {
+		List<SseEvent> events = render(List.of(chunk("{\"content\":\"x\"}", null), chunk("{}", "length")));
+		assertThat(events).extracting(SseEvent::event).containsExactly("message_start", "ping", "content_block_start",
+				"content_block_delta", "content_block_stop", "message_delta", "message_stop");
+		assertThat(data(events.get(5)).path("delta").path("stop_reason").asString()).isEqualTo("max_tokens");
+	}
+
+	@Test
+	void aRedactedBlockAndUnsignedThinkingAreBlocksOfTheirOwn() {
+		List<SseEvent> events = render(List.of(
+				chunk("{\"thinking_blocks\":[{\"type\":\"redacted_thinking\",\"data\":\"opaque\"}]}", null),
+				chunk("{\"reasoning_content\":\"unsigned\"}", null), chunk("{\"content\":\"a\"}", null),
+				chunk("{}", "stop")));
+		assertThat(events).extracting(SseEvent::event).containsExactly("message_start", "ping", "content_block_start",
+				"content_block_stop", "content_block_start", "content_block_delta", "content_block_stop",
+				"content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop");
+		assertThat(data(events.get(2)).path("content_block").toString())
+			.isEqualTo("{\"type\":\"redacted_thinking\",\"data\":\"opaque\"}");
+		assertThat(data(events.get(7)).path("index").asInt()).isEqualTo(2);
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', textBlock = """
+			400 | invalid_request_error
+			401 | authentication_error
+			403 | permission_error
+			404 | not_found_error
+			413 | request_too_large
+			415 | invalid_request_error
+			429 | rate_limit_error
+			500 | api_error
+			502 | api_error
+			503 | overloaded_error
+			529 | overloaded_error
+			504 | timeout_error
+			""")
+	void errorsHaveAnthropicsShapeAndType(int status, String type) {
+		LlmApiException error = new LlmApiException(status, LlmApiException.API_ERROR, "code", null, "It broke.",
+				null, null);
+		assertThat(Json.MAPPER.readTree(this.door.errorBody(error))).isEqualTo(Json.MAPPER
+			.readTree("{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"It broke.\"}}"));
+		SseEvent event = this.door.errorEvent(error);
+		assertThat(event.event()).isEqualTo("error");
+		assertThat(data(event).path("error").path("type").asString()).isEqualTo(type);
+	}
+
+	@Test
+	void tokenCountsPassAsTheyAre() {
+		byte[] count = "{\"input_tokens\":42}".getBytes();
+		LlmExchange exchange = TestCatalogs.exchange(TestCatalogs.catalog(URI.create("http://127.0.0.1:1")),
+				Operation.COUNT_TOKENS, "{\"model\":\"gpt-test\"}");
+		assertThat(this.door.render(exchange, LlmResponse.json(200, count, null)).json()).isEqualTo(count);
+	}
+
+	private List<SseEvent> render(List<String> chunks) {
+		List<SseEvent> upstream = new ArrayList<>();
+		chunks.forEach(chunk -> upstream.add(SseEvent.data(chunk)));
+		upstream.add(SseEvent.DONE_EVENT);
+		LlmResponse rendered = this.door.render(exchange("{\"stream\":true}"), LlmResponse.stream(Flux.fromIterable(upstream), null));
+		return rendered.events().collectList().block();
+	}
+
+	private static String chunk(String delta, String finishReason) {
+		return "{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,"
+				+ "\"delta\":" + delta + ",\"finish_reason\":" + ((finishReason != null) ? "\"" + finishReason + "\"" : "null")
+				+ "}]}";
+	}
+
+	private static JsonNode data(SseEvent event) {
+		return Json.MAPPER.readTree(event.data());
+	}
+
+	private static ObjectNode object(String json) {
+		return (ObjectNode) Json.MAPPER.readTree(json);
+	}
+
+	private static LlmExchange exchange(String body) {
+		ObjectNode request = object(body);
+		request.put("model", "gpt-test");
+		return TestCatalogs.exchange(TestCatalogs.catalog(URI.create("http://127.0.0.1:1")), Operation.CHAT,
+				request.toString());
+	}
+
+}

@@ -1,0 +1,497 @@
+package dev.switchboard.autoconfigure;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.JsonValue;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.errors.UnauthorizedException;
+import com.anthropic.errors.BadRequestException;
+import com.anthropic.errors.NotFoundException;
+import com.anthropic.errors.RateLimitException;
+import com.anthropic.helpers.MessageAccumulator;
+import com.anthropic.models.messages.ContentBlock;
+import com.anthropic.models.messages.ContentBlockParam;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCountTokensParams;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
+import com.anthropic.models.messages.StopReason;
+import com.anthropic.models.messages.Tool;
+import com.anthropic.models.messages.ToolResultBlockParam;
+import com.anthropic.models.messages.ToolUseBlock;
+import com.anthropic.models.models.ModelInfo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.sse.SseDecoder;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.testing.Fixtures;
+import dev.switchboard.testing.StubUpstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The Anthropic Messages door, with the unmodified official Anthropic Java SDK as the client, over
+ * every provider type: to an {@code anthropic} provider the client's request goes as written; to
+ * the others it is translated, and the answer comes back in Anthropic's shape, whole or as
+ * Anthropic's event stream. Each provider is a loopback server answering in its documented format.
+ */
+@SpringBootTest(classes = GatewayTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("anthropic-door-it")
+class AnthropicDoorIntegrationTest {
+
+	private static final String KEY = "door-key";
+
+	/** A provider type behind the door: its stub, its fixtures and the paths its API uses. */
+	enum Provider {
+
+		ANTHROPIC("anthropic", "m-anthropic", "/v1", "/v1/messages", "/v1/messages", "\"tool_use_id\":\"toolu_e2e\""),
+		OPENAI("openai", "m-openai", "/v1", "/v1/chat/completions", "/v1/chat/completions", "\"role\":\"tool\""),
+		AZURE("openai", "m-azure", "", "/openai/deployments/dep-test/chat/completions",
+				"/openai/deployments/dep-test/chat/completions", "\"role\":\"tool\""),
+		GEMINI("gemini", "m-gemini", "/v1beta", "/v1beta/models/gemini-test:generateContent",
+				"/v1beta/models/gemini-test:streamGenerateContent", "\"functionResponse\"");
+
+		final String fixtures;
+
+		final String model;
+
+		final String basePath;
+
+		final String chatPath;
+
+		final String streamPath;
+
+		/** How the client's tool result looks in the provider's request. */
+		final String toolResultMarker;
+
+		final StubUpstream stub = new StubUpstream();
+
+		Provider(String fixtures, String model, String basePath, String chatPath, String streamPath,
+				String toolResultMarker) {
+			this.fixtures = fixtures;
+			this.model = model;
+			this.basePath = basePath;
+			this.chatPath = chatPath;
+			this.streamPath = streamPath;
+			this.toolResultMarker = toolResultMarker;
+		}
+
+		String fixture(String name) {
+			return Fixtures.text("e2e/" + this.fixtures + "/" + name);
+		}
+
+		void answerJson(String fixture) {
+			this.stub.reset();
+			this.stub.json(this.chatPath, 200, fixture(fixture));
+		}
+
+		void answerStream(String fixture) {
+			this.stub.reset();
+			this.stub.sse(this.streamPath, Flux.just(fixture(fixture)));
+		}
+
+		boolean isNative() {
+			return this == ANTHROPIC;
+		}
+
+	}
+
+	@LocalServerPort
+	int port;
+
+	@DynamicPropertySource
+	static void providers(DynamicPropertyRegistry registry) {
+		for (Provider provider : Provider.values()) {
+			registry.add("switchboard.providers." + provider.name().toLowerCase() + ".base-url",
+					() -> "http://127.0.0.1:" + provider.stub.port() + provider.basePath);
+		}
+	}
+
+	@AfterAll
+	static void stopStubs() {
+		for (Provider provider : Provider.values()) {
+			provider.stub.close();
+		}
+	}
+
+	private AnthropicClient client() {
+		return AnthropicOkHttpClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.apiKey(KEY)
+			.maxRetries(0)
+			.timeout(Duration.ofSeconds(10))
+			.build();
+	}
+
+	private static MessageCreateParams.Builder question(Provider provider) {
+		return MessageCreateParams.builder()
+			.model(provider.model)
+			.maxTokens(256)
+			.system("Answer in one sentence.")
+			.addUserMessage("What is the capital of France?");
+	}
+
+	// ---- every provider, through the SDK
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void answersAsAMessage(Provider provider) {
+		provider.answerJson("chat.json");
+		Message message = client().messages().create(question(provider).build());
+
+		assertThat(message.id()).startsWith("msg_");
+		assertThat(message.content()).singleElement()
+			.satisfies(block -> assertThat(block.asText().text()).isEqualTo("Paris is the capital of France."));
+		assertThat(message.stopReason()).contains(StopReason.END_TURN);
+		assertThat(message.usage().inputTokens()).isEqualTo(12);
+		assertThat(message.usage().outputTokens()).isEqualTo(7);
+
+		StubUpstream.Received upstream = provider.stub.lastRequest();
+		assertThat(upstream.path()).startsWith(provider.chatPath);
+		assertThat(upstream.body()).contains("What is the capital of France?").contains("Answer in one sentence.");
+		assertThat(upstream.headers().toString()).as("the team's key never reaches a provider").doesNotContain(KEY);
+		if (provider.isNative()) {
+			assertThat(upstream.headers().get("x-api-key")).isEqualTo("anthropic-provider-key");
+			assertThat(upstream.headers().get("anthropic-version")).as("the SDK's own").isNotBlank();
+			assertThat(Json.MAPPER.readTree(upstream.body()).path("model").asString()).isEqualTo("claude-test");
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void streamsAsAnthropicEvents(Provider provider) {
+		provider.answerStream("stream.sse");
+		MessageAccumulator accumulator = MessageAccumulator.create();
+		List<String> types;
+		try (StreamResponse<RawMessageStreamEvent> stream = client().messages()
+			.createStreaming(question(provider).build())) {
+			types = stream.stream().map(accumulator::accumulate).map(AnthropicDoorIntegrationTest::type).toList();
+		}
+		Message message = accumulator.message();
+		assertThat(message.content()).singleElement()
+			.satisfies(block -> assertThat(block.asText().text()).isEqualTo("Paris is the capital of France."));
+		assertThat(message.stopReason()).contains(StopReason.END_TURN);
+		assertThat(message.usage().outputTokens()).isEqualTo(7);
+		assertThat(types.get(0)).isEqualTo("message_start");
+		assertThat(types.get(types.size() - 1)).isEqualTo("message_stop");
+		assertThat(types).contains("content_block_start", "content_block_delta", "content_block_stop", "message_delta");
+		assertThat(provider.stub.lastRequest().path()).startsWith(provider.streamPath);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void runsAToolTurnAndSendsItsResultBack(Provider provider) {
+		provider.answerJson("tool-call.json");
+		MessageCreateParams first = question(provider).addTool(weatherTool()).build();
+		Message call = client().messages().create(first);
+
+		assertThat(call.stopReason()).contains(StopReason.TOOL_USE);
+		ToolUseBlock use = call.content().stream().filter(ContentBlock::isToolUse).findFirst().orElseThrow().asToolUse();
+		assertThat(use.name()).isEqualTo("get_weather");
+		assertThat(use._input().convert(Map.class)).isEqualTo(Map.of("city", "Paris"));
+
+		provider.answerJson("chat.json");
+		Message answer = client().messages()
+			.create(first.toBuilder()
+				.addMessage(call)
+				.addUserMessageOfContentBlockParams(List.of(ContentBlockParam.ofToolResult(
+						ToolResultBlockParam.builder().toolUseId(use.id()).content("18 degrees, sunny").build())))
+				.build());
+
+		assertThat(answer.content().get(0).asText().text()).isEqualTo("Paris is the capital of France.");
+		String upstream = provider.stub.lastRequest().body();
+		assertThat(upstream).contains("18 degrees, sunny").contains("get_weather");
+		assertThat(upstream.replace(use.id(), "toolu_e2e")).contains(provider.toolResultMarker);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void streamsAToolCallAsInputJsonDeltas(Provider provider) {
+		provider.answerStream("tool-call-stream.sse");
+		MessageAccumulator accumulator = MessageAccumulator.create();
+		try (StreamResponse<RawMessageStreamEvent> stream = client().messages()
+			.createStreaming(question(provider).addTool(weatherTool()).build())) {
+			stream.stream().forEach(accumulator::accumulate);
+		}
+		Message message = accumulator.message();
+		assertThat(message.stopReason()).contains(StopReason.TOOL_USE);
+		ToolUseBlock use = message.content().stream().filter(ContentBlock::isToolUse).findFirst().orElseThrow().asToolUse();
+		assertThat(use.name()).isEqualTo("get_weather");
+		assertThat(use._input().convert(Map.class)).isEqualTo(Map.of("city", "Paris"));
+	}
+
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void aProviderRateLimitIsAnAnthropicRateLimitError(Provider provider) {
+		provider.stub.reset();
+		provider.stub.json(provider.chatPath, 429, provider.fixture("error-429.json"), Map.of("retry-after", "7"));
+		assertThatExceptionOfType(RateLimitException.class)
+			.isThrownBy(() -> client().messages().create(question(provider).build()))
+			.satisfies(e -> assertThat(e.statusCode()).isEqualTo(429));
+	}
+
+	// ---- to Anthropic, as written
+
+	@Test
+	void anAnthropicProviderGetsTheRequestAsWrittenWithTheClientsBetas() {
+		Provider.ANTHROPIC.stub.reset();
+		Provider.ANTHROPIC.stub.json("/v1/messages", 200, """
+				{"id":"msg_t1","type":"message","role":"assistant","model":"claude-test",
+				 "content":[{"type":"thinking","thinking":"Easy.","signature":"sig-1"},{"type":"text","text":"Paris."}],
+				 "stop_reason":"end_turn","stop_sequence":null,
+				 "usage":{"input_tokens":20,"cache_read_input_tokens":100,"cache_creation_input_tokens":30,"output_tokens":9}}""");
+		String request = """
+				{"model":"claude-sonnet-4-5","max_tokens":2048,
+				 "system":[{"type":"text","text":"Long shared context.","cache_control":{"type":"ephemeral","ttl":"1h"}}],
+				 "thinking":{"type":"enabled","budget_tokens":1024},"top_k":5,
+				 "context_management":{"edits":[{"type":"clear_tool_uses_20250919"}]},
+				 "messages":[{"role":"user","content":[{"type":"text","text":"Capital of France?","cache_control":{"type":"ephemeral"}}]},
+				   {"role":"assistant","content":[{"type":"thinking","thinking":"Hm.","signature":"sig-0"},{"type":"text","text":"Which?"}]},
+				   {"role":"user","content":"France."}]}""";
+		Answer answer = post("/v1/messages", request, Map.of("x-api-key", KEY, "anthropic-version", "2023-06-01",
+				"anthropic-beta", "interleaved-thinking-2025-05-14,context-management-2025-06-27"));
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+		StubUpstream.Received upstream = Provider.ANTHROPIC.stub.lastRequest();
+		ObjectNode expected = (ObjectNode) Json.MAPPER.readTree(request);
+		expected.put("model", "claude-test");
+		assertThat(Json.MAPPER.readTree(upstream.body())).as("only the model rewritten").isEqualTo(expected);
+		assertThat(upstream.headers().get("anthropic-beta"))
+			.isEqualTo("interleaved-thinking-2025-05-14,context-management-2025-06-27");
+		assertThat(upstream.headers().get("anthropic-version")).isEqualTo("2023-06-01");
+		assertThat(upstream.headers().get("x-api-key")).isEqualTo("anthropic-provider-key");
+
+		JsonNode message = Json.MAPPER.readTree(answer.body());
+		assertThat(message.path("type").asString()).isEqualTo("message");
+		assertThat(message.path("model").asString()).as("the model that answered").isEqualTo("claude-test");
+		assertThat(message.path("content").get(0).path("type").asString()).isEqualTo("thinking");
+		assertThat(message.path("content").get(0).path("signature").asString()).isEqualTo("sig-1");
+		assertThat(message.path("content").get(1).path("text").asString()).isEqualTo("Paris.");
+		JsonNode usage = message.path("usage");
+		assertThat(usage.path("input_tokens").asLong()).as("uncached input, as Anthropic counts it").isEqualTo(20);
+		assertThat(usage.path("cache_read_input_tokens").asLong()).isEqualTo(100);
+		assertThat(usage.path("cache_creation_input_tokens").asLong()).isEqualTo(30);
+		assertThat(usage.path("output_tokens").asLong()).isEqualTo(9);
+	}
+
+	@Test
+	void fieldsOnlyAnthropicUnderstandsAreDroppedOnTheWayToOthers() {
+		Provider.OPENAI.answerJson("chat.json");
+		Answer answer = post("/v1/messages", """
+				{"model":"m-openai","max_tokens":64,"top_k":5,"messages":[{"role":"user","content":"hi"}]}""",
+				Map.of("x-api-key", KEY));
+		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+		JsonNode upstream = Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body());
+		assertThat(upstream.has("top_k")).isFalse();
+		assertThat(upstream.path("max_completion_tokens").asInt()).isEqualTo(64);
+		assertThat(upstream.path("model").asString()).isEqualTo("gpt-test");
+	}
+
+	@Test
+	void anAliasNamesAnotherProvidersModel() {
+		Provider.OPENAI.answerJson("chat.json");
+		Message message = client().messages()
+			.create(MessageCreateParams.builder().model("claude-haiku-4-5").maxTokens(32).addUserMessage("hi").build());
+		assertThat(message.content().get(0).asText().text()).isEqualTo("Paris is the capital of France.");
+		assertThat(Provider.OPENAI.stub.lastRequest().body()).contains("\"model\":\"gpt-test\"");
+	}
+
+	// ---- count_tokens
+
+	@Test
+	void countsTokensAtAnthropicWhenTheModelIsAnthropics() {
+		Provider.ANTHROPIC.stub.reset();
+		Provider.ANTHROPIC.stub.json("/v1/messages/count_tokens", 200, "{\"input_tokens\":42}");
+		long tokens = client().messages()
+			.countTokens(MessageCountTokensParams.builder().model("claude-sonnet-4-5").addUserMessage("Count me").build())
+			.inputTokens();
+		assertThat(tokens).isEqualTo(42);
+		StubUpstream.Received upstream = Provider.ANTHROPIC.stub.lastRequest();
+		assertThat(upstream.path()).isEqualTo("/v1/messages/count_tokens");
+		assertThat(Json.MAPPER.readTree(upstream.body()).path("model").asString()).isEqualTo("claude-test");
+	}
+
+	@Test
+	void estimatesTokensWithoutCallingAProviderThatCannotCount() {
+		Provider.OPENAI.stub.reset();
+		MessageCountTokensParams.Builder params = MessageCountTokensParams.builder().model("m-openai");
+		long small = client().messages().countTokens(params.addUserMessage("Count me").build()).inputTokens();
+		long large = client().messages()
+			.countTokens(MessageCountTokensParams.builder()
+				.model("m-openai")
+				.addUserMessage("Count me, and this much longer sentence too, word after word after word.")
+				.build())
+			.inputTokens();
+		assertThat(small).isPositive();
+		assertThat(large).isGreaterThan(small + 5);
+		assertThat(Provider.OPENAI.stub.received()).as("nothing was generated, nothing was asked").isEmpty();
+	}
+
+	// ---- keys, models and errors in Anthropic's words
+
+	@Test
+	void acceptsTheKeyAsABearerTokenAsAnthropicAuthTokenSendsIt() {
+		Provider.OPENAI.answerJson("chat.json");
+		AnthropicClient bearer = AnthropicOkHttpClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.authToken(KEY)
+			.maxRetries(0)
+			.build();
+		assertThat(bearer.messages().create(question(Provider.OPENAI).build()).content()).isNotEmpty();
+		assertThat(Provider.OPENAI.stub.lastRequest().headers().get("authorization")).isEqualTo("Bearer openai-provider-key");
+	}
+
+	@Test
+	void aWrongKeyIsAnAuthenticationError() {
+		AnthropicClient wrong = AnthropicOkHttpClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.apiKey("not-a-team-key")
+			.maxRetries(0)
+			.build();
+		assertThatExceptionOfType(UnauthorizedException.class)
+			.isThrownBy(() -> wrong.messages().create(question(Provider.OPENAI).build()));
+
+		Answer none = post("/v1/messages", "{}", Map.of());
+		assertThat(none.status()).isEqualTo(401);
+		assertError(none, "authentication_error");
+	}
+
+	@Test
+	void listsTheCatalogInAnthropicsShape() {
+		List<String> ids = client().models().list().data().stream().map(ModelInfo::id).toList();
+		assertThat(ids).contains("m-anthropic", "claude-sonnet-4-5", "m-openai", "claude-haiku-4-5", "m-gemini");
+		assertThat(client().models().retrieve("claude-sonnet-4-5").id()).isEqualTo("claude-sonnet-4-5");
+		assertThatExceptionOfType(NotFoundException.class).isThrownBy(() -> client().models().retrieve("nope"));
+	}
+
+	@Test
+	void anUnknownModelIsANotFoundError() {
+		assertThatExceptionOfType(NotFoundException.class).isThrownBy(() -> client().messages()
+			.create(MessageCreateParams.builder().model("claude-unknown").maxTokens(8).addUserMessage("hi").build()));
+	}
+
+	@Test
+	void malformedRequestsAreInvalidRequestErrorsAndNoProviderIsCalled() {
+		Provider.OPENAI.stub.reset();
+		Map<String, String> key = Map.of("x-api-key", KEY);
+		Answer noMaxTokens = post("/v1/messages", """
+				{"model":"m-openai","messages":[{"role":"user","content":"hi"}]}""", key);
+		assertThat(noMaxTokens.status()).isEqualTo(400);
+		assertThat(assertError(noMaxTokens, "invalid_request_error")).contains("max_tokens");
+
+		Answer orphan = post("/v1/messages", """
+				{"model":"m-openai","max_tokens":8,"messages":[{"role":"user","content":[
+				 {"type":"tool_result","tool_use_id":"toolu_gone","content":"4"}]}]}""", key);
+		assertThat(orphan.status()).isEqualTo(400);
+		assertThat(assertError(orphan, "invalid_request_error")).contains("toolu_gone");
+
+		Answer notJson = post("/v1/messages", "{\"model\":", key);
+		assertThat(notJson.status()).isEqualTo(400);
+		assertError(notJson, "invalid_request_error");
+
+		assertThatExceptionOfType(BadRequestException.class).isThrownBy(() -> client().messages()
+			.create(MessageCreateParams.builder()
+				.model("m-openai")
+				.maxTokens(8)
+				.addUserMessage("hi")
+				.putAdditionalBodyProperty("temperature", JsonValue.from(3))
+				.build()));
+		assertThat(Provider.OPENAI.stub.received()).isEmpty();
+	}
+
+	@Test
+	void aStreamThatFailsMidwayEndsWithAnAnthropicErrorEvent() {
+		String[] events = Provider.OPENAI.fixture("stream.sse").split("\n\n");
+		Provider.OPENAI.stub.reset();
+		Provider.OPENAI.stub.on("/v1/chat/completions", (request, response) -> response.status(200)
+			.header("content-type", "text/event-stream")
+			.sendString(Flux.just(events[0] + "\n\n", events[1] + "\n\n"))
+			.then()
+			.then(Mono.error(new IllegalStateException("provider went away"))));
+		Answer answer = post("/v1/messages", """
+				{"model":"m-openai","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}""",
+				Map.of("x-api-key", KEY));
+		assertThat(answer.status()).isEqualTo(200);
+		List<SseEvent> sse = new SseDecoder().decode(answer.body().getBytes(StandardCharsets.UTF_8));
+		assertThat(sse.get(0).event()).isEqualTo("message_start");
+		SseEvent last = sse.get(sse.size() - 1);
+		assertThat(last.event()).isEqualTo("error");
+		JsonNode error = Json.MAPPER.readTree(last.data());
+		assertThat(error.path("type").asString()).isEqualTo("error");
+		assertThat(error.path("error").path("type").asString()).isNotBlank();
+		assertThat(sse).noneMatch(e -> "message_stop".equals(e.event()));
+	}
+
+	// ---- helpers
+
+	private static Tool weatherTool() {
+		return Tool.builder()
+			.name("get_weather")
+			.description("Current weather in a city")
+			.inputSchema(Tool.InputSchema.builder()
+				.properties(Tool.InputSchema.Properties.builder()
+					.putAdditionalProperty("city", JsonValue.from(Map.of("type", "string")))
+					.build())
+				.addRequired("city")
+				.build())
+			.build();
+	}
+
+	private static String type(RawMessageStreamEvent event) {
+		return event.isMessageStart() ? "message_start"
+				: event.isContentBlockStart() ? "content_block_start"
+						: event.isContentBlockDelta() ? "content_block_delta"
+								: event.isContentBlockStop() ? "content_block_stop"
+										: event.isMessageDelta() ? "message_delta"
+												: event.isMessageStop() ? "message_stop" : "other";
+	}
+
+	/** Asserts Anthropic's error shape and returns its message. */
+	private static String assertError(Answer answer, String type) {
+		JsonNode body = Json.MAPPER.readTree(answer.body());
+		assertThat(body.path("type").asString()).as(answer.body()).isEqualTo("error");
+		assertThat(body.path("error").path("type").asString()).as(answer.body()).isEqualTo(type);
+		assertThat(body.path("error").path("message").asString()).isNotBlank();
+		return body.path("error").path("message").asString();
+	}
+
+	record Answer(int status, String body) {
+	}
+
+	private Answer post(String path, String body, Map<String, String> headers) {
+		return HttpClient.create()
+			.headers(h -> {
+				h.set("content-type", "application/json");
+				headers.forEach(h::set);
+			})
+			.post()
+			.uri("http://127.0.0.1:" + this.port + path)
+			.send((request, out) -> out.sendString(Mono.just(body)))
+			.responseSingle((response, content) -> content.asString()
+				.defaultIfEmpty("")
+				.map(text -> new Answer(response.status().code(), text)))
+			.block(Duration.ofSeconds(10));
+	}
+
+}
