@@ -20,6 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -27,6 +28,7 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.switchboard.auth.TeamResolver;
+import dev.switchboard.core.ClientCredentials;
 import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.ConfigSnapshots;
 import dev.switchboard.core.ErrorResponses;
@@ -111,8 +113,9 @@ public class LlmEndpoint {
 
 	/**
 	 * The door of a request: Anthropic's for its paths, and for the model list of a client that
-	 * announces itself with {@value AnthropicDoor#VERSION_HEADER} (Claude Code's model discovery);
-	 * OpenAI's for everything else.
+	 * announces itself with {@value AnthropicDoor#VERSION_HEADER} or sends its key as
+	 * {@code x-api-key} without a bearer token, as Anthropic's SDKs and Claude Code's model discovery
+	 * do; OpenAI's for everything else.
 	 */
 	private InboundDoor door(ServerHttpRequest request) {
 		String path = request.getPath().pathWithinApplication().value();
@@ -121,8 +124,10 @@ public class LlmEndpoint {
 		}
 		Operation operation = OpenAiDoor.INSTANCE.operation(path);
 		boolean models = operation == Operation.LIST_MODELS || operation == Operation.GET_MODEL;
-		return (models && request.getHeaders().containsHeader(AnthropicDoor.VERSION_HEADER)) ? this.anthropic
-				: OpenAiDoor.INSTANCE;
+		HttpHeaders headers = request.getHeaders();
+		boolean anthropicClient = headers.containsHeader(AnthropicDoor.VERSION_HEADER)
+				|| headers.containsHeader(ClientCredentials.X_API_KEY) && !headers.containsHeader(HttpHeaders.AUTHORIZATION);
+		return (models && anthropicClient) ? this.anthropic : OpenAiDoor.INSTANCE;
 	}
 
 	private Mono<Void> route(ServerWebExchange exchange, GatewayFilterChain chain, InboundDoor door,

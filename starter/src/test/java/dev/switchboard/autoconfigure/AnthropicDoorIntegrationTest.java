@@ -308,6 +308,68 @@ class AnthropicDoorIntegrationTest {
 		assertThat(upstream.path("model").asString()).isEqualTo("gpt-test");
 	}
 
+	/**
+	 * A Claude Code turn (cached system blocks, thinking handed back with its signature, a tool
+	 * result, a server tool, betas-only fields) to an OpenAI model: what OpenAI's API would refuse
+	 * is left out, the rest arrives as OpenAI's chat shape, and the streamed tool call comes back as
+	 * Anthropic's tool_use events.
+	 */
+	@Test
+	void aClaudeCodeTurnRunsOnAnOpenAiModel() {
+		Provider.OPENAI.answerStream("tool-call-stream.sse");
+		ObjectNode turn = (ObjectNode) Json.MAPPER.readTree(Fixtures.bytes("anthropic-door/agent-turn.request.json"));
+		turn.put("model", "claude-haiku-4-5");
+		Answer answer = post("/v1/messages", turn.toString(), Map.of("authorization", "Bearer " + KEY,
+				"anthropic-version", "2023-06-01", "anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14",
+				"x-claude-code-session-id", "5c3c"));
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+		JsonNode upstream = Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body());
+		assertThat(upstream.path("model").asString()).isEqualTo("gpt-test");
+		assertThat(upstream.path("max_completion_tokens").asInt()).isEqualTo(32000);
+		for (String dropped : List.of("top_k", "thinking", "context_management", "system", "stop_sequences")) {
+			assertThat(upstream.has(dropped)).as(dropped).isFalse();
+		}
+		assertThat(upstream.toString()).doesNotContain("cache_control", "thinking_blocks", "reasoning_content",
+				"web_search");
+		JsonNode messages = upstream.path("messages");
+		assertThat(messages.get(0).path("role").asString()).isEqualTo("system");
+		assertThat(messages.get(2).path("tool_calls").get(0).path("id").asString()).isEqualTo("toolu_01Read");
+		assertThat(messages.get(3).path("role").asString()).isEqualTo("tool");
+		assertThat(messages.get(3).path("tool_call_id").asString()).isEqualTo("toolu_01Read");
+		assertThat(upstream.path("tools")).singleElement()
+			.satisfies(tool -> assertThat(tool.path("function").path("name").asString()).isEqualTo("Read"));
+		assertThat(upstream.path("parallel_tool_calls").asBoolean(true)).isFalse();
+		assertThat(upstream.path("user").asString()).isEqualTo("user_abc_account_1_session_9");
+
+		List<SseEvent> events = new SseDecoder().decode(answer.body().getBytes(StandardCharsets.UTF_8));
+		JsonNode start = events.stream()
+			.filter(e -> "content_block_start".equals(e.event()))
+			.map(e -> Json.MAPPER.readTree(e.data()).path("content_block"))
+			.filter(block -> "tool_use".equals(block.path("type").asString()))
+			.findFirst()
+			.orElseThrow();
+		assertThat(start.path("name").asString()).isEqualTo("get_weather");
+		JsonNode delta = events.stream()
+			.filter(e -> "message_delta".equals(e.event()))
+			.map(e -> Json.MAPPER.readTree(e.data()))
+			.findFirst()
+			.orElseThrow();
+		assertThat(delta.path("delta").path("stop_reason").asString()).isEqualTo("tool_use");
+		assertThat(delta.path("usage").path("output_tokens").asLong()).isEqualTo(20);
+	}
+
+	@Test
+	void aMaxTokensOneProbeOfAnotherProvidersModelIsAnswered() {
+		Provider.OPENAI.answerJson("chat.json");
+		Message probe = client().messages()
+			.create(MessageCreateParams.builder().model("claude-haiku-4-5").maxTokens(1).addUserMessage("quota").build());
+		assertThat(probe.content()).isNotEmpty();
+		assertThat(Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body()).path("max_completion_tokens").asInt())
+			.as("max_completion_tokens, which reasoning models take, not max_tokens, which they refuse")
+			.isEqualTo(1);
+	}
+
 	@Test
 	void anAliasNamesAnotherProvidersModel() {
 		Provider.OPENAI.answerJson("chat.json");
@@ -383,6 +445,18 @@ class AnthropicDoorIntegrationTest {
 		assertThat(ids).contains("m-anthropic", "claude-sonnet-4-5", "m-openai", "claude-haiku-4-5", "m-gemini");
 		assertThat(client().models().retrieve("claude-sonnet-4-5").id()).isEqualTo("claude-sonnet-4-5");
 		assertThatExceptionOfType(NotFoundException.class).isThrownBy(() -> client().models().retrieve("nope"));
+	}
+
+	@Test
+	void theModelListTakesTheShapeOfTheClientAsking() {
+		JsonNode anthropicShape = Json.MAPPER.readTree(get("/v1/models", Map.of("x-api-key", KEY)).body());
+		assertThat(anthropicShape.path("has_more").isBoolean()).isTrue();
+		assertThat(anthropicShape.path("data").get(0).path("type").asString()).isEqualTo("model");
+		assertThat(anthropicShape.path("first_id").asString()).isEqualTo(anthropicShape.path("data").get(0).path("id").asString());
+
+		JsonNode openAiShape = Json.MAPPER.readTree(get("/v1/models", Map.of("authorization", "Bearer " + KEY)).body());
+		assertThat(openAiShape.path("object").asString()).isEqualTo("list");
+		assertThat(openAiShape.path("data").get(0).path("object").asString()).isEqualTo("model");
 	}
 
 	@Test
@@ -477,6 +551,17 @@ class AnthropicDoorIntegrationTest {
 	}
 
 	record Answer(int status, String body) {
+	}
+
+	private Answer get(String path, Map<String, String> headers) {
+		return HttpClient.create()
+			.headers(h -> headers.forEach(h::set))
+			.get()
+			.uri("http://127.0.0.1:" + this.port + path)
+			.responseSingle((response, content) -> content.asString()
+				.defaultIfEmpty("")
+				.map(text -> new Answer(response.status().code(), text)))
+			.block(Duration.ofSeconds(10));
 	}
 
 	private Answer post(String path, String body, Map<String, String> headers) {

@@ -14,6 +14,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.Thinking;
 import dev.switchboard.core.Usage;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.spi.ProviderAdapter;
@@ -35,10 +36,15 @@ import dev.switchboard.translate.spi.UpstreamRequest;
  */
 public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 
+	private static final String CACHE_CONTROL = "cache_control";
+
 	@Override
 	public UpstreamRequest chatRequest(LlmExchange exchange, RouteTarget target) {
 		ObjectNode body = exchange.bodyCopy();
 		body.put("model", target.model().upstreamModel());
+		if (exchange.nativeRequest() != null) {
+			withoutExtensions(body);
+		}
 		if (exchange.stream() && target.provider().streamUsage()) {
 			JsonNode options = body.get("stream_options");
 			ObjectNode streamOptions = (options instanceof ObjectNode object) ? object : body.putObject("stream_options");
@@ -46,6 +52,26 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 		}
 		return new UpstreamRequest(HttpMethod.POST, path(target, "/chat/completions"),
 				headers(target.provider(), exchange.stream()), Json.MAPPER.writeValueAsBytes(body));
+	}
+
+	/**
+	 * Removes what the canonical shape carries beyond OpenAI's API from a request that came in by
+	 * another front door: thinking handed back ({@link Thinking}) and {@code cache_control} on
+	 * messages and parts. OpenAI refuses unknown fields in messages ("Unknown parameter"), and
+	 * OpenAI-compatible reasoning servers refuse their own {@code reasoning_content} sent back. A
+	 * client of the OpenAI door sends what it means to send, and gets it passed through.
+	 */
+	static void withoutExtensions(ObjectNode body) {
+		for (JsonNode message : body.path("messages")) {
+			if (message instanceof ObjectNode turn) {
+				turn.remove(List.of(Thinking.REASONING_CONTENT, Thinking.THINKING_BLOCKS, CACHE_CONTROL));
+				for (JsonNode part : turn.path("content")) {
+					if (part instanceof ObjectNode object) {
+						object.remove(CACHE_CONTROL);
+					}
+				}
+			}
+		}
 	}
 
 	@Override
