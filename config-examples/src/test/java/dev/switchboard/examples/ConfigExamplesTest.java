@@ -123,6 +123,14 @@ class ConfigExamplesTest {
 						.isEqualTo(200);
 
 					Map<String, Object> provider = providers.get((String) model.get("provider"));
+					if (!embeddings) {
+						// Every LLM route is also Anthropic's Messages door, whatever its providers.
+						Result message = call(client, "POST", base + "/messages",
+								"{\"model\":\"" + id + "\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+						assertThat(message.status).as(id + " at /v1/messages in " + file.getFileName() + ": "
+								+ new String(message.body)).isEqualTo(200);
+						assertThat(Json.MAPPER.readTree(message.body).path("type").asString()).isEqualTo("message");
+					}
 					if (!"mock".equals(provider.get("type"))) {
 						StubUpstream.Received upstream = stub.lastRequest();
 						String upstreamModel = (String) model.getOrDefault("upstream-model", model.get("id"));
