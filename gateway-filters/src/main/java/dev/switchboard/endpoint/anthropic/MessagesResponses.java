@@ -30,6 +30,14 @@ final class MessagesResponses {
 		if (blocks != null) {
 			blocks.forEach(block -> content.add(block.deepCopy()));
 		}
+		else if (!reply.path(Thinking.REASONING_CONTENT).asString("").isEmpty()) {
+			// A provider that does not sign its thinking (DeepSeek, vLLM, OpenAI-compatible servers):
+			// shown as thinking, as the stream shows it, with the empty signature it has.
+			content.addObject()
+				.put("type", "thinking")
+				.put("thinking", reply.path(Thinking.REASONING_CONTENT).asString())
+				.put("signature", "");
+		}
 		String text = reply.path("content").asString("");
 		if (text.isEmpty()) {
 			text = reply.path("refusal").asString("");

@@ -152,6 +152,17 @@ class AnthropicDoorTest {
 				 "usage":{"input_tokens":30,"cache_creation_input_tokens":10,"cache_read_input_tokens":80,"output_tokens":30}}"""));
 	}
 
+	@Test
+	void unsignedThinkingOfAWholeAnswerIsAThinkingBlockAsInAStream() {
+		byte[] completion = """
+				{"id":"c","object":"chat.completion","model":"deepseek-reasoner","choices":[{"index":0,
+				 "message":{"role":"assistant","content":"42","reasoning_content":"six times seven"},"finish_reason":"stop"}],
+				 "usage":{"prompt_tokens":5,"completion_tokens":9,"total_tokens":14}}""".getBytes();
+		JsonNode message = Json.MAPPER.readTree(this.door.render(exchange("{}"), LlmResponse.json(200, completion, null)).json());
+		assertThat(message.path("content")).isEqualTo(Json.MAPPER.readTree("""
+				[{"type":"thinking","thinking":"six times seven","signature":""},{"type":"text","text":"42"}]"""));
+	}
+
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', textBlock = """
 			stop           |     | end_turn      |
