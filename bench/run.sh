@@ -17,8 +17,10 @@
 #                    core (json, stream, memory),
 #                    failover, translation, observability, quota (LlmQuota on Redis vs none),
 #                    cache (exact and semantic hits vs a provider call, semantic lookup vs store size),
-#                    live (binding a configuration version per request, file change to serving)
-#   TRANSLATION_TOKENS   streamed response length of the translation case (default 1000)
+#                    live (binding a configuration version per request, file change to serving),
+#                    doors (the Anthropic Messages door vs the chat completions door, same provider:
+#                    DOOR_ROUNDS rounds, default 3)
+#   TRANSLATION_TOKENS   streamed response length of the translation and doors cases (default 1000)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,8 +36,9 @@ CONNECTIONS=${CONNECTIONS:-32}
 SMALL_TOKENS=${SMALL_TOKENS:-16}
 LARGE_TOKENS=${LARGE_TOKENS:-20000}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx256m}
-CASES=${CASES:-shipped,core,failover,translation,observability,quota,cache,live}
+CASES=${CASES:-shipped,core,failover,translation,doors,observability,quota,cache,live}
 SHIPPED_ROUNDS=${SHIPPED_ROUNDS:-3}
+DOOR_ROUNDS=${DOOR_ROUNDS:-3}
 # The as-shipped gateway runs with the sample's own JVM defaults, read from where they are set.
 SHIPPED_OPTS=$(sed -n 's#.*<sample.jvm.options>\(.*\)</sample.jvm.options>.*#\1#p' "$ROOT/sample-gateway/pom.xml")
 [[ -n $SHIPPED_OPTS ]] || { echo "bench: sample.jvm.options not found in sample-gateway/pom.xml" >&2; exit 1; }
@@ -280,6 +283,9 @@ declare -A URLS=(
   # translation: the same Switchboard route, with an OpenAI (pass-through) or Anthropic model
   [openai]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions"
   [anthropic]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions"
+  # doors: the same route and model (the stub, OpenAI's format), asked by each front door
+  [chat-door]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions"
+  [messages-door]="http://127.0.0.1:$GATEWAY_PORT/v1/messages"
 )
 # The gateway whose memory a run samples and whose death fails the run; the observability case
 # points it at its own gateways.
@@ -310,7 +316,7 @@ load() { # load TARGET SCENARIO CONNECTIONS [options...]: a measured run, append
 # Warm the gateway's JIT on both routes first: otherwise whichever target runs first pays for
 # compiling the Netty and Spring code paths that both routes share. The observability case has its
 # own gateways and warm-ups: run alone, it skips this one.
-if [[ ",$CASES," =~ ,(core|failover|translation|quota|cache), ]]; then
+if [[ ",$CASES," =~ ,(core|failover|translation|doors|quota|cache), ]]; then
   for target in plain switchboard; do
     generate "$target" warm-up "$CONNECTIONS" --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
     generate "$target" warm-up "$CONNECTIONS" --stream --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
@@ -351,6 +357,23 @@ translation_cases() {
   load anthropic translate-json 1 --model echo-anthropic
   load openai translate-stream 1 --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
   load anthropic translate-stream 1 --stream --model story-anthropic --max-tokens "$TRANSLATION_TOKENS"
+}
+
+# Front doors (#16): the same provider and model asked through the chat completions door and the
+# Anthropic Messages door (read into the canonical request, answer rendered back, event by event
+# for streams). One connection, rounds interleaved; the report gives min / median / max of the
+# per-round difference, per request and per streamed event.
+doors_cases() {
+  local round
+  generate messages-door warm-up "$CONNECTIONS" --door anthropic --warmup 0 --measure "$CASE_WARMUP" >/dev/null
+  generate messages-door warm-up "$CONNECTIONS" --door anthropic --stream --model smart --max-tokens 64 \
+    --warmup 0 --measure "$CASE_WARMUP" >/dev/null
+  for round in $(seq "$DOOR_ROUNDS"); do
+    load chat-door door-json 1
+    load messages-door door-json 1 --door anthropic
+    load chat-door door-stream 1 --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
+    load messages-door door-stream 1 --door anthropic --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
+  done
 }
 
 # Observability (#8): two more gateways, identical but for metrics, observations and tracing
@@ -442,6 +465,7 @@ selected shipped && shipped_cases
 selected core && core_cases
 selected failover && failover_cases
 selected translation && translation_cases
+selected doors && doors_cases
 selected observability && observability_cases
 selected quota && run_quota_cases
 selected cache && run_cache_cases

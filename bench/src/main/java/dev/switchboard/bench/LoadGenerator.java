@@ -30,12 +30,19 @@ import dev.switchboard.core.Json;
  *
  * <p>Usage: {@code LoadGenerator --target NAME --scenario NAME --url http://127.0.0.1:PORT/...
  * --connections N [--stream] [--model ID] [--max-tokens N] [--warmup SECONDS] [--measure SECONDS]
- * [--watch-pid PID] [--prompt TEXT]}.
+ * [--watch-pid PID] [--prompt TEXT] [--door openai|anthropic]}. With {@code --door anthropic} the
+ * requests are Anthropic Messages requests (key as {@code x-api-key}, {@code max_tokens} required,
+ * 64 unless given) and a stream is complete at its {@code message_stop} event.
  */
 public final class LoadGenerator {
 
-	/** A stream is complete only if the body ends with the OpenAI terminator. */
+	/** A stream of the OpenAI door is complete only if the body ends with its terminator. */
 	private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+	/** A stream of the Anthropic door is complete only if the body ends with its last event. */
+	private static final byte[] MESSAGE_STOP = "data: {\"type\":\"message_stop\"}\n\n".getBytes(StandardCharsets.US_ASCII);
+
+	private static final String ANTHROPIC = "anthropic";
 
 	/** Long enough for a 20,000-token stream to make progress, short enough to turn a hang into an error. */
 	private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
@@ -43,6 +50,8 @@ public final class LoadGenerator {
 	private final Options options;
 
 	private final byte[] body;
+
+	private final byte[] terminator;
 
 	private final ConnectionProvider pool;
 
@@ -68,12 +77,21 @@ public final class LoadGenerator {
 	private LoadGenerator(Options options) {
 		this.options = options;
 		this.body = requestBody(options);
+		boolean anthropic = ANTHROPIC.equals(options.door());
+		this.terminator = anthropic ? MESSAGE_STOP : DONE;
 		this.pool = ConnectionProvider.builder("bench").maxConnections(options.connections()).build();
 		this.client = HttpClient.create(this.pool)
 			.responseTimeout(READ_TIMEOUT)
-			.headers(headers -> headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-				.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + options.apiKey())
-				.set(HttpHeaderNames.CONTENT_LENGTH, this.body.length));
+			.headers(headers -> {
+				headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+					.set(HttpHeaderNames.CONTENT_LENGTH, this.body.length);
+				if (anthropic) {
+					headers.set("x-api-key", options.apiKey()).set("anthropic-version", "2023-06-01");
+				}
+				else {
+					headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + options.apiKey());
+				}
+			});
 	}
 
 	public static void main(String[] args) {
@@ -130,7 +148,7 @@ public final class LoadGenerator {
 			fail(end, "HTTP " + status);
 		}
 		else if (this.options.stream() && !response.endsWithDone()) {
-			fail(end, "stream ended without data: [DONE]");
+			fail(end, "stream ended without " + new String(this.terminator, StandardCharsets.US_ASCII).trim());
 		}
 		else if (inWindow(end)) {
 			this.requests.increment();
@@ -163,6 +181,9 @@ public final class LoadGenerator {
 		if (options.maxTokens() != null) {
 			body.put("max_tokens", options.maxTokens());
 		}
+		else if (ANTHROPIC.equals(options.door())) {
+			body.put("max_tokens", 64);
+		}
 		return Json.MAPPER.writeValueAsBytes(body);
 	}
 
@@ -183,7 +204,7 @@ public final class LoadGenerator {
 
 		private boolean started;
 
-		private final byte[] tail = new byte[DONE.length];
+		private final byte[] tail = new byte[LoadGenerator.this.terminator.length];
 
 		Response(long start) {
 			this.start = start;
@@ -199,20 +220,21 @@ public final class LoadGenerator {
 			if (inWindow(now)) {
 				LoadGenerator.this.bytes.add(length);
 			}
-			// Keep the last DONE.length bytes of the body, whatever the chunk boundaries.
+			// Keep the last terminator-length bytes of the body, whatever the chunk boundaries.
 			int keep = Math.min(length, this.tail.length);
 			System.arraycopy(this.tail, keep, this.tail, 0, this.tail.length - keep);
 			chunk.getBytes(chunk.readerIndex() + length - keep, this.tail, this.tail.length - keep, keep);
 		}
 
 		boolean endsWithDone() {
-			return Arrays.equals(this.tail, DONE);
+			return Arrays.equals(this.tail, LoadGenerator.this.terminator);
 		}
 
 	}
 
 	record Options(String target, String scenario, URI url, int connections, boolean stream, String model,
-			Integer maxTokens, String apiKey, Duration warmup, Duration measure, Long watchPid, String prompt) {
+			Integer maxTokens, String apiKey, Duration warmup, Duration measure, Long watchPid, String prompt,
+			String door) {
 
 		static Options parse(String[] args) {
 			Map<String, String> values = new HashMap<>();
@@ -237,7 +259,7 @@ public final class LoadGenerator {
 					Duration.ofMillis((long) (Double.parseDouble(values.getOrDefault("warmup", "5")) * 1000)),
 					Duration.ofMillis((long) (Double.parseDouble(values.getOrDefault("measure", "15")) * 1000)),
 					values.containsKey("watch-pid") ? Long.valueOf(values.get("watch-pid")) : null,
-					values.getOrDefault("prompt", "hello"));
+					values.getOrDefault("prompt", "hello"), values.getOrDefault("door", "openai"));
 		}
 
 		private static String required(Map<String, String> values, String name) {
