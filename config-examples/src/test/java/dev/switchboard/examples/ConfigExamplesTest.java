@@ -124,12 +124,18 @@ class ConfigExamplesTest {
 
 					Map<String, Object> provider = providers.get((String) model.get("provider"));
 					if (!embeddings) {
-						// Every LLM route is also Anthropic's Messages door, whatever its providers.
+						// Every LLM route is also Anthropic's Messages door, whatever its providers...
 						Result message = call(client, "POST", base + "/messages",
 								"{\"model\":\"" + id + "\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 						assertThat(message.status).as(id + " at /v1/messages in " + file.getFileName() + ": "
 								+ new String(message.body)).isEqualTo(200);
 						assertThat(Json.MAPPER.readTree(message.body).path("type").asString()).isEqualTo("message");
+						// And OpenAI's Responses API.
+						Result response = call(client, "POST", base + "/responses",
+								"{\"model\":\"" + id + "\",\"input\":\"hi\"}");
+						assertThat(response.status).as(id + " at /v1/responses in " + file.getFileName() + ": "
+								+ new String(response.body)).isEqualTo(200);
+						assertThat(Json.MAPPER.readTree(response.body).path("object").asString()).isEqualTo("response");
 					}
 					if (!"mock".equals(provider.get("type"))) {
 						StubUpstream.Received upstream = stub.lastRequest();

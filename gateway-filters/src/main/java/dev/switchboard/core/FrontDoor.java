@@ -3,7 +3,7 @@ package dev.switchboard.core;
 import dev.switchboard.sse.SseEvent;
 
 /**
- * The client API a request came in by (OpenAI chat completions, the Anthropic Messages API), as the
+ * The client API a request came in by (OpenAI chat completions, the Anthropic Messages API, the OpenAI Responses API), as the
  * rest of the request path sees it: how its answer and its errors look on the wire.
  *
  * <p>Front doors are inbound adapters, as provider adapters are outbound ones. Every door reads its
@@ -37,7 +37,7 @@ public interface FrontDoor {
 		}
 
 		@Override
-		public SseEvent errorEvent(LlmApiException error) {
+		public SseEvent errorEvent(LlmExchange exchange, LlmApiException error) {
 			return SseEvent.data(ErrorResponses.body(error));
 		}
 
@@ -60,7 +60,10 @@ public interface FrontDoor {
 	/** An error as this door's clients expect its body. */
 	byte[] errorBody(LlmApiException error);
 
-	/** An error inside a stream whose status and headers are already sent. */
-	SseEvent errorEvent(LlmApiException error);
+	/**
+	 * An error inside a stream whose status and headers are already sent; the exchange holds what
+	 * this door's renderer of the stream knows (the Responses API numbers every event).
+	 */
+	SseEvent errorEvent(LlmExchange exchange, LlmApiException error);
 
 }

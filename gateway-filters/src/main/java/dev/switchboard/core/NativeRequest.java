@@ -26,6 +26,12 @@ public record NativeRequest(String protocol, ObjectNode body, HttpHeaders header
 	/** Anthropic's Messages API. */
 	public static final String ANTHROPIC_MESSAGES = "anthropic-messages";
 
+	/**
+	 * OpenAI's Responses API. No adapter speaks it natively yet: the body is kept for what the
+	 * answer echoes back (instructions, tools, settings) and for the fields it alone expresses.
+	 */
+	public static final String OPENAI_RESPONSES = "openai-responses";
+
 	/** The names of {@link #unexpressed()} fields, for the dropped-parameters header. */
 	public List<String> unexpressedNames() {
 		return List.copyOf(this.unexpressed.propertyNames());

@@ -113,7 +113,7 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			}
 			// Headers are gone: the only honest way left to fail is an error event, then a clean close.
 			llm.recordFailure(error);
-			return Flux.just(door.errorEvent(ErrorResponses.toApiException(error)));
+			return Flux.just(door.errorEvent(llm, ErrorResponses.toApiException(error)));
 		});
 		return response.writeAndFlushWith(events.map(event -> Mono.just(buffers.wrap(SseEncoder.encode(event)))));
 	}

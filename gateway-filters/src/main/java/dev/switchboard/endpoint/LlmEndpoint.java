@@ -44,11 +44,12 @@ import dev.switchboard.core.Operation;
 import dev.switchboard.core.Team;
 import dev.switchboard.endpoint.anthropic.AnthropicDoor;
 import dev.switchboard.endpoint.door.InboundDoor;
+import dev.switchboard.endpoint.responses.ResponsesDoor;
 import dev.switchboard.route.ModelResolver;
 
 /**
- * The entrance of an LLM route: recognises the door (OpenAI's API, or Anthropic's Messages API,
- * {@link AnthropicDoor}) and its operation, authenticates the team, reads and validates the body
+ * The entrance of an LLM route: recognises the door (OpenAI's API, Anthropic's Messages API
+ * ({@link AnthropicDoor}) or OpenAI's Responses API ({@link ResponsesDoor})) and its operation, authenticates the team, reads and validates the body
  * once into the canonical request, resolves the model, and leaves an {@link LlmExchange} for
  * every later filter. {@code /v1/models} is answered here; calls that need a provider continue down the
  * chain to the routing filter ({@code dispatch.LlmRoutingFilter}).
@@ -70,6 +71,9 @@ public class LlmEndpoint {
 	private final List<LlmExchangeListener> listeners;
 
 	private final AnthropicDoor anthropic = new AnthropicDoor();
+
+	/** The doors besides OpenAI's, which answers every path none of them claims. */
+	private final List<InboundDoor> doors = List.of(this.anthropic, new ResponsesDoor());
 
 	/**
 	 * @param snapshots the configuration each request binds to when it arrives: its
@@ -112,15 +116,18 @@ public class LlmEndpoint {
 	}
 
 	/**
-	 * The door of a request: Anthropic's for its paths, and for the model list of a client that
+	 * The door of a request: the one whose path it is (Anthropic's Messages, OpenAI's Responses),
+	 * Anthropic's also for the model list of a client that
 	 * announces itself with {@value AnthropicDoor#VERSION_HEADER} or sends its key as
 	 * {@code x-api-key} without a bearer token, as Anthropic's SDKs and Claude Code's model discovery
 	 * do; OpenAI's for everything else.
 	 */
 	private InboundDoor door(ServerHttpRequest request) {
 		String path = request.getPath().pathWithinApplication().value();
-		if (this.anthropic.operation(path) != null) {
-			return this.anthropic;
+		for (InboundDoor door : this.doors) {
+			if (door.operation(path) != null) {
+				return door;
+			}
 		}
 		Operation operation = OpenAiDoor.INSTANCE.operation(path);
 		boolean models = operation == Operation.LIST_MODELS || operation == Operation.GET_MODEL;
@@ -137,7 +144,8 @@ public class LlmEndpoint {
 		HttpMethod method = request.getMethod();
 		Operation operation = operation(path);
 		if (operation == null) {
-			return Mono.error(LlmApiException.notFound(method.name(), path));
+			return Mono.error(ResponsesDoor.isStoredResponse(path) ? ResponsesDoor.notStored()
+					: LlmApiException.notFound(method.name(), path));
 		}
 		HttpMethod expected = operation.callsProvider() ? HttpMethod.POST : HttpMethod.GET;
 		if (!expected.equals(method)) {
@@ -239,8 +247,13 @@ public class LlmEndpoint {
 
 	/** The operation of a path at any door, whatever prefix the route adds before {@code /v1}. */
 	@Nullable Operation operation(String path) {
-		Operation operation = this.anthropic.operation(path);
-		return (operation != null) ? operation : OpenAiDoor.INSTANCE.operation(path);
+		for (InboundDoor door : this.doors) {
+			Operation operation = door.operation(path);
+			if (operation != null) {
+				return operation;
+			}
+		}
+		return OpenAiDoor.INSTANCE.operation(path);
 	}
 
 	/** The id after {@code /models/}; ids may contain a slash ({@code openai/gpt-4o}), encoded or not. */

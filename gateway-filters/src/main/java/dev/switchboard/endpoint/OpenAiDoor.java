@@ -60,8 +60,8 @@ final class OpenAiDoor implements InboundDoor {
 	}
 
 	@Override
-	public SseEvent errorEvent(LlmApiException error) {
-		return FrontDoor.OPENAI.errorEvent(error);
+	public SseEvent errorEvent(LlmExchange exchange, LlmApiException error) {
+		return FrontDoor.OPENAI.errorEvent(exchange, error);
 	}
 
 }

@@ -69,7 +69,7 @@ public final class AnthropicDoor implements InboundDoor {
 	}
 
 	@Override
-	public SseEvent errorEvent(LlmApiException error) {
+	public SseEvent errorEvent(LlmExchange exchange, LlmApiException error) {
 		return new SseEvent("error", errorBody(error));
 	}
 

@@ -257,7 +257,7 @@ class AnthropicDoorTest {
 				null, null);
 		assertThat(Json.MAPPER.readTree(this.door.errorBody(error))).isEqualTo(Json.MAPPER
 			.readTree("{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"It broke.\"}}"));
-		SseEvent event = this.door.errorEvent(error);
+		SseEvent event = this.door.errorEvent(exchange("{}"), error);
 		assertThat(event.event()).isEqualTo("error");
 		assertThat(data(event).path("error").path("type").asString()).isEqualTo(type);
 	}

@@ -1,0 +1,449 @@
+package dev.switchboard.endpoint.responses;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.NativeRequest;
+import dev.switchboard.endpoint.door.InboundDoor.Inbound;
+
+/**
+ * Reads an OpenAI Responses API request ({@code POST /v1/responses}): validates it in OpenAI's
+ * words, so a malformed one is refused at the door before any provider sees it, and builds the
+ * canonical chat completions body every capability reads, keeping the request itself
+ * ({@link NativeRequest}) for what only the Responses API expresses.
+ *
+ * <p>Translated: {@code instructions} (a system message first), {@code input} as a string (one user
+ * message) or items: messages of any role with {@code input_text}, {@code input_image} (URL or data
+ * URL) and {@code input_file} (inline data) parts, the assistant's earlier {@code output_text} and
+ * {@code refusal}, {@code function_call} items (tool calls of the assistant turn they follow) and
+ * {@code function_call_output} items (tool messages); function tools and {@code tool_choice};
+ * {@code text.format} (JSON object or JSON schema); {@code max_output_tokens};
+ * {@code reasoning.effort}; {@code parallel_tool_calls}, {@code temperature}, {@code top_p},
+ * {@code user}; on streams usage is always asked for, since {@code response.completed} reports it.
+ *
+ * <p>Refused, since the gateway keeps no conversation state: {@code previous_response_id},
+ * {@code conversation}, {@code item_reference} items, {@code background: true} and files by id.
+ * {@code store} is accepted and nothing is stored (the response says {@code store: false}).
+ * Everything else at the top level ({@code reasoning.summary}, built-in tools such as
+ * {@code web_search}, {@code include}, {@code truncation}, {@code text.verbosity}, ...) is
+ * <em>unexpressed</em>: left out for the provider, named in the dropped-parameters header, and part
+ * of the cache key. Earlier {@code reasoning} items in the input are skipped: their encrypted
+ * content is only meaningful to OpenAI's own Responses API.
+ */
+final class ResponsesRequests {
+
+	/** Top-level fields the canonical body expresses, or that change nothing in the answer. */
+	private static final Set<String> READ = Set.of("model", "input", "instructions", "tools", "tool_choice", "text",
+			"max_output_tokens", "reasoning", "parallel_tool_calls", "temperature", "top_p", "user", "stream",
+			"store", "metadata", "service_tier", "prompt_cache_key", "safety_identifier", "stream_options");
+
+	private static final Set<String> ROLES = Set.of("user", "assistant", "system", "developer");
+
+	private static final String ITEM_TYPES = "'message', 'function_call', 'function_call_output', 'reasoning'";
+
+	private ResponsesRequests() {
+	}
+
+	static Inbound read(ObjectNode body, HttpHeaders headers) {
+		String model = requiredString(body, "model");
+		refuseState(body);
+		ObjectNode canonical = Json.object();
+		canonical.put("model", model);
+		ArrayNode messages = canonical.putArray("messages");
+		JsonNode instructions = body.get("instructions");
+		if (instructions != null && !instructions.isNull()) {
+			if (!instructions.isString()) {
+				throw invalidType("instructions", "a string", instructions);
+			}
+			if (!instructions.stringValue().isEmpty()) {
+				messages.addObject().put("role", "system").put("content", instructions.stringValue());
+			}
+		}
+		input(body.get("input"), messages);
+		ObjectNode unexpressed = Json.object();
+		generation(body, canonical, unexpressed);
+		tools(body, canonical, unexpressed);
+		for (Map.Entry<String, JsonNode> field : body.properties()) {
+			if (!READ.contains(field.getKey()) && !field.getValue().isNull()) {
+				unexpressed.set(field.getKey(), field.getValue());
+			}
+		}
+		return new Inbound(model, canonical,
+				new NativeRequest(NativeRequest.OPENAI_RESPONSES, body, new HttpHeaders(), unexpressed));
+	}
+
+	private static void refuseState(ObjectNode body) {
+		for (String field : new String[] { "previous_response_id", "conversation" }) {
+			JsonNode value = body.get(field);
+			if (value != null && !value.isNull()) {
+				throw LlmApiException.invalidRequest("'" + field + "' needs stored responses, and this gateway "
+						+ "stores none: send the whole conversation in 'input' (and 'store': false).", field);
+			}
+		}
+		if (body.path("background").asBoolean(false)) {
+			throw LlmApiException.invalidRequest("Background responses are not supported by this gateway.",
+					"background");
+		}
+	}
+
+	// ---- input
+
+	private static void input(@Nullable JsonNode input, ArrayNode messages) {
+		if (input == null || input.isNull()) {
+			throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "missing_required_parameter", "input",
+					"Missing required parameter: 'input'.", null, null);
+		}
+		if (input.isString()) {
+			messages.addObject().put("role", "user").put("content", input.stringValue());
+			return;
+		}
+		if (!input.isArray()) {
+			throw invalidType("input", "a string or an array of input items", input);
+		}
+		for (int i = 0; i < input.size(); i++) {
+			item(input.get(i), "input[" + i + "]", messages);
+		}
+	}
+
+	private static void item(JsonNode item, String where, ArrayNode messages) {
+		if (!item.isObject()) {
+			throw invalidType(where, "an object", item);
+		}
+		String type = item.path("type").asString(item.has("role") ? "message" : "");
+		switch (type) {
+			case "message" -> message(item, where, messages);
+			case "function_call" -> {
+				ObjectNode call = Json.object()
+					.put("id", requiredString(item, "call_id", where))
+					.put("type", "function");
+				call.putObject("function")
+					.put("name", requiredString(item, "name", where))
+					.put("arguments", item.path("arguments").asString(""));
+				assistantTurn(messages).withArray("tool_calls").add(call);
+			}
+			case "function_call_output" -> {
+				ObjectNode result = messages.addObject()
+					.put("role", "tool")
+					.put("tool_call_id", requiredString(item, "call_id", where));
+				JsonNode output = item.get("output");
+				result.put("content", (output == null || output.isNull()) ? ""
+						: output.isString() ? output.stringValue() : text(output, where + ".output"));
+			}
+			case "reasoning" -> {
+				// Only OpenAI's own Responses API can read an earlier turn's encrypted reasoning.
+			}
+			case "item_reference" -> throw LlmApiException.invalidRequest(
+					"Item references need stored responses, and this gateway stores none.", where);
+			default -> throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_value", where + ".type",
+					"Invalid value: '" + type + "'. Supported values are: " + ITEM_TYPES + ".", null, null);
+		}
+	}
+
+	private static void message(JsonNode item, String where, ArrayNode messages) {
+		String role = item.path("role").asString("");
+		if (!ROLES.contains(role)) {
+			throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_value", where + ".role",
+					"Invalid value: '" + role + "'. Supported values are: 'user', 'assistant', 'system', and 'developer'.",
+					null, null);
+		}
+		JsonNode content = item.get("content");
+		if (content == null || content.isNull()) {
+			throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "missing_required_parameter",
+					where + ".content", "Missing required parameter: '" + where + ".content'.", null, null);
+		}
+		if ("assistant".equals(role)) {
+			String text = content.isString() ? content.stringValue() : text(content, where + ".content");
+			ObjectNode turn = assistantTurn(messages);
+			if (!text.isEmpty()) {
+				String before = turn.path("content").asString("");
+				turn.put("content", before + text);
+			}
+			return;
+		}
+		ObjectNode message = messages.addObject().put("role", "developer".equals(role) ? "system" : role);
+		if (content.isString()) {
+			message.put("content", content.stringValue());
+			return;
+		}
+		if (!content.isArray()) {
+			throw invalidType(where + ".content", "a string or an array of content parts", content);
+		}
+		ArrayNode parts = message.putArray("content");
+		for (int i = 0; i < content.size(); i++) {
+			parts.add(part(content.get(i), where + ".content[" + i + "]"));
+		}
+	}
+
+	private static ObjectNode part(JsonNode part, String where) {
+		String type = part.path("type").asString("");
+		switch (type) {
+			case "input_text", "output_text" -> {
+				return Json.object().put("type", "text").put("text", requiredString(part, "text", where));
+			}
+			case "input_image" -> {
+				String url = part.path("image_url").asString("");
+				if (url.isEmpty()) {
+					throw LlmApiException.invalidRequest(
+							"Images by file id are not supported by this gateway: send 'image_url' (a URL or a data URL).",
+							where + ".image_url");
+				}
+				ObjectNode image = Json.object().put("type", "image_url");
+				ObjectNode imageUrl = image.putObject("image_url").put("url", url);
+				if (part.path("detail").isString()) {
+					imageUrl.put("detail", part.path("detail").stringValue());
+				}
+				return image;
+			}
+			case "input_file" -> {
+				String data = part.path("file_data").asString("");
+				if (data.isEmpty()) {
+					throw LlmApiException.invalidRequest(
+							"Files by id or URL are not supported by this gateway: send 'file_data' (a data URL).",
+							where + ".file_data");
+				}
+				ObjectNode file = Json.object().put("type", "file");
+				ObjectNode inner = file.putObject("file").put("file_data", data);
+				if (part.path("filename").isString()) {
+					inner.put("filename", part.path("filename").stringValue());
+				}
+				return file;
+			}
+			default -> throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_value", where + ".type",
+					"Invalid value: '" + type + "'. Supported values are: 'input_text', 'input_image', and 'input_file'.",
+					null, null);
+		}
+	}
+
+	/** The text of output parts (an assistant's earlier answer, a tool's output given as parts). */
+	private static String text(JsonNode content, String where) {
+		if (!content.isArray()) {
+			throw invalidType(where, "a string or an array of content parts", content);
+		}
+		StringBuilder text = new StringBuilder();
+		for (int i = 0; i < content.size(); i++) {
+			JsonNode part = content.get(i);
+			String type = part.path("type").asString("");
+			switch (type) {
+				case "output_text", "input_text" -> text.append(requiredString(part, "text", where + "[" + i + "]"));
+				case "refusal" -> text.append(part.path("refusal").asString(""));
+				default -> throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_value",
+						where + "[" + i + "].type", "Invalid value: '" + type
+								+ "'. Supported values are: 'output_text', 'input_text', and 'refusal'.",
+						null, null);
+			}
+		}
+		return text.toString();
+	}
+
+	/** The assistant turn that tool calls and text of one answer join: the last message, if the assistant's. */
+	private static ObjectNode assistantTurn(ArrayNode messages) {
+		JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+		if (last instanceof ObjectNode turn && "assistant".equals(turn.path("role").asString())) {
+			return turn;
+		}
+		return messages.addObject().put("role", "assistant");
+	}
+
+	// ---- generation parameters
+
+	private static void generation(ObjectNode body, ObjectNode canonical, ObjectNode unexpressed) {
+		JsonNode max = body.get("max_output_tokens");
+		if (max != null && !max.isNull()) {
+			if (!max.isIntegralNumber() || max.asLong() < 16 || max.asLong() > Integer.MAX_VALUE) {
+				throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "integer_below_min_value",
+						"max_output_tokens", "Invalid 'max_output_tokens': integer below minimum value. Expected a "
+								+ "value >= 16, but got " + max + " instead.",
+						null, null);
+			}
+			canonical.set("max_completion_tokens", max);
+		}
+		JsonNode stream = body.get("stream");
+		if (stream != null && !stream.isNull()) {
+			if (!stream.isBoolean()) {
+				throw invalidType("stream", "a boolean", stream);
+			}
+			if (stream.booleanValue()) {
+				canonical.put("stream", true);
+				canonical.putObject("stream_options").put("include_usage", true);
+			}
+		}
+		number(body, "temperature", 2, canonical);
+		number(body, "top_p", 1, canonical);
+		JsonNode parallel = body.get("parallel_tool_calls");
+		if (parallel != null && !parallel.isNull()) {
+			if (!parallel.isBoolean()) {
+				throw invalidType("parallel_tool_calls", "a boolean", parallel);
+			}
+			canonical.set("parallel_tool_calls", parallel);
+		}
+		JsonNode user = body.get("user");
+		if (user != null && user.isString()) {
+			canonical.put("user", user.stringValue());
+		}
+		JsonNode reasoning = body.get("reasoning");
+		if (reasoning != null && !reasoning.isNull()) {
+			if (!reasoning.isObject()) {
+				throw invalidType("reasoning", "an object", reasoning);
+			}
+			JsonNode effort = reasoning.get("effort");
+			if (effort != null && effort.isString()) {
+				canonical.put("reasoning_effort", effort.stringValue());
+			}
+			if (reasoning.hasNonNull("summary")) {
+				unexpressed.set("reasoning.summary", reasoning.get("summary"));
+			}
+		}
+		JsonNode text = body.get("text");
+		if (text != null && !text.isNull()) {
+			if (!text.isObject()) {
+				throw invalidType("text", "an object", text);
+			}
+			format(text.get("format"), canonical);
+			if (text.hasNonNull("verbosity")) {
+				unexpressed.set("text.verbosity", text.get("verbosity"));
+			}
+		}
+	}
+
+	private static void format(@Nullable JsonNode format, ObjectNode canonical) {
+		if (format == null || format.isNull()) {
+			return;
+		}
+		switch (format.path("type").asString("")) {
+			case "text" -> {
+			}
+			case "json_object" -> canonical.putObject("response_format").put("type", "json_object");
+			case "json_schema" -> {
+				JsonNode schema = format.get("schema");
+				if (schema == null || !schema.isObject()) {
+					throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "missing_required_parameter",
+							"text.format.schema", "Missing required parameter: 'text.format.schema'.", null, null);
+				}
+				ObjectNode jsonSchema = canonical.putObject("response_format")
+					.put("type", "json_schema")
+					.putObject("json_schema")
+					.put("name", requiredString(format, "name", "text.format"));
+				jsonSchema.set("schema", schema);
+				if (format.path("strict").isBoolean()) {
+					jsonSchema.set("strict", format.get("strict"));
+				}
+				if (format.path("description").isString()) {
+					jsonSchema.set("description", format.get("description"));
+				}
+			}
+			default -> throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_value",
+					"text.format.type", "Invalid value: '" + format.path("type").asString("")
+							+ "'. Supported values are: 'text', 'json_object', and 'json_schema'.",
+					null, null);
+		}
+	}
+
+	private static void number(JsonNode body, String field, double max, ObjectNode canonical) {
+		JsonNode value = body.get(field);
+		if (value == null || value.isNull()) {
+			return;
+		}
+		if (!value.isNumber() || !(value.asDouble() >= 0) || value.asDouble() > max) {
+			throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "decimal_above_max_value", field,
+					"Invalid '" + field + "': expected a number between 0 and " + (int) max + ", but got " + value
+							+ " instead.",
+					null, null);
+		}
+		canonical.set(field, value);
+	}
+
+	// ---- tools
+
+	private static void tools(ObjectNode body, ObjectNode canonical, ObjectNode unexpressed) {
+		JsonNode tools = body.get("tools");
+		if (tools != null && !tools.isNull()) {
+			if (!tools.isArray()) {
+				throw invalidType("tools", "an array", tools);
+			}
+			ArrayNode functions = Json.NODES.arrayNode();
+			ArrayNode builtIn = Json.NODES.arrayNode();
+			for (int i = 0; i < tools.size(); i++) {
+				JsonNode tool = tools.get(i);
+				if (!"function".equals(tool.path("type").asString(""))) {
+					builtIn.add(tool);
+					continue;
+				}
+				ObjectNode function = functions.addObject().put("type", "function").putObject("function");
+				function.put("name", requiredString(tool, "name", "tools[" + i + "]"));
+				for (String field : new String[] { "description", "parameters", "strict" }) {
+					if (tool.hasNonNull(field)) {
+						function.set(field, tool.get(field));
+					}
+				}
+			}
+			if (!functions.isEmpty()) {
+				canonical.set("tools", functions);
+			}
+			if (!builtIn.isEmpty()) {
+				unexpressed.set("built_in_tools", builtIn);
+			}
+		}
+		JsonNode choice = body.get("tool_choice");
+		if (choice == null || choice.isNull()) {
+			return;
+		}
+		if (choice.isString()) {
+			String mode = choice.stringValue();
+			if (!Set.of("auto", "none", "required").contains(mode)) {
+				throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_value", "tool_choice",
+						"Invalid value: '" + mode + "'. Supported values are: 'none', 'auto', and 'required'.", null,
+						null);
+			}
+			canonical.put("tool_choice", mode);
+		}
+		else if ("function".equals(choice.path("type").asString(""))) {
+			canonical.putObject("tool_choice")
+				.put("type", "function")
+				.putObject("function")
+				.put("name", requiredString(choice, "name", "tool_choice"));
+		}
+		else {
+			unexpressed.set("tool_choice", choice);
+		}
+	}
+
+	// ---- errors in OpenAI's words
+
+	private static String requiredString(JsonNode node, String field) {
+		return requiredString(node, field, null);
+	}
+
+	private static String requiredString(JsonNode node, String field, @Nullable String where) {
+		String param = (where != null) ? where + "." + field : field;
+		JsonNode value = node.get(field);
+		if (value == null || value.isNull()) {
+			throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "missing_required_parameter", param,
+					"Missing required parameter: '" + param + "'.", null, null);
+		}
+		if (!value.isString() || value.stringValue().isEmpty()) {
+			throw invalidType(param, "a non-empty string", value);
+		}
+		return value.stringValue();
+	}
+
+	private static LlmApiException invalidType(String param, String expected, JsonNode got) {
+		return new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_type", param,
+				"Invalid type for '" + param + "': expected " + expected + ", but got " + kind(got) + " instead.", null,
+				null);
+	}
+
+	private static String kind(JsonNode node) {
+		return node.isString() ? "a string" : node.isBoolean() ? "a boolean" : node.isNumber() ? "a number"
+				: node.isArray() ? "an array" : node.isObject() ? "an object" : "null";
+	}
+
+}

@@ -1,0 +1,248 @@
+package dev.switchboard.endpoint.responses;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.NativeRequest;
+import dev.switchboard.core.Operation;
+import dev.switchboard.endpoint.door.InboundDoor.Inbound;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.testing.TestCatalogs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The Responses door on its own: what it reads into the canonical request, what it refuses, and
+ * how it writes canonical answers, whole and streamed, as OpenAI's Responses API does.
+ */
+class ResponsesDoorTest {
+
+	private final ResponsesDoor door = new ResponsesDoor();
+
+	// ---- reading
+
+	@Test
+	void aStringInputIsOneUserTurnAfterTheInstructions() {
+		Inbound inbound = read("""
+				{"model":"gpt-test","instructions":"Be brief.","input":"Hello","max_output_tokens":64,"stream":true}""");
+		assertThat(inbound.canonical()).isEqualTo(object("""
+				{"model":"gpt-test","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"}],
+				 "max_completion_tokens":64,"stream":true,"stream_options":{"include_usage":true}}"""));
+		assertThat(inbound.model()).isEqualTo("gpt-test");
+		assertThat(inbound.nativeRequest().protocol()).isEqualTo(NativeRequest.OPENAI_RESPONSES);
+	}
+
+	@Test
+	void itemsBecomeTurnsWithToolCallsAndTheirResults() {
+		Inbound inbound = read("""
+				{"model":"gpt-test","input":[
+				  {"role":"developer","content":"Use tools."},
+				  {"type":"message","role":"user","content":[{"type":"input_text","text":"Weather in Paris?"},
+				    {"type":"input_image","image_url":"https://example.com/sky.png","detail":"low"}]},
+				  {"type":"reasoning","id":"rs_1","summary":[],"encrypted_content":"opaque"},
+				  {"type":"message","role":"assistant","content":[{"type":"output_text","text":"Checking."}]},
+				  {"type":"function_call","call_id":"call_1","name":"weather","arguments":"{\\"city\\":\\"Paris\\"}"},
+				  {"type":"function_call","call_id":"call_2","name":"time","arguments":"{}"},
+				  {"type":"function_call_output","call_id":"call_1","output":"18C"},
+				  {"type":"function_call_output","call_id":"call_2","output":[{"type":"input_text","text":"noon"}]}],
+				 "tools":[{"type":"function","name":"weather","description":"d","parameters":{"type":"object"},"strict":true},
+				          {"type":"web_search"}],
+				 "tool_choice":{"type":"function","name":"weather"},"parallel_tool_calls":false,
+				 "text":{"format":{"type":"json_schema","name":"w","schema":{"type":"object"},"strict":true},"verbosity":"low"},
+				 "reasoning":{"effort":"high","summary":"auto"},"temperature":0.5,"store":false,"include":["x"]}""");
+
+		assertThat(inbound.canonical()).isEqualTo(object("""
+				{"model":"gpt-test","messages":[
+				  {"role":"system","content":"Use tools."},
+				  {"role":"user","content":[{"type":"text","text":"Weather in Paris?"},
+				    {"type":"image_url","image_url":{"url":"https://example.com/sky.png","detail":"low"}}]},
+				  {"role":"assistant","content":"Checking.","tool_calls":[
+				    {"id":"call_1","type":"function","function":{"name":"weather","arguments":"{\\"city\\":\\"Paris\\"}"}},
+				    {"id":"call_2","type":"function","function":{"name":"time","arguments":"{}"}}]},
+				  {"role":"tool","tool_call_id":"call_1","content":"18C"},
+				  {"role":"tool","tool_call_id":"call_2","content":"noon"}],
+				 "temperature":0.5,"parallel_tool_calls":false,"reasoning_effort":"high",
+				 "response_format":{"type":"json_schema","json_schema":{"name":"w","schema":{"type":"object"},"strict":true}},
+				 "tools":[{"type":"function","function":{"name":"weather","description":"d","parameters":{"type":"object"},"strict":true}}],
+				 "tool_choice":{"type":"function","function":{"name":"weather"}}}"""));
+		assertThat(inbound.nativeRequest().unexpressedNames()).containsExactlyInAnyOrder("reasoning.summary",
+				"text.verbosity", "built_in_tools", "include");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			no model           | {"input":"hi"}                                                       | model      | Missing required parameter: 'model'.
+			no input           | {"model":"m"}                                                        | input      | Missing required parameter: 'input'.
+			input a number     | {"model":"m","input":3}                                              | input      | Invalid type for 'input'
+			unknown item       | {"model":"m","input":[{"type":"computer_call"}]}                     | input[0].type | Invalid value: 'computer_call'
+			unknown role       | {"model":"m","input":[{"role":"tool","content":"x"}]}                | input[0].role | Invalid value: 'tool'
+			unknown part       | {"model":"m","input":[{"role":"user","content":[{"type":"input_audio"}]}]} | input[0].content[0].type | Invalid value: 'input_audio'
+			image by file id   | {"model":"m","input":[{"role":"user","content":[{"type":"input_image","file_id":"f"}]}]} | input[0].content[0].image_url | by file id
+			call without id    | {"model":"m","input":[{"type":"function_call","name":"f"}]}          | input[0].call_id | Missing required parameter
+			earlier response   | {"model":"m","input":"hi","previous_response_id":"resp_1"}           | previous_response_id | stores none
+			item reference     | {"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}       | input[0]   | stored responses
+			background         | {"model":"m","input":"hi","background":true}                         | background | not supported
+			max tokens small   | {"model":"m","input":"hi","max_output_tokens":3}                     | max_output_tokens | Expected a value >= 16
+			temperature high   | {"model":"m","input":"hi","temperature":2.5}                         | temperature | between 0 and 2
+			format odd         | {"model":"m","input":"hi","text":{"format":{"type":"yaml"}}}         | text.format.type | Invalid value: 'yaml'
+			schema missing     | {"model":"m","input":"hi","text":{"format":{"type":"json_schema","name":"x"}}} | text.format.schema | Missing required parameter
+			tool choice odd    | {"model":"m","input":"hi","tool_choice":"sometimes"}                 | tool_choice | Invalid value: 'sometimes'
+			""")
+	void refusesMalformedRequestsInOpenAisWords(String what, String json, String param, String message) {
+		assertThatThrownBy(() -> read(json)).isInstanceOfSatisfying(LlmApiException.class, error -> {
+			assertThat(error.status()).isEqualTo(400);
+			assertThat(error.type()).isEqualTo("invalid_request_error");
+			assertThat(error.param()).isEqualTo(param);
+			assertThat(error.getMessage()).contains(message);
+		});
+	}
+
+	// ---- writing
+
+	@Test
+	void writesAWholeAnswerAsAResponseThatEchoesTheRequest() {
+		byte[] completion = """
+				{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,
+				 "message":{"role":"assistant","content":"Paris.","reasoning_content":"easy",
+				   "tool_calls":[{"id":"call_1","type":"function","function":{"name":"weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},
+				 "finish_reason":"tool_calls"}],
+				 "usage":{"prompt_tokens":120,"completion_tokens":30,"total_tokens":150,
+				   "prompt_tokens_details":{"cached_tokens":80},"completion_tokens_details":{"reasoning_tokens":7}}}""".getBytes();
+		LlmExchange exchange = exchange("""
+				{"model":"gpt-test","instructions":"Be brief.","input":"hi","tools":[{"type":"function","name":"weather"}],
+				 "temperature":0.2}""");
+
+		JsonNode response = Json.MAPPER.readTree(this.door.render(exchange, LlmResponse.json(200, completion, null)).json());
+
+		assertThat(response.path("id").asString()).isEqualTo("resp_chatcmpl_1");
+		assertThat(response.path("object").asString()).isEqualTo("response");
+		assertThat(response.path("status").asString()).isEqualTo("completed");
+		assertThat(response.path("created_at").asLong()).isEqualTo(1700000000);
+		assertThat(response.path("instructions").asString()).isEqualTo("Be brief.");
+		assertThat(response.path("temperature").asDouble()).isEqualTo(0.2);
+		assertThat(response.path("tools").get(0).path("name").asString()).isEqualTo("weather");
+		assertThat(response.path("store").asBoolean(true)).isFalse();
+		assertThat(response.path("output")).isEqualTo(Json.MAPPER.readTree("""
+				[{"id":"rs_chatcmpl_1","type":"reasoning","summary":[],"content":[{"type":"reasoning_text","text":"easy"}]},
+				 {"id":"msg_chatcmpl_1","type":"message","status":"completed","role":"assistant",
+				  "content":[{"type":"output_text","text":"Paris.","annotations":[],"logprobs":[]}]},
+				 {"id":"fc_call_1","type":"function_call","status":"completed","arguments":"{\\"city\\":\\"Paris\\"}",
+				  "call_id":"call_1","name":"weather"}]"""));
+		assertThat(response.path("usage")).isEqualTo(Json.MAPPER.readTree("""
+				{"input_tokens":120,"input_tokens_details":{"cached_tokens":80},"output_tokens":30,
+				 "output_tokens_details":{"reasoning_tokens":7},"total_tokens":150}"""));
+	}
+
+	@Test
+	void anAnswerCutByItsLimitIsIncomplete() {
+		byte[] completion = """
+				{"id":"c","object":"chat.completion","model":"m","choices":[{"index":0,
+				 "message":{"role":"assistant","content":"Par"},"finish_reason":"length"}]}""".getBytes();
+		JsonNode response = Json.MAPPER.readTree(
+				this.door.render(exchange("{\"model\":\"gpt-test\",\"input\":\"hi\"}"), LlmResponse.json(200, completion, null))
+					.json());
+		assertThat(response.path("status").asString()).isEqualTo("incomplete");
+		assertThat(response.path("incomplete_details").path("reason").asString()).isEqualTo("max_output_tokens");
+	}
+
+	@Test
+	void writesAStreamAsTheResponsesEventSequence() {
+		LlmExchange exchange = exchange("{\"model\":\"gpt-test\",\"input\":\"hi\",\"stream\":true}");
+		List<SseEvent> events = render(exchange, List.of(
+				chunk("{\"role\":\"assistant\",\"content\":\"\"}", null),
+				chunk("{\"content\":\"Hel\"}", null),
+				chunk("{\"content\":\"lo\"}", null),
+				chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"\"}}]}", null),
+				chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"a\\\":\"}}]}", null),
+				chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"1}\"}}]}", null),
+				chunk("{}", "tool_calls"),
+				"{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":[],"
+						+ "\"usage\":{\"prompt_tokens\":50,\"completion_tokens\":12,\"total_tokens\":62}}"));
+
+		assertThat(events).extracting(SseEvent::event).containsExactly("response.created", "response.in_progress",
+				"response.output_item.added", "response.content_part.added", "response.output_text.delta",
+				"response.output_text.delta", "response.output_text.done", "response.content_part.done",
+				"response.output_item.done", "response.output_item.added", "response.function_call_arguments.delta",
+				"response.function_call_arguments.delta", "response.function_call_arguments.done",
+				"response.output_item.done", "response.completed");
+		for (int i = 0; i < events.size(); i++) {
+			assertThat(data(events.get(i)).path("sequence_number").asInt()).isEqualTo(i);
+			assertThat(data(events.get(i)).path("type").asString()).isEqualTo(events.get(i).event());
+		}
+		assertThat(data(events.get(0)).path("response").path("status").asString()).isEqualTo("in_progress");
+		assertThat(data(events.get(4)).path("item_id").asString()).isEqualTo("msg_chatcmpl_9");
+		assertThat(data(events.get(6)).path("text").asString()).isEqualTo("Hello");
+		assertThat(data(events.get(9)).path("output_index").asInt()).isEqualTo(1);
+		assertThat(data(events.get(12)).path("arguments").asString()).isEqualTo("{\"a\":1}");
+		JsonNode completed = data(events.get(14)).path("response");
+		assertThat(completed.path("status").asString()).isEqualTo("completed");
+		assertThat(completed.path("output").get(0).path("content").get(0).path("text").asString()).isEqualTo("Hello");
+		assertThat(completed.path("output").get(1).path("arguments").asString()).isEqualTo("{\"a\":1}");
+		assertThat(completed.path("usage").path("output_tokens").asLong()).isEqualTo(12);
+
+		SseEvent error = this.door.errorEvent(exchange, LlmApiException.upstreamTimeout("p", null));
+		assertThat(error.event()).isEqualTo("error");
+		assertThat(data(error).path("sequence_number").asInt()).as("numbered after the last event").isEqualTo(15);
+		assertThat(data(error).path("code").asString()).isEqualTo("upstream_timeout");
+	}
+
+	@Test
+	void storedResponsesAreRefusedClearly() {
+		assertThat(ResponsesDoor.isStoredResponse("/v1/responses/resp_1")).isTrue();
+		assertThat(ResponsesDoor.isStoredResponse("/v1/responses")).isFalse();
+		assertThat(ResponsesDoor.notStored().status()).isEqualTo(400);
+		assertThat(this.door.operation("/team/v1/responses")).isEqualTo(Operation.CHAT);
+		assertThat(this.door.operation("/v1/chat/completions")).isNull();
+	}
+
+	// ---- helpers
+
+	private Inbound read(String json) {
+		return this.door.read(Operation.CHAT, object(json), new HttpHeaders());
+	}
+
+	private LlmExchange exchange(String responsesRequest) {
+		Inbound inbound = read(responsesRequest);
+		LlmExchange exchange = TestCatalogs.exchange(TestCatalogs.catalog(URI.create("http://127.0.0.1:1")),
+				Operation.CHAT, inbound.canonical().toString());
+		exchange.put(NativeRequest.class, inbound.nativeRequest());
+		return exchange;
+	}
+
+	private List<SseEvent> render(LlmExchange exchange, List<String> chunks) {
+		List<SseEvent> upstream = new ArrayList<>();
+		chunks.forEach(chunk -> upstream.add(SseEvent.data(chunk)));
+		upstream.add(SseEvent.DONE_EVENT);
+		return this.door.render(exchange, LlmResponse.stream(Flux.fromIterable(upstream), null)).events().collectList().block();
+	}
+
+	private static String chunk(String delta, String finishReason) {
+		return "{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,"
+				+ "\"delta\":" + delta + ",\"finish_reason\":" + ((finishReason != null) ? "\"" + finishReason + "\"" : "null")
+				+ "}]}";
+	}
+
+	private static JsonNode data(SseEvent event) {
+		return Json.MAPPER.readTree(event.data());
+	}
+
+	private static ObjectNode object(String json) {
+		return (ObjectNode) Json.MAPPER.readTree(json);
+	}
+
+}

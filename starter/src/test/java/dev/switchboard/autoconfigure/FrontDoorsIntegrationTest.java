@@ -1,0 +1,785 @@
+package dev.switchboard.autoconfigure;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.JsonValue;
+import com.anthropic.core.http.StreamResponse;
+import com.anthropic.errors.UnauthorizedException;
+import com.anthropic.errors.BadRequestException;
+import com.anthropic.errors.NotFoundException;
+import com.anthropic.errors.RateLimitException;
+import com.anthropic.helpers.MessageAccumulator;
+import com.anthropic.models.messages.ContentBlock;
+import com.anthropic.models.messages.ContentBlockParam;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCountTokensParams;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.RawMessageStreamEvent;
+import com.anthropic.models.messages.StopReason;
+import com.anthropic.models.messages.Tool;
+import com.anthropic.models.messages.ToolResultBlockParam;
+import com.anthropic.models.messages.ToolUseBlock;
+import com.anthropic.models.models.ModelInfo;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.helpers.ResponseAccumulator;
+import com.openai.models.responses.EasyInputMessage;
+import com.openai.models.responses.FunctionTool;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
+import com.openai.models.responses.ResponseOutputItem;
+import com.openai.models.responses.ResponseStatus;
+import com.openai.models.responses.ResponseStreamEvent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.switchboard.core.Json;
+import dev.switchboard.sse.SseDecoder;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.testing.Fixtures;
+import dev.switchboard.testing.StubUpstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The front doors besides chat completions, each with its unmodified official SDK as the client,
+ * over every provider type: Anthropic's Messages API (to an {@code anthropic} provider the client's
+ * request goes as written; to the others it is translated) and OpenAI's Responses API (translated
+ * to every provider); the answer comes back in the door's shape, whole or as the door's event
+ * stream. Each provider is a loopback server answering in its documented format.
+ */
+@SpringBootTest(classes = GatewayTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("front-doors-it")
+class FrontDoorsIntegrationTest {
+
+	private static final String KEY = "door-key";
+
+	/** A provider type behind the door: its stub, its fixtures and the paths its API uses. */
+	enum Provider {
+
+		ANTHROPIC("anthropic", "m-anthropic", "/v1", "/v1/messages", "/v1/messages", "\"tool_use_id\":\"toolu_e2e\""),
+		OPENAI("openai", "m-openai", "/v1", "/v1/chat/completions", "/v1/chat/completions", "\"role\":\"tool\""),
+		AZURE("openai", "m-azure", "", "/openai/deployments/dep-test/chat/completions",
+				"/openai/deployments/dep-test/chat/completions", "\"role\":\"tool\""),
+		GEMINI("gemini", "m-gemini", "/v1beta", "/v1beta/models/gemini-test:generateContent",
+				"/v1beta/models/gemini-test:streamGenerateContent", "\"functionResponse\"");
+
+		final String fixtures;
+
+		final String model;
+
+		final String basePath;
+
+		final String chatPath;
+
+		final String streamPath;
+
+		/** How the client's tool result looks in the provider's request. */
+		final String toolResultMarker;
+
+		final StubUpstream stub = new StubUpstream();
+
+		Provider(String fixtures, String model, String basePath, String chatPath, String streamPath,
+				String toolResultMarker) {
+			this.fixtures = fixtures;
+			this.model = model;
+			this.basePath = basePath;
+			this.chatPath = chatPath;
+			this.streamPath = streamPath;
+			this.toolResultMarker = toolResultMarker;
+		}
+
+		String fixture(String name) {
+			return Fixtures.text("e2e/" + this.fixtures + "/" + name);
+		}
+
+		void answerJson(String fixture) {
+			this.stub.reset();
+			this.stub.json(this.chatPath, 200, fixture(fixture));
+		}
+
+		void answerStream(String fixture) {
+			this.stub.reset();
+			this.stub.sse(this.streamPath, Flux.just(fixture(fixture)));
+		}
+
+		boolean isNative() {
+			return this == ANTHROPIC;
+		}
+
+	}
+
+	@LocalServerPort
+	int port;
+
+	@DynamicPropertySource
+	static void providers(DynamicPropertyRegistry registry) {
+		for (Provider provider : Provider.values()) {
+			registry.add("switchboard.providers." + provider.name().toLowerCase() + ".base-url",
+					() -> "http://127.0.0.1:" + provider.stub.port() + provider.basePath);
+		}
+	}
+
+	@AfterAll
+	static void stopStubs() {
+		for (Provider provider : Provider.values()) {
+			provider.stub.close();
+		}
+	}
+
+	private AnthropicClient anthropic() {
+		return AnthropicOkHttpClient.builder()
+			.baseUrl("http://127.0.0.1:" + FrontDoorsIntegrationTest.this.port)
+			.apiKey(KEY)
+			.maxRetries(0)
+			.timeout(Duration.ofSeconds(10))
+			.build();
+	}
+
+	private OpenAIClient openai() {
+		return OpenAIOkHttpClient.builder()
+			.baseUrl("http://127.0.0.1:" + this.port + "/v1")
+			.apiKey(KEY)
+			.maxRetries(0)
+			.timeout(Duration.ofSeconds(10))
+			.build();
+	}
+
+	private static MessageCreateParams.Builder question(Provider provider) {
+		return MessageCreateParams.builder()
+			.model(provider.model)
+			.maxTokens(256)
+			.system("Answer in one sentence.")
+			.addUserMessage("What is the capital of France?");
+	}
+
+	/** Anthropic's Messages API, with the official Anthropic Java SDK. */
+	@Nested
+	class AnthropicMessages {
+
+		// ---- every provider, through the SDK
+
+		@ParameterizedTest
+		@EnumSource(Provider.class)
+		void answersAsAMessage(Provider provider) {
+			provider.answerJson("chat.json");
+			Message message = anthropic().messages().create(question(provider).build());
+
+			assertThat(message.id()).startsWith("msg_");
+			assertThat(message.content()).singleElement()
+				.satisfies(block -> assertThat(block.asText().text()).isEqualTo("Paris is the capital of France."));
+			assertThat(message.stopReason()).contains(StopReason.END_TURN);
+			assertThat(message.usage().inputTokens()).isEqualTo(12);
+			assertThat(message.usage().outputTokens()).isEqualTo(7);
+
+			StubUpstream.Received upstream = provider.stub.lastRequest();
+			assertThat(upstream.path()).startsWith(provider.chatPath);
+			assertThat(upstream.body()).contains("What is the capital of France?").contains("Answer in one sentence.");
+			assertThat(upstream.headers().toString()).as("the team's key never reaches a provider").doesNotContain(KEY);
+			if (provider.isNative()) {
+				assertThat(upstream.headers().get("x-api-key")).isEqualTo("anthropic-provider-key");
+				assertThat(upstream.headers().get("anthropic-version")).as("the SDK's own").isNotBlank();
+				assertThat(Json.MAPPER.readTree(upstream.body()).path("model").asString()).isEqualTo("claude-test");
+			}
+		}
+
+		@ParameterizedTest
+		@EnumSource(Provider.class)
+		void streamsAsAnthropicEvents(Provider provider) {
+			provider.answerStream("stream.sse");
+			MessageAccumulator accumulator = MessageAccumulator.create();
+			List<String> types;
+			try (StreamResponse<RawMessageStreamEvent> stream = anthropic().messages()
+				.createStreaming(question(provider).build())) {
+				types = stream.stream().map(accumulator::accumulate).map(FrontDoorsIntegrationTest::type).toList();
+			}
+			Message message = accumulator.message();
+			assertThat(message.content()).singleElement()
+				.satisfies(block -> assertThat(block.asText().text()).isEqualTo("Paris is the capital of France."));
+			assertThat(message.stopReason()).contains(StopReason.END_TURN);
+			assertThat(message.usage().outputTokens()).isEqualTo(7);
+			assertThat(types.get(0)).isEqualTo("message_start");
+			assertThat(types.get(types.size() - 1)).isEqualTo("message_stop");
+			assertThat(types).contains("content_block_start", "content_block_delta", "content_block_stop", "message_delta");
+			assertThat(provider.stub.lastRequest().path()).startsWith(provider.streamPath);
+		}
+
+		@ParameterizedTest
+		@EnumSource(Provider.class)
+		void runsAToolTurnAndSendsItsResultBack(Provider provider) {
+			provider.answerJson("tool-call.json");
+			MessageCreateParams first = question(provider).addTool(weatherTool()).build();
+			Message call = anthropic().messages().create(first);
+
+			assertThat(call.stopReason()).contains(StopReason.TOOL_USE);
+			ToolUseBlock use = call.content().stream().filter(ContentBlock::isToolUse).findFirst().orElseThrow().asToolUse();
+			assertThat(use.name()).isEqualTo("get_weather");
+			assertThat(use._input().convert(Map.class)).isEqualTo(Map.of("city", "Paris"));
+
+			provider.answerJson("chat.json");
+			Message answer = anthropic().messages()
+				.create(first.toBuilder()
+					.addMessage(call)
+					.addUserMessageOfContentBlockParams(List.of(ContentBlockParam.ofToolResult(
+							ToolResultBlockParam.builder().toolUseId(use.id()).content("18 degrees, sunny").build())))
+					.build());
+
+			assertThat(answer.content().get(0).asText().text()).isEqualTo("Paris is the capital of France.");
+			String upstream = provider.stub.lastRequest().body();
+			assertThat(upstream).contains("18 degrees, sunny").contains("get_weather");
+			assertThat(upstream.replace(use.id(), "toolu_e2e")).contains(provider.toolResultMarker);
+		}
+
+		@ParameterizedTest
+		@EnumSource(Provider.class)
+		void streamsAToolCallAsInputJsonDeltas(Provider provider) {
+			provider.answerStream("tool-call-stream.sse");
+			MessageAccumulator accumulator = MessageAccumulator.create();
+			try (StreamResponse<RawMessageStreamEvent> stream = anthropic().messages()
+				.createStreaming(question(provider).addTool(weatherTool()).build())) {
+				stream.stream().forEach(accumulator::accumulate);
+			}
+			Message message = accumulator.message();
+			assertThat(message.stopReason()).contains(StopReason.TOOL_USE);
+			ToolUseBlock use = message.content().stream().filter(ContentBlock::isToolUse).findFirst().orElseThrow().asToolUse();
+			assertThat(use.name()).isEqualTo("get_weather");
+			assertThat(use._input().convert(Map.class)).isEqualTo(Map.of("city", "Paris"));
+		}
+
+		@ParameterizedTest
+		@EnumSource(Provider.class)
+		void aProviderRateLimitIsAnAnthropicRateLimitError(Provider provider) {
+			provider.stub.reset();
+			provider.stub.json(provider.chatPath, 429, provider.fixture("error-429.json"), Map.of("retry-after", "7"));
+			assertThatExceptionOfType(RateLimitException.class)
+				.isThrownBy(() -> anthropic().messages().create(question(provider).build()))
+				.satisfies(e -> assertThat(e.statusCode()).isEqualTo(429));
+		}
+
+		// ---- to Anthropic, as written
+
+		@Test
+		void anAnthropicProviderGetsTheRequestAsWrittenWithTheClientsBetas() {
+			Provider.ANTHROPIC.stub.reset();
+			Provider.ANTHROPIC.stub.json("/v1/messages", 200, """
+					{"id":"msg_t1","type":"message","role":"assistant","model":"claude-test",
+					 "content":[{"type":"thinking","thinking":"Easy.","signature":"sig-1"},{"type":"text","text":"Paris."}],
+					 "stop_reason":"end_turn","stop_sequence":null,
+					 "usage":{"input_tokens":20,"cache_read_input_tokens":100,"cache_creation_input_tokens":30,"output_tokens":9}}""");
+			String request = """
+					{"model":"claude-sonnet-4-5","max_tokens":2048,
+					 "system":[{"type":"text","text":"Long shared context.","cache_control":{"type":"ephemeral","ttl":"1h"}}],
+					 "thinking":{"type":"enabled","budget_tokens":1024},"top_k":5,
+					 "context_management":{"edits":[{"type":"clear_tool_uses_20250919"}]},
+					 "messages":[{"role":"user","content":[{"type":"text","text":"Capital of France?","cache_control":{"type":"ephemeral"}}]},
+					   {"role":"assistant","content":[{"type":"thinking","thinking":"Hm.","signature":"sig-0"},{"type":"text","text":"Which?"}]},
+					   {"role":"user","content":"France."}]}""";
+			Answer answer = post("/v1/messages", request, Map.of("x-api-key", KEY, "anthropic-version", "2023-06-01",
+					"anthropic-beta", "interleaved-thinking-2025-05-14,context-management-2025-06-27"));
+
+			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+			StubUpstream.Received upstream = Provider.ANTHROPIC.stub.lastRequest();
+			ObjectNode expected = (ObjectNode) Json.MAPPER.readTree(request);
+			expected.put("model", "claude-test");
+			assertThat(Json.MAPPER.readTree(upstream.body())).as("only the model rewritten").isEqualTo(expected);
+			assertThat(upstream.headers().get("anthropic-beta"))
+				.isEqualTo("interleaved-thinking-2025-05-14,context-management-2025-06-27");
+			assertThat(upstream.headers().get("anthropic-version")).isEqualTo("2023-06-01");
+			assertThat(upstream.headers().get("x-api-key")).isEqualTo("anthropic-provider-key");
+
+			JsonNode message = Json.MAPPER.readTree(answer.body());
+			assertThat(message.path("type").asString()).isEqualTo("message");
+			assertThat(message.path("model").asString()).as("the model that answered").isEqualTo("claude-test");
+			assertThat(message.path("content").get(0).path("type").asString()).isEqualTo("thinking");
+			assertThat(message.path("content").get(0).path("signature").asString()).isEqualTo("sig-1");
+			assertThat(message.path("content").get(1).path("text").asString()).isEqualTo("Paris.");
+			JsonNode usage = message.path("usage");
+			assertThat(usage.path("input_tokens").asLong()).as("uncached input, as Anthropic counts it").isEqualTo(20);
+			assertThat(usage.path("cache_read_input_tokens").asLong()).isEqualTo(100);
+			assertThat(usage.path("cache_creation_input_tokens").asLong()).isEqualTo(30);
+			assertThat(usage.path("output_tokens").asLong()).isEqualTo(9);
+		}
+
+		@Test
+		void fieldsOnlyAnthropicUnderstandsAreDroppedOnTheWayToOthers() {
+			Provider.OPENAI.answerJson("chat.json");
+			Answer answer = post("/v1/messages", """
+					{"model":"m-openai","max_tokens":64,"top_k":5,"messages":[{"role":"user","content":"hi"}]}""",
+					Map.of("x-api-key", KEY));
+			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+			JsonNode upstream = Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body());
+			assertThat(upstream.has("top_k")).isFalse();
+			assertThat(upstream.path("max_completion_tokens").asInt()).isEqualTo(64);
+			assertThat(upstream.path("model").asString()).isEqualTo("gpt-test");
+		}
+
+		/**
+		 * A Claude Code turn (cached system blocks, thinking handed back with its signature, a tool
+		 * result, a server tool, betas-only fields) to an OpenAI model: what OpenAI's API would refuse
+		 * is left out, the rest arrives as OpenAI's chat shape, and the streamed tool call comes back as
+		 * Anthropic's tool_use events.
+		 */
+		@Test
+		void aClaudeCodeTurnRunsOnAnOpenAiModel() {
+			Provider.OPENAI.answerStream("tool-call-stream.sse");
+			ObjectNode turn = (ObjectNode) Json.MAPPER.readTree(Fixtures.bytes("anthropic-door/agent-turn.request.json"));
+			turn.put("model", "claude-haiku-4-5");
+			Answer answer = post("/v1/messages", turn.toString(), Map.of("authorization", "Bearer " + KEY,
+					"anthropic-version", "2023-06-01", "anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14",
+					"x-claude-code-session-id", "5c3c"));
+
+			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+			JsonNode upstream = Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body());
+			assertThat(upstream.path("model").asString()).isEqualTo("gpt-test");
+			assertThat(upstream.path("max_completion_tokens").asInt()).isEqualTo(32000);
+			for (String dropped : List.of("top_k", "thinking", "context_management", "system", "stop_sequences")) {
+				assertThat(upstream.has(dropped)).as(dropped).isFalse();
+			}
+			assertThat(upstream.toString()).doesNotContain("cache_control", "thinking_blocks", "reasoning_content",
+					"web_search");
+			JsonNode messages = upstream.path("messages");
+			assertThat(messages.get(0).path("role").asString()).isEqualTo("system");
+			assertThat(messages.get(2).path("tool_calls").get(0).path("id").asString()).isEqualTo("toolu_01Read");
+			assertThat(messages.get(3).path("role").asString()).isEqualTo("tool");
+			assertThat(messages.get(3).path("tool_call_id").asString()).isEqualTo("toolu_01Read");
+			assertThat(upstream.path("tools")).singleElement()
+				.satisfies(tool -> assertThat(tool.path("function").path("name").asString()).isEqualTo("Read"));
+			assertThat(upstream.path("parallel_tool_calls").asBoolean(true)).isFalse();
+			assertThat(upstream.path("user").asString()).isEqualTo("user_abc_account_1_session_9");
+
+			List<SseEvent> events = new SseDecoder().decode(answer.body().getBytes(StandardCharsets.UTF_8));
+			JsonNode start = events.stream()
+				.filter(e -> "content_block_start".equals(e.event()))
+				.map(e -> Json.MAPPER.readTree(e.data()).path("content_block"))
+				.filter(block -> "tool_use".equals(block.path("type").asString()))
+				.findFirst()
+				.orElseThrow();
+			assertThat(start.path("name").asString()).isEqualTo("get_weather");
+			JsonNode delta = events.stream()
+				.filter(e -> "message_delta".equals(e.event()))
+				.map(e -> Json.MAPPER.readTree(e.data()))
+				.findFirst()
+				.orElseThrow();
+			assertThat(delta.path("delta").path("stop_reason").asString()).isEqualTo("tool_use");
+			assertThat(delta.path("usage").path("output_tokens").asLong()).isEqualTo(20);
+		}
+
+		@Test
+		void aMaxTokensOneProbeOfAnotherProvidersModelIsAnswered() {
+			Provider.OPENAI.answerJson("chat.json");
+			Message probe = anthropic().messages()
+				.create(MessageCreateParams.builder().model("claude-haiku-4-5").maxTokens(1).addUserMessage("quota").build());
+			assertThat(probe.content()).isNotEmpty();
+			assertThat(Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body()).path("max_completion_tokens").asInt())
+				.as("max_completion_tokens, which reasoning models take, not max_tokens, which they refuse")
+				.isEqualTo(1);
+		}
+
+		@Test
+		void anAliasNamesAnotherProvidersModel() {
+			Provider.OPENAI.answerJson("chat.json");
+			Message message = anthropic().messages()
+				.create(MessageCreateParams.builder().model("claude-haiku-4-5").maxTokens(32).addUserMessage("hi").build());
+			assertThat(message.content().get(0).asText().text()).isEqualTo("Paris is the capital of France.");
+			assertThat(Provider.OPENAI.stub.lastRequest().body()).contains("\"model\":\"gpt-test\"");
+		}
+
+		// ---- count_tokens
+
+		@Test
+		void countsTokensAtAnthropicWhenTheModelIsAnthropics() {
+			Provider.ANTHROPIC.stub.reset();
+			Provider.ANTHROPIC.stub.json("/v1/messages/count_tokens", 200, "{\"input_tokens\":42}");
+			long tokens = anthropic().messages()
+				.countTokens(MessageCountTokensParams.builder().model("claude-sonnet-4-5").addUserMessage("Count me").build())
+				.inputTokens();
+			assertThat(tokens).isEqualTo(42);
+			StubUpstream.Received upstream = Provider.ANTHROPIC.stub.lastRequest();
+			assertThat(upstream.path()).isEqualTo("/v1/messages/count_tokens");
+			assertThat(Json.MAPPER.readTree(upstream.body()).path("model").asString()).isEqualTo("claude-test");
+		}
+
+		@Test
+		void estimatesTokensWithoutCallingAProviderThatCannotCount() {
+			Provider.OPENAI.stub.reset();
+			MessageCountTokensParams.Builder params = MessageCountTokensParams.builder().model("m-openai");
+			long small = anthropic().messages().countTokens(params.addUserMessage("Count me").build()).inputTokens();
+			long large = anthropic().messages()
+				.countTokens(MessageCountTokensParams.builder()
+					.model("m-openai")
+					.addUserMessage("Count me, and this much longer sentence too, word after word after word.")
+					.build())
+				.inputTokens();
+			assertThat(small).isPositive();
+			assertThat(large).isGreaterThan(small + 5);
+			assertThat(Provider.OPENAI.stub.received()).as("nothing was generated, nothing was asked").isEmpty();
+		}
+
+		// ---- keys, models and errors in Anthropic's words
+
+		@Test
+		void acceptsTheKeyAsABearerTokenAsAnthropicAuthTokenSendsIt() {
+			Provider.OPENAI.answerJson("chat.json");
+			AnthropicClient bearer = AnthropicOkHttpClient.builder()
+				.baseUrl("http://127.0.0.1:" + FrontDoorsIntegrationTest.this.port)
+				.authToken(KEY)
+				.maxRetries(0)
+				.build();
+			assertThat(bearer.messages().create(question(Provider.OPENAI).build()).content()).isNotEmpty();
+			assertThat(Provider.OPENAI.stub.lastRequest().headers().get("authorization")).isEqualTo("Bearer openai-provider-key");
+		}
+
+		@Test
+		void aWrongKeyIsAnAuthenticationError() {
+			AnthropicClient wrong = AnthropicOkHttpClient.builder()
+				.baseUrl("http://127.0.0.1:" + FrontDoorsIntegrationTest.this.port)
+				.apiKey("not-a-team-key")
+				.maxRetries(0)
+				.build();
+			assertThatExceptionOfType(UnauthorizedException.class)
+				.isThrownBy(() -> wrong.messages().create(question(Provider.OPENAI).build()));
+
+			Answer none = post("/v1/messages", "{}", Map.of());
+			assertThat(none.status()).isEqualTo(401);
+			assertError(none, "authentication_error");
+		}
+
+		@Test
+		void listsTheCatalogInAnthropicsShape() {
+			List<String> ids = anthropic().models().list().data().stream().map(ModelInfo::id).toList();
+			assertThat(ids).contains("m-anthropic", "claude-sonnet-4-5", "m-openai", "claude-haiku-4-5", "m-gemini");
+			assertThat(anthropic().models().retrieve("claude-sonnet-4-5").id()).isEqualTo("claude-sonnet-4-5");
+			assertThatExceptionOfType(NotFoundException.class).isThrownBy(() -> anthropic().models().retrieve("nope"));
+		}
+
+		@Test
+		void theModelListTakesTheShapeOfTheClientAsking() {
+			JsonNode anthropicShape = Json.MAPPER.readTree(get("/v1/models", Map.of("x-api-key", KEY)).body());
+			assertThat(anthropicShape.path("has_more").isBoolean()).isTrue();
+			assertThat(anthropicShape.path("data").get(0).path("type").asString()).isEqualTo("model");
+			assertThat(anthropicShape.path("first_id").asString()).isEqualTo(anthropicShape.path("data").get(0).path("id").asString());
+
+			JsonNode openAiShape = Json.MAPPER.readTree(get("/v1/models", Map.of("authorization", "Bearer " + KEY)).body());
+			assertThat(openAiShape.path("object").asString()).isEqualTo("list");
+			assertThat(openAiShape.path("data").get(0).path("object").asString()).isEqualTo("model");
+		}
+
+		@Test
+		void anUnknownModelIsANotFoundError() {
+			assertThatExceptionOfType(NotFoundException.class).isThrownBy(() -> anthropic().messages()
+				.create(MessageCreateParams.builder().model("claude-unknown").maxTokens(8).addUserMessage("hi").build()));
+		}
+
+		@Test
+		void malformedRequestsAreInvalidRequestErrorsAndNoProviderIsCalled() {
+			Provider.OPENAI.stub.reset();
+			Map<String, String> key = Map.of("x-api-key", KEY);
+			Answer noMaxTokens = post("/v1/messages", """
+					{"model":"m-openai","messages":[{"role":"user","content":"hi"}]}""", key);
+			assertThat(noMaxTokens.status()).isEqualTo(400);
+			assertThat(assertError(noMaxTokens, "invalid_request_error")).contains("max_tokens");
+
+			Answer orphan = post("/v1/messages", """
+					{"model":"m-openai","max_tokens":8,"messages":[{"role":"user","content":[
+					 {"type":"tool_result","tool_use_id":"toolu_gone","content":"4"}]}]}""", key);
+			assertThat(orphan.status()).isEqualTo(400);
+			assertThat(assertError(orphan, "invalid_request_error")).contains("toolu_gone");
+
+			Answer notJson = post("/v1/messages", "{\"model\":", key);
+			assertThat(notJson.status()).isEqualTo(400);
+			assertError(notJson, "invalid_request_error");
+
+			assertThatExceptionOfType(BadRequestException.class).isThrownBy(() -> anthropic().messages()
+				.create(MessageCreateParams.builder()
+					.model("m-openai")
+					.maxTokens(8)
+					.addUserMessage("hi")
+					.putAdditionalBodyProperty("temperature", JsonValue.from(3))
+					.build()));
+			assertThat(Provider.OPENAI.stub.received()).isEmpty();
+		}
+
+		@Test
+		void aStreamThatFailsMidwayEndsWithAnAnthropicErrorEvent() {
+			String[] events = Provider.OPENAI.fixture("stream.sse").split("\n\n");
+			Provider.OPENAI.stub.reset();
+			Provider.OPENAI.stub.on("/v1/chat/completions", (request, response) -> response.status(200)
+				.header("content-type", "text/event-stream")
+				.sendString(Flux.just(events[0] + "\n\n", events[1] + "\n\n"))
+				.then()
+				.then(Mono.error(new IllegalStateException("provider went away"))));
+			Answer answer = post("/v1/messages", """
+					{"model":"m-openai","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}""",
+					Map.of("x-api-key", KEY));
+			assertThat(answer.status()).isEqualTo(200);
+			List<SseEvent> sse = new SseDecoder().decode(answer.body().getBytes(StandardCharsets.UTF_8));
+			assertThat(sse.get(0).event()).isEqualTo("message_start");
+			SseEvent last = sse.get(sse.size() - 1);
+			assertThat(last.event()).isEqualTo("error");
+			JsonNode error = Json.MAPPER.readTree(last.data());
+			assertThat(error.path("type").asString()).isEqualTo("error");
+			assertThat(error.path("error").path("type").asString()).isNotBlank();
+			assertThat(sse).noneMatch(e -> "message_stop".equals(e.event()));
+		}
+
+	}
+
+	/** OpenAI's Responses API, with the official OpenAI Java SDK's {@code responses()}. */
+	@Nested
+	class OpenAiResponses {
+
+		private ResponseCreateParams.Builder question(Provider provider) {
+			return ResponseCreateParams.builder()
+				.model(provider.model)
+				.instructions("Answer in one sentence.")
+				.input("What is the capital of France?")
+				.maxOutputTokens(256);
+		}
+
+		@ParameterizedTest
+		@EnumSource(Provider.class)
+		void answersAsAResponse(Provider provider) {
+			provider.answerJson("chat.json");
+			Response response = openai().responses().create(question(provider).build());
+
+			assertThat(response.id()).startsWith("resp_");
+			assertThat(response.status()).contains(ResponseStatus.COMPLETED);
+			assertThat(outputText(response)).isEqualTo("Paris is the capital of France.");
+			assertThat(response.usage().get().inputTokens()).isEqualTo(12);
+			assertThat(response.usage().get().outputTokens()).isEqualTo(7);
+			assertThat(response.instructions()).isPresent();
+
+			StubUpstream.Received upstream = provider.stub.lastRequest();
+			assertThat(upstream.path()).startsWith(provider.chatPath);
+			assertThat(upstream.body()).contains("What is the capital of France?").contains("Answer in one sentence.");
+			assertThat(upstream.headers().toString()).doesNotContain(KEY);
+		}
+
+		@ParameterizedTest
+		@EnumSource(Provider.class)
+		void streamsAsResponsesEvents(Provider provider) {
+			provider.answerStream("stream.sse");
+			ResponseAccumulator accumulator = ResponseAccumulator.create();
+			List<String> types = new ArrayList<>();
+			try (com.openai.core.http.StreamResponse<ResponseStreamEvent> stream = openai().responses()
+				.createStreaming(question(provider).build())) {
+				stream.stream().forEach(event -> {
+					accumulator.accumulate(event);
+					types.add(event.isCreated() ? "created" : event.isOutputTextDelta() ? "delta"
+							: event.isCompleted() ? "completed" : "other");
+				});
+			}
+			Response response = accumulator.response();
+			assertThat(outputText(response)).isEqualTo("Paris is the capital of France.");
+			assertThat(response.usage().get().outputTokens()).isEqualTo(7);
+			assertThat(types.get(0)).isEqualTo("created");
+			assertThat(types.get(types.size() - 1)).isEqualTo("completed");
+			assertThat(types).contains("delta");
+		}
+
+		@ParameterizedTest
+		@EnumSource(Provider.class)
+		void runsAFunctionCallAndSendsItsOutputBack(Provider provider) {
+			provider.answerJson("tool-call.json");
+			FunctionTool weather = FunctionTool.builder()
+				.name("get_weather")
+				.parameters(FunctionTool.Parameters.builder()
+					.putAdditionalProperty("type", com.openai.core.JsonValue.from("object"))
+					.putAdditionalProperty("properties", com.openai.core.JsonValue.from(Map.of("city", Map.of("type", "string"))))
+					.build())
+				.strict(false)
+				.build();
+			Response first = openai().responses().create(question(provider).addTool(weather).build());
+			ResponseFunctionToolCall call = first.output()
+				.stream()
+				.filter(ResponseOutputItem::isFunctionCall)
+				.findFirst()
+				.orElseThrow()
+				.asFunctionCall();
+			assertThat(call.name()).isEqualTo("get_weather");
+			assertThat(Json.MAPPER.readTree(call.arguments()).path("city").asString()).isEqualTo("Paris");
+
+			provider.answerJson("chat.json");
+			Response answer = openai().responses()
+				.create(ResponseCreateParams.builder()
+					.model(provider.model)
+					.addTool(weather)
+					.inputOfResponse(List.of(
+							ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder()
+								.role(EasyInputMessage.Role.USER)
+								.content("What is the weather in Paris?")
+								.build()),
+							ResponseInputItem.ofFunctionCall(call),
+							ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+								.callId(call.callId())
+								.output("18 degrees, sunny")
+								.build())))
+					.build());
+			assertThat(outputText(answer)).isEqualTo("Paris is the capital of France.");
+			String upstream = provider.stub.lastRequest().body();
+			assertThat(upstream).contains("18 degrees, sunny");
+			assertThat(upstream.replace(call.callId(), "toolu_e2e")).contains(provider.toolResultMarker);
+		}
+
+		@ParameterizedTest
+		@EnumSource(Provider.class)
+		void streamsAFunctionCallAsArgumentDeltas(Provider provider) {
+			provider.answerStream("tool-call-stream.sse");
+			ResponseAccumulator accumulator = ResponseAccumulator.create();
+			try (com.openai.core.http.StreamResponse<ResponseStreamEvent> stream = openai().responses()
+				.createStreaming(question(provider).build())) {
+				stream.stream().forEach(accumulator::accumulate);
+			}
+			ResponseFunctionToolCall call = accumulator.response()
+				.output()
+				.stream()
+				.filter(ResponseOutputItem::isFunctionCall)
+				.findFirst()
+				.orElseThrow()
+				.asFunctionCall();
+			assertThat(call.name()).isEqualTo("get_weather");
+			assertThat(Json.MAPPER.readTree(call.arguments()).path("city").asString()).isEqualTo("Paris");
+		}
+
+		@ParameterizedTest
+		@EnumSource(Provider.class)
+		void aProviderRateLimitIsARateLimitError(Provider provider) {
+			provider.stub.reset();
+			provider.stub.json(provider.chatPath, 429, provider.fixture("error-429.json"), Map.of("retry-after", "7"));
+			assertThatExceptionOfType(com.openai.errors.RateLimitException.class)
+				.isThrownBy(() -> openai().responses().create(question(provider).build()));
+		}
+
+		@Test
+		void aJsonSchemaFormatReachesTheProviderAsAResponseFormat() {
+			Provider.OPENAI.answerJson("json-mode.json");
+			Answer answer = post("/v1/responses", """
+					{"model":"m-openai","input":"A city as JSON","text":{"format":{"type":"json_schema","name":"city",
+					 "schema":{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]},"strict":true}}}""",
+					Map.of("authorization", "Bearer " + KEY));
+			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+			JsonNode upstream = Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body());
+			assertThat(upstream.path("response_format").path("json_schema").path("name").asString()).isEqualTo("city");
+			assertThat(Json.MAPPER.readTree(answer.body()).path("text").path("format").path("name").asString())
+				.isEqualTo("city");
+		}
+
+		@Test
+		void malformedRequestsAreOpenAiErrorsAndNoProviderIsCalled() {
+			Provider.OPENAI.stub.reset();
+			Map<String, String> key = Map.of("authorization", "Bearer " + KEY);
+			Answer noInput = post("/v1/responses", "{\"model\":\"m-openai\"}", key);
+			assertThat(noInput.status()).isEqualTo(400);
+			JsonNode error = Json.MAPPER.readTree(noInput.body()).path("error");
+			assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
+			assertThat(error.path("param").asString()).isEqualTo("input");
+
+			Answer chained = post("/v1/responses", "{\"model\":\"m-openai\",\"input\":\"hi\",\"previous_response_id\":\"resp_1\"}", key);
+			assertThat(chained.status()).isEqualTo(400);
+			assertThat(chained.body()).contains("previous_response_id");
+
+			Answer stored = get("/v1/responses/resp_1", key);
+			assertThat(stored.status()).isEqualTo(400);
+			assertThat(stored.body()).contains("stores no responses");
+
+			assertThatExceptionOfType(com.openai.errors.NotFoundException.class)
+				.isThrownBy(() -> openai().responses().create(ResponseCreateParams.builder().model("nope").input("hi").build()));
+			assertThat(Provider.OPENAI.stub.received()).isEmpty();
+		}
+
+		private String outputText(Response response) {
+			StringBuilder text = new StringBuilder();
+			response.output().stream().filter(ResponseOutputItem::isMessage).forEach(item -> item.asMessage()
+				.content()
+				.forEach(part -> part.outputText().ifPresent(t -> text.append(t.text()))));
+			return text.toString();
+		}
+
+	}
+
+	// ---- helpers
+
+	private static Tool weatherTool() {
+		return Tool.builder()
+			.name("get_weather")
+			.description("Current weather in a city")
+			.inputSchema(Tool.InputSchema.builder()
+				.properties(Tool.InputSchema.Properties.builder()
+					.putAdditionalProperty("city", JsonValue.from(Map.of("type", "string")))
+					.build())
+				.addRequired("city")
+				.build())
+			.build();
+	}
+
+	private static String type(RawMessageStreamEvent event) {
+		return event.isMessageStart() ? "message_start"
+				: event.isContentBlockStart() ? "content_block_start"
+						: event.isContentBlockDelta() ? "content_block_delta"
+								: event.isContentBlockStop() ? "content_block_stop"
+										: event.isMessageDelta() ? "message_delta"
+												: event.isMessageStop() ? "message_stop" : "other";
+	}
+
+	/** Asserts Anthropic's error shape and returns its message. */
+	private static String assertError(Answer answer, String type) {
+		JsonNode body = Json.MAPPER.readTree(answer.body());
+		assertThat(body.path("type").asString()).as(answer.body()).isEqualTo("error");
+		assertThat(body.path("error").path("type").asString()).as(answer.body()).isEqualTo(type);
+		assertThat(body.path("error").path("message").asString()).isNotBlank();
+		return body.path("error").path("message").asString();
+	}
+
+	record Answer(int status, String body) {
+	}
+
+	private Answer get(String path, Map<String, String> headers) {
+		return HttpClient.create()
+			.headers(h -> headers.forEach(h::set))
+			.get()
+			.uri("http://127.0.0.1:" + this.port + path)
+			.responseSingle((response, content) -> content.asString()
+				.defaultIfEmpty("")
+				.map(text -> new Answer(response.status().code(), text)))
+			.block(Duration.ofSeconds(10));
+	}
+
+	private Answer post(String path, String body, Map<String, String> headers) {
+		return HttpClient.create()
+			.headers(h -> {
+				h.set("content-type", "application/json");
+				headers.forEach(h::set);
+			})
+			.post()
+			.uri("http://127.0.0.1:" + this.port + path)
+			.send((request, out) -> out.sendString(Mono.just(body)))
+			.responseSingle((response, content) -> content.asString()
+				.defaultIfEmpty("")
+				.map(text -> new Answer(response.status().code(), text)))
+			.block(Duration.ofSeconds(10));
+	}
+
+}
