@@ -60,7 +60,15 @@ public final class TokenEstimator {
 
 	private static final Pattern O200K_MODELS = Pattern.compile("^(gpt-4o|chatgpt-4o|gpt-4\\.1|gpt-4\\.5|gpt-5|o1|o3|o4).*");
 
-	private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+	/**
+	 * One registry for the JVM, whatever the number of estimators (the quota service's, the
+	 * dispatcher's for token counts, every gateway a test or a configuration rebuild starts): an
+	 * encoding is immutable and thread-safe, and {@code o200k_base} alone takes tens of megabytes
+	 * of heap once loaded. Lazy, so a gateway that never counts never loads one.
+	 */
+	private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+
+	private final EncodingRegistry registry = REGISTRY;
 
 	private final Scheduler offload;
 
