@@ -25,6 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.switchboard.core.Headers;
 import dev.switchboard.core.Json;
+import dev.switchboard.observe.log.RequestLog;
 import dev.switchboard.quota.admission.TokenQuotaService;
 import dev.switchboard.quota.backend.QuotaBackend.UsageRecord;
 import dev.switchboard.sse.SseDecoder;
@@ -52,6 +53,9 @@ class AnthropicDoorOperationsIntegrationTest {
 
 	@Autowired
 	TokenQuotaService quotas;
+
+	@Autowired
+	RequestLog requests;
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
@@ -110,6 +114,8 @@ class AnthropicDoorOperationsIntegrationTest {
 		assertThat(message.path("content").get(0).path("text").asString()).isEqualTo("Paris is the capital of France.");
 		assertThat(message.path("stop_reason").asString()).isEqualTo("end_turn");
 		assertThat(openai.received()).as("one provider call for both doors").hasSize(1);
+		assertThat(door(miss)).isEqualTo("openai");
+		assertThat(door(hit)).as("the request record names the door").isEqualTo("anthropic");
 
 		Answer otherTeam = post("/v1/messages", "ops-a-key", """
 				{"model":"m-openai","max_tokens":64,"system":"Be brief.",
@@ -139,6 +145,12 @@ class AnthropicDoorOperationsIntegrationTest {
 	private static String streamed(String model, String prompt) {
 		return "{\"model\":\"" + model + "\",\"max_tokens\":64,\"stream\":true,"
 				+ "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
+	}
+
+	private String door(Answer answer) {
+		String id = answer.headers().get(Headers.REQUEST_ID);
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.requests.find(id) != null);
+		return this.requests.find(id).path("door").asString();
 	}
 
 	private UsageRecord ledger(String team) {

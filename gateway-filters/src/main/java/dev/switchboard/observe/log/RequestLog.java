@@ -270,6 +270,7 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 		record.put("request_id", exchange.requestId());
 		record.put("team", exchange.team().name());
 		record.put("operation", exchange.operation().otelName());
+		record.put("door", exchange.door().name());
 		record.put("requested_model", exchange.requestedModel());
 		record.put("stream", exchange.stream());
 		record.put("outcome", completion.name().toLowerCase());
