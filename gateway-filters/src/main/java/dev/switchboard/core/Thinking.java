@@ -30,6 +30,24 @@ public final class Thinking {
 	private Thinking() {
 	}
 
+	/**
+	 * Adds an Anthropic {@code thinking} or {@code redacted_thinking} content block to a message's
+	 * {@value #THINKING_BLOCKS}, in the shape described above, and returns its thinking text
+	 * (empty for a redacted block), for {@value #REASONING_CONTENT}.
+	 */
+	public static String add(ArrayNode blocks, JsonNode block) {
+		if ("redacted_thinking".equals(block.path("type").asString(""))) {
+			blocks.addObject().put("type", "redacted_thinking").put("data", block.path("data").asString(""));
+			return "";
+		}
+		String text = block.path("thinking").asString("");
+		blocks.addObject()
+			.put("type", "thinking")
+			.put("thinking", text)
+			.put("signature", block.path("signature").asString(""));
+		return text;
+	}
+
 	/** Collects the thinking of one streamed message, delta by delta. Not thread-safe. */
 	public static final class Collector {
 

@@ -303,14 +303,7 @@ final class MessagesRequests {
 						.put("name", block.get("name").stringValue())
 						.put("arguments", Json.MAPPER.writeValueAsString(input));
 				}
-				case "thinking" -> {
-					reasoning.append(block.path("thinking").asString(""));
-					thinking.addObject()
-						.put("type", "thinking")
-						.put("thinking", block.path("thinking").asString(""))
-						.put("signature", block.path("signature").asString(""));
-				}
-				case "redacted_thinking" -> thinking.add(block.deepCopy());
+				case "thinking", "redacted_thinking" -> reasoning.append(Thinking.add(thinking, block));
 				default -> {
 					// server tool calls and their results: only an Anthropic provider can take them back
 				}

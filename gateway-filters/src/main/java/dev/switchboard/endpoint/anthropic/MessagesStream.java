@@ -1,18 +1,17 @@
 package dev.switchboard.endpoint.anthropic;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Thinking;
+import dev.switchboard.endpoint.door.ChunkStreamRenderer;
 import dev.switchboard.sse.SseEvent;
 
 /**
@@ -31,15 +30,13 @@ import dev.switchboard.sse.SseEvent;
  * which the door always asks for, so {@code message_delta} waits for it or for {@code [DONE]}.
  * Per request, not thread-safe: one stream delivers its events in order.
  */
-final class MessagesStream {
+final class MessagesStream extends ChunkStreamRenderer {
 
 	private enum Block {
 		NONE, TEXT, THINKING, TOOL
 	}
 
 	private final LlmExchange exchange;
-
-	private boolean started;
 
 	private Block open = Block.NONE;
 
@@ -62,49 +59,31 @@ final class MessagesStream {
 		this.exchange = exchange;
 	}
 
-	List<SseEvent> onEvent(SseEvent event) {
-		List<SseEvent> out = new ArrayList<>(4);
-		if (event.isDone()) {
-			start(out, null);
-			closeBlock(out);
-			messageDelta(out);
-			out.add(event("message_stop", Json.object().put("type", "message_stop")));
-			return out;
-		}
-		JsonNode chunk;
-		try {
-			chunk = Json.MAPPER.readTree(event.data());
-		}
-		catch (JacksonException ex) {
-			return out;
-		}
-		start(out, chunk);
-		JsonNode choice = chunk.path("choices").path(0);
-		if (choice.isObject() && choice.path("index").asInt(0) == 0) {
-			delta(out, choice.path("delta"));
-			if (choice.path("finish_reason").isString()) {
-				closeBlock(out);
-				this.stopSequence = MessagesResponses.stopSequence(choice);
-				this.stopReason = MessagesResponses.stopReason(choice.get("finish_reason").stringValue(),
-						this.stopSequence);
-			}
-		}
-		JsonNode usage = chunk.get("usage");
-		if (usage != null && usage.isObject()) {
-			this.usage = usage;
-			if (this.stopReason != null) {
-				messageDelta(out);
-			}
-		}
-		return out;
+	@Override
+	protected void finish(List<SseEvent> out, JsonNode choice) {
+		closeBlock(out);
+		this.stopSequence = MessagesResponses.stopSequence(choice);
+		this.stopReason = MessagesResponses.stopReason(choice.get("finish_reason").stringValue(), this.stopSequence);
 	}
 
-	private void start(List<SseEvent> out, @Nullable JsonNode chunk) {
-		if (this.started) {
-			return;
+	@Override
+	protected void usage(List<SseEvent> out, JsonNode usage) {
+		this.usage = usage;
+		if (this.stopReason != null) {
+			messageDelta(out);
 		}
-		this.started = true;
-		ObjectNode message = MessagesResponses.head((chunk != null) ? chunk : Json.object());
+	}
+
+	@Override
+	protected void done(List<SseEvent> out) {
+		closeBlock(out);
+		messageDelta(out);
+		out.add(event("message_stop", Json.object().put("type", "message_stop")));
+	}
+
+	@Override
+	protected void start(List<SseEvent> out, JsonNode chunk) {
+		ObjectNode message = MessagesResponses.head(chunk);
 		message.putArray("content");
 		message.putNull("stop_reason");
 		message.putNull("stop_sequence");
@@ -116,7 +95,8 @@ final class MessagesStream {
 		out.add(event("ping", Json.object().put("type", "ping")));
 	}
 
-	private void delta(List<SseEvent> out, JsonNode delta) {
+	@Override
+	protected void delta(List<SseEvent> out, JsonNode delta) {
 		JsonNode reasoning = delta.get(Thinking.REASONING_CONTENT);
 		if (reasoning != null && reasoning.isString() && !reasoning.stringValue().isEmpty()) {
 			open(out, Block.THINKING, Json.object().put("type", "thinking").put("thinking", "").put("signature", ""));

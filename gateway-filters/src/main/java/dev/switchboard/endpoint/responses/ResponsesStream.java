@@ -1,12 +1,10 @@
 package dev.switchboard.endpoint.responses;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -14,6 +12,7 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.Thinking;
+import dev.switchboard.endpoint.door.ChunkStreamRenderer;
 import dev.switchboard.sse.SseEvent;
 
 /**
@@ -32,7 +31,7 @@ import dev.switchboard.sse.SseEvent;
  * {@code .done} events and the final response, which the Responses API repeats in full; the
  * chunks themselves pass on at once. Per request, not thread-safe.
  */
-final class ResponsesStream {
+final class ResponsesStream extends ChunkStreamRenderer {
 
 	private enum Kind {
 		NONE, REASONING, MESSAGE, CALL
@@ -41,8 +40,6 @@ final class ResponsesStream {
 	private final JsonNode request;
 
 	private int sequence;
-
-	private boolean started;
 
 	private String base = "";
 
@@ -65,38 +62,18 @@ final class ResponsesStream {
 
 	private @Nullable JsonNode usage;
 
-	private boolean finished;
-
 	ResponsesStream(JsonNode request) {
 		this.request = request;
 	}
 
-	List<SseEvent> onEvent(SseEvent event) {
-		List<SseEvent> out = new ArrayList<>(4);
-		if (event.isDone()) {
-			finish(out);
-			return out;
-		}
-		JsonNode chunk;
-		try {
-			chunk = Json.MAPPER.readTree(event.data());
-		}
-		catch (JacksonException ex) {
-			return out;
-		}
-		start(out, chunk);
-		JsonNode choice = chunk.path("choices").path(0);
-		if (choice.isObject() && choice.path("index").asInt(0) == 0) {
-			delta(out, choice.path("delta"));
-			if (choice.path("finish_reason").isString()) {
-				this.status = ResponsesOutput.status(choice.get("finish_reason").stringValue());
-			}
-		}
-		JsonNode usage = chunk.get("usage");
-		if (usage != null && usage.isObject()) {
-			this.usage = usage;
-		}
-		return out;
+	@Override
+	protected void finish(List<SseEvent> out, JsonNode choice) {
+		this.status = ResponsesOutput.status(choice.get("finish_reason").stringValue());
+	}
+
+	@Override
+	protected void usage(List<SseEvent> out, JsonNode usage) {
+		this.usage = usage;
 	}
 
 	/** The error event of a stream that fails after it started: OpenAI's {@code error} event. */
@@ -115,11 +92,8 @@ final class ResponsesStream {
 		return (stream != null) ? stream.error(error) : new ResponsesStream(Json.object()).error(error);
 	}
 
-	private void start(List<SseEvent> out, JsonNode chunk) {
-		if (this.started) {
-			return;
-		}
-		this.started = true;
+	@Override
+	protected void start(List<SseEvent> out, JsonNode chunk) {
 		this.base = ResponsesOutput.base(chunk.path("id").asString(""));
 		this.model = chunk.path("model").asString("");
 		this.createdAt = chunk.path("created").asLong(0);
@@ -129,7 +103,8 @@ final class ResponsesStream {
 				Json.object().put("type", "response.in_progress").set("response", response)));
 	}
 
-	private void delta(List<SseEvent> out, JsonNode delta) {
+	@Override
+	protected void delta(List<SseEvent> out, JsonNode delta) {
 		String reasoning = delta.path(Thinking.REASONING_CONTENT).asString("");
 		if (!reasoning.isEmpty()) {
 			if (this.open != Kind.REASONING) {
@@ -227,12 +202,8 @@ final class ResponsesStream {
 		this.openItem = null;
 	}
 
-	private void finish(List<SseEvent> out) {
-		if (this.finished) {
-			return;
-		}
-		this.finished = true;
-		start(out, Json.object());
+	@Override
+	protected void done(List<SseEvent> out) {
 		close(out);
 		ObjectNode response = response(this.status);
 		String type = "incomplete".equals(response.path("status").asString()) ? "response.incomplete"

@@ -12,6 +12,7 @@ import org.springframework.http.HttpHeaders;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.Thinking;
 import dev.switchboard.core.Usage;
 import dev.switchboard.translate.spi.UpstreamErrors;
 
@@ -48,16 +49,7 @@ final class AnthropicResponses {
 		for (JsonNode block : message.path("content")) {
 			switch (block.path("type").asString("")) {
 				case "text" -> text.append(block.path("text").asString(""));
-				case "thinking" -> {
-					reasoning.append(block.path("thinking").asString(""));
-					thinking.addObject()
-						.put("type", "thinking")
-						.put("thinking", block.path("thinking").asString(""))
-						.put("signature", block.path("signature").asString(""));
-				}
-				case "redacted_thinking" -> thinking.addObject()
-					.put("type", "redacted_thinking")
-					.put("data", block.path("data").asString(""));
+				case "thinking", "redacted_thinking" -> reasoning.append(Thinking.add(thinking, block));
 				case "tool_use" -> {
 					if (jsonMode) {
 						text.append(Json.MAPPER.writeValueAsString(block.path("input")));
