@@ -3,6 +3,7 @@ package dev.switchboard.autoconfigure;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,6 +48,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -716,6 +718,146 @@ class FrontDoorsIntegrationTest {
 				.content()
 				.forEach(part -> part.outputText().ifPresent(t -> text.append(t.text()))));
 			return text.toString();
+		}
+
+	}
+
+	/**
+	 * A Claude Code session replayed from fixtures ({@code fixtures/claude-code}): its headers and
+	 * {@code ?beta=true} paths, the quota probe and the title on the small model (served by OpenAI,
+	 * translated), count_tokens and a streamed agent turn on the main model (Anthropic, native),
+	 * then the turn that sends the tool result back with the signed thinking, as Claude Code
+	 * rebuilds it from the stream it got through the gateway.
+	 */
+	@Nested
+	class ClaudeCodeSession {
+
+		@Test
+		void runsThroughTheGatewayOnBothProviders() {
+			Map<String, String> headers = new LinkedHashMap<>();
+			Json.MAPPER.readTree(Fixtures.bytes("claude-code/headers.json"))
+				.properties()
+				.forEach(header -> headers.put(header.getKey(), header.getValue().asString()));
+			headers.put("authorization", "Bearer " + KEY);
+
+			// 1. The quota probe: max_tokens 1 on the small model, an OpenAI model here.
+			Provider.OPENAI.answerJson("chat.json");
+			Answer probe = post("/v1/messages?beta=true", session("01-quota.request.json"), headers);
+			assertThat(probe.status()).as(probe.body()).isEqualTo(200);
+			assertThat(Json.MAPPER.readTree(probe.body()).path("type").asString()).isEqualTo("message");
+			assertThat(Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body()).path("max_completion_tokens").asInt())
+				.isEqualTo(1);
+
+			// 2. The title, streamed by the small model: OpenAI gets OpenAI's shape, nothing of Anthropic's.
+			Provider.OPENAI.answerStream("stream.sse");
+			Answer title = post("/v1/messages?beta=true", session("02-title.request.json"), headers);
+			List<SseEvent> titleEvents = events(title);
+			assertThat(titleEvents.get(0).event()).isEqualTo("message_start");
+			assertThat(titleEvents.get(titleEvents.size() - 1).event()).isEqualTo("message_stop");
+			assertThat(Provider.OPENAI.stub.lastRequest().body()).doesNotContain("cache_control")
+				.contains("Summarize this coding conversation");
+			assertThat(Provider.OPENAI.stub.lastRequest().headers().toString()).doesNotContain("anthropic-beta", KEY);
+
+			// 3. count_tokens on the main model: Anthropic's own count, with the client's betas.
+			Provider.ANTHROPIC.stub.reset();
+			Provider.ANTHROPIC.stub.json("/v1/messages/count_tokens", 200, "{\"input_tokens\":1843}");
+			Answer count = post("/v1/messages/count_tokens?beta=true", session("03-count.request.json"), headers);
+			assertThat(Json.MAPPER.readTree(count.body()).path("input_tokens").asLong()).isEqualTo(1843);
+			assertThat(Provider.ANTHROPIC.stub.lastRequest().headers().get("anthropic-beta"))
+				.isEqualTo(headers.get("anthropic-beta"));
+
+			// 4. The agent turn, streamed natively: the body as Claude Code wrote it, the model rewritten.
+			Provider.ANTHROPIC.stub.reset();
+			Provider.ANTHROPIC.stub.sse("/v1/messages", Flux.just(Fixtures.text("claude-code/04-turn.upstream.sse")));
+			String turnRequest = session("04-turn.request.json");
+			Answer turn = post("/v1/messages?beta=true", turnRequest, headers);
+			ObjectNode expected = (ObjectNode) Json.MAPPER.readTree(turnRequest);
+			expected.put("model", "claude-test");
+			StubUpstream.Received upstream = Provider.ANTHROPIC.stub.lastRequest();
+			assertThat(Json.MAPPER.readTree(upstream.body())).isEqualTo(expected);
+			assertThat(upstream.headers().get("x-api-key")).isEqualTo("anthropic-provider-key");
+			assertThat(upstream.headers().get("authorization")).isNull();
+			ArrayNode assistant = assemble(events(turn));
+			assertThat(assistant).hasSize(3);
+			assertThat(assistant.get(0).path("signature").asString()).isEqualTo("EqQBCkgIBxABGAIiQM2x");
+			assertThat(assistant.get(0).path("thinking").asString()).isEqualTo("The user wants the README. I will read it.");
+			assertThat(assistant.get(2).path("input").path("file_path").asString()).isEqualTo("/repo/README.md");
+			JsonNode delta = events(turn).stream()
+				.filter(e -> "message_delta".equals(e.event()))
+				.map(e -> Json.MAPPER.readTree(e.data()))
+				.findFirst()
+				.orElseThrow();
+			assertThat(delta.path("delta").path("stop_reason").asString()).isEqualTo("tool_use");
+			assertThat(delta.path("usage").path("cache_read_input_tokens").asLong()).isEqualTo(9000);
+			assertThat(delta.path("usage").path("cache_creation_input_tokens").asLong()).isEqualTo(1200);
+
+			// 5. The tool's result, with the assistant turn Claude Code rebuilt from the stream.
+			ObjectNode next = (ObjectNode) Json.MAPPER.readTree(turnRequest);
+			ArrayNode messages = next.withArray("messages");
+			messages.addObject().put("role", "assistant").set("content", assistant);
+			messages.addObject()
+				.put("role", "user")
+				.putArray("content")
+				.addObject()
+				.put("type", "tool_result")
+				.put("tool_use_id", assistant.get(2).path("id").asString())
+				.put("content", "# Switchboard\nAn LLM gateway.");
+			Provider.ANTHROPIC.stub.reset();
+			Provider.ANTHROPIC.stub.sse("/v1/messages", Flux.just(Fixtures.text("claude-code/05-result.upstream.sse")));
+			Answer result = post("/v1/messages?beta=true", next.toString(), headers);
+			assertThat(result.status()).as(result.body()).isEqualTo(200);
+			JsonNode sent = Json.MAPPER.readTree(Provider.ANTHROPIC.stub.lastRequest().body()).path("messages").get(1);
+			assertThat(sent.path("content").get(0)).as("the signed thinking goes back to Anthropic as it came")
+				.isEqualTo(Json.MAPPER.readTree("""
+						{"type":"thinking","thinking":"The user wants the README. I will read it.","signature":"EqQBCkgIBxABGAIiQM2x"}"""));
+			assertThat(assemble(events(result)).get(0).path("text").asString())
+				.isEqualTo("README.md describes Switchboard, an LLM gateway.");
+		}
+
+		private String session(String name) {
+			return Fixtures.text("claude-code/" + name);
+		}
+
+		private List<SseEvent> events(Answer answer) {
+			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+			return new SseDecoder().decode(answer.body().getBytes(StandardCharsets.UTF_8));
+		}
+
+		/** The assistant's content blocks, put together from the stream as Claude Code does. */
+		private ArrayNode assemble(List<SseEvent> events) {
+			ArrayNode blocks = Json.NODES.arrayNode();
+			StringBuilder json = new StringBuilder();
+			for (SseEvent event : events) {
+				JsonNode data = Json.MAPPER.readTree(event.data());
+				switch (String.valueOf(event.event())) {
+					case "content_block_start" -> {
+						blocks.add(data.path("content_block").deepCopy());
+						json.setLength(0);
+					}
+					case "content_block_delta" -> {
+						ObjectNode block = (ObjectNode) blocks.get(data.path("index").asInt());
+						JsonNode d = data.path("delta");
+						switch (d.path("type").asString()) {
+							case "text_delta" -> block.put("text", block.path("text").asString() + d.path("text").asString());
+							case "thinking_delta" -> block.put("thinking",
+									block.path("thinking").asString() + d.path("thinking").asString());
+							case "signature_delta" -> block.put("signature", d.path("signature").asString());
+							case "input_json_delta" -> json.append(d.path("partial_json").asString());
+							default -> {
+							}
+						}
+					}
+					case "content_block_stop" -> {
+						ObjectNode block = (ObjectNode) blocks.get(data.path("index").asInt());
+						if ("tool_use".equals(block.path("type").asString())) {
+							block.set("input", Json.MAPPER.readTree(json.isEmpty() ? "{}" : json.toString()));
+						}
+					}
+					default -> {
+					}
+				}
+			}
+			return blocks;
 		}
 
 	}
