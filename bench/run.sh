@@ -18,7 +18,7 @@
 #                    failover, translation, observability, quota (LlmQuota on Redis vs none),
 #                    cache (exact and semantic hits vs a provider call, semantic lookup vs store size),
 #                    live (binding a configuration version per request, file change to serving),
-#                    doors (the Anthropic Messages door vs the chat completions door, same provider:
+#                    doors (the Anthropic Messages and OpenAI Responses doors vs the chat completions door, same provider:
 #                    DOOR_ROUNDS rounds, default 3)
 #   TRANSLATION_TOKENS   streamed response length of the translation and doors cases (default 1000)
 set -euo pipefail
@@ -286,6 +286,7 @@ declare -A URLS=(
   # doors: the same route and model (the stub, OpenAI's format), asked by each front door
   [chat-door]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions"
   [messages-door]="http://127.0.0.1:$GATEWAY_PORT/v1/messages"
+  [responses-door]="http://127.0.0.1:$GATEWAY_PORT/v1/responses"
 )
 # The gateway whose memory a run samples and whose death fails the run; the observability case
 # points it at its own gateways.
@@ -359,20 +360,25 @@ translation_cases() {
   load anthropic translate-stream 1 --stream --model story-anthropic --max-tokens "$TRANSLATION_TOKENS"
 }
 
-# Front doors (#16): the same provider and model asked through the chat completions door and the
-# Anthropic Messages door (read into the canonical request, answer rendered back, event by event
-# for streams). One connection, rounds interleaved; the report gives min / median / max of the
+# Front doors (#16): the same provider and model asked through the chat completions door, the
+# Anthropic Messages door and the OpenAI Responses door (read into the canonical request, answer
+# rendered back, event by event for streams). One connection, rounds interleaved; the report gives min / median / max of the
 # per-round difference, per request and per streamed event.
 doors_cases() {
   local round
   generate messages-door warm-up "$CONNECTIONS" --door anthropic --warmup 0 --measure "$CASE_WARMUP" >/dev/null
   generate messages-door warm-up "$CONNECTIONS" --door anthropic --stream --model smart --max-tokens 64 \
     --warmup 0 --measure "$CASE_WARMUP" >/dev/null
+  generate responses-door warm-up "$CONNECTIONS" --door responses --warmup 0 --measure "$CASE_WARMUP" >/dev/null
+  generate responses-door warm-up "$CONNECTIONS" --door responses --stream --model smart --max-tokens 64 \
+    --warmup 0 --measure "$CASE_WARMUP" >/dev/null
   for round in $(seq "$DOOR_ROUNDS"); do
     load chat-door door-json 1
     load messages-door door-json 1 --door anthropic
+    load responses-door door-json 1 --door responses
     load chat-door door-stream 1 --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
     load messages-door door-stream 1 --door anthropic --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
+    load responses-door door-stream 1 --door responses --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
   done
 }
 

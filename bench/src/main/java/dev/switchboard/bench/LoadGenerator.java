@@ -14,6 +14,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -30,9 +31,12 @@ import dev.switchboard.core.Json;
  *
  * <p>Usage: {@code LoadGenerator --target NAME --scenario NAME --url http://127.0.0.1:PORT/...
  * --connections N [--stream] [--model ID] [--max-tokens N] [--warmup SECONDS] [--measure SECONDS]
- * [--watch-pid PID] [--prompt TEXT] [--door openai|anthropic]}. With {@code --door anthropic} the
- * requests are Anthropic Messages requests (key as {@code x-api-key}, {@code max_tokens} required,
- * 64 unless given) and a stream is complete at its {@code message_stop} event.
+ * [--watch-pid PID] [--prompt TEXT] [--door openai|anthropic|responses]}. With {@code --door anthropic}
+ * the requests are Anthropic Messages requests (key as {@code x-api-key}, {@code max_tokens}
+ * required, 64 unless given) and a stream is complete at its {@code message_stop} event; with
+ * {@code --door responses} they are Responses API requests ({@code input}, {@code max_output_tokens})
+ * and a stream is complete once its {@code response.completed} (or {@code response.incomplete})
+ * event has begun.
  */
 public final class LoadGenerator {
 
@@ -42,7 +46,18 @@ public final class LoadGenerator {
 	/** A stream of the Anthropic door is complete only if the body ends with its last event. */
 	private static final byte[] MESSAGE_STOP = "data: {\"type\":\"message_stop\"}\n\n".getBytes(StandardCharsets.US_ASCII);
 
+	/**
+	 * A Responses stream ends with the whole response, of any length: complete once its last event
+	 * has begun, {@code response.completed} or, for an answer cut at {@code max_output_tokens} (as
+	 * the stub's are), {@code response.incomplete}.
+	 */
+	private static final byte[] RESPONSE_COMPLETED = "event: response.completed\n".getBytes(StandardCharsets.US_ASCII);
+
+	private static final byte[] RESPONSE_INCOMPLETE = "event: response.incomplete\n".getBytes(StandardCharsets.US_ASCII);
+
 	private static final String ANTHROPIC = "anthropic";
+
+	private static final String RESPONSES = "responses";
 
 	/** Long enough for a 20,000-token stream to make progress, short enough to turn a hang into an error. */
 	private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
@@ -52,6 +67,9 @@ public final class LoadGenerator {
 	private final byte[] body;
 
 	private final byte[] terminator;
+
+	/** When set, a stream is complete once it contained these bytes, instead of ending with the terminator. */
+	private final byte @Nullable [] marker;
 
 	private final ConnectionProvider pool;
 
@@ -79,6 +97,7 @@ public final class LoadGenerator {
 		this.body = requestBody(options);
 		boolean anthropic = ANTHROPIC.equals(options.door());
 		this.terminator = anthropic ? MESSAGE_STOP : DONE;
+		this.marker = RESPONSES.equals(options.door()) ? RESPONSE_COMPLETED : null;
 		this.pool = ConnectionProvider.builder("bench").maxConnections(options.connections()).build();
 		this.client = HttpClient.create(this.pool)
 			.responseTimeout(READ_TIMEOUT)
@@ -147,8 +166,9 @@ public final class LoadGenerator {
 		if (status / 100 != 2) {
 			fail(end, "HTTP " + status);
 		}
-		else if (this.options.stream() && !response.endsWithDone()) {
-			fail(end, "stream ended without " + new String(this.terminator, StandardCharsets.US_ASCII).trim());
+		else if (this.options.stream() && !response.complete()) {
+			byte[] expected = (this.marker != null) ? this.marker : this.terminator;
+			fail(end, "stream ended without " + new String(expected, StandardCharsets.US_ASCII).trim());
 		}
 		else if (inWindow(end)) {
 			this.requests.increment();
@@ -174,6 +194,16 @@ public final class LoadGenerator {
 	private static byte[] requestBody(Options options) {
 		ObjectNode body = Json.object();
 		body.put("model", options.model());
+		if (RESPONSES.equals(options.door())) {
+			body.put("input", options.prompt());
+			if (options.stream()) {
+				body.put("stream", true);
+			}
+			if (options.maxTokens() != null) {
+				body.put("max_output_tokens", options.maxTokens());
+			}
+			return Json.MAPPER.writeValueAsBytes(body);
+		}
 		body.putArray("messages").addObject().put("role", "user").put("content", options.prompt());
 		if (options.stream()) {
 			body.put("stream", true);
@@ -185,6 +215,18 @@ public final class LoadGenerator {
 			body.put("max_tokens", 64);
 		}
 		return Json.MAPPER.writeValueAsBytes(body);
+	}
+
+	private static int indexOf(byte[] haystack, byte[] needle) {
+		outer: for (int i = 0; i <= haystack.length - needle.length; i++) {
+			for (int j = 0; j < needle.length; j++) {
+				if (haystack[i + j] != needle[j]) {
+					continue outer;
+				}
+			}
+			return i;
+		}
+		return -1;
 	}
 
 	private static long micros(long nanos) {
@@ -206,6 +248,11 @@ public final class LoadGenerator {
 
 		private final byte[] tail = new byte[LoadGenerator.this.terminator.length];
 
+		/** The last bytes before this chunk, so that a marker cut by a chunk boundary is still found. */
+		private byte[] carry = new byte[0];
+
+		private boolean marked;
+
 		Response(long start) {
 			this.start = start;
 		}
@@ -220,14 +267,23 @@ public final class LoadGenerator {
 			if (inWindow(now)) {
 				LoadGenerator.this.bytes.add(length);
 			}
+			byte[] marker = LoadGenerator.this.marker;
+			if (marker != null && !this.marked) {
+				byte[] window = new byte[this.carry.length + length];
+				System.arraycopy(this.carry, 0, window, 0, this.carry.length);
+				chunk.getBytes(chunk.readerIndex(), window, this.carry.length, length);
+				this.marked = indexOf(window, marker) >= 0 || indexOf(window, RESPONSE_INCOMPLETE) >= 0;
+				int keep = Math.max(marker.length, RESPONSE_INCOMPLETE.length) - 1;
+				this.carry = Arrays.copyOfRange(window, Math.max(0, window.length - keep), window.length);
+			}
 			// Keep the last terminator-length bytes of the body, whatever the chunk boundaries.
 			int keep = Math.min(length, this.tail.length);
 			System.arraycopy(this.tail, keep, this.tail, 0, this.tail.length - keep);
 			chunk.getBytes(chunk.readerIndex() + length - keep, this.tail, this.tail.length - keep, keep);
 		}
 
-		boolean endsWithDone() {
-			return Arrays.equals(this.tail, LoadGenerator.this.terminator);
+		boolean complete() {
+			return (LoadGenerator.this.marker != null) ? this.marked : Arrays.equals(this.tail, LoadGenerator.this.terminator);
 		}
 
 	}

@@ -57,15 +57,21 @@ public final class Report {
 	/** Translation (#4): added time per streamed chunk, in microseconds. */
 	private static final double MAX_TRANSLATION_CHUNK_US = 50;
 
-	/** Front doors (#16): added p50 of a request at the Anthropic door over the chat completions door. */
+	/** Front doors (#16): added p50 of a request at another door over the chat completions door. */
 	private static final double MAX_DOOR_REQUEST_MS = 0.1;
 
-	/** Front doors (#16): added time per streamed event at the Anthropic door, in microseconds. */
+	/** Front doors (#16): added time per streamed event at another door, in microseconds. */
 	private static final double MAX_DOOR_EVENT_US = 5;
 
 	private static final String CHAT_DOOR = "chat-door";
 
 	private static final String MESSAGES_DOOR = "messages-door";
+
+	private static final String RESPONSES_DOOR = "responses-door";
+
+	/** The doors measured against the chat completions door, with their names in the report. */
+	private static final List<Map.Entry<String, String>> DOORS = List.of(Map.entry(MESSAGES_DOOR, "Anthropic Messages"),
+			Map.entry(RESPONSES_DOOR, "OpenAI Responses"));
 
 	/** As shipped (#23): least share of the plain route's throughput, JSON and streams, at the loaded case. */
 	private static final double MIN_SHIPPED_VS_PLAIN = 0.90;
@@ -281,35 +287,39 @@ public final class Report {
 	}
 
 	/**
-	 * The Anthropic Messages door against the chat completions door, same provider and model:
-	 * min / median / max over the rounds of the per-round differences.
+	 * Each door against the chat completions door, same provider and model: min / median / max
+	 * over the rounds of the per-round differences.
 	 */
 	private void doors() {
-		if (rounds("door-json", 1, MESSAGES_DOOR).isEmpty() && rounds("door-stream", 1, MESSAGES_DOOR).isEmpty()) {
+		if (DOORS.stream().allMatch(door -> rounds("door-json", 1, door.getKey()).isEmpty()
+				&& rounds("door-stream", 1, door.getKey()).isEmpty())) {
 			return;
 		}
-		this.out.append("\n### Front doors: Anthropic Messages vs chat completions (same provider, model and load)\n\n");
-		row("case", "conns", "rounds", "tokens", "chat door p50 ms", "messages door p50 ms",
-				"added p50 ms (per round)", "added per event us (per round)", "chat door req/s", "messages door req/s");
-		row("---", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
-		for (String scenario : List.of("door-json", "door-stream")) {
-			List<Result> chat = rounds(scenario, 1, CHAT_DOOR);
-			List<Result> messages = rounds(scenario, 1, MESSAGES_DOOR);
-			if (chat.isEmpty() || messages.isEmpty()) {
-				continue;
+		this.out.append("\n### Front doors vs chat completions (same provider, model and load)\n\n");
+		row("door", "case", "conns", "rounds", "tokens", "chat door p50 ms", "door p50 ms", "added p50 ms (per round)",
+				"added per event us (per round)", "chat door req/s", "door req/s");
+		row("---", "---", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
+		for (Map.Entry<String, String> door : DOORS) {
+			for (String scenario : List.of("door-json", "door-stream")) {
+				List<Result> chat = rounds(scenario, 1, CHAT_DOOR);
+				List<Result> measured = rounds(scenario, 1, door.getKey());
+				if (chat.isEmpty() || measured.isEmpty()) {
+					continue;
+				}
+				Integer tokens = measured.get(0).maxTokens();
+				row(door.getValue(), scenario, 1, measured.size(), (tokens != null) ? tokens : "1",
+						spread(chat, Result::p50Ms, 3), spread(measured, Result::p50Ms, 3),
+						spread(perRound(measured, chat, (m, c) -> added(m, c, Result::p50Ms)), 3),
+						measured.get(0).stream() ? spread(perRound(measured, chat, (m, c) -> perChunkMicros(c, m)), 2)
+								: "-",
+						spread(chat, Result::throughput, 0), spread(measured, Result::throughput, 0));
 			}
-			Integer tokens = messages.get(0).maxTokens();
-			row(scenario, 1, messages.size(), (tokens != null) ? tokens : "1", spread(chat, Result::p50Ms, 3),
-					spread(messages, Result::p50Ms, 3),
-					spread(perRound(messages, chat, (m, c) -> added(m, c, Result::p50Ms)), 3),
-					messages.get(0).stream() ? spread(perRound(messages, chat, (m, c) -> perChunkMicros(c, m)), 2) : "-",
-					spread(chat, Result::throughput, 0), spread(messages, Result::throughput, 0));
 		}
 	}
 
-	/** Median over rounds of a per-round figure of the doors case; empty when it did not run. */
-	private Optional<Double> doorMedian(String scenario, BiFunction<Result, Result, Double> f) {
-		List<Double> values = perRound(rounds(scenario, 1, MESSAGES_DOOR), rounds(scenario, 1, CHAT_DOOR), f).stream()
+	/** Median over rounds of a per-round figure of a door against the chat door; empty when it did not run. */
+	private Optional<Double> doorMedian(String door, String scenario, BiFunction<Result, Result, Double> f) {
+		List<Double> values = perRound(rounds(scenario, 1, door), rounds(scenario, 1, CHAT_DOOR), f).stream()
 			.sorted()
 			.toList();
 		return values.isEmpty() ? Optional.empty() : Optional.of(median(values));
@@ -443,15 +453,17 @@ public final class Report {
 					pair("translate-stream", "anthropic", "openai", (t, p) -> perChunkMicros(p, t)), 1, " us",
 					v -> v <= MAX_TRANSLATION_CHUNK_US, "<= " + fmt(MAX_TRANSLATION_CHUNK_US, 0) + " us");
 		}
-		if (!rounds("door-json", 1, MESSAGES_DOOR).isEmpty()) {
-			check("Anthropic door, 1 conn: added p50 of a JSON request (median)",
-					doorMedian("door-json", (m, c) -> added(m, c, Result::p50Ms)), 3, " ms",
-					v -> v <= MAX_DOOR_REQUEST_MS, "<= " + MAX_DOOR_REQUEST_MS + " ms");
-		}
-		if (!rounds("door-stream", 1, MESSAGES_DOOR).isEmpty()) {
-			check("Anthropic door, 1 conn: added time per streamed event (median)",
-					doorMedian("door-stream", (m, c) -> perChunkMicros(c, m)), 2, " us", v -> v <= MAX_DOOR_EVENT_US,
-					"<= " + fmt(MAX_DOOR_EVENT_US, 0) + " us");
+		for (Map.Entry<String, String> door : DOORS) {
+			if (!rounds("door-json", 1, door.getKey()).isEmpty()) {
+				check(door.getValue() + " door, 1 conn: added p50 of a JSON request (median)",
+						doorMedian(door.getKey(), "door-json", (m, c) -> added(m, c, Result::p50Ms)), 3, " ms",
+						v -> v <= MAX_DOOR_REQUEST_MS, "<= " + MAX_DOOR_REQUEST_MS + " ms");
+			}
+			if (!rounds("door-stream", 1, door.getKey()).isEmpty()) {
+				check(door.getValue() + " door, 1 conn: added time per streamed event (median)",
+						doorMedian(door.getKey(), "door-stream", (m, c) -> perChunkMicros(c, m)), 2, " us",
+						v -> v <= MAX_DOOR_EVENT_US, "<= " + fmt(MAX_DOOR_EVENT_US, 0) + " us");
+			}
 		}
 		for (String scenario : List.of("observability-json", "observability-stream")) {
 			if (run(scenario, "obs-on").isPresent()) {

@@ -177,8 +177,7 @@ public final class RequestValidator {
 	/** A number in {@code [min, max]}; numbers too large for a double read as infinite and fail. */
 	private static void range(JsonNode body, String field, double min, double max) {
 		JsonNode value = body.get(field);
-		if (value != null && !value.isNull()
-				&& (!value.isNumber() || !(value.asDouble() >= min && value.asDouble() <= max))) {
+		if (value != null && !value.isNull() && !RequestChecks.isNumberIn(value, min, max)) {
 			throw LlmApiException.invalidRequest("'" + field + "' must be a number between " + number(min) + " and "
 					+ number(max) + ".", field);
 		}

@@ -74,7 +74,8 @@ class RequestValidatorTest {
 		List<String> integers = List.of("max_tokens", "max_completion_tokens", "n", "top_logprobs");
 		List<String> numbers = List.of("temperature", "top_p", "presence_penalty", "frequency_penalty");
 		List<String> hostile = List.of("9223372036854775808", "-9223372036854775809", "1e400", "-1e400",
-				"1000000000000000000000000000000", "-1", "2147483648", "\"5\"", "true", "[1]", "{}");
+				"1000000000000000000000000000000", "1" + "0".repeat(400), "-1", "2147483648", "\"5\"", "true", "[1]",
+				"{}");
 		List<Arguments> cases = new ArrayList<>();
 		for (String field : integers) {
 			for (String value : hostile) {

@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,87 @@ class HostileInputIntegrationTest {
 
 	private String url(String path) {
 		return "http://127.0.0.1:" + this.port + path;
+	}
+
+	/**
+	 * The Anthropic Messages door: malformed bodies of every kind get Anthropic's error shape and a
+	 * 4xx, never a 5xx, and the next request at either door is served.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "{\"model\":\"sim-model\",\"max_tokens\":18446744073709551621,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+			"{\"model\":\"sim-model\",\"max_tokens\":9,\"messages\":[7,null,\"x\"]}",
+			"{\"model\":\"sim-model\",\"max_tokens\":9,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":5}]}]}",
+			"{\"model\":\"sim-model\",\"max_tokens\":9,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"%%%\"}}]}]}",
+			"{\"model\":\"sim-model\",\"max_tokens\":9,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\"}]}]}",
+			"{\"model\":\"sim-model\",\"max_tokens\":9,\"messages\":[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":5,\"name\":[],\"input\":\"x\"}]}]}",
+			"{\"model\":\"sim-model\",\"max_tokens\":9,\"system\":[{\"type\":\"text\"}],\"messages\":[]}",
+			"{\"model\":\"sim-model\",\"max_tokens\":9,\"tools\":{},\"messages\":[]}",
+			"{\"model\":\"sim-model\",\"max_tokens\":9,\"tool_choice\":\"auto\",\"messages\":[]}",
+			"{\"model\":\"sim-model\",\"max_tokens\":9,\"temperature\":1e400,\"messages\":[]}",
+			"{\"model\":\"sim-model\",\"max_tokens\":9,\"metadata\":[],\"messages\":[]}",
+			"[{\"model\":\"sim-model\"}]", "\"just a string\"", "{\"model\":" })
+	void malformedMessagesRequestsGetAnthropicsErrorShape(String body) {
+		Answer answer = post("/v1/messages", Map.of("x-api-key", KEY, "anthropic-version", "2023-06-01"), body)
+			.block(Duration.ofSeconds(10));
+		assertThat(answer.status()).as(answer.body()).isBetween(400, 499);
+		JsonNode root = Json.MAPPER.readTree(answer.body());
+		assertThat(root.path("type").asString()).isEqualTo("error");
+		assertThat(root.path("error").path("type").asString()).isEqualTo("invalid_request_error");
+		assertThat(root.path("error").path("message").asString()).isNotBlank();
+		assertThat(post(HELLO).block(Duration.ofSeconds(10)).status()).isEqualTo(200);
+	}
+
+	/** The Responses door: the same, in OpenAI's error shape, naming the field where it can. */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "{\"model\":\"sim-model\",\"input\":\"hi\",\"max_output_tokens\":18446744073709551636}",
+			"{\"model\":\"sim-model\",\"input\":[7,null]}", "{\"model\":\"sim-model\",\"input\":{}}",
+			"{\"model\":\"sim-model\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\",\"image_url\":\"ftp://x\"}]}]}",
+			"{\"model\":\"sim-model\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":5}]}]}",
+			"{\"model\":\"sim-model\",\"input\":[{\"type\":\"function_call_output\",\"call_id\":[],\"output\":\"x\"}]}",
+			"{\"model\":\"sim-model\",\"input\":\"hi\",\"tools\":[{\"type\":\"function\"}]}",
+			"{\"model\":\"sim-model\",\"input\":\"hi\",\"text\":{\"format\":7}}",
+			"{\"model\":\"sim-model\",\"input\":\"hi\",\"temperature\":\"hot\"}",
+			"{\"model\":\"sim-model\",\"input\":\"hi\",\"previous_response_id\":\"resp_x\"}",
+			"[1]", "{\"model\":" })
+	void malformedResponsesRequestsGetOpenAisErrorShape(String body) {
+		Answer answer = post("/v1/responses", Map.of("authorization", "Bearer " + KEY), body).block(Duration.ofSeconds(10));
+		assertThat(answer.status()).as(answer.body()).isBetween(400, 499);
+		assertOpenAiError(answer, "invalid_request_error");
+		assertThat(post(HELLO).block(Duration.ofSeconds(10)).status()).isEqualTo(200);
+	}
+
+	@Test
+	void fiveMegabytesOfOneLetterAtEachDoorAreAnswered() {
+		String prompt = "A".repeat(5_242_880);
+		Answer messages = post("/v1/messages", Map.of("x-api-key", KEY),
+				"{\"model\":\"sim-model\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}")
+			.block(Duration.ofSeconds(60));
+		assertThat(messages.status()).isEqualTo(200);
+		assertThat(Json.MAPPER.readTree(messages.body()).path("type").asString()).isEqualTo("message");
+		Answer count = post("/v1/messages/count_tokens", Map.of("x-api-key", KEY),
+				"{\"model\":\"sim-model\",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}")
+			.block(Duration.ofSeconds(60));
+		assertThat(count.status()).isEqualTo(200);
+		assertThat(Json.MAPPER.readTree(count.body()).path("input_tokens").asLong()).isPositive();
+		Answer responses = post("/v1/responses", Map.of("authorization", "Bearer " + KEY),
+				"{\"model\":\"sim-model\",\"input\":\"" + prompt + "\"}")
+			.block(Duration.ofSeconds(60));
+		assertThat(responses.status()).isEqualTo(200);
+		assertThat(Json.MAPPER.readTree(responses.body()).path("object").asString()).isEqualTo("response");
+	}
+
+	private Mono<Answer> post(String path, Map<String, String> headers, String body) {
+		return this.client.headers(h -> {
+			h.set("content-type", "application/json");
+			headers.forEach(h::set);
+		})
+			.post()
+			.uri(url(path))
+			.send((request, out) -> out.sendString(Mono.just(body)))
+			.responseSingle((response, content) -> content.asString()
+				.defaultIfEmpty("")
+				.map(text -> new Answer(response.status().code(), response.responseHeaders().get("content-type"),
+						text)));
 	}
 
 	private Mono<Answer> post(String body) {

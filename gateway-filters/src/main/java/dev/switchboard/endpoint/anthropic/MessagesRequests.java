@@ -18,6 +18,8 @@ import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Thinking;
 import dev.switchboard.endpoint.door.InboundDoor.Inbound;
+import dev.switchboard.translate.spi.DataUrl;
+import dev.switchboard.translate.spi.RequestChecks;
 
 /**
  * Reads an Anthropic Messages request: validates it as Anthropic would, so a malformed one is
@@ -79,7 +81,8 @@ final class MessagesRequests {
 			if (max == null || max.isNull()) {
 				throw invalid("max_tokens: Field required");
 			}
-			if (!max.isIntegralNumber() || max.asLong() < 1) {
+			// Compared at any size: 2^64 + 5 must not wrap to 5.
+			if (!RequestChecks.isInt(max, 1)) {
 				throw invalid("max_tokens: Input should be a valid integer greater than or equal to 1");
 			}
 		}
@@ -155,7 +158,7 @@ final class MessagesRequests {
 		if (value == null || value.isNull()) {
 			return;
 		}
-		if (!value.isNumber() || value.asDouble() < min || value.asDouble() > max) {
+		if (!RequestChecks.isNumberIn(value, min, max)) {
 			throw invalid(field + ": Input should be a number between " + (int) min + " and " + (int) max);
 		}
 		canonical.set(field, value);
@@ -239,6 +242,43 @@ final class MessagesRequests {
 		}
 		if ("tool_result".equals(type) && string(block, "tool_use_id") == null) {
 			throw invalid(where + ".tool_use_id: Field required");
+		}
+		if ("image".equals(type) || "document".equals(type)) {
+			source(block.get("source"), where + ".source", "image".equals(type));
+		}
+	}
+
+	/**
+	 * An image's or document's source, checked as Anthropic would before anything is sent:
+	 * base64 data must be base64 with a media type, a URL must be http(s).
+	 */
+	private static void source(@Nullable JsonNode source, String where, boolean image) {
+		if (source == null || !source.isObject()) {
+			throw invalid(where + ": Input should be a valid dictionary");
+		}
+		String type = source.path("type").asString("");
+		switch (type) {
+			case "base64" -> {
+				String mediaType = string(source, "media_type");
+				if (mediaType == null) {
+					throw invalid(where + ".media_type: Field required");
+				}
+				DataUrl.parse("data:" + mediaType + ";base64," + source.path("data").asString(""), where + ".data");
+			}
+			case "url" -> {
+				String url = source.path("url").asString("");
+				if (!url.regionMatches(true, 0, "https://", 0, 8) && !url.regionMatches(true, 0, "http://", 0, 7)) {
+					throw invalid(where + ".url: Input should be an http(s) URL");
+				}
+			}
+			case "text", "content", "file" -> {
+				if (image) {
+					throw invalid(where + ".type: Input tag '" + type + "' found using 'type' does not match any of "
+							+ "the expected tags: 'base64', 'url', 'file'");
+				}
+			}
+			default -> throw invalid(where + ".type: Input tag '" + type + "' found using 'type' does not match any "
+					+ "of the expected tags: 'base64', 'url'" + (image ? ", 'file'" : ", 'text', 'content', 'file'"));
 		}
 	}
 

@@ -1,5 +1,6 @@
 package dev.switchboard.endpoint.responses;
 
+import java.math.BigInteger;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,6 +15,8 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.NativeRequest;
 import dev.switchboard.endpoint.door.InboundDoor.Inbound;
+import dev.switchboard.translate.spi.DataUrl;
+import dev.switchboard.translate.spi.RequestChecks;
 
 /**
  * Reads an OpenAI Responses API request ({@code POST /v1/responses}): validates it in OpenAI's
@@ -196,6 +199,13 @@ final class ResponsesRequests {
 							"Images by file id are not supported by this gateway: send 'image_url' (a URL or a data URL).",
 							where + ".image_url");
 				}
+				if (DataUrl.is(url)) {
+					DataUrl.parse(url, where + ".image_url");
+				}
+				else if (!url.regionMatches(true, 0, "https://", 0, 8) && !url.regionMatches(true, 0, "http://", 0, 7)) {
+					throw LlmApiException.invalidRequest("Invalid 'image_url': expected an http(s) URL or a base64 "
+							+ "data URL.", where + ".image_url");
+				}
 				ObjectNode image = Json.object().put("type", "image_url");
 				ObjectNode imageUrl = image.putObject("image_url").put("url", url);
 				if (part.path("detail").isString()) {
@@ -210,6 +220,7 @@ final class ResponsesRequests {
 							"Files by id or URL are not supported by this gateway: send 'file_data' (a data URL).",
 							where + ".file_data");
 				}
+				DataUrl.parse(data, where + ".file_data");
 				ObjectNode file = Json.object().put("type", "file");
 				ObjectNode inner = file.putObject("file").put("file_data", data);
 				if (part.path("filename").isString()) {
@@ -258,10 +269,17 @@ final class ResponsesRequests {
 	private static void generation(ObjectNode body, ObjectNode canonical, ObjectNode unexpressed) {
 		JsonNode max = body.get("max_output_tokens");
 		if (max != null && !max.isNull()) {
-			if (!max.isIntegralNumber() || max.asLong() < 16 || max.asLong() > Integer.MAX_VALUE) {
-				throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "integer_below_min_value",
-						"max_output_tokens", "Invalid 'max_output_tokens': integer below minimum value. Expected a "
-								+ "value >= 16, but got " + max + " instead.",
+			if (!max.isIntegralNumber()) {
+				throw invalidType("max_output_tokens", "an integer", max);
+			}
+			// Compared at any size: 2^64 + 20 must not wrap to 20.
+			boolean tooLarge = max.bigIntegerValue().compareTo(BigInteger.valueOf(Integer.MAX_VALUE)) > 0;
+			if (tooLarge || !RequestChecks.isInteger(max, 16, Integer.MAX_VALUE)) {
+				throw new LlmApiException(400, LlmApiException.INVALID_REQUEST,
+						tooLarge ? "integer_above_max_value" : "integer_below_min_value", "max_output_tokens",
+						"Invalid 'max_output_tokens': integer " + (tooLarge ? "above maximum" : "below minimum")
+								+ " value. Expected a value " + (tooLarge ? "<= " + Integer.MAX_VALUE : ">= 16")
+								+ ", but got " + max + " instead.",
 						null, null);
 			}
 			canonical.set("max_completion_tokens", max);
@@ -352,7 +370,7 @@ final class ResponsesRequests {
 		if (value == null || value.isNull()) {
 			return;
 		}
-		if (!value.isNumber() || !(value.asDouble() >= 0) || value.asDouble() > max) {
+		if (!RequestChecks.isNumberIn(value, 0, max)) {
 			throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "decimal_above_max_value", field,
 					"Invalid '" + field + "': expected a number between 0 and " + (int) max + ", but got " + value
 							+ " instead.",

@@ -253,4 +253,18 @@ public final class RequestChecks {
 		return number.compareTo(BigInteger.valueOf(min)) >= 0 && number.compareTo(BigInteger.valueOf(max)) <= 0;
 	}
 
+	/**
+	 * Whether {@code value} is a number from {@code min} to {@code max}, compared at any size: a
+	 * 400-digit integer is a number no double holds (read here as infinite, so it fails), and
+	 * Jackson's {@code asDouble()} throws on it, which would make it a 500.
+	 */
+	public static boolean isNumberIn(JsonNode value, double min, double max) {
+		if (!value.isNumber()) {
+			return false;
+		}
+		double number = value.isIntegralNumber() ? value.bigIntegerValue().doubleValue()
+				: value.isBigDecimal() ? value.decimalValue().doubleValue() : value.doubleValue();
+		return number >= min && number <= max;
+	}
+
 }

@@ -98,6 +98,9 @@ class AnthropicDoorTest {
 			no max_tokens     | {"model":"m","messages":[{"role":"user","content":"hi"}]}                              | max_tokens: Field required
 			max_tokens text   | {"model":"m","max_tokens":"9","messages":[]}                                           | max_tokens: Input should be a valid integer
 			max_tokens zero   | {"model":"m","max_tokens":0,"messages":[]}                                             | max_tokens: Input should be a valid integer
+			max_tokens 2^64+5 | {"model":"m","max_tokens":18446744073709551621,"messages":[]}                          | max_tokens: Input should be a valid integer
+			max_tokens 2^63   | {"model":"m","max_tokens":9223372036854775808,"messages":[]}                           | max_tokens: Input should be a valid integer
+			max_tokens 2^40   | {"model":"m","max_tokens":1099511627776,"messages":[]}                                 | max_tokens: Input should be a valid integer
 			no messages       | {"model":"m","max_tokens":1}                                                           | messages: Field required
 			messages object   | {"model":"m","max_tokens":1,"messages":{}}                                             | messages: Input should be a valid list
 			system role       | {"model":"m","max_tokens":1,"messages":[{"role":"system","content":"x"}]}              | messages.0.role: Input should be 'user' or 'assistant'
@@ -108,6 +111,8 @@ class AnthropicDoorTest {
 			result of a turn before | {"model":"m","max_tokens":1,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]},{"role":"assistant","content":"ok"},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"}]}]} | messages.3.content.0: unexpected `tool_use_id`
 			tool_use no id    | {"model":"m","max_tokens":1,"messages":[{"role":"assistant","content":[{"type":"tool_use","name":"f","input":{}}]}]} | tool_use blocks need a string 'id' and 'name'
 			temperature high  | {"model":"m","max_tokens":1,"temperature":1.5,"messages":[]}                          | temperature: Input should be a number between 0 and 1
+			temperature 10^400 | {"model":"m","max_tokens":1,"temperature":10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000,"messages":[]} | temperature: Input should be a number between 0 and 1
+			top_p -10^400     | {"model":"m","max_tokens":1,"top_p":-10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000,"messages":[]} | top_p: Input should be a number between 0 and 1
 			stream text       | {"model":"m","max_tokens":1,"stream":"yes","messages":[]}                              | stream: Input should be a valid boolean
 			stop not strings  | {"model":"m","max_tokens":1,"stop_sequences":[1],"messages":[]}                        | stop_sequences: Input should be a valid list of strings
 			tool no schema    | {"model":"m","max_tokens":1,"tools":[{"name":"f"}],"messages":[]}                      | tools.0.input_schema: Input should be a valid dictionary

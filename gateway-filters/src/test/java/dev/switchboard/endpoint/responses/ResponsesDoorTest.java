@@ -98,7 +98,13 @@ class ResponsesDoorTest {
 			item reference     | {"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}       | input[0]   | stored responses
 			background         | {"model":"m","input":"hi","background":true}                         | background | not supported
 			max tokens small   | {"model":"m","input":"hi","max_output_tokens":3}                     | max_output_tokens | Expected a value >= 16
+			max tokens 2^64+20 | {"model":"m","input":"hi","max_output_tokens":18446744073709551636} | max_output_tokens | Expected a value <= 2147483647
+			max tokens 2^63    | {"model":"m","input":"hi","max_output_tokens":9223372036854775808}  | max_output_tokens | Expected a value <= 2147483647
+			max tokens -2^63-1 | {"model":"m","input":"hi","max_output_tokens":-9223372036854775809} | max_output_tokens | Expected a value >= 16
+			max tokens text    | {"model":"m","input":"hi","max_output_tokens":"20"}                 | max_output_tokens | Invalid type for 'max_output_tokens'
 			temperature high   | {"model":"m","input":"hi","temperature":2.5}                         | temperature | between 0 and 2
+			temperature 10^400 | {"model":"m","input":"hi","temperature":10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000} | temperature | between 0 and 2
+			top_p -10^400      | {"model":"m","input":"hi","top_p":-10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000} | top_p | between 0 and 1
 			format odd         | {"model":"m","input":"hi","text":{"format":{"type":"yaml"}}}         | text.format.type | Invalid value: 'yaml'
 			schema missing     | {"model":"m","input":"hi","text":{"format":{"type":"json_schema","name":"x"}}} | text.format.schema | Missing required parameter
 			tool choice odd    | {"model":"m","input":"hi","tool_choice":"sometimes"}                 | tool_choice | Invalid value: 'sometimes'
