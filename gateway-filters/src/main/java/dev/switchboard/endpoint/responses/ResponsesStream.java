@@ -1,5 +1,6 @@
 package dev.switchboard.endpoint.responses;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,9 @@ final class ResponsesStream extends ChunkStreamRenderer {
 	private Kind open = Kind.NONE;
 
 	private @Nullable ObjectNode openItem;
+
+	/** The open item's id as a JSON string, written into each of its delta events. */
+	private String openIdJson = "\"\"";
 
 	private final StringBuilder openText = new StringBuilder();
 
@@ -114,9 +118,7 @@ final class ResponsesStream extends ChunkStreamRenderer {
 				open(out, Kind.REASONING, item);
 			}
 			this.openText.append(reasoning);
-			out.add(event("response.reasoning_text.delta", itemEvent("response.reasoning_text.delta")
-				.put("content_index", 0)
-				.put("delta", reasoning)));
+			out.add(deltaEvent("response.reasoning_text.delta", reasoning, true, false));
 		}
 		String text = delta.path("content").asString("");
 		if (!text.isEmpty()) {
@@ -128,9 +130,7 @@ final class ResponsesStream extends ChunkStreamRenderer {
 					.set("part", ResponsesOutput.textPart(""))));
 			}
 			this.openText.append(text);
-			ObjectNode event = itemEvent("response.output_text.delta").put("content_index", 0).put("delta", text);
-			event.putArray("logprobs");
-			out.add(event("response.output_text.delta", event));
+			out.add(deltaEvent("response.output_text.delta", text, true, true));
 		}
 		for (JsonNode call : delta.path("tool_calls")) {
 			int index = call.path("index").asInt(0);
@@ -144,8 +144,7 @@ final class ResponsesStream extends ChunkStreamRenderer {
 			String arguments = function.path("arguments").asString("");
 			if (!arguments.isEmpty() && this.open == Kind.CALL && this.calls.get(index) == this.output.size()) {
 				this.openText.append(arguments);
-				out.add(event("response.function_call_arguments.delta",
-						itemEvent("response.function_call_arguments.delta").put("delta", arguments)));
+				out.add(deltaEvent("response.function_call_arguments.delta", arguments, false, false));
 			}
 		}
 	}
@@ -153,6 +152,7 @@ final class ResponsesStream extends ChunkStreamRenderer {
 	private void open(List<SseEvent> out, Kind kind, ObjectNode item) {
 		this.open = kind;
 		this.openItem = item;
+		this.openIdJson = Json.MAPPER.writeValueAsString(item.path("id").asString(""));
 		this.openText.setLength(0);
 		out.add(event("response.output_item.added", Json.object()
 			.put("type", "response.output_item.added")
@@ -223,6 +223,27 @@ final class ResponsesStream extends ChunkStreamRenderer {
 			.put("type", type)
 			.put("item_id", (item != null) ? item.path("id").asString("") : "")
 			.put("output_index", this.output.size());
+	}
+
+	/**
+	 * A delta event of the open item, the one event of a stream that is written once per token:
+	 * written straight as bytes ({@code type}, {@code item_id}, {@code output_index}, then the
+	 * delta, escaped by Jackson), without building a tree first, field for field what
+	 * {@link #itemEvent} and {@link #event(String, ObjectNode)} would write.
+	 */
+	private SseEvent deltaEvent(String type, String delta, boolean contentIndex, boolean logprobs) {
+		StringBuilder json = new StringBuilder(96 + delta.length());
+		json.append("{\"type\":\"").append(type).append("\",\"item_id\":").append(this.openIdJson);
+		json.append(",\"output_index\":").append(this.output.size());
+		if (contentIndex) {
+			json.append(",\"content_index\":0");
+		}
+		json.append(",\"delta\":").append(Json.MAPPER.writeValueAsString(delta));
+		if (logprobs) {
+			json.append(",\"logprobs\":[]");
+		}
+		json.append(",\"sequence_number\":").append(this.sequence++).append('}');
+		return new SseEvent(type, json.toString().getBytes(StandardCharsets.UTF_8));
 	}
 
 	private SseEvent event(String name, ObjectNode data) {
