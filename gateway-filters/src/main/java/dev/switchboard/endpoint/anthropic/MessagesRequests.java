@@ -105,6 +105,10 @@ final class MessagesRequests {
 		if (!serverTools.isEmpty()) {
 			unexpressed.set("server_tools", serverTools);
 		}
+		ArrayNode untranslated = untranslated(messages);
+		if (!untranslated.isEmpty()) {
+			unexpressed.set("untranslated_blocks", untranslated);
+		}
 		HttpHeaders forwarded = new HttpHeaders();
 		for (String name : FORWARDED_HEADERS) {
 			List<String> values = headers.get(name);
@@ -271,7 +275,12 @@ final class MessagesRequests {
 					throw invalid(where + ".url: Input should be an http(s) URL");
 				}
 			}
-			case "text", "content", "file" -> {
+			case "file" -> {
+				if (string(source, "file_id") == null) {
+					throw invalid(where + ".file_id: Field required");
+				}
+			}
+			case "text", "content" -> {
 				if (image) {
 					throw invalid(where + ".type: Input tag '" + type + "' found using 'type' does not match any of "
 							+ "the expected tags: 'base64', 'url', 'file'");
@@ -390,6 +399,36 @@ final class MessagesRequests {
 		return parts;
 	}
 
+	/**
+	 * The blocks of the turns that the canonical body leaves out (search results, server tools'
+	 * calls and results, documents by URL or file, images by file, a tool result's
+	 * {@code is_error}), with where they are: only an Anthropic provider gets them, so they are
+	 * named when another answers, and they key the cache apart, since two requests that differ
+	 * only there (one PDF's URL or another's) are different questions.
+	 */
+	private static ArrayNode untranslated(JsonNode messages) {
+		ArrayNode untranslated = Json.NODES.arrayNode();
+		for (int i = 0; i < messages.size(); i++) {
+			JsonNode message = messages.get(i);
+			boolean user = "user".equals(message.path("role").asString(""));
+			JsonNode content = message.path("content");
+			for (int j = 0; content.isArray() && j < content.size(); j++) {
+				JsonNode block = content.get(j);
+				String type = block.path("type").asString("");
+				boolean kept = switch (type) {
+					case "text" -> true;
+					case "tool_use", "thinking", "redacted_thinking" -> !user;
+					case "tool_result" -> user && !block.path("is_error").asBoolean(false);
+					default -> user && part(block) != null;
+				};
+				if (!kept) {
+					untranslated.addObject().put("at", "messages." + i + ".content." + j).set("block", block);
+				}
+			}
+		}
+		return untranslated;
+	}
+
 	/** A user block as an OpenAI content part; {@code null} for what only Anthropic can take. */
 	private static @Nullable ObjectNode part(JsonNode block) {
 		return switch (block.path("type").asString()) {
@@ -506,6 +545,10 @@ final class MessagesRequests {
 		}
 		if (choice.path("disable_parallel_tool_use").asBoolean(false) && canonical.has("tools")) {
 			canonical.put("parallel_tool_calls", false);
+		}
+		if (!canonical.has("tools")) {
+			// Only server tools, or none: OpenAI refuses a tool_choice without tools.
+			canonical.remove("tool_choice");
 		}
 	}
 

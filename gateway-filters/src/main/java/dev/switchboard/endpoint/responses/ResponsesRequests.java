@@ -1,6 +1,7 @@
 package dev.switchboard.endpoint.responses;
 
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -412,6 +413,9 @@ final class ResponsesRequests {
 		}
 		JsonNode choice = body.get("tool_choice");
 		if (choice == null || choice.isNull()) {
+			if (!canonical.has("tools")) {
+				canonical.remove("parallel_tool_calls");
+			}
 			return;
 		}
 		if (choice.isString()) {
@@ -431,6 +435,10 @@ final class ResponsesRequests {
 		}
 		else {
 			unexpressed.set("tool_choice", choice);
+		}
+		if (!canonical.has("tools")) {
+			// Only built-in tools, or none: OpenAI refuses these settings without tools.
+			canonical.remove(List.of("tool_choice", "parallel_tool_calls"));
 		}
 	}
 

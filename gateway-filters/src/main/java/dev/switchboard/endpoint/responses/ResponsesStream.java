@@ -113,7 +113,7 @@ final class ResponsesStream extends ChunkStreamRenderer {
 		if (!reasoning.isEmpty()) {
 			if (this.open != Kind.REASONING) {
 				close(out);
-				ObjectNode item = Json.object().put("id", "rs_" + this.base).put("type", "reasoning");
+				ObjectNode item = Json.object().put("id", "rs_" + itemBase()).put("type", "reasoning");
 				item.putArray("summary");
 				open(out, Kind.REASONING, item);
 			}
@@ -124,7 +124,7 @@ final class ResponsesStream extends ChunkStreamRenderer {
 		if (!text.isEmpty()) {
 			if (this.open != Kind.MESSAGE) {
 				close(out);
-				open(out, Kind.MESSAGE, ResponsesOutput.messageItem(this.base, "in_progress", null));
+				open(out, Kind.MESSAGE, ResponsesOutput.messageItem(itemBase(), "in_progress", null));
 				out.add(event("response.content_part.added", itemEvent("response.content_part.added")
 					.put("content_index", 0)
 					.set("part", ResponsesOutput.textPart(""))));
@@ -214,6 +214,14 @@ final class ResponsesStream extends ChunkStreamRenderer {
 	private ObjectNode response(String status) {
 		return ResponsesOutput.response(this.base, this.model, this.createdAt, this.request, status,
 				this.output.deepCopy(), "in_progress".equals(status) ? null : this.usage);
+	}
+
+	/**
+	 * The id part of the next item: the response's, and from the second item on its output index
+	 * too, so that text after a tool call (or a second reasoning) is an item of its own.
+	 */
+	private String itemBase() {
+		return this.output.isEmpty() ? this.base : this.base + "_" + this.output.size();
 	}
 
 	/** An event about the open item: its type, {@code item_id} and {@code output_index}. */

@@ -83,6 +83,32 @@ class AnthropicDoorTest {
 	}
 
 	@Test
+	void blocksTheCanonicalShapeLeavesOutAreNamedAndKeyTheRequestApart() {
+		String template = """
+				{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[
+				 {"type":"document","source":{"type":"url","url":"https://example.com/%s.pdf"}},
+				 {"type":"image","source":{"type":"file","file_id":"file_1"}},
+				 {"type":"text","text":"Summarise it."}]}]}""";
+		NativeRequest a = this.door.read(Operation.CHAT, object(template.formatted("a")), new HttpHeaders()).nativeRequest();
+		NativeRequest b = this.door.read(Operation.CHAT, object(template.formatted("b")), new HttpHeaders()).nativeRequest();
+		assertThat(a.unexpressedNames()).containsExactly("untranslated_blocks");
+		assertThat(a.unexpressed().path("untranslated_blocks")).hasSize(2);
+		assertThat(a.unexpressed().path("untranslated_blocks").get(0).path("at").asString()).isEqualTo("messages.0.content.0");
+		assertThat(a.unexpressed()).as("one PDF's question is not another's").isNotEqualTo(b.unexpressed());
+	}
+
+	@Test
+	void aToolChoiceWithoutCustomToolsIsLeftOutOfTheCanonicalBody() {
+		Inbound inbound = this.door.read(Operation.CHAT, object("""
+				{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],
+				 "tools":[{"type":"web_search_20250305","name":"web_search"}],
+				 "tool_choice":{"type":"any","disable_parallel_tool_use":true}}"""), new HttpHeaders());
+		assertThat(inbound.canonical().has("tool_choice")).isFalse();
+		assertThat(inbound.canonical().has("parallel_tool_calls")).isFalse();
+		assertThat(inbound.nativeRequest().body().has("tool_choice")).as("Anthropic still gets it").isTrue();
+	}
+
+	@Test
 	void countTokensNeedsNoMaxTokens() {
 		ObjectNode body = object("""
 				{"model":"m","messages":[{"role":"user","content":"hi"}],"system":"s"}""");

@@ -208,6 +208,28 @@ class ResponsesDoorTest {
 	}
 
 	@Test
+	void builtInToolsAloneLeaveNoToolSettingsInTheCanonicalBody() {
+		Inbound inbound = read("""
+				{"model":"gpt-test","input":"hi","tools":[{"type":"web_search"}],"tool_choice":"required",
+				 "parallel_tool_calls":false}""");
+		assertThat(inbound.canonical().has("tool_choice")).isFalse();
+		assertThat(inbound.canonical().has("parallel_tool_calls")).isFalse();
+		assertThat(inbound.nativeRequest().unexpressedNames()).contains("built_in_tools");
+	}
+
+	@Test
+	void eachItemOfAStreamHasItsOwnId() {
+		LlmExchange exchange = exchange("{\"model\":\"gpt-test\",\"input\":\"hi\",\"stream\":true}");
+		List<SseEvent> events = render(exchange, List.of(chunk("{\"content\":\"Checking.\"}", null),
+				chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}", null),
+				chunk("{\"content\":\"Done.\"}", null), chunk("{}", "stop")));
+		JsonNode output = data(events.get(events.size() - 1)).path("response").path("output");
+		assertThat(output).hasSize(3);
+		assertThat(output.get(0).path("id").asString()).isNotEqualTo(output.get(2).path("id").asString());
+		assertThat(output.get(2).path("content").get(0).path("text").asString()).isEqualTo("Done.");
+	}
+
+	@Test
 	void storedResponsesAreRefusedClearly() {
 		assertThat(ResponsesDoor.isStoredResponse("/v1/responses/resp_1")).isTrue();
 		assertThat(ResponsesDoor.isStoredResponse("/v1/responses")).isFalse();
