@@ -115,10 +115,13 @@ final class MessagesStream extends ChunkStreamRenderer {
 				closeBlock(out);
 			}
 		}
-		JsonNode content = delta.get("content");
-		if (content != null && content.isString() && !content.stringValue().isEmpty()) {
-			open(out, Block.TEXT, Json.object().put("type", "text").put("text", ""));
-			blockDelta(out, Json.object().put("type", "text_delta").put("text", content.stringValue()));
+		// A refusal is the answer's text, as in a whole message (MessagesResponses).
+		for (String field : new String[] { "content", "refusal" }) {
+			JsonNode content = delta.get(field);
+			if (content != null && content.isString() && !content.stringValue().isEmpty()) {
+				open(out, Block.TEXT, Json.object().put("type", "text").put("text", ""));
+				blockDelta(out, Json.object().put("type", "text_delta").put("text", content.stringValue()));
+			}
 		}
 		for (JsonNode call : delta.path("tool_calls")) {
 			toolCall(out, call);

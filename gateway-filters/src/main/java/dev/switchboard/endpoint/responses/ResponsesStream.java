@@ -22,6 +22,7 @@ import dev.switchboard.sse.SseEvent;
  * first chunk; per output item {@code response.output_item.added}, its content
  * ({@code response.content_part.added}, {@code response.output_text.delta} ...
  * {@code response.output_text.done}, {@code response.content_part.done}; or
+ * {@code response.refusal.delta} ... {@code .done}; or
  * {@code response.function_call_arguments.delta} ... {@code .done}; or
  * {@code response.reasoning_text.delta} ... {@code .done}) and {@code response.output_item.done};
  * then {@code response.completed} (or {@code response.incomplete}) with the whole response and its
@@ -35,7 +36,7 @@ import dev.switchboard.sse.SseEvent;
 final class ResponsesStream extends ChunkStreamRenderer {
 
 	private enum Kind {
-		NONE, REASONING, MESSAGE, CALL
+		NONE, REASONING, MESSAGE, REFUSAL, CALL
 	}
 
 	private final JsonNode request;
@@ -132,6 +133,18 @@ final class ResponsesStream extends ChunkStreamRenderer {
 			this.openText.append(text);
 			out.add(deltaEvent("response.output_text.delta", text, true, true));
 		}
+		String refusal = delta.path("refusal").asString("");
+		if (!refusal.isEmpty()) {
+			if (this.open != Kind.REFUSAL) {
+				close(out);
+				open(out, Kind.REFUSAL, ResponsesOutput.messageItem(itemBase(), "in_progress", null));
+				out.add(event("response.content_part.added", itemEvent("response.content_part.added")
+					.put("content_index", 0)
+					.set("part", ResponsesOutput.refusalPart(""))));
+			}
+			this.openText.append(refusal);
+			out.add(deltaEvent("response.refusal.delta", refusal, true, false));
+		}
 		for (JsonNode call : delta.path("tool_calls")) {
 			int index = call.path("index").asInt(0);
 			JsonNode function = call.path("function");
@@ -178,6 +191,15 @@ final class ResponsesStream extends ChunkStreamRenderer {
 				done.putArray("logprobs");
 				out.add(event("response.output_text.done", done));
 				ObjectNode part = ResponsesOutput.textPart(text);
+				out.add(event("response.content_part.done",
+						itemEvent("response.content_part.done").put("content_index", 0).set("part", part)));
+				item.put("status", "completed");
+				item.putArray("content").add(part);
+			}
+			case REFUSAL -> {
+				out.add(event("response.refusal.done",
+						itemEvent("response.refusal.done").put("content_index", 0).put("refusal", text)));
+				ObjectNode part = ResponsesOutput.refusalPart(text);
 				out.add(event("response.content_part.done",
 						itemEvent("response.content_part.done").put("content_index", 0).set("part", part)));
 				item.put("status", "completed");

@@ -255,6 +255,15 @@ class AnthropicDoorTest {
 	}
 
 	@Test
+	void aStreamedRefusalIsTheAnswersText() {
+		List<SseEvent> events = render(List.of(chunk("{\"refusal\":\"I can't help.\"}", null), chunk("{}", "content_filter")));
+		assertThat(events).extracting(SseEvent::event).containsExactly("message_start", "ping", "content_block_start",
+				"content_block_delta", "content_block_stop", "message_delta", "message_stop");
+		assertThat(data(events.get(3)).path("delta").path("text").asString()).isEqualTo("I can't help.");
+		assertThat(data(events.get(5)).path("delta").path("stop_reason").asString()).isEqualTo("refusal");
+	}
+
+	@Test
 	void aRedactedBlockAndUnsignedThinkingAreBlocksOfTheirOwn() {
 		List<SseEvent> events = render(List.of(
 				chunk("{\"thinking_blocks\":[{\"type\":\"redacted_thinking\",\"data\":\"opaque\"}]}", null),

@@ -230,6 +230,19 @@ class ResponsesDoorTest {
 	}
 
 	@Test
+	void aStreamedRefusalIsARefusalPart() {
+		LlmExchange exchange = exchange("{\"model\":\"gpt-test\",\"input\":\"hi\",\"stream\":true}");
+		List<SseEvent> events = render(exchange, List.of(chunk("{\"refusal\":\"I can't\"}", null),
+				chunk("{\"refusal\":\" help.\"}", null), chunk("{}", "stop")));
+		assertThat(events).extracting(SseEvent::event).containsExactly("response.created", "response.in_progress",
+				"response.output_item.added", "response.content_part.added", "response.refusal.delta",
+				"response.refusal.delta", "response.refusal.done", "response.content_part.done",
+				"response.output_item.done", "response.completed");
+		assertThat(data(events.get(9)).path("response").path("output").get(0).path("content").get(0))
+			.isEqualTo(Json.MAPPER.readTree("{\"type\":\"refusal\",\"refusal\":\"I can't help.\"}"));
+	}
+
+	@Test
 	void storedResponsesAreRefusedClearly() {
 		assertThat(ResponsesDoor.isStoredResponse("/v1/responses/resp_1")).isTrue();
 		assertThat(ResponsesDoor.isStoredResponse("/v1/responses")).isFalse();
