@@ -81,9 +81,8 @@ public final class Replay {
 		JsonNode blocks = Thinking.blocks(message);
 		if (blocks == null) {
 			if (message.path(Thinking.REASONING_CONTENT).isString()) {
-				ObjectNode delta = Json.object();
-				delta.set(Thinking.REASONING_CONTENT, message.get(Thinking.REASONING_CONTENT));
-				events.add(chunk(completion, choice(index, delta, null)));
+				String text = message.get(Thinking.REASONING_CONTENT).stringValue();
+				events.add(chunk(completion, choice(index, Thinking.reasoningDelta(text), null)));
 			}
 			return;
 		}
@@ -91,19 +90,13 @@ public final class Replay {
 			if ("thinking".equals(block.path("type").asString(""))) {
 				String text = block.path("thinking").asString("");
 				if (!text.isEmpty()) {
-					events.add(chunk(completion, choice(index, Json.object().put(Thinking.REASONING_CONTENT, text), null)));
+					events.add(chunk(completion, choice(index, Thinking.reasoningDelta(text), null)));
 				}
-				ObjectNode signed = Json.object();
-				signed.putArray(Thinking.THINKING_BLOCKS)
-					.addObject()
-					.put("type", "thinking")
-					.put("signature", block.path("signature").asString(""));
+				ObjectNode signed = Thinking.signatureDelta(block.path("signature").asString(""));
 				events.add(chunk(completion, choice(index, signed, null)));
 			}
 			else {
-				ObjectNode whole = Json.object();
-				whole.putArray(Thinking.THINKING_BLOCKS).add(block);
-				events.add(chunk(completion, choice(index, whole, null)));
+				events.add(chunk(completion, choice(index, Thinking.blockDelta(block), null)));
 			}
 		}
 	}

@@ -30,6 +30,25 @@ public final class Thinking {
 	private Thinking() {
 	}
 
+	/** A stream delta of thinking text. */
+	public static ObjectNode reasoningDelta(String text) {
+		return Json.object().put(REASONING_CONTENT, text);
+	}
+
+	/** A stream delta that ends the signed block whose text streamed since the previous block ended. */
+	public static ObjectNode signatureDelta(String signature) {
+		ObjectNode delta = Json.object();
+		delta.putArray(THINKING_BLOCKS).addObject().put("type", "thinking").put("signature", signature);
+		return delta;
+	}
+
+	/** A stream delta of one whole block (a redacted one), in the shape {@link #add} gives it. */
+	public static ObjectNode blockDelta(JsonNode block) {
+		ObjectNode delta = Json.object();
+		add(delta.putArray(THINKING_BLOCKS), block);
+		return delta;
+	}
+
 	/**
 	 * Adds an Anthropic {@code thinking} or {@code redacted_thinking} content block to a message's
 	 * {@value #THINKING_BLOCKS}, in the shape described above, and returns its thinking text

@@ -76,7 +76,8 @@ public class LlmDispatcher {
 
 	private ProviderLimits limits = ProviderLimits.NONE;
 
-	private TokenEstimator estimator = new TokenEstimator();
+	/** Estimates {@code count_tokens} for providers that cannot count; its encodings are the JVM's one copy. */
+	private final TokenEstimator estimator = new TokenEstimator();
 
 	/**
 	 * @param images fetches image URLs for providers that need inline bytes; {@code null} refuses
@@ -103,12 +104,6 @@ public class LlmDispatcher {
 	/** Keeps calls within what each provider allows (in flight, requests and tokens per minute). */
 	public LlmDispatcher limitedBy(ProviderLimits limits) {
 		this.limits = limits;
-		return this;
-	}
-
-	/** Estimates {@code count_tokens} for providers that cannot count themselves (the quota's estimator, ideally). */
-	public LlmDispatcher countingWith(TokenEstimator estimator) {
-		this.estimator = estimator;
 		return this;
 	}
 

@@ -17,6 +17,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.Thinking;
 import dev.switchboard.core.Usage;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.spi.StreamTranslator;
@@ -145,7 +146,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 			return reasoning(block.path("thinking").asString(""));
 		}
 		if ("redacted_thinking".equals(type)) {
-			return thinkingBlock(Json.object().put("type", "redacted_thinking").put("data", block.path("data").asString("")));
+			return thinking(Thinking.blockDelta(block));
 		}
 		if (!"tool_use".equals(type)) {
 			return List.of();
@@ -173,7 +174,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 			return reasoning(delta.path("thinking").asString(""));
 		}
 		if ("signature_delta".equals(type)) {
-			return thinkingBlock(Json.object().put("type", "thinking").put("signature", delta.path("signature").asString("")));
+			return thinking(Thinking.signatureDelta(delta.path("signature").asString("")));
 		}
 		String partialJson = delta.path("partial_json").asString("");
 		if (!"input_json_delta".equals(type) || partialJson.isEmpty()) {
@@ -248,17 +249,11 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	}
 
 	private List<SseEvent> reasoning(String text) {
-		if (text.isEmpty()) {
-			return List.of();
-		}
-		this.exchange.firstToken();
-		return List.of(chunk(Json.object().put("reasoning_content", text), null));
+		return text.isEmpty() ? List.of() : thinking(Thinking.reasoningDelta(text));
 	}
 
-	private List<SseEvent> thinkingBlock(ObjectNode block) {
+	private List<SseEvent> thinking(ObjectNode delta) {
 		this.exchange.firstToken();
-		ObjectNode delta = Json.object();
-		delta.putArray("thinking_blocks").add(block);
 		return List.of(chunk(delta, null));
 	}
 
