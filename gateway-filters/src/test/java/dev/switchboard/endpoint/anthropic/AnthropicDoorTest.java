@@ -1,14 +1,12 @@
 package dev.switchboard.endpoint.anthropic;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -23,8 +21,10 @@ import dev.switchboard.core.Operation;
 import dev.switchboard.endpoint.door.InboundDoor.Inbound;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.testing.Fixtures;
+import dev.switchboard.testing.CanonicalChunks;
 import dev.switchboard.testing.TestCatalogs;
 
+import static dev.switchboard.testing.CanonicalChunks.chunk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -311,17 +311,7 @@ class AnthropicDoorTest {
 	}
 
 	private List<SseEvent> render(List<String> chunks) {
-		List<SseEvent> upstream = new ArrayList<>();
-		chunks.forEach(chunk -> upstream.add(SseEvent.data(chunk)));
-		upstream.add(SseEvent.DONE_EVENT);
-		LlmResponse rendered = this.door.render(exchange("{\"stream\":true}"), LlmResponse.stream(Flux.fromIterable(upstream), null));
-		return rendered.events().collectList().block();
-	}
-
-	private static String chunk(String delta, String finishReason) {
-		return "{\"id\":\"chatcmpl-9\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,"
-				+ "\"delta\":" + delta + ",\"finish_reason\":" + ((finishReason != null) ? "\"" + finishReason + "\"" : "null")
-				+ "}]}";
+		return CanonicalChunks.render(this.door, exchange("{\"stream\":true}"), chunks);
 	}
 
 	private static JsonNode data(SseEvent event) {
