@@ -4,6 +4,7 @@ import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
 
@@ -28,21 +29,24 @@ public final class LlmResponse {
 
 	private final @Nullable RouteTarget servedBy;
 
+	private final @Nullable Mono<Void> beforeWrite;
+
 	private LlmResponse(int status, HttpHeaders headers, byte @Nullable [] json, @Nullable Flux<SseEvent> events,
-			@Nullable RouteTarget servedBy) {
+			@Nullable RouteTarget servedBy, @Nullable Mono<Void> beforeWrite) {
 		this.status = status;
 		this.headers = headers;
 		this.json = json;
 		this.events = events;
 		this.servedBy = servedBy;
+		this.beforeWrite = beforeWrite;
 	}
 
 	public static LlmResponse json(int status, byte[] body, @Nullable RouteTarget servedBy) {
-		return new LlmResponse(status, new HttpHeaders(), body, null, servedBy);
+		return new LlmResponse(status, new HttpHeaders(), body, null, servedBy, null);
 	}
 
 	public static LlmResponse stream(Flux<SseEvent> events, @Nullable RouteTarget servedBy) {
-		return new LlmResponse(200, new HttpHeaders(), null, events, servedBy);
+		return new LlmResponse(200, new HttpHeaders(), null, events, servedBy, null);
 	}
 
 	public boolean isStream() {
@@ -76,12 +80,29 @@ public final class LlmResponse {
 		return this.servedBy;
 	}
 
+	/**
+	 * What must be done before a whole body is written, e.g. keeping a stored response so that the
+	 * client can continue it the moment it has the answer. It never fails: its work is not the
+	 * answer's, and a failure before the first byte would make the failover try another target.
+	 * {@code null} when there is nothing to do, as for most answers.
+	 */
+	public @Nullable Mono<Void> beforeWrite() {
+		return this.beforeWrite;
+	}
+
 	public LlmResponse withEvents(UnaryOperator<Flux<SseEvent>> operator) {
-		return new LlmResponse(this.status, this.headers, null, operator.apply(events()), this.servedBy);
+		return new LlmResponse(this.status, this.headers, null, operator.apply(events()), this.servedBy,
+				this.beforeWrite);
 	}
 
 	public LlmResponse withJson(byte[] body) {
-		return new LlmResponse(this.status, this.headers, body, null, this.servedBy);
+		return new LlmResponse(this.status, this.headers, body, null, this.servedBy, this.beforeWrite);
+	}
+
+	/** This whole body, written once {@code work} is done ({@link #beforeWrite()}). */
+	public LlmResponse withJson(byte[] body, Mono<Void> work) {
+		return new LlmResponse(this.status, this.headers, body, null, this.servedBy,
+				(this.beforeWrite != null) ? this.beforeWrite.then(work) : work);
 	}
 
 }

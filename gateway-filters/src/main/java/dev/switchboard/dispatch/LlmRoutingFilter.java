@@ -84,19 +84,9 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 		ServerHttpResponse response = exchange.getResponse();
 		DataBufferFactory buffers = response.bufferFactory();
 		if (!llmResponse.isStream()) {
-			byte[] json = llmResponse.json();
-			commit(response, llm, llmResponse, MediaType.APPLICATION_JSON);
-			response.getHeaders().setContentLength(json.length);
-			Usage usage = llm.usage();
-			RouteTarget servedBy = llmResponse.servedBy();
-			if (costHeaders && usage != null && servedBy != null) {
-				response.getHeaders().set(Headers.PROMPT_TOKENS, Long.toString(usage.promptTokens()));
-				response.getHeaders().set(Headers.COMPLETION_TOKENS, Long.toString(usage.completionTokens()));
-				// Written before the exchange completes, so priced as its bill will be: for a whole
-				// answer the bill is exactly this reported usage at the serving target.
-				response.getHeaders().set(Headers.COST, Bill.of(servedBy, usage).cost().toPlainString());
-			}
-			return response.writeWith(Mono.just(buffers.wrap(json)));
+			Mono<Void> before = llmResponse.beforeWrite();
+			return (before == null) ? writeJson(response, llm, llmResponse, costHeaders)
+					: before.then(Mono.defer(() -> writeJson(response, llm, llmResponse, costHeaders)));
 		}
 		Flux<SseEvent> events = bounded(llm, llmResponse.events()).switchOnFirst((first, flux) -> {
 			if (first.hasValue()) {
@@ -116,6 +106,23 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			return Flux.just(door.errorEvent(llm, ErrorResponses.toApiException(error)));
 		});
 		return response.writeAndFlushWith(events.map(event -> Mono.just(buffers.wrap(SseEncoder.encode(event)))));
+	}
+
+	private static Mono<Void> writeJson(ServerHttpResponse response, LlmExchange llm, LlmResponse llmResponse,
+			boolean costHeaders) {
+		byte[] json = llmResponse.json();
+		commit(response, llm, llmResponse, MediaType.APPLICATION_JSON);
+		response.getHeaders().setContentLength(json.length);
+		Usage usage = llm.usage();
+		RouteTarget servedBy = llmResponse.servedBy();
+		if (costHeaders && usage != null && servedBy != null) {
+			response.getHeaders().set(Headers.PROMPT_TOKENS, Long.toString(usage.promptTokens()));
+			response.getHeaders().set(Headers.COMPLETION_TOKENS, Long.toString(usage.completionTokens()));
+			// Written before the exchange completes, so priced as its bill will be: for a whole
+			// answer the bill is exactly this reported usage at the serving target.
+			response.getHeaders().set(Headers.COST, Bill.of(servedBy, usage).cost().toPlainString());
+		}
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(json)));
 	}
 
 	/** The stream, cut with an error at the policy's total timeout counted from the request's start. */

@@ -45,6 +45,7 @@ import dev.switchboard.core.Team;
 import dev.switchboard.endpoint.anthropic.AnthropicDoor;
 import dev.switchboard.endpoint.door.InboundDoor;
 import dev.switchboard.endpoint.responses.ResponsesDoor;
+import dev.switchboard.endpoint.responses.store.ResponseStore;
 import dev.switchboard.route.ModelResolver;
 
 /**
@@ -72,17 +73,28 @@ public class LlmEndpoint {
 
 	private final AnthropicDoor anthropic = new AnthropicDoor();
 
+	private final ResponsesDoor responses;
+
 	/** The doors besides OpenAI's, which answers every path none of them claims. */
-	private final List<InboundDoor> doors = List.of(this.anthropic, new ResponsesDoor());
+	private final List<InboundDoor> doors;
 
 	/**
 	 * @param snapshots the configuration each request binds to when it arrives: its
 	 * {@link ModelResolver} and {@link ModelsEndpoint} parts serve the request
 	 * @param listeners observers registered on every LLM exchange (metrics, the request log)
+	 * @param responseStore where the Responses door keeps responses, or {@code null} for a
+	 * stateless door
 	 */
-	public LlmEndpoint(ConfigSnapshots snapshots, List<LlmExchangeListener> listeners) {
+	public LlmEndpoint(ConfigSnapshots snapshots, List<LlmExchangeListener> listeners,
+			@Nullable ResponseStore responseStore) {
 		this.snapshots = snapshots;
 		this.listeners = List.copyOf(listeners);
+		this.responses = new ResponsesDoor(responseStore);
+		this.doors = List.of(this.anthropic, this.responses);
+	}
+
+	public LlmEndpoint(ConfigSnapshots snapshots, List<LlmExchangeListener> listeners) {
+		this(snapshots, listeners, null);
 	}
 
 	/** A fixed configuration: this resolver and models list for every request. */
@@ -143,16 +155,19 @@ public class LlmEndpoint {
 		String path = request.getPath().pathWithinApplication().value();
 		HttpMethod method = request.getMethod();
 		Operation operation = operation(path);
+		Mono<Team> team = teams.resolve(exchange).switchIfEmpty(Mono.error(LlmApiException::missingKey));
 		if (operation == null) {
-			return Mono.error(ResponsesDoor.isStoredResponse(path) ? ResponsesDoor.notStored()
-					: LlmApiException.notFound(method.name(), path));
+			if (ResponsesDoor.isStoredResponse(path)) {
+				return team.flatMap(t -> this.responses.stored(method, path, request.getQueryParams(), t))
+					.flatMap(body -> json(exchange, body));
+			}
+			return Mono.error(LlmApiException.notFound(method.name(), path));
 		}
 		HttpMethod expected = operation.callsProvider() ? HttpMethod.POST : HttpMethod.GET;
 		if (!expected.equals(method)) {
 			exchange.getResponse().getHeaders().setAllow(Set.of(expected));
 			return Mono.error(LlmApiException.methodNotAllowed(method.name(), path));
 		}
-		Mono<Team> team = teams.resolve(exchange).switchIfEmpty(Mono.error(LlmApiException::missingKey));
 		ModelsEndpoint models = snapshot.require(ModelsEndpoint.class);
 		boolean anthropicShape = door == this.anthropic;
 		return switch (operation) {
@@ -160,13 +175,13 @@ public class LlmEndpoint {
 			case GET_MODEL -> team.flatMap(t -> json(exchange,
 					anthropicShape ? models.anthropicGet(modelId(path), t) : models.get(modelId(path), t)));
 			case CHAT, EMBEDDINGS, COUNT_TOKENS -> team.flatMap(t -> readBody(request, maxBodyBytes)
-				.flatMap(bytes -> forward(exchange, chain, door, operation, t, parse(bytes), requestId, snapshot)));
+				.flatMap(bytes -> door.read(operation, parse(bytes), request.getHeaders(), t))
+				.flatMap(inbound -> forward(exchange, chain, door, operation, t, inbound, requestId, snapshot)));
 		};
 	}
 
 	private Mono<Void> forward(ServerWebExchange exchange, GatewayFilterChain chain, InboundDoor door,
-			Operation operation, Team team, ObjectNode body, String requestId, ConfigSnapshot snapshot) {
-		InboundDoor.Inbound inbound = door.read(operation, body, exchange.getRequest().getHeaders());
+			Operation operation, Team team, InboundDoor.Inbound inbound, String requestId, ConfigSnapshot snapshot) {
 		ModelRoute route = snapshot.require(ModelResolver.class)
 			.resolve(inbound.model(), team, operation, inbound.canonical());
 		LlmExchange llm = new LlmExchange(requestId, operation, team, inbound.canonical(), route);

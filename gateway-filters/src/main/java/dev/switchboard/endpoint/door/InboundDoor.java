@@ -1,6 +1,7 @@
 package dev.switchboard.endpoint.door;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.http.HttpHeaders;
@@ -8,6 +9,7 @@ import org.springframework.http.HttpHeaders;
 import dev.switchboard.core.FrontDoor;
 import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
+import dev.switchboard.core.Team;
 
 /**
  * A client API the gateway serves, as the endpoint sees it: which paths are its own, and how its
@@ -25,6 +27,15 @@ public interface InboundDoor extends FrontDoor {
 	 * {@link #errorBody} writes, before anything is sent anywhere.
 	 */
 	Inbound read(Operation operation, ObjectNode body, HttpHeaders headers);
+
+	/**
+	 * Reads a team's request, which may continue what this door keeps for that team (the Responses
+	 * API's stored conversations): {@link #read(Operation, ObjectNode, HttpHeaders)} for every door
+	 * that keeps nothing.
+	 */
+	default Mono<Inbound> read(Operation operation, ObjectNode body, HttpHeaders headers, Team team) {
+		return Mono.fromCallable(() -> read(operation, body, headers));
+	}
 
 	/**
 	 * A request read at a door.

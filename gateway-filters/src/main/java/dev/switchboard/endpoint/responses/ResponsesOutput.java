@@ -1,5 +1,8 @@
 package dev.switchboard.endpoint.responses;
 
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -16,14 +19,18 @@ import dev.switchboard.core.Thinking;
  */
 final class ResponsesOutput {
 
+	private static final SecureRandom RANDOM = new SecureRandom();
+
 	private ResponsesOutput() {
 	}
 
-	/** The whole answer for a canonical {@code chat.completion}: its first choice. */
-	static ObjectNode response(JsonNode completion, JsonNode request) {
+	/**
+	 * The whole answer for a canonical {@code chat.completion}: its first choice, as response
+	 * {@code resp_<base>}.
+	 */
+	static ObjectNode response(JsonNode completion, JsonNode request, String base, boolean stored) {
 		JsonNode choice = completion.path("choices").path(0);
 		JsonNode reply = choice.path("message");
-		String base = base(completion.path("id").asString(""));
 		ArrayNode output = Json.NODES.arrayNode();
 		String reasoning = reply.path(Thinking.REASONING_CONTENT).asString("");
 		if (!reasoning.isEmpty()) {
@@ -40,15 +47,15 @@ final class ResponsesOutput {
 					function.path("arguments").asString(""), "completed"));
 		}
 		return response(base, completion.path("model").asString(""), completion.path("created").asLong(0), request,
-				status(choice.path("finish_reason").asString("stop")), output, completion.get("usage"));
+				stored, status(choice.path("finish_reason").asString("stop")), output, completion.get("usage"));
 	}
 
 	/**
 	 * A response object. {@code status} is {@code in_progress}, {@code completed}, or
 	 * {@code incomplete:<reason>} ({@code max_output_tokens}, {@code content_filter}).
 	 */
-	static ObjectNode response(String base, String model, long createdAt, JsonNode request, String status,
-			ArrayNode output, @Nullable JsonNode usage) {
+	static ObjectNode response(String base, String model, long createdAt, JsonNode request, boolean stored,
+			String status, ArrayNode output, @Nullable JsonNode usage) {
 		ObjectNode response = Json.object()
 			.put("id", "resp_" + base)
 			.put("object", "response")
@@ -68,12 +75,12 @@ final class ResponsesOutput {
 		response.put("model", model);
 		response.set("output", output);
 		response.set("parallel_tool_calls", echo(request, "parallel_tool_calls", Json.NODES.booleanNode(true)));
-		response.putNull("previous_response_id");
+		response.set("previous_response_id", echo(request, "previous_response_id", Json.NODES.nullNode()));
 		ObjectNode reasoning = response.putObject("reasoning");
 		reasoning.set("effort", echo(request.path("reasoning"), "effort", Json.NODES.nullNode()));
 		reasoning.set("summary", echo(request.path("reasoning"), "summary", Json.NODES.nullNode()));
 		response.set("service_tier", echo(request, "service_tier", Json.NODES.stringNode("default")));
-		response.put("store", false);
+		response.put("store", stored);
 		response.set("temperature", echo(request, "temperature", Json.NODES.numberNode(1.0)));
 		ObjectNode text = response.putObject("text");
 		JsonNode format = request.path("text").get("format");
@@ -148,7 +155,7 @@ final class ResponsesOutput {
 
 	static ObjectNode functionCall(String callId, String name, String arguments, String status) {
 		return Json.object()
-			.put("id", "fc_" + base(callId))
+			.put("id", "fc_" + callId.replaceAll("[^A-Za-z0-9_]", "_"))
 			.put("type", "function_call")
 			.put("status", status)
 			.put("arguments", arguments)
@@ -156,10 +163,15 @@ final class ResponsesOutput {
 			.put("name", name);
 	}
 
-	/** The id part of a provider's id, safe in an OpenAI id, e.g. {@code chatcmpl-1a2b} as {@code chatcmpl_1a2b}. */
-	static String base(String id) {
-		String safe = id.replaceAll("[^A-Za-z0-9_]", "_");
-		return safe.isEmpty() ? Long.toHexString(System.nanoTime()) : safe;
+	/**
+	 * A new response's id part, which its items' ids share: random, never the provider's, since a
+	 * cache hit or a simulator repeats an answer's id, and a stored response must be one client's
+	 * own, not guessable from another's.
+	 */
+	static String newBase() {
+		byte[] random = new byte[24];
+		RANDOM.nextBytes(random);
+		return HexFormat.of().formatHex(random);
 	}
 
 	private static JsonNode echo(JsonNode request, String field, JsonNode otherwise) {

@@ -34,9 +34,9 @@ import dev.switchboard.translate.spi.RequestChecks;
  * {@code reasoning.effort}; {@code parallel_tool_calls}, {@code temperature}, {@code top_p},
  * {@code user}; on streams usage is always asked for, since {@code response.completed} reports it.
  *
- * <p>Refused, since the gateway keeps no conversation state: {@code previous_response_id},
- * {@code conversation}, {@code item_reference} items, {@code background: true} and files by id.
- * {@code store} is accepted and nothing is stored (the response says {@code store: false}).
+ * <p>{@code previous_response_id} is read by the door, which continues the stored conversation
+ * ({@link #continuing}); refused: {@code conversation} (OpenAI's Conversations API),
+ * {@code item_reference} items, {@code background: true} and files by id.
  * Everything else at the top level ({@code reasoning.summary}, built-in tools such as
  * {@code web_search}, {@code include}, {@code truncation}, {@code text.verbosity}, ...) is
  * <em>unexpressed</em>: left out for the provider, named in the dropped-parameters header, and part
@@ -48,7 +48,8 @@ final class ResponsesRequests {
 	/** Top-level fields the canonical body expresses, or that change nothing in the answer. */
 	private static final Set<String> READ = Set.of("model", "input", "instructions", "tools", "tool_choice", "text",
 			"max_output_tokens", "reasoning", "parallel_tool_calls", "temperature", "top_p", "user", "stream",
-			"store", "metadata", "service_tier", "prompt_cache_key", "safety_identifier", "stream_options");
+			"store", "metadata", "service_tier", "prompt_cache_key", "safety_identifier", "stream_options",
+			"previous_response_id");
 
 	private static final Set<String> ROLES = Set.of("user", "assistant", "system", "developer");
 
@@ -85,13 +86,73 @@ final class ResponsesRequests {
 				new NativeRequest(NativeRequest.OPENAI_RESPONSES, body, new HttpHeaders(), unexpressed));
 	}
 
+	/** The response a request continues, or {@code null}; anything but a string is refused. */
+	static @Nullable String previousResponseId(ObjectNode body) {
+		JsonNode previous = body.get("previous_response_id");
+		if (previous == null || previous.isNull()) {
+			return null;
+		}
+		if (!previous.isString() || previous.stringValue().isEmpty()) {
+			throw invalidType("previous_response_id", "a response id", previous);
+		}
+		return previous.stringValue();
+	}
+
+	/**
+	 * A request that continues a stored conversation: the canonical turns of the conversation so far
+	 * go after the request's instructions and before its own input (instructions are the request's
+	 * own: OpenAI does not carry them over), and the kept request's {@code input} becomes the
+	 * whole conversation, which a stored answer keeps and a native provider is sent.
+	 */
+	static Inbound continuing(Inbound inbound, ArrayNode history) {
+		ArrayNode before = Json.NODES.arrayNode();
+		for (int i = 0; i < history.size(); i++) {
+			item(history.get(i), "previous_response_id", before);
+		}
+		ArrayNode messages = (ArrayNode) inbound.canonical().get("messages");
+		ArrayNode joined = Json.NODES.arrayNode();
+		int own = 0;
+		if (!messages.isEmpty() && "system".equals(messages.get(0).path("role").asString())
+				&& inbound.nativeRequest().body().path("instructions").isString()) {
+			joined.add(messages.get(0));
+			own = 1;
+		}
+		joined.addAll(before);
+		for (int i = own; i < messages.size(); i++) {
+			joined.add(messages.get(i));
+		}
+		inbound.canonical().set("messages", joined);
+		NativeRequest client = inbound.nativeRequest();
+		ObjectNode body = client.body().deepCopy();
+		ArrayNode input = history.deepCopy();
+		input.addAll(items(client.body().get("input")));
+		body.set("input", input);
+		return new Inbound(inbound.model(), inbound.canonical(),
+				new NativeRequest(client.protocol(), body, client.headers(), client.unexpressed()));
+	}
+
+	/** A request's {@code input} as items: a string is one user message. */
+	static ArrayNode items(JsonNode input) {
+		if (input.isArray()) {
+			return (ArrayNode) input.deepCopy();
+		}
+		ArrayNode items = Json.NODES.arrayNode();
+		ObjectNode message = items.addObject().put("type", "message").put("role", "user");
+		message.putArray("content").addObject().put("type", "input_text").put("text", input.asString(""));
+		return items;
+	}
+
 	private static void refuseState(ObjectNode body) {
-		for (String field : new String[] { "previous_response_id", "conversation" }) {
-			JsonNode value = body.get(field);
-			if (value != null && !value.isNull()) {
-				throw LlmApiException.invalidRequest("'" + field + "' needs stored responses, and this gateway "
-						+ "stores none: send the whole conversation in 'input' (and 'store': false).", field);
-			}
+		previousResponseId(body);
+		JsonNode store = body.get("store");
+		if (store != null && !store.isNull() && !store.isBoolean()) {
+			throw invalidType("store", "a boolean", store);
+		}
+		JsonNode conversation = body.get("conversation");
+		if (conversation != null && !conversation.isNull()) {
+			throw LlmApiException.invalidRequest("'conversation' (OpenAI's Conversations API) is not supported by "
+					+ "this gateway: continue a stored response with 'previous_response_id', or send the whole "
+					+ "conversation in 'input'.", "conversation");
 		}
 		if (body.path("background").asBoolean(false)) {
 			throw LlmApiException.invalidRequest("Background responses are not supported by this gateway.",
@@ -146,7 +207,8 @@ final class ResponsesRequests {
 				// Only OpenAI's own Responses API can read an earlier turn's encrypted reasoning.
 			}
 			case "item_reference" -> throw LlmApiException.invalidRequest(
-					"Item references need stored responses, and this gateway stores none.", where);
+					"Item references are not supported by this gateway: send the item itself, or continue a "
+							+ "stored response with 'previous_response_id'.", where);
 			default -> throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_value", where + ".type",
 					"Invalid value: '" + type + "'. Supported values are: " + ITEM_TYPES + ".", null, null);
 		}

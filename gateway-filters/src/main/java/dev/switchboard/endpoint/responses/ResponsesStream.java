@@ -43,7 +43,7 @@ final class ResponsesStream extends ChunkStreamRenderer {
 
 	private int sequence;
 
-	private String base = "";
+	private final String base;
 
 	private String model = "";
 
@@ -67,8 +67,18 @@ final class ResponsesStream extends ChunkStreamRenderer {
 
 	private @Nullable JsonNode usage;
 
-	ResponsesStream(JsonNode request) {
+	private final boolean stored;
+
+	private @Nullable ObjectNode completed;
+
+	/**
+	 * @param base the response's id part ({@link ResponsesOutput#newBase})
+	 * @param stored whether the response is kept, as its {@code store} field says
+	 */
+	ResponsesStream(JsonNode request, String base, boolean stored) {
 		this.request = request;
+		this.base = base;
+		this.stored = stored;
 	}
 
 	@Override
@@ -94,12 +104,12 @@ final class ResponsesStream extends ChunkStreamRenderer {
 
 	/** An error event for a stream that never got to start this renderer: no sequence of its own yet. */
 	static SseEvent error(@Nullable ResponsesStream stream, LlmApiException error) {
-		return (stream != null) ? stream.error(error) : new ResponsesStream(Json.object()).error(error);
+		return (stream != null) ? stream.error(error)
+				: new ResponsesStream(Json.object(), ResponsesOutput.newBase(), false).error(error);
 	}
 
 	@Override
 	protected void start(List<SseEvent> out, JsonNode chunk) {
-		this.base = ResponsesOutput.base(chunk.path("id").asString(""));
 		this.model = chunk.path("model").asString("");
 		this.createdAt = chunk.path("created").asLong(0);
 		ObjectNode response = response("in_progress");
@@ -228,14 +238,20 @@ final class ResponsesStream extends ChunkStreamRenderer {
 	protected void done(List<SseEvent> out) {
 		close(out);
 		ObjectNode response = response(this.status);
+		this.completed = response;
 		String type = "incomplete".equals(response.path("status").asString()) ? "response.incomplete"
 				: "response.completed";
 		out.add(event(type, Json.object().put("type", type).set("response", response)));
 	}
 
 	private ObjectNode response(String status) {
-		return ResponsesOutput.response(this.base, this.model, this.createdAt, this.request, status,
+		return ResponsesOutput.response(this.base, this.model, this.createdAt, this.request, this.stored, status,
 				this.output.deepCopy(), "in_progress".equals(status) ? null : this.usage);
+	}
+
+	/** The whole response once the stream has closed ({@code response.completed}'s), else {@code null}. */
+	@Nullable ObjectNode completed() {
+		return this.completed;
 	}
 
 	/**

@@ -6,10 +6,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.util.LinkedMultiValueMap;
 
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
@@ -17,6 +20,7 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
+import dev.switchboard.core.Team;
 import dev.switchboard.endpoint.door.InboundDoor.Inbound;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.testing.CanonicalChunks;
@@ -94,8 +98,10 @@ class ResponsesDoorTest {
 			unknown part       | {"model":"m","input":[{"role":"user","content":[{"type":"input_audio"}]}]} | input[0].content[0].type | Invalid value: 'input_audio'
 			image by file id   | {"model":"m","input":[{"role":"user","content":[{"type":"input_image","file_id":"f"}]}]} | input[0].content[0].image_url | by file id
 			call without id    | {"model":"m","input":[{"type":"function_call","name":"f"}]}          | input[0].call_id | Missing required parameter
-			earlier response   | {"model":"m","input":"hi","previous_response_id":"resp_1"}           | previous_response_id | stores none
-			item reference     | {"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}       | input[0]   | stored responses
+			earlier response 3 | {"model":"m","input":"hi","previous_response_id":3}                  | previous_response_id | Invalid type for 'previous_response_id'
+			store not a bool   | {"model":"m","input":"hi","store":"yes"}                             | store      | Invalid type for 'store'
+			conversation       | {"model":"m","input":"hi","conversation":"conv_1"}                   | conversation | Conversations API
+			item reference     | {"model":"m","input":[{"type":"item_reference","id":"msg_1"}]}       | input[0]   | send the item itself
 			background         | {"model":"m","input":"hi","background":true}                         | background | not supported
 			max tokens small   | {"model":"m","input":"hi","max_output_tokens":3}                     | max_output_tokens | Expected a value >= 16
 			max tokens 2^64+20 | {"model":"m","input":"hi","max_output_tokens":18446744073709551636} | max_output_tokens | Expected a value <= 2147483647
@@ -135,7 +141,9 @@ class ResponsesDoorTest {
 
 		JsonNode response = Json.MAPPER.readTree(this.door.render(exchange, LlmResponse.json(200, completion, null)).json());
 
-		assertThat(response.path("id").asString()).isEqualTo("resp_chatcmpl_1");
+		String id = response.path("id").asString();
+		assertThat(id).as("the gateway's own, random, never the provider's").matches("resp_[0-9a-f]{48}");
+		String base = id.substring("resp_".length());
 		assertThat(response.path("object").asString()).isEqualTo("response");
 		assertThat(response.path("status").asString()).isEqualTo("completed");
 		assertThat(response.path("created_at").asLong()).isEqualTo(1700000000);
@@ -144,11 +152,11 @@ class ResponsesDoorTest {
 		assertThat(response.path("tools").get(0).path("name").asString()).isEqualTo("weather");
 		assertThat(response.path("store").asBoolean(true)).isFalse();
 		assertThat(response.path("output")).isEqualTo(Json.MAPPER.readTree("""
-				[{"id":"rs_chatcmpl_1","type":"reasoning","summary":[],"content":[{"type":"reasoning_text","text":"easy"}]},
-				 {"id":"msg_chatcmpl_1","type":"message","status":"completed","role":"assistant",
+				[{"id":"rs_%1$s","type":"reasoning","summary":[],"content":[{"type":"reasoning_text","text":"easy"}]},
+				 {"id":"msg_%1$s","type":"message","status":"completed","role":"assistant",
 				  "content":[{"type":"output_text","text":"Paris.","annotations":[],"logprobs":[]}]},
 				 {"id":"fc_call_1","type":"function_call","status":"completed","arguments":"{\\"city\\":\\"Paris\\"}",
-				  "call_id":"call_1","name":"weather"}]"""));
+				  "call_id":"call_1","name":"weather"}]""".formatted(base)));
 		assertThat(response.path("usage")).isEqualTo(Json.MAPPER.readTree("""
 				{"input_tokens":120,"input_tokens_details":{"cached_tokens":80},"output_tokens":30,
 				 "output_tokens_details":{"reasoning_tokens":7},"total_tokens":150}"""));
@@ -191,7 +199,8 @@ class ResponsesDoorTest {
 			assertThat(data(events.get(i)).path("type").asString()).isEqualTo(events.get(i).event());
 		}
 		assertThat(data(events.get(0)).path("response").path("status").asString()).isEqualTo("in_progress");
-		assertThat(data(events.get(4)).path("item_id").asString()).isEqualTo("msg_chatcmpl_9");
+		String base = data(events.get(0)).path("response").path("id").asString().substring("resp_".length());
+		assertThat(data(events.get(4)).path("item_id").asString()).isEqualTo("msg_" + base);
 		assertThat(data(events.get(6)).path("text").asString()).isEqualTo("Hello");
 		assertThat(data(events.get(9)).path("output_index").asInt()).isEqualTo(1);
 		assertThat(data(events.get(12)).path("arguments").asString()).isEqualTo("{\"a\":1}");
@@ -243,10 +252,25 @@ class ResponsesDoorTest {
 	}
 
 	@Test
-	void storedResponsesAreRefusedClearly() {
+	void aStatelessDoorRefusesWhatNeedsAStoredResponseClearly() {
 		assertThat(ResponsesDoor.isStoredResponse("/v1/responses/resp_1")).isTrue();
 		assertThat(ResponsesDoor.isStoredResponse("/v1/responses")).isFalse();
-		assertThat(ResponsesDoor.notStored().status()).isEqualTo(400);
+		StepVerifier.create(this.door.read(Operation.CHAT,
+				object("{\"model\":\"m\",\"input\":\"hi\",\"previous_response_id\":\"resp_1\"}"), new HttpHeaders(),
+				Team.unrestricted("team-a")))
+			.expectErrorSatisfies(error -> assertThat(error).isInstanceOfSatisfying(LlmApiException.class, api -> {
+				assertThat(api.status()).isEqualTo(400);
+				assertThat(api.param()).isEqualTo("previous_response_id");
+				assertThat(api.getMessage()).contains("stores no responses");
+			}))
+			.verify();
+		StepVerifier.create(this.door.stored(HttpMethod.GET, "/v1/responses/resp_1", new LinkedMultiValueMap<>(),
+				Team.unrestricted("team-a")))
+			.expectErrorSatisfies(error -> assertThat(((LlmApiException) error).status()).isEqualTo(400))
+			.verify();
+		JsonNode answer = Json.MAPPER.readTree(this.door.render(exchange("{\"model\":\"gpt-test\",\"input\":\"hi\"}"),
+				LlmResponse.json(200, "{\"choices\":[{\"message\":{\"content\":\"x\"}}]}".getBytes(), null)).json());
+		assertThat(answer.path("store").asBoolean(true)).as("says it was not stored").isFalse();
 		assertThat(this.door.operation("/team/v1/responses")).isEqualTo(Operation.CHAT);
 		assertThat(this.door.operation("/v1/chat/completions")).isNull();
 	}
