@@ -37,6 +37,7 @@ import dev.switchboard.dispatch.ProviderClients;
 import dev.switchboard.dispatch.ProviderLimits;
 import dev.switchboard.dispatch.TargetBreakers;
 import dev.switchboard.endpoint.LlmEndpoint;
+import dev.switchboard.endpoint.responses.store.ResponseStore;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
 import dev.switchboard.live.LiveConfig;
 import dev.switchboard.route.ModelResolver;
@@ -209,8 +210,9 @@ public class SwitchboardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmEndpoint switchboardLlmEndpoint(LiveConfig live, ObjectProvider<LlmExchangeListener> listeners) {
-		return new LlmEndpoint(live, listeners.orderedStream().toList());
+	LlmEndpoint switchboardLlmEndpoint(LiveConfig live, ObjectProvider<LlmExchangeListener> listeners,
+			ObjectProvider<ResponseStore> responseStore) {
+		return new LlmEndpoint(live, listeners.orderedStream().toList(), responseStore.getIfUnique());
 	}
 
 	@Bean

@@ -207,7 +207,7 @@ public final class ResponsesDoor implements InboundDoor {
 		boolean more = false;
 		for (int n = 0; n < input.size(); n++) {
 			int i = asc ? n : input.size() - 1 - n;
-			ObjectNode item = ((ObjectNode) input.get(i)).deepCopy();
+			ObjectNode item = listed((ObjectNode) input.get(i));
 			if (!item.path("id").isString()) {
 				item.put("id", prefix(item.path("type").asString("message")) + base + "_" + i);
 			}
@@ -227,6 +227,31 @@ public final class ResponsesDoor implements InboundDoor {
 		list.set("last_id", data.isEmpty() ? Json.NODES.nullNode() : data.get(data.size() - 1).get("id"));
 		list.put("has_more", more);
 		return list;
+	}
+
+	/**
+	 * An input item as OpenAI lists it: a message in its full form (typed, its content as parts,
+	 * completed), however short the form the client sent it in.
+	 */
+	private static ObjectNode listed(ObjectNode sent) {
+		ObjectNode item = sent.deepCopy();
+		if (!item.has("role") || !"message".equals(item.path("type").asString("message"))) {
+			return item;
+		}
+		item.put("type", "message");
+		JsonNode content = item.get("content");
+		if (content != null && content.isString()) {
+			boolean assistant = "assistant".equals(item.path("role").asString());
+			ObjectNode part = Json.object().put("type", assistant ? "output_text" : "input_text").put("text", content.stringValue());
+			if (assistant) {
+				part.putArray("annotations");
+			}
+			item.putArray("content").add(part);
+		}
+		if (!item.has("status")) {
+			item.put("status", "completed");
+		}
+		return item;
 	}
 
 	private static int limit(@Nullable String limit) {

@@ -187,16 +187,18 @@ class StoredResponsesTest {
 
 		JsonNode all = Json.MAPPER.readTree(get(path, TEAM_A));
 		assertThat(all.path("object").asString()).isEqualTo("list");
-		assertThat(all.path("data")).extracting(item -> item.path("content").asString())
-			.containsExactly("three", "two", "one");
+		assertThat(all.path("data")).extracting(StoredResponsesTest::text).containsExactly("three", "two", "one");
+		assertThat(all.path("data").get(2)).as("listed in full, as OpenAI lists it").isEqualTo(Json.MAPPER.readTree("""
+				{"role":"user","content":[{"type":"input_text","text":"one"}],"type":"message","status":"completed",
+				 "id":"msg_%s_0"}""".formatted(id.substring("resp_".length()))));
 		assertThat(all.path("first_id").asString()).isEqualTo("msg_mine");
 		assertThat(all.path("has_more").asBoolean()).isFalse();
 
 		JsonNode page = Json.MAPPER.readTree(get(path, TEAM_A, "order", "asc", "limit", "1"));
-		assertThat(page.path("data")).extracting(item -> item.path("content").asString()).containsExactly("one");
+		assertThat(page.path("data")).extracting(StoredResponsesTest::text).containsExactly("one");
 		assertThat(page.path("has_more").asBoolean()).isTrue();
 		JsonNode next = Json.MAPPER.readTree(get(path, TEAM_A, "order", "asc", "after", page.path("last_id").asString()));
-		assertThat(next.path("data")).extracting(item -> item.path("content").asString()).containsExactly("two", "three");
+		assertThat(next.path("data")).extracting(StoredResponsesTest::text).containsExactly("two", "three");
 
 		assertThat(error(() -> get(path, TEAM_A, "limit", "101")).param()).isEqualTo("limit");
 		assertThat(error(() -> get(path, TEAM_A, "order", "sideways")).param()).isEqualTo("order");
@@ -232,6 +234,10 @@ class StoredResponsesTest {
 
 	private byte[] delete(String id, Team team) {
 		return this.door.stored(HttpMethod.DELETE, "/v1/responses/" + id, new LinkedMultiValueMap<>(), team).block();
+	}
+
+	private static String text(JsonNode item) {
+		return item.path("content").path(0).path("text").asString();
 	}
 
 	private static LlmApiException error(Runnable call) {

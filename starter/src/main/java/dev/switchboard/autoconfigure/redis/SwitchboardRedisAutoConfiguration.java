@@ -33,7 +33,8 @@ import dev.switchboard.catalog.CatalogException;
 /**
  * The Redis connection shared by every capability on Redis ({@link SwitchboardRedis}), made when
  * at least one of them is: {@code switchboard.quota.backend=redis},
- * {@code switchboard.cache.backend=redis}, or {@code switchboard.observability.costs.backend=redis}.
+ * {@code switchboard.cache.backend=redis}, {@code switchboard.observability.costs.backend=redis}, or
+ * stored responses on Redis ({@link #responseStoreOnRedis}).
  * Without Redisson on the classpath each capability fails start-up with a message of its own.
  */
 @AutoConfiguration
@@ -93,6 +94,12 @@ public class SwitchboardRedisAutoConfiguration {
 				}
 			}
 		}
+		if (responseStoreOnRedis(environment)) {
+			Duration wait = binder.bind("switchboard.responses.store.redis.timeout", Duration.class).orElse(Duration.ZERO);
+			if (wait.compareTo(longest) > 0) {
+				longest = wait;
+			}
+		}
 		return longest;
 	}
 
@@ -128,6 +135,9 @@ public class SwitchboardRedisAutoConfiguration {
 		if ("redis".equalsIgnoreCase(environment.getProperty("switchboard.observability.costs.backend"))) {
 			users.add("switchboard.observability.costs.backend is redis");
 		}
+		if (responseStoreOnRedis(environment) && !onRedis(environment, "quota")) {
+			users.add("switchboard.responses.store.backend is redis");
+		}
 		return String.join(" and ", users);
 	}
 
@@ -139,6 +149,18 @@ public class SwitchboardRedisAutoConfiguration {
 	public static boolean onRedis(Environment environment, String capability) {
 		return environment.getProperty("switchboard." + capability + ".enabled", Boolean.class, true)
 				&& "redis".equalsIgnoreCase(environment.getProperty("switchboard." + capability + ".backend"));
+	}
+
+	/**
+	 * Whether stored responses are on Redis: kept ({@code switchboard.responses.store.enabled}), and
+	 * {@code switchboard.responses.store.backend} is redis, or unset while quotas are on Redis.
+	 */
+	public static boolean responseStoreOnRedis(Environment environment) {
+		if (!environment.getProperty("switchboard.responses.store.enabled", Boolean.class, false)) {
+			return false;
+		}
+		String backend = environment.getProperty("switchboard.responses.store.backend");
+		return (backend == null || backend.isBlank()) ? onRedis(environment, "quota") : "redis".equalsIgnoreCase(backend);
 	}
 
 	/** The server settings of a single, cluster or sentinel setup, or {@code null} for another kind. */
