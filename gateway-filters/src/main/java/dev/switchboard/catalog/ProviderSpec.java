@@ -24,16 +24,27 @@ import org.jspecify.annotations.Nullable;
  * @param defaultMaxTokens {@code max_tokens} sent when the client set none and the provider
  * requires one (Anthropic)
  * @param unsupportedParameters what to do with OpenAI parameters this provider cannot honour
+ * @param responsesApi whether the provider serves OpenAI's Responses API ({@code /responses}), so
+ * that requests of the gateway's Responses door go to it natively (an {@code openai} provider)
  */
 public record ProviderSpec(String name, ProviderType type, URI baseUrl, @Nullable Secret apiKey,
 		Map<String, String> headers, Duration connectTimeout, Duration responseTimeout, boolean streamUsage,
-		@Nullable String apiVersion, int defaultMaxTokens, UnsupportedParameters unsupportedParameters) {
+		@Nullable String apiVersion, int defaultMaxTokens, UnsupportedParameters unsupportedParameters,
+		boolean responsesApi) {
 
 	/** Default of {@link #defaultMaxTokens()}. */
 	public static final int DEFAULT_MAX_TOKENS = 4096;
 
 	public ProviderSpec {
 		headers = Map.copyOf(headers);
+	}
+
+	/** A provider without the Responses API. */
+	public ProviderSpec(String name, ProviderType type, URI baseUrl, @Nullable Secret apiKey,
+			Map<String, String> headers, Duration connectTimeout, Duration responseTimeout, boolean streamUsage,
+			@Nullable String apiVersion, int defaultMaxTokens, UnsupportedParameters unsupportedParameters) {
+		this(name, type, baseUrl, apiKey, headers, connectTimeout, responseTimeout, streamUsage, apiVersion,
+				defaultMaxTokens, unsupportedParameters, false);
 	}
 
 	/** A provider with the defaults for version, {@code max_tokens} and unsupported parameters (reject). */

@@ -226,7 +226,7 @@ public class LlmDispatcher {
 			// The header names what the target that answers left out; the decision log keeps every attempt's.
 			exchange.forgetDroppedParameters();
 			NativeRequest client = exchange.nativeRequest();
-			if (client != null && !adapter.speaksNatively(client.protocol())) {
+			if (client != null && !adapter.speaksNatively(client.protocol(), target.provider())) {
 				for (String field : client.unexpressedNames()) {
 					exchange.dropParameter(field, "only " + client.protocol() + " providers take it");
 				}

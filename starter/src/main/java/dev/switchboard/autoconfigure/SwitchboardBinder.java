@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,6 +137,11 @@ final class SwitchboardBinder {
 				problems.add(where + ".base-url: must not contain credentials; use api-key or headers");
 				return;
 			}
+			if (Boolean.TRUE.equals(provider.responsesApi()) && type != ProviderType.OPENAI) {
+				problems.add(where + ".responses-api: only openai providers serve OpenAI's Responses API; remove it "
+						+ "(requests at /v1/responses are translated for type " + type.id() + ")");
+				return;
+			}
 			String url = baseUrl.toString();
 			URI normalized = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
 			Secret key = (provider.apiKey() != null && !provider.apiKey().isBlank()) ? Secret.of(provider.apiKey())
@@ -144,7 +150,7 @@ final class SwitchboardBinder {
 					? provider.apiVersion() : null;
 			providers.add(new ProviderSpec(name, type, normalized, key, provider.headers(), provider.connectTimeout(),
 					provider.responseTimeout(), provider.streamUsage(), apiVersion, provider.defaultMaxTokens(),
-					provider.unsupportedParameters()));
+					provider.unsupportedParameters(), responsesApi(type, normalized, provider.responsesApi())));
 		});
 		List<ModelSpec> models = new ArrayList<>();
 		for (int i = 0; i < properties.models().size(); i++) {
@@ -317,6 +323,17 @@ final class SwitchboardBinder {
 			throw new CatalogException(problems);
 		}
 		return limits;
+	}
+
+	/**
+	 * Whether a provider serves OpenAI's Responses API: as configured, else OpenAI itself does and
+	 * no other server is assumed to (most OpenAI-compatible servers have chat completions only).
+	 */
+	static boolean responsesApi(ProviderType type, URI baseUrl, @Nullable Boolean configured) {
+		if (configured != null) {
+			return configured;
+		}
+		return type == ProviderType.OPENAI && "api.openai.com".equalsIgnoreCase(baseUrl.getHost());
 	}
 
 }

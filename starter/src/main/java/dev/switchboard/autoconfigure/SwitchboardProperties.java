@@ -80,6 +80,10 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * (Anthropic)
 	 * @param unsupportedParameters What to do with OpenAI parameters this provider cannot honour: reject
 	 * (400 naming the parameter) or drop (listed in the x-switchboard-dropped-params response header)
+	 * @param responsesApi Whether this openai provider serves OpenAI's Responses API (/responses):
+	 * requests at the gateway's /v1/responses door then go to it as the client wrote them (built-in
+	 * tools, encrypted reasoning, include); unset, true for api.openai.com and false for other
+	 * OpenAI-compatible servers, which are asked through chat completions
 	 * @param mock Behaviour of a mock provider (ignored for other types)
 	 * @param healthCheck Active health checks of this provider: its models list, asked periodically
 	 * @param limits What this provider allows (per gateway instance): calls in flight and its own
@@ -89,7 +93,8 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 			Map<String, String> headers, @DefaultValue("5s") Duration connectTimeout,
 			@DefaultValue("60s") Duration responseTimeout, @DefaultValue("true") boolean streamUsage,
 			@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens,
-			@DefaultValue("reject") UnsupportedParameters unsupportedParameters, @Valid @DefaultValue Mock mock,
+			@DefaultValue("reject") UnsupportedParameters unsupportedParameters, @Nullable Boolean responsesApi,
+			@Valid @DefaultValue Mock mock,
 			@Valid @DefaultValue HealthCheck healthCheck, @Valid @DefaultValue ProviderLimits limits) {
 
 		public Provider {

@@ -20,6 +20,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.NativeAnswer;
 import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Team;
@@ -36,6 +37,11 @@ import dev.switchboard.sse.SseEvent;
  * is written back as a {@code response} object ({@link ResponsesOutput}) or as the Responses
  * event stream ({@link ResponsesStream}). Errors keep OpenAI's shape, which this API shares with
  * chat completions; inside a stream they are OpenAI's numbered {@code error} event.
+ *
+ * <p>A whole answer of a provider asked natively (OpenAI's own Responses API) is handed over as
+ * the provider wrote it, built-in tool calls, annotations and encrypted reasoning included; only
+ * what the gateway answers for is its own (the id, {@code store}, {@code previous_response_id}).
+ * Streams, and answers served from the cache, are written from the canonical answer.
  *
  * <p><b>Stored responses.</b> With a {@link ResponseStore}, a response is kept unless its request
  * says {@code "store": false} (OpenAI's default is to store), for its team alone: the team can
@@ -125,7 +131,10 @@ public final class ResponsesDoor implements InboundDoor {
 				return keep(responses, team, completed, request).thenMany(Flux.fromIterable(out));
 			}));
 		}
-		ObjectNode answer = ResponsesOutput.response(Json.MAPPER.readTree(response.json()), request, base, stored);
+		NativeAnswer provider = exchange.get(NativeAnswer.class);
+		ObjectNode answer = (provider != null && provider.of(NativeRequest.OPENAI_RESPONSES, response.servedBy()))
+				? ResponsesOutput.handedOver(provider.body(), request, base, stored)
+				: ResponsesOutput.response(Json.MAPPER.readTree(response.json()), request, base, stored);
 		byte[] body = Json.MAPPER.writeValueAsBytes(answer);
 		return stored ? response.withJson(body, keep(responses, team, answer, request)) : response.withJson(body);
 	}

@@ -51,6 +51,19 @@ final class ResponsesOutput {
 	}
 
 	/**
+	 * A provider's own Responses answer, handed over as it came but for what the gateway answers
+	 * for: the response's id, whether it is stored, and the conversation it continues (the provider
+	 * was sent the whole conversation, and kept nothing).
+	 */
+	static ObjectNode handedOver(ObjectNode provider, JsonNode request, String base, boolean stored) {
+		ObjectNode response = provider.deepCopy();
+		response.put("id", "resp_" + base);
+		response.put("store", stored);
+		response.set("previous_response_id", echo(request, "previous_response_id", Json.NODES.nullNode()));
+		return response;
+	}
+
+	/**
 	 * A response object. {@code status} is {@code in_progress}, {@code completed}, or
 	 * {@code incomplete:<reason>} ({@code max_output_tokens}, {@code content_filter}).
 	 */

@@ -53,7 +53,19 @@ final class ResponsesRequests {
 
 	private static final Set<String> ROLES = Set.of("user", "assistant", "system", "developer");
 
-	private static final String ITEM_TYPES = "'message', 'function_call', 'function_call_output', 'reasoning'";
+	private static final String ITEM_TYPES = "'message', 'function_call', 'function_call_output', 'reasoning', "
+			+ "or an item of a built-in tool";
+
+	/**
+	 * Items of OpenAI's built-in tools and of its other tool kinds, which a conversation with
+	 * OpenAI's own Responses API holds: taken as they are to a provider asked natively, left out of
+	 * the canonical body (named, and keying the cache apart) for every other.
+	 */
+	private static final Set<String> BUILT_IN_ITEMS = Set.of("web_search_call", "file_search_call", "computer_call",
+			"computer_call_output", "code_interpreter_call", "image_generation_call", "local_shell_call",
+			"local_shell_call_output", "shell_call", "shell_call_output", "apply_patch_call", "apply_patch_call_output",
+			"mcp_call", "mcp_list_tools", "mcp_approval_request", "mcp_approval_response", "custom_tool_call",
+			"custom_tool_call_output", "tool_search_call", "tool_search_output", "compaction");
 
 	private ResponsesRequests() {
 	}
@@ -75,6 +87,7 @@ final class ResponsesRequests {
 		}
 		input(body.get("input"), messages);
 		ObjectNode unexpressed = Json.object();
+		untranslated(body.get("input"), unexpressed);
 		generation(body, canonical, unexpressed);
 		tools(body, canonical, unexpressed);
 		for (Map.Entry<String, JsonNode> field : body.properties()) {
@@ -127,8 +140,30 @@ final class ResponsesRequests {
 		ArrayNode input = history.deepCopy();
 		input.addAll(items(client.body().get("input")));
 		body.set("input", input);
+		ObjectNode unexpressed = client.unexpressed().deepCopy();
+		untranslated(input, unexpressed);
 		return new Inbound(inbound.model(), inbound.canonical(),
-				new NativeRequest(client.protocol(), body, client.headers(), client.unexpressed()));
+				new NativeRequest(client.protocol(), body, client.headers(), unexpressed));
+	}
+
+	/**
+	 * Names the built-in tools' items of an input as {@code untranslated_items}, with where they
+	 * are: a provider asked through chat completions gets none of them, so they are named when one
+	 * answers, and two conversations that differ only there are different questions to the cache.
+	 */
+	private static void untranslated(@Nullable JsonNode input, ObjectNode unexpressed) {
+		ArrayNode untranslated = Json.NODES.arrayNode();
+		for (int i = 0; input != null && input.isArray() && i < input.size(); i++) {
+			if (BUILT_IN_ITEMS.contains(input.get(i).path("type").asString(""))) {
+				untranslated.addObject().put("at", "input[" + i + "]").set("item", input.get(i));
+			}
+		}
+		if (!untranslated.isEmpty()) {
+			unexpressed.set("untranslated_items", untranslated);
+		}
+		else {
+			unexpressed.remove("untranslated_items");
+		}
 	}
 
 	/** A request's {@code input} as items: a string is one user message. */
@@ -209,8 +244,13 @@ final class ResponsesRequests {
 			case "item_reference" -> throw LlmApiException.invalidRequest(
 					"Item references are not supported by this gateway: send the item itself, or continue a "
 							+ "stored response with 'previous_response_id'.", where);
-			default -> throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_value", where + ".type",
-					"Invalid value: '" + type + "'. Supported values are: " + ITEM_TYPES + ".", null, null);
+			default -> {
+				// A built-in tool's item is named in untranslated_items: only OpenAI's own Responses API takes it.
+				if (!BUILT_IN_ITEMS.contains(type)) {
+					throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_value", where + ".type",
+							"Invalid value: '" + type + "'. Supported values are: " + ITEM_TYPES + ".", null, null);
+				}
+			}
 		}
 	}
 

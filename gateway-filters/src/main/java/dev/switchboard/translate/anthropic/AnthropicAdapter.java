@@ -68,7 +68,7 @@ public class AnthropicAdapter implements ProviderAdapter {
 	}
 
 	@Override
-	public boolean speaksNatively(String protocol) {
+	public boolean speaksNatively(String protocol, ProviderSpec provider) {
 		return NativeRequest.ANTHROPIC_MESSAGES.equals(protocol);
 	}
 

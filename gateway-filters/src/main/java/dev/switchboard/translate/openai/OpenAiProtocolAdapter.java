@@ -2,6 +2,7 @@ package dev.switchboard.translate.openai;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -13,6 +14,7 @@ import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Thinking;
 import dev.switchboard.core.Usage;
@@ -38,8 +40,29 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 
 	private static final String CACHE_CONTROL = "cache_control";
 
+	/** Whether a provider of this protocol serves OpenAI's Responses API; none does unless a subclass says so. */
+	protected boolean hasResponsesApi(ProviderSpec provider) {
+		return false;
+	}
+
+	@Override
+	public boolean speaksNatively(String protocol, ProviderSpec provider) {
+		return NativeRequest.OPENAI_RESPONSES.equals(protocol) && hasResponsesApi(provider);
+	}
+
+	/** The client's Responses request, when this target takes it as written. */
+	private @Nullable NativeRequest responsesRequest(LlmExchange exchange, RouteTarget target) {
+		NativeRequest client = exchange.nativeRequest();
+		return (client != null && speaksNatively(client.protocol(), target.provider())) ? client : null;
+	}
+
 	@Override
 	public UpstreamRequest chatRequest(LlmExchange exchange, RouteTarget target) {
+		NativeRequest responses = responsesRequest(exchange, target);
+		if (responses != null) {
+			return new UpstreamRequest(HttpMethod.POST, path(target, "/responses"),
+					headers(target.provider(), exchange.stream()), ResponsesApi.request(responses, target));
+		}
 		ObjectNode body = exchange.bodyCopy();
 		body.put("model", target.model().upstreamModel());
 		if (exchange.nativeRequest() != null) {
@@ -76,6 +99,9 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 
 	@Override
 	public byte[] chatResponse(LlmExchange exchange, RouteTarget target, byte[] body) {
+		if (responsesRequest(exchange, target) != null) {
+			return ResponsesApi.response(exchange, target, this, body);
+		}
 		JsonNode response = parse(target, body);
 		Usage usage = Usage.fromOpenAi(response.get("usage"));
 		if (usage != null) {
@@ -86,6 +112,9 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 
 	@Override
 	public StreamTranslator streamTranslator(LlmExchange exchange, RouteTarget target) {
+		if (responsesRequest(exchange, target) != null) {
+			return new ResponsesApi.Stream(exchange, target, this);
+		}
 		return new OpenAiStreamTranslator(exchange, target, this);
 	}
 

@@ -42,7 +42,7 @@ public interface ProviderAdapter {
 	 * to this provider as the client wrote them; the others get the canonical body, without the
 	 * fields only that protocol has.
 	 */
-	default boolean speaksNatively(String protocol) {
+	default boolean speaksNatively(String protocol, ProviderSpec provider) {
 		return false;
 	}
 

@@ -18,8 +18,10 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.NativeAnswer;
 import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
+import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Team;
 import dev.switchboard.endpoint.door.InboundDoor.Inbound;
 import dev.switchboard.sse.SseEvent;
@@ -93,7 +95,7 @@ class ResponsesDoorTest {
 			no model           | {"input":"hi"}                                                       | model      | Missing required parameter: 'model'.
 			no input           | {"model":"m"}                                                        | input      | Missing required parameter: 'input'.
 			input a number     | {"model":"m","input":3}                                              | input      | Invalid type for 'input'
-			unknown item       | {"model":"m","input":[{"type":"computer_call"}]}                     | input[0].type | Invalid value: 'computer_call'
+			unknown item       | {"model":"m","input":[{"type":"teleport_call"}]}                     | input[0].type | Invalid value: 'teleport_call'
 			unknown role       | {"model":"m","input":[{"role":"tool","content":"x"}]}                | input[0].role | Invalid value: 'tool'
 			unknown part       | {"model":"m","input":[{"role":"user","content":[{"type":"input_audio"}]}]} | input[0].content[0].type | Invalid value: 'input_audio'
 			image by file id   | {"model":"m","input":[{"role":"user","content":[{"type":"input_image","file_id":"f"}]}]} | input[0].content[0].image_url | by file id
@@ -224,6 +226,38 @@ class ResponsesDoorTest {
 		assertThat(inbound.canonical().has("tool_choice")).isFalse();
 		assertThat(inbound.canonical().has("parallel_tool_calls")).isFalse();
 		assertThat(inbound.nativeRequest().unexpressedNames()).contains("built_in_tools");
+	}
+
+	@Test
+	void builtInToolItemsOfAnEarlierTurnAreNamedAndLeftOutOfTheCanonicalBody() {
+		Inbound inbound = read("""
+				{"model":"gpt-test","input":[{"role":"user","content":"Capital of France?"},
+				 {"type":"web_search_call","id":"ws_1","status":"completed","action":{"type":"search","query":"capital"}},
+				 {"role":"assistant","content":"Paris."},{"role":"user","content":"Sure?"}]}""");
+		assertThat(inbound.canonical().path("messages")).hasSize(3);
+		assertThat(inbound.nativeRequest().unexpressed().path("untranslated_items").get(0).path("at").asString())
+			.isEqualTo("input[1]");
+	}
+
+	@Test
+	void aProvidersOwnResponsesAnswerIsHandedOverWithTheGatewaysIdOnlyForItsTarget() {
+		LlmExchange exchange = exchange("{\"model\":\"gpt-test\",\"input\":\"hi\"}");
+		RouteTarget target = exchange.route().primary();
+		ObjectNode provider = object("""
+				{"id":"resp_upstream","object":"response","status":"completed","store":false,"model":"gpt-test-2026-01",
+				 "output":[{"type":"web_search_call","id":"ws_1","status":"completed"},
+				  {"type":"message","id":"msg_up","role":"assistant","content":[{"type":"output_text","text":"Paris.",
+				   "annotations":[{"type":"url_citation","url":"https://example.com"}]}]}]}""");
+		exchange.put(NativeAnswer.class, new NativeAnswer(NativeRequest.OPENAI_RESPONSES, target, provider));
+		byte[] canonical = "{\"choices\":[{\"message\":{\"content\":\"Paris.\"},\"finish_reason\":\"stop\"}]}".getBytes();
+
+		JsonNode handed = Json.MAPPER.readTree(this.door.render(exchange, LlmResponse.json(200, canonical, target)).json());
+		assertThat(handed.path("id").asString()).startsWith("resp_").isNotEqualTo("resp_upstream");
+		assertThat(handed.path("output")).isEqualTo(provider.path("output"));
+
+		JsonNode cached = Json.MAPPER.readTree(this.door.render(exchange, LlmResponse.json(200, canonical, null)).json());
+		assertThat(cached.path("output")).as("an answer another target (or the cache) served is written canonically")
+			.hasSize(1);
 	}
 
 	@Test
