@@ -137,12 +137,16 @@ class FrontDoorsIntegrationTest {
 	@LocalServerPort
 	int port;
 
+	/** OpenAI's own Responses API, which the Responses door asks natively. */
+	static final StubUpstream NATIVE = new StubUpstream();
+
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
 		for (Provider provider : Provider.values()) {
 			registry.add("switchboard.providers." + provider.name().toLowerCase() + ".base-url",
 					() -> "http://127.0.0.1:" + provider.stub.port() + provider.basePath);
 		}
+		registry.add("switchboard.providers.openai-native.base-url", () -> "http://127.0.0.1:" + NATIVE.port() + "/v1");
 	}
 
 	@AfterAll
@@ -150,6 +154,7 @@ class FrontDoorsIntegrationTest {
 		for (Provider provider : Provider.values()) {
 			provider.stub.close();
 		}
+		NATIVE.close();
 	}
 
 	private AnthropicClient anthropic() {
@@ -718,6 +723,153 @@ class FrontDoorsIntegrationTest {
 				.content()
 				.forEach(part -> part.outputText().ifPresent(t -> text.append(t.text()))));
 			return text.toString();
+		}
+
+	}
+
+	/**
+	 * The Responses door to OpenAI's own Responses API, with openai-java: the client's request goes
+	 * to {@code /v1/responses} as written (built-in tools, include, encrypted reasoning), and whole
+	 * answers come back as OpenAI wrote them.
+	 */
+	@Nested
+	class NativeOpenAiResponses {
+
+		private void answer(String fixture) {
+			NATIVE.reset();
+			NATIVE.json("/v1/responses", 200, Fixtures.text("e2e/openai-responses/" + fixture));
+		}
+
+		private void stream(String fixture) {
+			NATIVE.reset();
+			NATIVE.sse("/v1/responses", Flux.just(Fixtures.text("e2e/openai-responses/" + fixture)));
+		}
+
+		private ResponseCreateParams.Builder question() {
+			return ResponseCreateParams.builder()
+				.model("m-openai-native")
+				.instructions("Answer in one sentence.")
+				.input("What is the capital of France?")
+				.maxOutputTokens(256);
+		}
+
+		@Test
+		void aBuiltInToolsAnswerIsHandedOverAsOpenAiWroteIt() {
+			answer("response.json");
+			Response response = openai().responses()
+				.create(question().putAdditionalBodyProperty("tools", com.openai.core.JsonValue.from(List.of(Map.of("type", "web_search"))))
+					.build());
+
+			assertThat(response.output()).hasSize(2);
+			assertThat(response.output().get(0).isWebSearchCall()).as("the built-in tool's item").isTrue();
+			var text = response.output().get(1).asMessage().content().get(0).asOutputText();
+			assertThat(text.text()).isEqualTo("Paris is the capital of France.");
+			assertThat(text.annotations()).singleElement()
+				.satisfies(annotation -> assertThat(annotation.asUrlCitation().url()).isEqualTo("https://en.wikipedia.org/wiki/Paris"));
+			assertThat(response.id()).startsWith("resp_").isNotEqualTo("resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b");
+			assertThat(response.usage().get().outputTokens()).isEqualTo(7);
+
+			StubUpstream.Received upstream = NATIVE.lastRequest();
+			assertThat(upstream.path()).isEqualTo("/v1/responses");
+			JsonNode sent = Json.MAPPER.readTree(upstream.body());
+			assertThat(sent.path("model").asString()).isEqualTo("gpt-test");
+			assertThat(sent.path("tools").get(0).path("type").asString()).isEqualTo("web_search");
+			assertThat(sent.path("input").asString()).isEqualTo("What is the capital of France?");
+			assertThat(sent.path("instructions").asString()).isEqualTo("Answer in one sentence.");
+			assertThat(sent.path("store").asBoolean(true)).isFalse();
+			assertThat(upstream.headers().get("authorization")).isEqualTo("Bearer openai-native-provider-key");
+		}
+
+		@Test
+		void nothingIsDroppedOnTheWayToOpenAi() {
+			answer("response.json");
+			Answer answer = post("/v1/responses", """
+					{"model":"m-openai-native","input":"hi","tools":[{"type":"web_search"}],"include":["reasoning.encrypted_content"],
+					 "reasoning":{"effort":"low","summary":"auto"},"text":{"verbosity":"low"}}""",
+					Map.of("authorization", "Bearer " + KEY));
+			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+			JsonNode sent = Json.MAPPER.readTree(NATIVE.lastRequest().body());
+			assertThat(sent.path("include").get(0).asString()).isEqualTo("reasoning.encrypted_content");
+			assertThat(sent.path("reasoning").path("summary").asString()).isEqualTo("auto");
+			assertThat(sent.path("text").path("verbosity").asString()).isEqualTo("low");
+		}
+
+		@Test
+		void aStreamIsWrittenAsResponsesEvents() {
+			stream("stream.sse");
+			ResponseAccumulator accumulator = ResponseAccumulator.create();
+			try (com.openai.core.http.StreamResponse<ResponseStreamEvent> events = openai().responses()
+				.createStreaming(question().build())) {
+				events.stream().forEach(accumulator::accumulate);
+			}
+			Response response = accumulator.response();
+			assertThat(response.output().get(0).asMessage().content().get(0).asOutputText().text())
+				.isEqualTo("Paris is the capital of France.");
+			assertThat(response.usage().get().outputTokens()).isEqualTo(7);
+			JsonNode sent = Json.MAPPER.readTree(NATIVE.lastRequest().body());
+			assertThat(sent.path("stream").asBoolean()).isTrue();
+			assertThat(NATIVE.lastRequest().path()).isEqualTo("/v1/responses");
+		}
+
+		@Test
+		void aFunctionCallTurnGoesBackWithItsEncryptedReasoning() {
+			answer("tool-call.json");
+			Response first = openai().responses().create(question().build());
+			assertThat(first.output().get(0).isReasoning()).isTrue();
+			ResponseFunctionToolCall call = first.output().get(1).asFunctionCall();
+			assertThat(call.callId()).isEqualTo("call_native_1");
+
+			answer("response.json");
+			openai().responses()
+				.create(ResponseCreateParams.builder()
+					.model("m-openai-native")
+					.inputOfResponse(List.of(
+							ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder()
+								.role(EasyInputMessage.Role.USER)
+								.content("What is the weather in Paris?")
+								.build()),
+							ResponseInputItem.ofReasoning(first.output().get(0).asReasoning()),
+							ResponseInputItem.ofFunctionCall(call),
+							ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+								.callId(call.callId())
+								.output("18 degrees, sunny")
+								.build())))
+					.build());
+			JsonNode input = Json.MAPPER.readTree(NATIVE.lastRequest().body()).path("input");
+			assertThat(input).extracting(item -> item.path("type").asString())
+				.containsExactly("message", "reasoning", "function_call", "function_call_output");
+			assertThat(input.get(1).path("encrypted_content").asString()).isEqualTo("gAAAAABoOpaqueEncryptedReasoning==");
+			assertThat(input.get(3).path("output").asString()).isEqualTo("18 degrees, sunny");
+		}
+
+		@Test
+		void aStreamedFunctionCallArrivesAsArgumentDeltas() {
+			stream("tool-call-stream.sse");
+			ResponseAccumulator accumulator = ResponseAccumulator.create();
+			try (com.openai.core.http.StreamResponse<ResponseStreamEvent> events = openai().responses()
+				.createStreaming(question().build())) {
+				events.stream().forEach(accumulator::accumulate);
+			}
+			ResponseFunctionToolCall call = accumulator.response().output().get(0).asFunctionCall();
+			assertThat(call.name()).isEqualTo("get_weather");
+			assertThat(Json.MAPPER.readTree(call.arguments()).path("city").asString()).isEqualTo("Paris");
+		}
+
+		@Test
+		void openAisErrorsAreOpenAiErrors() {
+			NATIVE.reset();
+			NATIVE.json("/v1/responses", 429, Fixtures.text("e2e/openai/error-429.json"), Map.of("retry-after", "7"));
+			assertThatExceptionOfType(com.openai.errors.RateLimitException.class)
+				.isThrownBy(() -> openai().responses().create(question().build()));
+
+			NATIVE.reset();
+			NATIVE.json("/v1/responses", 200, """
+					{"id":"resp_x","object":"response","status":"failed","output":[],
+					 "error":{"code":"server_error","message":"The model failed."}}""");
+			Answer failed = post("/v1/responses", "{\"model\":\"m-openai-native\",\"input\":\"hi\"}",
+					Map.of("authorization", "Bearer " + KEY));
+			assertThat(failed.status()).as("a failed response is a failure, not an empty answer").isGreaterThanOrEqualTo(500);
+			assertThat(Json.MAPPER.readTree(failed.body()).path("error").path("type").asString()).isNotEmpty();
 		}
 
 	}

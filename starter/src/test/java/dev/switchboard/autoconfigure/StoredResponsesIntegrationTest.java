@@ -67,6 +67,7 @@ class StoredResponsesIntegrationTest {
 		return GatewayTestApplication.start("responses-store-it", "switchboard.quota.backend=redis",
 				"switchboard.redis.address=" + redis.address(),
 				"switchboard.providers.openai.base-url=http://127.0.0.1:" + openai.port() + "/v1",
+				"switchboard.providers.openai-native.base-url=http://127.0.0.1:" + openai.port() + "/v1",
 				"switchboard.providers.anthropic.base-url=http://127.0.0.1:" + anthropic.port() + "/v1");
 	}
 
@@ -160,6 +161,32 @@ class StoredResponsesIntegrationTest {
 		assertThat(result.path("type").asString()).isEqualTo("tool_result");
 		assertThat(result.path("tool_use_id").asString()).isEqualTo(toolCall.callId())
 			.isEqualTo(messages.get(1).path("content").get(0).path("id").asString());
+	}
+
+	@Test
+	void aConversationContinuedOnOpenAisOwnApiIsSentWholeAndStoredNowhereElse() {
+		answer(openai, "/v1/responses", "openai-responses/response.json");
+		Response asked = client(first, "store-a-key").responses().create(ResponseCreateParams.builder()
+			.model("m-openai-native")
+			.input("What is the capital of France?")
+			.build());
+		assertThat(asked.output().get(0).isWebSearchCall()).as("handed over as OpenAI wrote it").isTrue();
+
+		client(second, "store-a-key").responses().create(ResponseCreateParams.builder()
+			.model("m-openai-native")
+			.previousResponseId(asked.id())
+			.input("And its population?")
+			.build());
+
+		JsonNode sent = Json.MAPPER.readTree(openai.lastRequest().body());
+		assertThat(openai.lastRequest().path()).isEqualTo("/v1/responses");
+		assertThat(sent.has("previous_response_id")).as("OpenAI never saw the first; it gets the whole conversation")
+			.isFalse();
+		assertThat(sent.path("store").asBoolean(true)).isFalse();
+		assertThat(sent.path("input")).extracting(item -> item.path("type").asString())
+			.containsExactly("message", "web_search_call", "message", "message");
+		assertThat(sent.path("input").get(2).has("id")).isFalse();
+		assertThat(sent.path("input").get(3).toString()).contains("And its population?");
 	}
 
 	@Test

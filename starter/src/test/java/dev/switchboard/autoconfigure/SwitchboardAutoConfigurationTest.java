@@ -63,6 +63,33 @@ class SwitchboardAutoConfigurationTest {
 	}
 
 	@Test
+	void openAiItselfServesTheResponsesApiAndOtherServersOnlyWhenSaidSo() {
+		this.runner
+			.withPropertyValues("switchboard.providers.openai.type=openai",
+					"switchboard.providers.openai.base-url=https://api.openai.com/v1",
+					"switchboard.providers.ollama.type=openai", "switchboard.providers.ollama.base-url=http://localhost:11434/v1",
+					"switchboard.providers.vllm.type=openai", "switchboard.providers.vllm.base-url=http://localhost:8000/v1",
+					"switchboard.providers.vllm.responses-api=true",
+					"switchboard.providers.direct.type=openai", "switchboard.providers.direct.base-url=https://api.openai.com/v1",
+					"switchboard.providers.direct.responses-api=false")
+			.run(context -> {
+				ModelCatalog catalog = context.getBean(ModelCatalog.class);
+				assertThat(catalog.provider("openai").responsesApi()).isTrue();
+				assertThat(catalog.provider("ollama").responsesApi()).isFalse();
+				assertThat(catalog.provider("vllm").responsesApi()).isTrue();
+				assertThat(catalog.provider("direct").responsesApi()).isFalse();
+				assertThat(catalog.provider("sim").responsesApi()).isFalse();
+			});
+		this.runner
+			.withPropertyValues("switchboard.providers.claude.type=anthropic",
+					"switchboard.providers.claude.base-url=https://api.anthropic.com/v1",
+					"switchboard.providers.claude.api-key=k", "switchboard.providers.claude.responses-api=true")
+			.run(context -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("switchboard.providers.claude.responses-api: only openai providers serve OpenAI's "
+						+ "Responses API"));
+	}
+
+	@Test
 	void canBeSwitchedOff() {
 		this.runner.withPropertyValues("switchboard.enabled=false")
 			.run(context -> assertThat(context).doesNotHaveBean(LlmRoutingFilter.class)
