@@ -136,6 +136,10 @@ class ConfigExamplesTest {
 						assertThat(response.status).as(id + " at /v1/responses in " + file.getFileName() + ": "
 								+ new String(response.body)).isEqualTo(200);
 						assertThat(Json.MAPPER.readTree(response.body).path("object").asString()).isEqualTo("response");
+						if (Boolean.TRUE.equals(model == null ? null : providers.get((String) model.get("provider")).get("responses-api"))) {
+							assertThat(stub.lastRequest().path()).as(id + " asked on OpenAI's own Responses API")
+								.endsWith("/responses");
+						}
 					}
 					if (!"mock".equals(provider.get("type"))) {
 						StubUpstream.Received upstream = stub.lastRequest();
@@ -271,6 +275,14 @@ class ConfigExamplesTest {
 			return "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[{\"type\":"
 					+ "\"text\",\"text\":\"hello\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":1,"
 					+ "\"output_tokens\":1}}";
+		}
+		if (path.endsWith("/responses")) {
+			// OpenAI's own Responses API, for providers with responses-api.
+			return "{\"id\":\"resp_example\",\"object\":\"response\",\"status\":\"completed\",\"model\":"
+					+ Json.MAPPER.writeValueAsString(Json.MAPPER.readTree(request.body()).path("model").asString())
+					+ ",\"output\":[{\"type\":\"message\",\"id\":\"msg_1\",\"role\":\"assistant\",\"status\":"
+					+ "\"completed\",\"content\":[{\"type\":\"output_text\",\"text\":\"hello\",\"annotations\":[]}]}],"
+					+ "\"usage\":{\"input_tokens\":1,\"output_tokens\":1,\"total_tokens\":2}}";
 		}
 		if (path.contains("/embeddings")) {
 			return "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.5]}],"
