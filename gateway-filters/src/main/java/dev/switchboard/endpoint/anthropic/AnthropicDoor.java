@@ -9,6 +9,8 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.NativeAnswer;
+import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.endpoint.door.InboundDoor;
 import dev.switchboard.sse.SseEvent;
@@ -22,7 +24,10 @@ import dev.switchboard.sse.SseEvent;
  * Anthropic providers, which get it natively; the canonical answer is written back as an Anthropic
  * message ({@link MessagesResponses}) or event stream ({@link MessagesStream}), and errors in
  * Anthropic's shape with its error types. A token count passes as the provider (or the gateway's
- * estimate) gives it.
+ * estimate) gives it. An Anthropic provider's own answer is handed over as it came, whole
+ * ({@link NativeAnswer}) or event by event ({@link MessagesHandOver}): server tool results,
+ * citations and {@code pause_turn} have no place in the canonical shape, and a client of this API
+ * needs them. Answers of other providers, and cache hits, are written from the canonical answer.
  */
 public final class AnthropicDoor implements InboundDoor {
 
@@ -56,10 +61,12 @@ public final class AnthropicDoor implements InboundDoor {
 			return response;
 		}
 		if (response.isStream()) {
-			MessagesStream stream = new MessagesStream(exchange);
+			MessagesHandOver stream = new MessagesHandOver(new MessagesStream(exchange));
 			return response.withEvents(events -> events.concatMapIterable(stream::onEvent));
 		}
-		ObjectNode message = MessagesResponses.message(Json.MAPPER.readTree(response.json()));
+		NativeAnswer provider = exchange.get(NativeAnswer.class);
+		ObjectNode message = (provider != null && provider.of(NativeRequest.ANTHROPIC_MESSAGES, response.servedBy()))
+				? provider.body() : MessagesResponses.message(Json.MAPPER.readTree(response.json()));
 		return response.withJson(Json.MAPPER.writeValueAsBytes(message));
 	}
 

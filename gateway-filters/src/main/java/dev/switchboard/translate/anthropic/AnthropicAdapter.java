@@ -12,6 +12,7 @@ import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.NativeAnswer;
 import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.core.Usage;
@@ -54,6 +55,10 @@ public class AnthropicAdapter implements ProviderAdapter {
 	@Override
 	public byte[] chatResponse(LlmExchange exchange, RouteTarget target, byte[] body) {
 		JsonNode message = parse(target, body);
+		if (nativeRequest(exchange) != null && message instanceof ObjectNode whole) {
+			// Handed to the client of Anthropic's API as it came: server tool results, citations, pause_turn.
+			exchange.put(NativeAnswer.class, new NativeAnswer(NativeRequest.ANTHROPIC_MESSAGES, target, whole));
+		}
 		Usage usage = AnthropicResponses.usage(message.get("usage"));
 		if (usage != null) {
 			exchange.recordUsage(usage);
@@ -64,7 +69,7 @@ public class AnthropicAdapter implements ProviderAdapter {
 
 	@Override
 	public StreamTranslator streamTranslator(LlmExchange exchange, RouteTarget target) {
-		return new AnthropicStreamTranslator(exchange, target, jsonMode(exchange));
+		return new AnthropicStreamTranslator(exchange, target, jsonMode(exchange), nativeRequest(exchange) != null);
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package dev.switchboard.translate.anthropic;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -75,15 +76,40 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	/** Whether {@code message_stop} arrived: the stream is complete. */
 	private boolean stopped;
 
-	AnthropicStreamTranslator(LlmExchange exchange, RouteTarget target, boolean jsonMode) {
+	/** Whether the client speaks Anthropic's API too: each canonical event then carries the events it was read from. */
+	private final boolean handOver;
+
+	AnthropicStreamTranslator(LlmExchange exchange, RouteTarget target, boolean jsonMode, boolean handOver) {
 		this.exchange = exchange;
 		this.target = target;
 		this.jsonMode = jsonMode;
+		this.handOver = handOver;
 		this.model = target.model().upstreamModel();
 	}
 
+	/**
+	 * Translates one event; for a client of Anthropic's own API, the first canonical event it
+	 * became carries it ({@link SseEvent#origin()}), and an event with no canonical counterpart
+	 * (server tool results, citations, {@code ping}, types added later) rides on an empty chunk,
+	 * so the door hands every event over, in order, as Anthropic wrote it.
+	 */
 	@Override
 	public List<SseEvent> onEvent(SseEvent event) {
+		List<SseEvent> canonical = translate(event);
+		if (!this.handOver) {
+			return canonical;
+		}
+		if (canonical.isEmpty()) {
+			ObjectNode carrier = base();
+			carrier.putArray("choices");
+			return List.of(event(carrier).from(List.of(event)));
+		}
+		List<SseEvent> out = new ArrayList<>(canonical);
+		out.set(0, out.get(0).from(List.of(event)));
+		return out;
+	}
+
+	private List<SseEvent> translate(SseEvent event) {
 		JsonNode data;
 		try {
 			data = Json.MAPPER.readTree(event.data());
