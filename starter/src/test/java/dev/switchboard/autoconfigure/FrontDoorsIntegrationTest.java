@@ -289,6 +289,49 @@ class FrontDoorsIntegrationTest {
 		// ---- to Anthropic, as written
 
 		@Test
+		void aWebSearchStreamReachesTheClientAsAnthropicWroteIt() {
+			Provider.ANTHROPIC.answerStream("web-search-stream.sse");
+			MessageAccumulator accumulator = MessageAccumulator.create();
+			try (StreamResponse<RawMessageStreamEvent> stream = anthropic().messages()
+				.createStreaming(question(Provider.ANTHROPIC)
+					.addTool(com.anthropic.models.messages.WebSearchTool20250305.builder().build())
+					.build())) {
+				stream.stream().forEach(accumulator::accumulate);
+			}
+			Message message = accumulator.message();
+			assertThat(message.content()).hasSize(3);
+			assertThat(message.content().get(0).isServerToolUse()).as("the server's search").isTrue();
+			assertThat(message.content().get(1).asWebSearchToolResult().content().asResultBlocks())
+				.singleElement()
+				.satisfies(result -> assertThat(result.url()).isEqualTo("https://en.wikipedia.org/wiki/Paris"));
+			var text = message.content().get(2).asText();
+			assertThat(text.text()).isEqualTo("Paris is the capital of France.");
+			assertThat(text.citations().orElseThrow()).singleElement()
+				.satisfies(citation -> assertThat(citation.asWebSearchResultLocation().url())
+					.isEqualTo("https://en.wikipedia.org/wiki/Paris"));
+			assertThat(message.usage().outputTokens()).isEqualTo(25);
+		}
+
+		@Test
+		void aWholeWebSearchAnswerReachesTheClientAsAnthropicWroteIt() {
+			Provider.ANTHROPIC.stub.reset();
+			Provider.ANTHROPIC.stub.json(Provider.ANTHROPIC.chatPath, 200, """
+					{"id":"msg_ws2","type":"message","role":"assistant","model":"claude-test","content":[
+					 {"type":"server_tool_use","id":"srvtoolu_2","name":"web_search","input":{"query":"capital of France"}},
+					 {"type":"web_search_tool_result","tool_use_id":"srvtoolu_2","content":[{"type":"web_search_result",
+					  "title":"Paris","url":"https://en.wikipedia.org/wiki/Paris","encrypted_content":"Eqg","page_age":null}]}],
+					 "stop_reason":"pause_turn","stop_sequence":null,"usage":{"input_tokens":20,"output_tokens":5,
+					 "server_tool_use":{"web_search_requests":1}}}""");
+			Message message = anthropic().messages()
+				.create(question(Provider.ANTHROPIC).addTool(com.anthropic.models.messages.WebSearchTool20250305.builder().build())
+					.build());
+			assertThat(message.stopReason()).as("a long search turn pauses; the client sends it back to go on")
+				.contains(StopReason.PAUSE_TURN);
+			assertThat(message.content()).hasSize(2);
+			assertThat(message.content().get(1).isWebSearchToolResult()).isTrue();
+		}
+
+		@Test
 		void anAnthropicProviderGetsTheRequestAsWrittenWithTheClientsBetas() {
 			Provider.ANTHROPIC.stub.reset();
 			Provider.ANTHROPIC.stub.json("/v1/messages", 200, """
@@ -934,14 +977,15 @@ class FrontDoorsIntegrationTest {
 			assertThat(assistant.get(0).path("signature").asString()).isEqualTo("EqQBCkgIBxABGAIiQM2x");
 			assertThat(assistant.get(0).path("thinking").asString()).isEqualTo("The user wants the README. I will read it.");
 			assertThat(assistant.get(2).path("input").path("file_path").asString()).isEqualTo("/repo/README.md");
-			JsonNode delta = events(turn).stream()
-				.filter(e -> "message_delta".equals(e.event()))
-				.map(e -> Json.MAPPER.readTree(e.data()))
-				.findFirst()
-				.orElseThrow();
-			assertThat(delta.path("delta").path("stop_reason").asString()).isEqualTo("tool_use");
-			assertThat(delta.path("usage").path("cache_read_input_tokens").asLong()).isEqualTo(9000);
-			assertThat(delta.path("usage").path("cache_creation_input_tokens").asLong()).isEqualTo(1200);
+			// Anthropic's own events, handed over as they came: the stream Claude Code reads is Anthropic's.
+			assertThat(events(turn)).extracting(SseEvent::dataAsString)
+				.containsExactlyElementsOf(new SseDecoder().decode(Fixtures.bytes("claude-code/04-turn.upstream.sse"))
+					.stream()
+					.map(SseEvent::dataAsString)
+					.toList());
+			JsonNode start = Json.MAPPER.readTree(events(turn).get(0).data());
+			assertThat(start.path("message").path("usage").path("cache_read_input_tokens").asLong()).isEqualTo(9000);
+			assertThat(start.path("message").path("usage").path("cache_creation_input_tokens").asLong()).isEqualTo(1200);
 
 			// 5. The tool's result, with the assistant turn Claude Code rebuilt from the stream.
 			ObjectNode next = (ObjectNode) Json.MAPPER.readTree(turnRequest);
