@@ -301,6 +301,7 @@ final class MessagesRequests {
 			return;
 		}
 		ArrayNode parts = Json.NODES.arrayNode();
+		ArrayNode attachments = Json.NODES.arrayNode();
 		for (int j = 0; j < content.size(); j++) {
 			JsonNode block = content.get(j);
 			String type = block.path("type").asString();
@@ -314,7 +315,7 @@ final class MessagesRequests {
 				turns.addObject()
 					.put("role", "tool")
 					.put("tool_call_id", id)
-					.set("content", toolResultContent(block.get("content"), where + ".content." + j));
+					.set("content", toolResultContent(block.get("content"), id, where + ".content." + j, attachments));
 			}
 			else {
 				ObjectNode part = part(block);
@@ -322,6 +323,11 @@ final class MessagesRequests {
 					parts.add(part);
 				}
 			}
+		}
+		// The tools' images and documents open the user message that follows the tool messages.
+		if (!attachments.isEmpty()) {
+			attachments.addAll(parts);
+			parts = attachments;
 		}
 		if (!parts.isEmpty()) {
 			turns.addObject().put("role", "user").set("content", parts);
@@ -377,8 +383,13 @@ final class MessagesRequests {
 		return ids;
 	}
 
-	/** A tool result's content: a string, or its text and images as parts. */
-	private static JsonNode toolResultContent(@Nullable JsonNode content, String where) {
+	/**
+	 * A tool result's content: a string, or its text as text parts. Its images and documents go to
+	 * {@code attachments}, behind a line naming the tool call they came from: chat completions take
+	 * only text in a tool message (OpenAI refuses an image there), so they reach the model in the
+	 * user message that follows the turn's tool messages.
+	 */
+	private static JsonNode toolResultContent(@Nullable JsonNode content, String id, String where, ArrayNode attachments) {
 		if (content == null || content.isNull()) {
 			return Json.NODES.stringNode("");
 		}
@@ -389,12 +400,25 @@ final class MessagesRequests {
 			throw invalid(where + ".content: Input should be a valid string or a list of content blocks");
 		}
 		ArrayNode parts = Json.NODES.arrayNode();
+		boolean named = false;
 		for (int k = 0; k < content.size(); k++) {
 			block(content.get(k), where + ".content." + k);
 			ObjectNode part = part(content.get(k));
-			if (part != null) {
-				parts.add(part);
+			if (part == null) {
+				continue;
 			}
+			if ("text".equals(part.path("type").asString())) {
+				parts.add(part);
+				continue;
+			}
+			if (!named) {
+				attachments.addObject().put("type", "text").put("text", "Attached to the result of tool call " + id + ":");
+				named = true;
+			}
+			attachments.add(part);
+		}
+		if (parts.isEmpty()) {
+			return Json.NODES.stringNode(named ? "(the result is attached in the next message)" : "");
 		}
 		return parts;
 	}

@@ -86,6 +86,7 @@ final class ResponsesRequests {
 			}
 		}
 		input(body.get("input"), messages);
+		attachAfterTools(messages);
 		ObjectNode unexpressed = Json.object();
 		untranslated(body.get("input"), unexpressed);
 		generation(body, canonical, unexpressed);
@@ -134,6 +135,7 @@ final class ResponsesRequests {
 		for (int i = own; i < messages.size(); i++) {
 			joined.add(messages.get(i));
 		}
+		attachAfterTools(joined);
 		inbound.canonical().set("messages", joined);
 		NativeRequest client = inbound.nativeRequest();
 		ObjectNode body = client.body().deepCopy();
@@ -236,7 +238,7 @@ final class ResponsesRequests {
 					.put("tool_call_id", requiredString(item, "call_id", where));
 				JsonNode output = item.get("output");
 				result.put("content", (output == null || output.isNull()) ? ""
-						: output.isString() ? output.stringValue() : text(output, where + ".output"));
+						: output.isString() ? output.stringValue() : toolOutput(output, where + ".output", result));
 			}
 			case "reasoning" -> {
 				// Only OpenAI's own Responses API can read an earlier turn's encrypted reasoning.
@@ -334,6 +336,65 @@ final class ResponsesRequests {
 			default -> throw new LlmApiException(400, LlmApiException.INVALID_REQUEST, "invalid_value", where + ".type",
 					"Invalid value: '" + type + "'. Supported values are: 'input_text', 'input_image', and 'input_file'.",
 					null, null);
+		}
+	}
+
+	/** Where a tool message keeps the images and files of its output until {@link #attachAfterTools} moves them. */
+	private static final String ATTACHMENTS = "x-switchboard-attachments";
+
+	/**
+	 * A function's output given as parts: its text for the tool message; its images and files kept
+	 * aside on it ({@value #ATTACHMENTS}), since chat completions take only text in a tool message.
+	 */
+	private static String toolOutput(JsonNode output, String where, ObjectNode toolMessage) {
+		if (!output.isArray()) {
+			throw invalidType(where, "a string or an array of content parts", output);
+		}
+		StringBuilder text = new StringBuilder();
+		ArrayNode attachments = Json.NODES.arrayNode();
+		for (int i = 0; i < output.size(); i++) {
+			JsonNode part = output.get(i);
+			String type = part.path("type").asString("");
+			if ("input_image".equals(type) || "input_file".equals(type)) {
+				attachments.add(part(part, where + "[" + i + "]"));
+			}
+			else {
+				text.append(text(Json.NODES.arrayNode().add(part), where + "[" + i + "]"));
+			}
+		}
+		if (!attachments.isEmpty()) {
+			toolMessage.set(ATTACHMENTS, attachments);
+		}
+		return text.toString();
+	}
+
+	/**
+	 * Moves the images and files of tool outputs into one user message after each run of tool
+	 * messages, each behind a line naming its call: OpenAI wants the tool messages of one turn
+	 * together, right after the calls, and takes images only from a user.
+	 */
+	private static void attachAfterTools(ArrayNode messages) {
+		for (int i = 0; i < messages.size(); i++) {
+			if (!"tool".equals(messages.get(i).path("role").asString())) {
+				continue;
+			}
+			int end = i;
+			ArrayNode parts = Json.NODES.arrayNode();
+			while (end < messages.size() && "tool".equals(messages.get(end).path("role").asString())) {
+				ObjectNode tool = (ObjectNode) messages.get(end);
+				JsonNode attachments = tool.remove(ATTACHMENTS);
+				if (attachments != null) {
+					parts.addObject().put("type", "text")
+						.put("text", "Attached to the output of function call " + tool.path("tool_call_id").asString() + ":");
+					parts.addAll((ArrayNode) attachments);
+				}
+				end++;
+			}
+			if (!parts.isEmpty()) {
+				messages.insert(end, Json.object().put("role", "user").set("content", parts));
+				end++;
+			}
+			i = end - 1;
 		}
 	}
 

@@ -314,6 +314,29 @@ class AnthropicDoorTest {
 		return CanonicalChunks.render(this.door, exchange("{\"stream\":true}"), chunks);
 	}
 
+	@Test
+	void aToolResultsImagesFollowItsToolMessageForChatCompletionsTakesOnlyTextThere() {
+		Inbound inbound = this.door.read(Operation.CHAT, object("""
+				{"model":"m","max_tokens":64,"messages":[
+				 {"role":"user","content":"Take a screenshot."},
+				 {"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"screenshot","input":{}}]},
+				 {"role":"user","content":[
+				  {"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"Taken."},
+				   {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]},
+				  {"type":"text","text":"What do you see?"}]}]}"""), new HttpHeaders());
+
+		JsonNode messages = inbound.canonical().path("messages");
+		assertThat(messages.get(2)).isEqualTo(object("""
+				{"role":"tool","tool_call_id":"toolu_1","content":[{"type":"text","text":"Taken."}]}"""));
+		assertThat(messages.get(3).path("role").asString()).isEqualTo("user");
+		assertThat(messages.get(3).path("content")).extracting(part -> part.path("type").asString())
+			.containsExactly("text", "image_url", "text");
+		assertThat(messages.get(3).path("content").get(0).path("text").asString()).contains("toolu_1");
+		assertThat(messages.get(3).path("content").get(1).path("image_url").path("url").asString())
+			.isEqualTo("data:image/png;base64,iVBORw0KGgo=");
+		assertThat(messages.get(3).path("content").get(2).path("text").asString()).isEqualTo("What do you see?");
+	}
+
 	private static JsonNode data(SseEvent event) {
 		return Json.MAPPER.readTree(event.data());
 	}

@@ -229,6 +229,26 @@ class ResponsesDoorTest {
 	}
 
 	@Test
+	void aFunctionOutputsImagesFollowTheTurnsToolMessages() {
+		Inbound inbound = read("""
+				{"model":"gpt-test","input":[{"role":"user","content":"Screenshots of both tabs."},
+				 {"type":"function_call","call_id":"call_1","name":"shot","arguments":"{}"},
+				 {"type":"function_call","call_id":"call_2","name":"shot","arguments":"{}"},
+				 {"type":"function_call_output","call_id":"call_1","output":[{"type":"input_text","text":"Tab 1."},
+				  {"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo="}]},
+				 {"type":"function_call_output","call_id":"call_2","output":"Tab 2 is blank."},
+				 {"role":"user","content":"Compare them."}]}""");
+		JsonNode messages = inbound.canonical().path("messages");
+		assertThat(messages).extracting(message -> message.path("role").asString())
+			.containsExactly("user", "assistant", "tool", "tool", "user", "user");
+		assertThat(messages.get(2)).isEqualTo(object("{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"Tab 1.\"}"));
+		assertThat(messages.get(4).path("content")).extracting(part -> part.path("type").asString())
+			.containsExactly("text", "image_url");
+		assertThat(messages.get(4).path("content").get(0).path("text").asString()).contains("call_1");
+		assertThat(inbound.canonical().toString()).doesNotContain("x-switchboard-attachments");
+	}
+
+	@Test
 	void builtInToolItemsOfAnEarlierTurnAreNamedAndLeftOutOfTheCanonicalBody() {
 		Inbound inbound = read("""
 				{"model":"gpt-test","input":[{"role":"user","content":"Capital of France?"},
