@@ -22,6 +22,7 @@ import dev.switchboard.core.Thinking;
 import dev.switchboard.core.Usage;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.spi.StreamTranslator;
+import dev.switchboard.translate.spi.UpstreamErrors;
 
 /**
  * Turns Anthropic's stream events into OpenAI chunks, one upstream event at a time and never
@@ -140,10 +141,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	public List<SseEvent> onEnd() {
 		if (!this.stopped) {
 			recordUsageSoFar();
-			throw new LlmApiException(502, LlmApiException.API_ERROR, "upstream_stream_truncated", null,
-					"The provider '" + this.target.provider().name()
-							+ "' ended the stream before it was complete (no message_stop).",
-					null, null);
+			throw UpstreamErrors.streamTruncated(this.target, "no message_stop");
 		}
 		return List.of(SseEvent.DONE_EVENT);
 	}

@@ -20,6 +20,7 @@ import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.spi.StreamTranslator;
+import dev.switchboard.translate.spi.UpstreamErrors;
 
 /**
  * Turns {@code streamGenerateContent?alt=sse} events into OpenAI {@code chat.completion.chunk}s.
@@ -80,9 +81,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 			response = Json.MAPPER.readTree(event.data());
 		}
 		catch (JacksonException ex) {
-			throw new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
-					"The provider '" + this.target.provider().name() + "' sent a stream event that is not valid JSON.",
-					null, null);
+			throw UpstreamErrors.invalidResponse(this.target, "a stream event that is not valid JSON");
 		}
 		JsonNode error = response.get("error");
 		if (error != null && error.isObject()) {
@@ -163,10 +162,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 	public List<SseEvent> onEnd() {
 		recordUsageSoFar();
 		if (!this.finished) {
-			throw new LlmApiException(502, LlmApiException.API_ERROR, "upstream_stream_truncated", null,
-					"The provider '" + this.target.provider().name()
-							+ "' ended the stream before it was complete (no finishReason).",
-					null, null);
+			throw UpstreamErrors.streamTruncated(this.target, "no finishReason");
 		}
 		if (this.usage == null || !this.exchange.clientWantsStreamUsage()) {
 			return List.of(SseEvent.DONE_EVENT);

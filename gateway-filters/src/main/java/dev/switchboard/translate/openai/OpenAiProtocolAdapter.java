@@ -209,9 +209,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 				chunk = Json.MAPPER.readTree(event.data());
 			}
 			catch (JacksonException ex) {
-				throw new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
-						"The provider '" + this.target.provider().name() + "' sent a stream chunk that is not JSON.",
-						null, null);
+				throw UpstreamErrors.invalidResponse(this.target, "a stream chunk that is not JSON");
 			}
 			JsonNode error = chunk.get("error");
 			if (error != null && error.isObject() && !chunk.has("choices")) {
@@ -240,9 +238,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 		@Override
 		public List<SseEvent> onEnd() {
 			if (!this.finished) {
-				throw new LlmApiException(502, LlmApiException.API_ERROR, "upstream_stream_truncated", null,
-						"The provider '" + this.target.provider().name() + "' ended the stream before it finished.",
-						null, null);
+				throw UpstreamErrors.streamTruncated(this.target, "no finish_reason");
 			}
 			return List.of(SseEvent.DONE_EVENT);
 		}

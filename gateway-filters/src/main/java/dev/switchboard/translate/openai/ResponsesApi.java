@@ -24,6 +24,7 @@ import dev.switchboard.core.Thinking;
 import dev.switchboard.core.Usage;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.spi.StreamTranslator;
+import dev.switchboard.translate.spi.UpstreamErrors;
 
 /**
  * OpenAI's own Responses API ({@code POST /responses}) for requests that came in by the gateway's
@@ -81,7 +82,7 @@ final class ResponsesApi {
 	static byte[] response(LlmExchange exchange, RouteTarget target, OpenAiProtocolAdapter adapter, byte[] body) {
 		JsonNode parsed = OpenAiProtocolAdapter.parse(target, body);
 		if (!(parsed instanceof ObjectNode response)) {
-			throw invalid(target, "a response that is not a JSON object");
+			throw UpstreamErrors.invalidResponse(target, "a response that is not a JSON object");
 		}
 		if ("failed".equals(response.path("status").asString())) {
 			throw failed(adapter, target, response.path("error"));
@@ -186,11 +187,6 @@ final class ResponsesApi {
 		return adapter.error(target, status, new HttpHeaders(), Json.MAPPER.writeValueAsBytes(body));
 	}
 
-	private static LlmApiException invalid(RouteTarget target, String what) {
-		return new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
-				"The provider '" + target.provider().name() + "' sent " + what + ".", null, null);
-	}
-
 	/**
 	 * The Responses event stream read into {@code chat.completion.chunk}s, event by event: text,
 	 * refusal and reasoning deltas, one tool call per {@code function_call} item with its argument
@@ -233,7 +229,7 @@ final class ResponsesApi {
 				data = Json.MAPPER.readTree(event.data());
 			}
 			catch (JacksonException ex) {
-				throw invalid(this.target, "a stream event that is not JSON");
+				throw UpstreamErrors.invalidResponse(this.target, "a stream event that is not JSON");
 			}
 			String type = data.path("type").asString((event.event() != null) ? event.event() : "");
 			List<SseEvent> out = new ArrayList<>(2);
@@ -297,9 +293,7 @@ final class ResponsesApi {
 		@Override
 		public List<SseEvent> onEnd() {
 			if (!this.finished) {
-				throw new LlmApiException(502, LlmApiException.API_ERROR, "upstream_stream_truncated", null,
-						"The provider '" + this.target.provider().name() + "' ended the stream before it finished.",
-						null, null);
+				throw UpstreamErrors.streamTruncated(this.target, "no response.completed");
 			}
 			return List.of(SseEvent.DONE_EVENT);
 		}

@@ -86,6 +86,22 @@ public final class UpstreamErrors {
 				null, null);
 	}
 
+	/**
+	 * A stream that ended before the provider's protocol says it finished ({@code how}: what was
+	 * missing): a 502, never the {@code [DONE]} that would present a partial answer as complete.
+	 */
+	public static LlmApiException streamTruncated(RouteTarget target, String how) {
+		return new LlmApiException(502, LlmApiException.API_ERROR, "upstream_stream_truncated", null,
+				"The provider '" + target.provider().name() + "' ended the stream before it was complete (" + how + ").",
+				null, null);
+	}
+
+	/** A provider answer the gateway cannot read ({@code what} it sent): a 502 naming the provider. */
+	public static LlmApiException invalidResponse(RouteTarget target, String what) {
+		return new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
+				"The provider '" + target.provider().name() + "' sent " + what + ".", null, null);
+	}
+
 	/** Removes the provider key from a provider message, in case the provider echoed it. */
 	static @Nullable String scrub(@Nullable String message, @Nullable Secret key) {
 		if (message == null || message.isBlank()) {
