@@ -7,7 +7,6 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Json;
 import dev.switchboard.sse.SseEvent;
@@ -86,19 +85,12 @@ final class MessagesHandOver {
 			return List.of();
 		}
 		List<SseEvent> out = new ArrayList<>();
-		for (int index : this.openBlocks) {
-			out.add(event("content_block_stop", Json.object().put("type", "content_block_stop").put("index", index)));
-		}
+		this.openBlocks.forEach(index -> out.add(MessagesStream.blockStop(index)));
 		this.openBlocks.clear();
 		if (!this.delivered) {
-			ObjectNode delta = Json.object().put("type", "message_delta");
-			delta.putObject("delta")
-				.put("stop_reason", (this.stopReason != null) ? this.stopReason : "end_turn")
-				.putNull("stop_sequence");
-			delta.set("usage", MessagesResponses.usage(this.usage));
-			out.add(event("message_delta", delta));
+			out.add(MessagesStream.messageDelta(this.stopReason, null, this.usage));
 		}
-		out.add(event("message_stop", Json.object().put("type", "message_stop")));
+		out.add(MessagesStream.messageStop());
 		this.stopped = true;
 		return out;
 	}
@@ -114,10 +106,6 @@ final class MessagesHandOver {
 		catch (JacksonException ex) {
 			return Json.object();
 		}
-	}
-
-	private static SseEvent event(String name, ObjectNode data) {
-		return new SseEvent(name, Json.MAPPER.writeValueAsBytes(data));
 	}
 
 }

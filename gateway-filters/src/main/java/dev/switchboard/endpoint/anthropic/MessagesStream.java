@@ -78,7 +78,7 @@ final class MessagesStream extends ChunkStreamRenderer {
 	protected void done(List<SseEvent> out) {
 		closeBlock(out);
 		messageDelta(out);
-		out.add(event("message_stop", Json.object().put("type", "message_stop")));
+		out.add(messageStop());
 	}
 
 	@Override
@@ -177,7 +177,7 @@ final class MessagesStream extends ChunkStreamRenderer {
 		if (this.open == Block.NONE) {
 			return;
 		}
-		out.add(event("content_block_stop", blockEvent("content_block_stop", this.openIndex)));
+		out.add(blockStop(this.openIndex));
 		this.open = Block.NONE;
 	}
 
@@ -187,12 +187,25 @@ final class MessagesStream extends ChunkStreamRenderer {
 			return;
 		}
 		this.delivered = true;
+		out.add(messageDelta(this.stopReason, this.stopSequence, (this.usage != null) ? this.usage : exchangeUsage()));
+	}
+
+	/** {@code message_delta}: the stop reason ({@code end_turn} when none came) and the canonical usage in Anthropic's terms. */
+	static SseEvent messageDelta(@Nullable String stopReason, @Nullable String stopSequence, @Nullable JsonNode usage) {
 		ObjectNode event = Json.object().put("type", "message_delta");
 		event.putObject("delta")
-			.put("stop_reason", (this.stopReason != null) ? this.stopReason : "end_turn")
-			.put("stop_sequence", this.stopSequence);
-		event.set("usage", MessagesResponses.usage((this.usage != null) ? this.usage : exchangeUsage()));
-		out.add(event("message_delta", event));
+			.put("stop_reason", (stopReason != null) ? stopReason : "end_turn")
+			.put("stop_sequence", stopSequence);
+		event.set("usage", MessagesResponses.usage(usage));
+		return event("message_delta", event);
+	}
+
+	static SseEvent blockStop(int index) {
+		return event("content_block_stop", blockEvent("content_block_stop", index));
+	}
+
+	static SseEvent messageStop() {
+		return event("message_stop", Json.object().put("type", "message_stop"));
 	}
 
 	private @Nullable JsonNode exchangeUsage() {

@@ -117,6 +117,9 @@ final class ResponsesRequests {
 	 * go after the request's instructions and before its own input (instructions are the request's
 	 * own: OpenAI does not carry them over), and the kept request's {@code input} becomes the
 	 * whole conversation, which a stored answer keeps and a native provider is sent.
+	 *
+	 * @param history the conversation so far, as read from the store for this request: it becomes
+	 * the start of the kept request's {@code input}, not copied
 	 */
 	static Inbound continuing(Inbound inbound, ArrayNode history) {
 		ArrayNode before = Json.NODES.arrayNode();
@@ -139,7 +142,7 @@ final class ResponsesRequests {
 		inbound.canonical().set("messages", joined);
 		NativeRequest client = inbound.nativeRequest();
 		ObjectNode body = client.body().deepCopy();
-		ArrayNode input = history.deepCopy();
+		ArrayNode input = history;
 		input.addAll(items(client.body().get("input")));
 		body.set("input", input);
 		ObjectNode unexpressed = client.unexpressed().deepCopy();

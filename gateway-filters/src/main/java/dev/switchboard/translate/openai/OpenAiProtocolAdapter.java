@@ -100,7 +100,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 	@Override
 	public byte[] chatResponse(LlmExchange exchange, RouteTarget target, byte[] body) {
 		if (responsesRequest(exchange, target) != null) {
-			return ResponsesApi.response(exchange, target, this, body);
+			return ResponsesApi.response(exchange, target, body);
 		}
 		JsonNode response = parse(target, body);
 		Usage usage = Usage.fromOpenAi(response.get("usage"));
@@ -113,7 +113,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 	@Override
 	public StreamTranslator streamTranslator(LlmExchange exchange, RouteTarget target) {
 		if (responsesRequest(exchange, target) != null) {
-			return new ResponsesApi.Stream(exchange, target, this);
+			return new ResponsesApi.Stream(exchange, target);
 		}
 		return new OpenAiStreamTranslator(exchange, target, this);
 	}

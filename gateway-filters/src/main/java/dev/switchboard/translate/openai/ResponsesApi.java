@@ -25,6 +25,7 @@ import dev.switchboard.core.Usage;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.spi.StreamTranslator;
 import dev.switchboard.translate.spi.UpstreamErrors;
+import dev.switchboard.translate.spi.UpstreamJson;
 
 /**
  * OpenAI's own Responses API ({@code POST /responses}) for requests that came in by the gateway's
@@ -79,13 +80,13 @@ final class ResponsesApi {
 	}
 
 	/** A whole answer: kept as it came for the door, read into a {@code chat.completion}; usage recorded. */
-	static byte[] response(LlmExchange exchange, RouteTarget target, OpenAiProtocolAdapter adapter, byte[] body) {
-		JsonNode parsed = OpenAiProtocolAdapter.parse(target, body);
+	static byte[] response(LlmExchange exchange, RouteTarget target, byte[] body) {
+		JsonNode parsed = UpstreamJson.parse(target, body);
 		if (!(parsed instanceof ObjectNode response)) {
 			throw UpstreamErrors.invalidResponse(target, "a response that is not a JSON object");
 		}
 		if ("failed".equals(response.path("status").asString())) {
-			throw failed(adapter, target, response.path("error"));
+			throw failed(target, response.path("error"));
 		}
 		exchange.put(NativeAnswer.class, new NativeAnswer(NativeRequest.OPENAI_RESPONSES, target, response));
 		ObjectNode message = Json.object().put("role", "assistant");
@@ -176,15 +177,13 @@ final class ResponsesApi {
 		return canonical;
 	}
 
-	private static LlmApiException failed(OpenAiProtocolAdapter adapter, RouteTarget target, JsonNode error) {
+	/** A response that failed, as the HTTP error its code stands for, mapped as every OpenAI error is. */
+	private static LlmApiException failed(RouteTarget target, JsonNode error) {
 		String code = error.path("code").asString("server_error");
 		int status = code.contains("rate_limit") ? 429 : code.contains("invalid") ? 400 : 500;
-		ObjectNode body = Json.object();
-		body.putObject("error")
-			.put("type", status == 400 ? LlmApiException.INVALID_REQUEST : LlmApiException.SERVER_ERROR)
-			.put("code", code)
-			.put("message", error.path("message").asString("The response failed."));
-		return adapter.error(target, status, new HttpHeaders(), Json.MAPPER.writeValueAsBytes(body));
+		return UpstreamErrors.map(target, status, new HttpHeaders(),
+				(status == 400) ? LlmApiException.INVALID_REQUEST : LlmApiException.SERVER_ERROR, code, null,
+				error.path("message").asString("The response failed."));
 	}
 
 	/**
@@ -199,8 +198,6 @@ final class ResponsesApi {
 
 		private final RouteTarget target;
 
-		private final OpenAiProtocolAdapter adapter;
-
 		private String id = "";
 
 		private String model;
@@ -212,10 +209,9 @@ final class ResponsesApi {
 
 		private boolean finished;
 
-		Stream(LlmExchange exchange, RouteTarget target, OpenAiProtocolAdapter adapter) {
+		Stream(LlmExchange exchange, RouteTarget target) {
 			this.exchange = exchange;
 			this.target = target;
-			this.adapter = adapter;
 			this.model = target.model().upstreamModel();
 		}
 
@@ -281,8 +277,8 @@ final class ResponsesApi {
 						out.add(SseEvent.data(Json.MAPPER.writeValueAsBytes(last)));
 					}
 				}
-				case "response.failed" -> throw failed(this.adapter, this.target, data.path("response").path("error"));
-				case "error" -> throw failed(this.adapter, this.target, data.has("error") ? data.get("error") : data);
+				case "response.failed" -> throw failed(this.target, data.path("response").path("error"));
+				case "error" -> throw failed(this.target, data.has("error") ? data.get("error") : data);
 				default -> {
 					// Item boundaries, .done events, built-in tool progress: nothing canonical to say.
 				}

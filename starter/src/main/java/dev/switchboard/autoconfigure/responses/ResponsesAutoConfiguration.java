@@ -89,22 +89,25 @@ public class ResponsesAutoConfiguration {
 	/** The store's backend is Redis: the one reading of it, shared with the Redis connection's condition. */
 	static class OnRedis extends SpringBootCondition {
 
+		/** The backend this condition matches: Redis here, memory in {@link OnMemory}. */
+		boolean redis() {
+			return true;
+		}
+
 		@Override
 		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-			return SwitchboardRedisAutoConfiguration.responseStoreOnRedis(context.getEnvironment())
-					? ConditionOutcome.match("stored responses are on Redis")
-					: ConditionOutcome.noMatch("stored responses are in memory");
+			boolean onRedis = SwitchboardRedisAutoConfiguration.responseStoreOnRedis(context.getEnvironment());
+			String where = onRedis ? "stored responses are on Redis" : "stored responses are in memory";
+			return (onRedis == redis()) ? ConditionOutcome.match(where) : ConditionOutcome.noMatch(where);
 		}
 
 	}
 
-	static class OnMemory extends SpringBootCondition {
+	static class OnMemory extends OnRedis {
 
 		@Override
-		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-			return SwitchboardRedisAutoConfiguration.responseStoreOnRedis(context.getEnvironment())
-					? ConditionOutcome.noMatch("stored responses are on Redis")
-					: ConditionOutcome.match("stored responses are in memory");
+		boolean redis() {
+			return false;
 		}
 
 	}
