@@ -67,7 +67,7 @@ public final class Replay {
 			ObjectNode usage = envelope(completion);
 			usage.putArray("choices");
 			usage.set("usage", completion.get("usage"));
-			events.add(SseEvent.data(Json.MAPPER.writeValueAsBytes(usage)));
+			events.add(Json.event(usage));
 		}
 		events.add(SseEvent.DONE_EVENT);
 		return events;
@@ -112,7 +112,7 @@ public final class Replay {
 	private static SseEvent chunk(JsonNode completion, ObjectNode choice) {
 		ObjectNode chunk = envelope(completion);
 		chunk.putArray("choices").add(choice);
-		return SseEvent.data(Json.MAPPER.writeValueAsBytes(chunk));
+		return Json.event(chunk);
 	}
 
 	private static ObjectNode envelope(JsonNode completion) {

@@ -42,7 +42,7 @@ public final class StreamAssembler {
 		}
 		JsonNode chunk;
 		try {
-			chunk = Json.MAPPER.readTree(event.data());
+			chunk = Json.tree(event);
 		}
 		catch (RuntimeException ex) {
 			this.broken = true;

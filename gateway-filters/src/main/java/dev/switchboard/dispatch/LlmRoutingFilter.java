@@ -105,7 +105,11 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			llm.recordFailure(error);
 			return Flux.just(door.errorEvent(llm, ErrorResponses.toApiException(error)));
 		});
-		return response.writeAndFlushWith(events.map(event -> Mono.just(buffers.wrap(SseEncoder.encode(event)))));
+		// writeWith, not writeAndFlushWith: Reactor Netty writes what is ready and flushes once when
+		// nothing more is (MonoSendMany's flush after each drain), so the events read from one upstream
+		// packet leave in one write instead of one flush (a syscall) each, and a lone event still
+		// leaves at once.
+		return response.writeWith(events.map(event -> buffers.wrap(SseEncoder.encode(event))));
 	}
 
 	private static Mono<Void> writeJson(ServerHttpResponse response, LlmExchange llm, LlmResponse llmResponse,

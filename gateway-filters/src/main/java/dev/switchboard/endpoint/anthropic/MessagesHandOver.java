@@ -101,7 +101,7 @@ final class MessagesHandOver {
 
 	private static JsonNode parse(SseEvent event) {
 		try {
-			return Json.MAPPER.readTree(event.data());
+			return Json.tree(event);
 		}
 		catch (JacksonException ex) {
 			return Json.object();

@@ -32,7 +32,7 @@ public abstract class ChunkStreamRenderer {
 		}
 		JsonNode chunk;
 		try {
-			chunk = Json.MAPPER.readTree(event.data());
+			chunk = Json.tree(event);
 		}
 		catch (JacksonException ex) {
 			return out;

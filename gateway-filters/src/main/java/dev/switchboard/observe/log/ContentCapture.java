@@ -86,7 +86,7 @@ final class ContentCapture {
 				return;
 			}
 			try {
-				for (JsonNode choice : Json.MAPPER.readTree(event.data()).path("choices")) {
+				for (JsonNode choice : Json.tree(event).path("choices")) {
 					completionPart(choice.path("delta"));
 				}
 			}

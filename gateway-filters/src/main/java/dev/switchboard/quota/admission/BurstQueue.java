@@ -100,13 +100,15 @@ public final class BurstQueue {
 	}
 
 	/**
-	 * Whether every waiting request waits for a timer: no lane is deciding a turn with the store
-	 * right now. A quiet point, for diagnostics and for tests that move time.
+	 * Whether every waiting request waits for a timer that is set: no lane is deciding a turn with
+	 * the store right now, nor between deciding to wait and handing its timer to the scheduler (a
+	 * clock moved in that gap would count the timer from the later time). A quiet point, for
+	 * diagnostics and for tests that move time.
 	 */
 	public boolean idle() {
 		for (Lane lane : this.lanes.values()) {
 			synchronized (lane) {
-				if (lane.trying || (!lane.waiters.isEmpty() && !lane.scheduled)) {
+				if (lane.trying || (!lane.waiters.isEmpty() && lane.timer == null)) {
 					return false;
 				}
 			}

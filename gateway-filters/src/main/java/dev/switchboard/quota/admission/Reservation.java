@@ -237,7 +237,7 @@ public final class Reservation implements LlmExchangeListener {
 		this.service.streamCut(this);
 		List<SseEvent> events = new ArrayList<>();
 		ObjectNode last = this.streamed.chunk("length");
-		events.add(SseEvent.data(Json.MAPPER.writeValueAsBytes(last)));
+		events.add(Json.event(last));
 		if (this.exchange.clientWantsStreamUsage()) {
 			ObjectNode usage = this.streamed.chunk(null);
 			usage.putArray("choices");
@@ -245,7 +245,7 @@ public final class Reservation implements LlmExchangeListener {
 				.put("prompt_tokens", this.promptTokens)
 				.put("completion_tokens", this.streamed.estimate())
 				.put("total_tokens", this.promptTokens + this.streamed.estimate());
-			events.add(SseEvent.data(Json.MAPPER.writeValueAsBytes(usage)));
+			events.add(Json.event(usage));
 		}
 		events.add(SseEvent.DONE_EVENT);
 		return events;
@@ -270,7 +270,7 @@ public final class Reservation implements LlmExchangeListener {
 		boolean observe(SseEvent event) {
 			JsonNode chunk;
 			try {
-				chunk = Json.MAPPER.readTree(event.data());
+				chunk = Json.tree(event);
 			}
 			catch (JacksonException ex) {
 				return false;

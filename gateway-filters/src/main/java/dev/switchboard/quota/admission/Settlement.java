@@ -52,9 +52,9 @@ final class Settlement {
 		LocalDate day = LocalDate.now(this.clock.withZone(ZoneOffset.UTC));
 		QuotaBackend.UsageRecord usage = new QuotaBackend.UsageRecord(1, billed.promptTokens(),
 				billed.completionTokens(), spend);
-		return store.settle(reservation.id(), reservation.team(), corrections, day, usage, bill.target().model().id())
-			.then()
-			.timeout(this.timeout)
+		Mono<Void> settled = store.settle(reservation.id(), reservation.team(), corrections, day, usage,
+				bill.target().model().id()).then();
+		return (store.inProcess() ? settled : settled.timeout(this.timeout))
 			.doOnError(error -> {
 				this.metrics.backendFailure(store.name(), "settle");
 				log.debug("Could not settle the quota reservation of team '{}' on {}", reservation.team(),

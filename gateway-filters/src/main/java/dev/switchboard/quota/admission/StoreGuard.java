@@ -12,7 +12,6 @@ import reactor.core.publisher.Mono;
 
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.quota.FailureMode;
-import dev.switchboard.quota.backend.InMemoryQuotaBackend;
 import dev.switchboard.quota.backend.QuotaBackend;
 
 /**
@@ -69,7 +68,7 @@ final class StoreGuard {
 	 * {@link LlmApiException} is an answer (a 429), not a store failure.
 	 */
 	<T> Mono<T> call(String operation, Function<QuotaBackend, Mono<T>> call) {
-		if (this.backend instanceof InMemoryQuotaBackend) {
+		if (this.backend.inProcess()) {
 			return call.apply(this.backend);
 		}
 		if (this.clock.millis() < this.retryAtMillis) {

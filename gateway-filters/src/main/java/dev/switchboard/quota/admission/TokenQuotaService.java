@@ -128,7 +128,7 @@ public final class TokenQuotaService {
 		this.policy = builder.policy;
 		this.backend = builder.backend;
 		QuotaBackend fallback = (builder.failureMode == FailureMode.OPEN
-				&& !(builder.backend instanceof InMemoryQuotaBackend))
+				&& !builder.backend.inProcess())
 						? ((builder.fallback != null) ? builder.fallback : new InMemoryQuotaBackend(builder.clock)) : null;
 		this.store = new StoreGuard(builder.backend, fallback, builder.failureMode, builder.timeout,
 				builder.probeInterval, builder.metrics, builder.clock);
@@ -506,12 +506,13 @@ public final class TokenQuotaService {
 			.filter(bucket -> bucket.dimension() != Dimension.REQUESTS && demand.of(bucket.dimension()) > 0)
 			.toList();
 		QuotaBackend store = reservation.backend();
-		return consumeAll(store, buckets, demand, false).map(batch -> {
+		Mono<Boolean> extended = consumeAll(store, buckets, demand, false).map(batch -> {
 			if (batch.admitted) {
 				reservation.extended(step, charges(batch));
 			}
 			return batch.admitted;
-		}).timeout(this.timeout).onErrorResume(error -> {
+		});
+		return (store.inProcess() ? extended : extended.timeout(this.timeout)).onErrorResume(error -> {
 			this.metrics.backendFailure(store.name(), "extend");
 			return Mono.just(true);
 		});

@@ -66,6 +66,11 @@ public final class InMemoryQuotaBackend implements QuotaBackend {
 	}
 
 	@Override
+	public boolean inProcess() {
+		return true;
+	}
+
+	@Override
 	public Mono<Probe> tryConsume(BucketSpec spec, long amount) {
 		return Mono.fromSupplier(() -> {
 			Bucket bucket = bucket(spec);

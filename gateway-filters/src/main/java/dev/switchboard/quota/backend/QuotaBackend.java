@@ -24,6 +24,16 @@ public interface QuotaBackend extends AutoCloseable {
 	String name();
 
 	/**
+	 * Whether this store answers in the gateway's own process, without I/O: then it cannot be down
+	 * and a call cannot hang, so the service neither times its calls out (a timer per call, armed
+	 * and cancelled on a shared scheduler, is a real cost at thousands of requests a second) nor
+	 * keeps a fallback for it.
+	 */
+	default boolean inProcess() {
+		return false;
+	}
+
+	/**
 	 * Takes {@code amount} from every bandwidth of the bucket, or from none if any lacks it.
 	 * @return whether it was taken, and what every bandwidth holds afterwards
 	 */

@@ -113,7 +113,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	private List<SseEvent> translate(SseEvent event) {
 		JsonNode data;
 		try {
-			data = Json.MAPPER.readTree(event.data());
+			data = Json.tree(event);
 		}
 		catch (JacksonException ex) {
 			return List.of();
@@ -328,7 +328,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	}
 
 	private static SseEvent event(ObjectNode chunk) {
-		return SseEvent.data(Json.MAPPER.writeValueAsBytes(chunk));
+		return Json.event(chunk);
 	}
 
 }

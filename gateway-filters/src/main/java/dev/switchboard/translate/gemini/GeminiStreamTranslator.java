@@ -78,7 +78,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 		}
 		JsonNode response;
 		try {
-			response = Json.MAPPER.readTree(event.data());
+			response = Json.tree(event);
 		}
 		catch (JacksonException ex) {
 			throw UpstreamErrors.invalidResponse(this.target, "a stream event that is not valid JSON");
@@ -107,7 +107,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 			JsonNode candidate = candidates.get(position);
 			ObjectNode chunk = chunk(candidate.path("index").asInt(position), candidate);
 			if (chunk != null) {
-				out.add(SseEvent.data(Json.MAPPER.writeValueAsBytes(chunk)));
+				out.add(Json.event(chunk));
 			}
 		}
 		return out;
@@ -170,7 +170,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 		ObjectNode chunk = this.identity.start("chat.completion.chunk");
 		chunk.putArray("choices");
 		chunk.set("usage", GeminiChatResponses.openAiUsage(this.usage));
-		return List.of(SseEvent.data(Json.MAPPER.writeValueAsBytes(chunk)), SseEvent.DONE_EVENT);
+		return List.of(Json.event(chunk), SseEvent.DONE_EVENT);
 	}
 
 	private void recordUsageSoFar() {

@@ -206,7 +206,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 			}
 			JsonNode chunk;
 			try {
-				chunk = Json.MAPPER.readTree(event.data());
+				chunk = Json.tree(event);
 			}
 			catch (JacksonException ex) {
 				throw UpstreamErrors.invalidResponse(this.target, "a stream chunk that is not JSON");

@@ -222,7 +222,7 @@ final class ResponsesApi {
 			}
 			JsonNode data;
 			try {
-				data = Json.MAPPER.readTree(event.data());
+				data = Json.tree(event);
 			}
 			catch (JacksonException ex) {
 				throw UpstreamErrors.invalidResponse(this.target, "a stream event that is not JSON");
@@ -274,7 +274,7 @@ final class ResponsesApi {
 						ObjectNode last = envelope();
 						last.putArray("choices");
 						last.set("usage", usage);
-						out.add(SseEvent.data(Json.MAPPER.writeValueAsBytes(last)));
+						out.add(Json.event(last));
 					}
 				}
 				case "response.failed" -> throw failed(this.target, data.path("response").path("error"));
@@ -308,7 +308,7 @@ final class ResponsesApi {
 			ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
 			choice.set("delta", delta);
 			choice.put("finish_reason", finishReason);
-			return SseEvent.data(Json.MAPPER.writeValueAsBytes(chunk));
+			return Json.event(chunk);
 		}
 
 		private ObjectNode envelope() {
