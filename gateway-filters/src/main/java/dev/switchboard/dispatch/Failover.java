@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -71,7 +72,7 @@ final class Failover {
 			return target(index + 1, 0, last);
 		}
 		if (retry == 0 && this.dispatcher.isUnhealthy(target)) {
-			if (healthyAfter(index)) {
+			if (healthyAfter(index, next -> true)) {
 				this.exchange.decide("failover", "skip " + target.label() + ": its provider fails its health checks");
 				return target(index + 1, 0, last);
 			}
@@ -88,7 +89,7 @@ final class Failover {
 		return Mono.defer(() -> {
 			long tokens = tokens();
 			ProviderLimits.Permit permit = limits.tryAcquire(target, tokens);
-			if (permit == null && roomAfter(index, tokens)) {
+			if (permit == null && healthyAfter(index, next -> limits.hasRoom(next, tokens))) {
 				limits.spilled(target);
 				this.exchange.decide("failover", "skip " + target.label() + ": its provider is at the limit kept for it");
 				return target(index + 1, 0, last);
@@ -114,24 +115,14 @@ final class Failover {
 		return this.tokens;
 	}
 
-	/** Whether a target after {@code index} is healthy and has room now (nothing is taken: a hint). */
-	private boolean roomAfter(int index, long tokens) {
+	/**
+	 * Whether a target after {@code index} passes its health checks and {@code fits}: skipping
+	 * this one is worth it only when the walk has somewhere better to go.
+	 */
+	private boolean healthyAfter(int index, Predicate<RouteTarget> fits) {
 		for (int i = index + 1; i < this.targets.size(); i++) {
 			RouteTarget next = this.targets.get(i);
-			if (this.dispatcher.isUnhealthy(next)) {
-				continue;
-			}
-			if (this.dispatcher.limits().hasRoom(next, tokens)) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	/** Whether a target after {@code index} passes its health checks. */
-	private boolean healthyAfter(int index) {
-		for (int i = index + 1; i < this.targets.size(); i++) {
-			if (!this.dispatcher.isUnhealthy(this.targets.get(i))) {
+			if (!this.dispatcher.isUnhealthy(next) && fits.test(next)) {
 				return true;
 			}
 		}

@@ -1,11 +1,13 @@
 package dev.switchboard.observe.log;
 
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -37,7 +39,10 @@ import dev.switchboard.observe.GenAiAttributes;
  * <p><b>Written off the event loop.</b> A request completes on a Netty thread, and an appender
  * writes synchronously (a console appender holds a lock and makes a system call per line; a slow
  * pipe or disk behind it would stall every connection of that thread). So the completed record is
- * handed to a bounded queue, and one daemon thread ({@value #THREAD}) serializes and logs it. When
+ * handed to a bounded queue, and one daemon thread ({@value #THREAD}) serializes and logs it. The
+ * queue is lock-free and the writer looks at it every {@value #WRITER_PAUSE_MILLIS} ms when it has
+ * run dry, rather than being woken per line: waking a thread is a system call on the completing
+ * event loop, as costly as the line itself, thousands of times a second. When
  * the queue is full (the log cannot keep up), a line is dropped rather than the request delayed:
  * {@link #dropped()} counts them (the {@code switchboard.requests.log.dropped} counter) and a WARN
  * says so at most once a minute. A line keeps the completing thread's logging context (MDC); its
@@ -55,6 +60,9 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 	/** Lines waiting to be written before new ones are dropped. */
 	public static final int DEFAULT_QUEUE = 8192;
 
+	/** How long the writer rests when no line waits: a line is written this much later at most. */
+	static final long WRITER_PAUSE_MILLIS = 10;
+
 	private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
 	private static final Logger self = LoggerFactory.getLogger(RequestLog.class);
@@ -67,7 +75,12 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 
 	private final RecentRecords recent;
 
-	private final BlockingQueue<Line> lines;
+	private final Queue<Line> lines = new ConcurrentLinkedQueue<>();
+
+	/** Lines in {@link #lines}, which a concurrent queue does not count cheaply. */
+	private final AtomicInteger waiting = new AtomicInteger();
+
+	private final int queue;
 
 	private final Thread writer;
 
@@ -96,7 +109,7 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 		this.capacity = capacity;
 		this.contentChars = contentChars;
 		this.recent = new RecentRecords(capacity);
-		this.lines = new ArrayBlockingQueue<>(Math.max(1, queue));
+		this.queue = Math.max(1, queue);
 		this.writer = new Thread(this::writeLines, THREAD);
 		this.writer.setDaemon(true);
 		this.writer.start();
@@ -131,15 +144,32 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 			// Shutting down, the writer gone: written here, the last few requests' lines not lost.
 			new Line(record, null).write();
 		}
-		else if (logged && !this.lines.offer(new Line(record, MDC.getCopyOfContextMap()))) {
+		else if (logged && !enqueue(new Line(record, MDC.getCopyOfContextMap()))) {
 			long total = this.dropped.incrementAndGet();
 			long now = System.nanoTime();
 			long last = this.lastDropWarning.get();
 			if (now - last >= DROP_WARNING_INTERVAL_NANOS && this.lastDropWarning.compareAndSet(last, now)) {
 				self.warn("The request log cannot keep up: {} lines waiting, {} dropped so far (the requests were "
-						+ "served; metric switchboard.requests.log.dropped)", this.lines.size(), total);
+						+ "served; metric switchboard.requests.log.dropped)", this.waiting.get(), total);
 			}
 		}
+	}
+
+	private boolean enqueue(Line line) {
+		if (this.waiting.incrementAndGet() > this.queue) {
+			this.waiting.decrementAndGet();
+			return false;
+		}
+		this.lines.add(line);
+		return true;
+	}
+
+	private @Nullable Line dequeue() {
+		Line line = this.lines.poll();
+		if (line != null) {
+			this.waiting.decrementAndGet();
+		}
+		return line;
 	}
 
 	/** Lines dropped because the writer could not keep up, since start. */
@@ -156,32 +186,29 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 	@Override
 	public void close() {
 		this.closed = true;
+		LockSupport.unpark(this.writer);
 		try {
 			this.writer.join(2000);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		for (Line left = this.lines.poll(); left != null; left = this.lines.poll()) {
+		for (Line left = dequeue(); left != null; left = dequeue()) {
 			left.write();
 		}
 	}
 
 	private void writeLines() {
 		while (true) {
-			Line line;
-			try {
-				line = this.lines.poll(100, TimeUnit.MILLISECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
+			Line line = dequeue();
 			if (line != null) {
 				line.write();
 			}
 			else if (this.closed) {
 				return;
+			}
+			else {
+				LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(WRITER_PAUSE_MILLIS));
 			}
 		}
 	}

@@ -102,8 +102,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 		if (responsesRequest(exchange, target) != null) {
 			return ResponsesApi.response(exchange, target, body);
 		}
-		JsonNode response = parse(target, body);
-		Usage usage = Usage.fromOpenAi(response.get("usage"));
+		Usage usage = Usage.fromOpenAi(UpstreamJson.member(target, body, "usage"));
 		if (usage != null) {
 			exchange.recordUsage(usage);
 		}
@@ -128,7 +127,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 
 	@Override
 	public byte[] embeddingsResponse(LlmExchange exchange, RouteTarget target, byte[] body) {
-		JsonNode usage = parse(target, body).get("usage");
+		JsonNode usage = UpstreamJson.member(target, body, "usage");
 		if (usage != null && usage.isObject()) {
 			exchange.recordUsage(new Usage(usage.path("prompt_tokens").asLong(0), 0, 0, true));
 		}

@@ -71,6 +71,26 @@ class OpenAiAdapterTest {
 		assertThat(exchange.usage()).isEqualTo(new Usage(19, 2, 4, true));
 	}
 
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = {
+			"{\"choices\":[{\"message\":{\"content\":\"a {\\\"usage\\\": 1} in text\"}}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3}}|7|3",
+			"{\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1},\"choices\":[{\"usage\":{\"prompt_tokens\":99}}]}|5|1" })
+	void usageIsReadFromTheTopLevelOnlyWhereverItStands(String body, long prompt, long completion) {
+		LlmExchange exchange = exchange(Fixtures.text("openai/chat-basic.request.json"));
+		this.adapter.chatResponse(exchange, exchange.route().primary(), body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		assertThat(exchange.usage()).isEqualTo(new Usage(prompt, completion, 0, true));
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', value = { "<html>busy</html>", "{\"choices\":[{\"message\":", "{\"usage\":{}} trailing" })
+	void aSuccessBodyThatIsNotJsonIsTheProvidersFault(String body) {
+		LlmExchange exchange = exchange(Fixtures.text("openai/chat-basic.request.json"));
+		assertThatExceptionOfType(LlmApiException.class)
+			.isThrownBy(() -> this.adapter.chatResponse(exchange, exchange.route().primary(),
+					body.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+			.satisfies(error -> assertThat(error.status()).isEqualTo(502));
+	}
+
 	@Test
 	void streamDropsTheUsageChunkTheClientDidNotAskForButStillReadsIt() {
 		LlmExchange exchange = exchange("{\"model\":\"fast\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
