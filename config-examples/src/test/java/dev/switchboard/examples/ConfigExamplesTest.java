@@ -1,6 +1,7 @@
 package dev.switchboard.examples;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.catalog.ModelSpec;
 import dev.switchboard.core.Json;
 import dev.switchboard.testing.RedisTestServer;
 import dev.switchboard.testing.StubUpstream;
@@ -111,6 +114,24 @@ class ConfigExamplesTest {
 					.next();
 				List<String> names = (List<String>) team.getOrDefault("models",
 						models.stream().map(model -> (String) model.get("id")).toList());
+				ModelCatalog catalog = context.getBean(ModelCatalog.class);
+				for (Map<String, Object> model : models) {
+					// Every price in the file is bound (an unknown key would be ignored silently).
+					ModelSpec bound = catalog.find((String) model.get("id")).orElseThrow();
+					Map<String, BigDecimal> prices = new HashMap<>();
+					prices.put("input-price", bound.inputPrice());
+					prices.put("output-price", bound.outputPrice());
+					prices.put("cached-input-price", bound.cachedInputPrice());
+					prices.put("cache-write-price", bound.cacheWritePrice());
+					prices.put("cache-write-hour-price", bound.cacheWriteHourPrice());
+					model.forEach((key, value) -> {
+						if (key.endsWith("-price")) {
+							assertThat(prices).as(key + " of " + model.get("id") + " in " + file.getFileName()).containsKey(key);
+							assertThat(prices.get(key)).as(key + " of " + model.get("id") + " in " + file.getFileName())
+								.isEqualByComparingTo(new BigDecimal(value.toString()));
+						}
+					});
+				}
 				for (String id : names) {
 					Map<String, Object> model = byName.get(id);
 					assertThat(listed.toString()).as("models list of " + file.getFileName()).contains("\"" + id + "\"");

@@ -20,7 +20,8 @@ import dev.switchboard.core.Json;
  * tool_choice, response_format, temperature, top_p, max tokens, stop, seed, n, penalties, and any
  * parameter the gateway does not know, to stay on the safe side) and drops only what cannot:
  * {@code stream}, {@code stream_options}, {@code user}, {@code metadata}, {@code store},
- * {@code service_tier}. Object keys are sorted at every level, and {@code max_tokens} is read as its
+ * {@code service_tier}, and prompt-caching hints ({@code cache_control}) on the request, its
+ * messages, their parts and its tools. Object keys are sorted at every level, and {@code max_tokens} is read as its
  * successor {@code max_completion_tokens}. The team is part of the hash and of the key, so two teams
  * never share an entry.
  *
@@ -30,7 +31,10 @@ import dev.switchboard.core.Json;
 public record CacheKey(String team, String hash) {
 
 	/** Request fields that never change the answer. */
-	static final Set<String> IGNORED = Set.of("stream", "stream_options", "user", "metadata", "store", "service_tier");
+	static final Set<String> IGNORED = Set.of("stream", "stream_options", "user", "metadata", "store", "service_tier",
+			"cache_control");
+
+	private static final String CACHE_CONTROL = "cache_control";
 
 	public CacheKey {
 		if (team == null || team.isBlank()) {
@@ -50,10 +54,45 @@ public record CacheKey(String team, String hash) {
 		for (Map.Entry<String, JsonNode> field : body.properties()) {
 			if (!IGNORED.contains(field.getKey())) {
 				String name = "max_tokens".equals(field.getKey()) ? "max_completion_tokens" : field.getKey();
-				copy.set(name, field.getValue());
+				JsonNode value = switch (name) {
+					case "messages" -> withoutCacheControl(field.getValue(), true);
+					case "tools" -> withoutCacheControl(field.getValue(), false);
+					default -> field.getValue();
+				};
+				copy.set(name, value);
 			}
 		}
 		return sorted(copy);
+	}
+
+	/**
+	 * Messages (and their content parts) or tools without {@code cache_control}: where a client
+	 * asks the provider to cache a prefix says nothing about the answer, so two requests that differ
+	 * only there are the same question. Only those positions: a tool's parameter schema may well
+	 * have a property of that name, which is part of the question.
+	 */
+	private static JsonNode withoutCacheControl(JsonNode items, boolean messages) {
+		if (!items.isArray()) {
+			return items;
+		}
+		ArrayNode result = Json.NODES.arrayNode();
+		for (JsonNode item : items) {
+			if (!item.isObject()) {
+				result.add(item);
+				continue;
+			}
+			ObjectNode copy = ((ObjectNode) item).deepCopy();
+			copy.remove(CACHE_CONTROL);
+			if (messages && copy.path("content").isArray()) {
+				for (JsonNode part : copy.get("content")) {
+					if (part instanceof ObjectNode block) {
+						block.remove(CACHE_CONTROL);
+					}
+				}
+			}
+			result.add(copy);
+		}
+		return result;
 	}
 
 	private static JsonNode sorted(JsonNode node) {

@@ -15,7 +15,12 @@ import org.jspecify.annotations.Nullable;
  * @param aliases other public names for this model ({@code fast}, {@code default})
  * @param inputPrice USD per million input tokens; {@code null} when unpriced
  * @param outputPrice USD per million output tokens; {@code null} when unpriced
- * @param cachedInputPrice USD per million prompt tokens served from the provider's prompt cache
+ * @param cachedInputPrice USD per million prompt tokens read from the provider's prompt cache; the
+ * input price when {@code null}
+ * @param cacheWritePrice USD per million prompt tokens written to the provider's prompt cache (for
+ * Anthropic, a five-minute write: 1.25 times the input price); the input price when {@code null}
+ * @param cacheWriteHourPrice USD per million prompt tokens written to the prompt cache for an hour
+ * (Anthropic: twice the input price); the five-minute write price when {@code null}
  * @param contextWindow maximum prompt plus completion tokens; {@code null} when unknown
  * @param capabilities what requests it can serve
  * @param fallbacks other models (ids, aliases or {@code provider/model} ids) tried in order when this
@@ -23,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  */
 public record ModelSpec(String id, String provider, String upstreamModel, List<String> aliases,
 		@Nullable BigDecimal inputPrice, @Nullable BigDecimal outputPrice, @Nullable BigDecimal cachedInputPrice,
-		@Nullable Integer contextWindow, Set<Capability> capabilities, List<String> fallbacks) {
+		@Nullable BigDecimal cacheWritePrice, @Nullable BigDecimal cacheWriteHourPrice, @Nullable Integer contextWindow,
+		Set<Capability> capabilities, List<String> fallbacks) {
 
 	public ModelSpec {
 		aliases = List.copyOf(aliases);
@@ -31,7 +37,15 @@ public record ModelSpec(String id, String provider, String upstreamModel, List<S
 		fallbacks = List.copyOf(fallbacks);
 	}
 
-	/** A model without fallbacks. */
+	/** A model without prices of its own for prompt-cache writes. */
+	public ModelSpec(String id, String provider, String upstreamModel, List<String> aliases,
+			@Nullable BigDecimal inputPrice, @Nullable BigDecimal outputPrice, @Nullable BigDecimal cachedInputPrice,
+			@Nullable Integer contextWindow, Set<Capability> capabilities, List<String> fallbacks) {
+		this(id, provider, upstreamModel, aliases, inputPrice, outputPrice, cachedInputPrice, null, null, contextWindow,
+				capabilities, fallbacks);
+	}
+
+	/** A model without fallbacks nor prices of its own for prompt-cache writes. */
 	public ModelSpec(String id, String provider, String upstreamModel, List<String> aliases,
 			@Nullable BigDecimal inputPrice, @Nullable BigDecimal outputPrice, @Nullable BigDecimal cachedInputPrice,
 			@Nullable Integer contextWindow, Set<Capability> capabilities) {

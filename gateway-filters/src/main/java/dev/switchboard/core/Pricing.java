@@ -16,14 +16,25 @@ public final class Pricing {
 	}
 
 	/**
-	 * Cost in USD: uncached prompt tokens at the input price, cached ones at the cached-input price
-	 * (the input price when none is set), completion tokens at the output price. Unpriced parts cost 0.
+	 * Cost in USD, each part of the usage at its own price: fresh prompt tokens at the input price,
+	 * those read from the prompt cache at the cached-input price, those written to it at the
+	 * cache-write price (one-hour writes at theirs), completion tokens (reasoning included) at the
+	 * output price. A part without a price of its own is priced as {@link ModelSpec} says; a model
+	 * without an input or output price costs 0 for that side.
 	 */
 	public static BigDecimal cost(ModelSpec model, Usage usage) {
-		long cached = Math.min(usage.cachedPromptTokens(), usage.promptTokens());
-		BigDecimal cachedPrice = (model.cachedInputPrice() != null) ? model.cachedInputPrice() : model.inputPrice();
-		BigDecimal total = times(model.inputPrice(), usage.promptTokens() - cached)
-			.add(times(cachedPrice, cached))
+		long prompt = usage.promptTokens();
+		long read = Math.min(usage.cachedPromptTokens(), prompt);
+		long written = Math.min(usage.cacheWriteTokens(), prompt - read);
+		long writtenForAnHour = Math.min(usage.cacheWrite1hTokens(), written);
+		BigDecimal input = model.inputPrice();
+		BigDecimal readPrice = (model.cachedInputPrice() != null) ? model.cachedInputPrice() : input;
+		BigDecimal writePrice = (model.cacheWritePrice() != null) ? model.cacheWritePrice() : input;
+		BigDecimal hourPrice = (model.cacheWriteHourPrice() != null) ? model.cacheWriteHourPrice() : writePrice;
+		BigDecimal total = times(input, prompt - read - written)
+			.add(times(readPrice, read))
+			.add(times(writePrice, written - writtenForAnHour))
+			.add(times(hourPrice, writtenForAnHour))
 			.add(times(model.outputPrice(), usage.completionTokens()));
 		return total.divide(MILLION, MathContext.DECIMAL64);
 	}

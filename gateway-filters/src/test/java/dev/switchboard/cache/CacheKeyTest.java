@@ -35,6 +35,34 @@ class CacheKeyTest {
 	}
 
 	@Test
+	void promptCachingHintsDoNotMakeAnotherQuestion() {
+		JsonNode plain = json("""
+				{"model":"fast","messages":[{"role":"system","content":[{"type":"text","text":"You are terse."}]},
+				 {"role":"user","content":"Hi"}],
+				 "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}""");
+		JsonNode hinted = json("""
+				{"model":"fast","cache_control":{"type":"ephemeral"},
+				 "messages":[{"role":"system","content":[{"type":"text","text":"You are terse.",
+				   "cache_control":{"type":"ephemeral","ttl":"1h"}}]},
+				 {"role":"user","content":"Hi","cache_control":{"type":"ephemeral"}}],
+				 "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}},
+				   "cache_control":{"type":"ephemeral","ttl":"5m"}}]}""");
+		assertThat(CacheKey.of("team-a", hinted)).isEqualTo(CacheKey.of("team-a", plain));
+	}
+
+	@Test
+	void aToolParameterNamedCacheControlIsStillPartOfTheQuestion() {
+		JsonNode without = json("""
+				{"model":"fast","messages":[{"role":"user","content":"Hi"}],
+				 "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{}}}}]}""");
+		JsonNode with = json("""
+				{"model":"fast","messages":[{"role":"user","content":"Hi"}],
+				 "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object",
+				   "properties":{"cache_control":{"type":"string"}}}}}]}""");
+		assertThat(CacheKey.of("team-a", with)).isNotEqualTo(CacheKey.of("team-a", without));
+	}
+
+	@Test
 	void maxTokensAndMaxCompletionTokensAreTheSame() {
 		JsonNode renamed = json(REQUEST.replace("max_tokens", "max_completion_tokens"));
 		assertThat(CacheKey.of("team-a", renamed)).isEqualTo(CacheKey.of("team-a", json(REQUEST)));

@@ -168,7 +168,8 @@ final class SwitchboardBinder {
 			String upstream = (model.upstreamModel() != null && !model.upstreamModel().isBlank())
 					? model.upstreamModel() : model.id();
 			models.add(new ModelSpec(model.id(), model.provider(), upstream, model.aliases(), model.inputPrice(),
-					model.outputPrice(), model.cachedInputPrice(), model.contextWindow(), capabilities, model.fallbacks()));
+					model.outputPrice(), model.cachedInputPrice(), model.cacheWritePrice(), model.cacheWriteHourPrice(),
+					model.contextWindow(), capabilities, model.fallbacks()));
 		}
 		ModelCatalog catalog = null;
 		try {

@@ -176,7 +176,12 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * @param aliases Other public names for this model, e.g. fast or default
 	 * @param inputPrice USD per million input tokens
 	 * @param outputPrice USD per million output tokens
-	 * @param cachedInputPrice USD per million prompt tokens served from the provider's prompt cache
+	 * @param cachedInputPrice USD per million prompt tokens read from the provider's prompt cache;
+	 * defaults to the input price
+	 * @param cacheWritePrice USD per million prompt tokens written to the provider's prompt cache
+	 * (Anthropic: a five-minute write, 1.25 times the input price); defaults to the input price
+	 * @param cacheWriteHourPrice USD per million prompt tokens written to the prompt cache for one
+	 * hour (Anthropic's ttl 1h, twice the input price); defaults to the cache-write price
 	 * @param contextWindow Maximum prompt plus completion tokens
 	 * @param capabilities What the model can serve: chat, tools, vision, json, embeddings
 	 * @param fallbacks Other models (ids, aliases or provider/model ids) tried in order when this one
@@ -185,6 +190,7 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	public record Model(@NotBlank String id, @NotBlank String provider, @Nullable String upstreamModel,
 			List<String> aliases, @Nullable @DecimalMin("0") BigDecimal inputPrice,
 			@Nullable @DecimalMin("0") BigDecimal outputPrice, @Nullable @DecimalMin("0") BigDecimal cachedInputPrice,
+			@Nullable @DecimalMin("0") BigDecimal cacheWritePrice, @Nullable @DecimalMin("0") BigDecimal cacheWriteHourPrice,
 			@Nullable @Min(1) Integer contextWindow, @DefaultValue("chat") List<String> capabilities,
 			List<String> fallbacks) {
 

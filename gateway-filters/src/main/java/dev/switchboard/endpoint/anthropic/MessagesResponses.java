@@ -7,6 +7,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Json;
+import dev.switchboard.core.Usage;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.Thinking;
 
@@ -112,24 +113,25 @@ final class MessagesResponses {
 
 	/**
 	 * Canonical usage in Anthropic's terms: its {@code input_tokens} exclude the tokens read from
-	 * and written to the prompt cache, which it reports beside them.
+	 * and written to the prompt cache, which it reports beside them, the writes split by lifetime
+	 * in {@code cache_creation} as Anthropic's own answers do.
 	 */
-	static ObjectNode usage(@Nullable JsonNode usage) {
-		long prompt = 0;
-		long output = 0;
-		long read = 0;
-		long written = 0;
-		if (usage != null && usage.isObject()) {
-			prompt = usage.path("prompt_tokens").asLong(0);
-			output = usage.path("completion_tokens").asLong(0);
-			read = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
-			written = usage.path("prompt_tokens_details").path("cache_write_tokens").asLong(0);
+	static ObjectNode usage(@Nullable JsonNode canonical) {
+		Usage usage = Usage.fromOpenAi(canonical);
+		if (usage == null) {
+			usage = Usage.NONE;
 		}
-		return Json.object()
-			.put("input_tokens", Math.max(0, prompt - read - written))
-			.put("cache_creation_input_tokens", written)
-			.put("cache_read_input_tokens", read)
-			.put("output_tokens", output);
+		ObjectNode json = Json.object()
+			.put("input_tokens", usage.freshPromptTokens())
+			.put("cache_creation_input_tokens", usage.cacheWriteTokens())
+			.put("cache_read_input_tokens", usage.cachedPromptTokens())
+			.put("output_tokens", usage.completionTokens());
+		if (usage.cacheWriteTokens() > 0) {
+			json.putObject("cache_creation")
+				.put("ephemeral_5m_input_tokens", usage.cacheWriteTokens() - usage.cacheWrite1hTokens())
+				.put("ephemeral_1h_input_tokens", usage.cacheWrite1hTokens());
+		}
+		return json;
 	}
 
 	/** {@code {"type":"error","error":{"type","message"}}}, with Anthropic's type for the status. */

@@ -213,11 +213,7 @@ final class MessagesStream extends ChunkStreamRenderer {
 		if (usage == null) {
 			return null;
 		}
-		ObjectNode json = Json.object()
-			.put("prompt_tokens", usage.promptTokens())
-			.put("completion_tokens", usage.completionTokens());
-		json.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedPromptTokens());
-		return json;
+		return usage.toOpenAi();
 	}
 
 	private static ObjectNode blockEvent(String type, int index) {

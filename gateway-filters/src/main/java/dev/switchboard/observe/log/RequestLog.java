@@ -329,6 +329,13 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 			record.put("prompt_tokens", usage.promptTokens());
 			record.put("completion_tokens", usage.completionTokens());
 			record.put("cached_prompt_tokens", usage.cachedPromptTokens());
+			if (usage.cacheWriteTokens() > 0) {
+				record.put("cache_write_tokens", usage.cacheWriteTokens());
+				record.put("cache_write_1h_tokens", usage.cacheWrite1hTokens());
+			}
+			if (usage.reasoningTokens() > 0) {
+				record.put("reasoning_tokens", usage.reasoningTokens());
+			}
 			record.put("usage_reported", usage.reported());
 			record.put("cost_usd", bill.cost());
 		}

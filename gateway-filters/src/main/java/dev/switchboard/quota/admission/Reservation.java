@@ -195,7 +195,7 @@ public final class Reservation implements LlmExchangeListener {
 					&& this.streamed.estimate() > reported.completionTokens()) {
 				// A stream that broke off reports usage only as of its last report (Anthropic: at its
 				// start): bill what was seen streaming when that is more.
-				return new Usage(reported.promptTokens(), this.streamed.estimate(), reported.cachedPromptTokens(), false);
+				return reported.withCompletionTokens(this.streamed.estimate());
 			}
 			return reported;
 		}

@@ -127,36 +127,30 @@ final class AnthropicResponses {
 
 	/**
 	 * Usage in OpenAI terms: Anthropic counts fresh, cache-read and cache-written input tokens
-	 * separately, OpenAI's {@code prompt_tokens} is their sum with the cache reads as
-	 * {@code cached_tokens}. Cache writes, which Anthropic bills above the input price, count as
-	 * ordinary prompt tokens since {@link Usage} has no field for them.
+	 * separately ({@code input_tokens}, {@code cache_read_input_tokens},
+	 * {@code cache_creation_input_tokens}, the last split by lifetime in {@code cache_creation}),
+	 * {@link Usage} holds their sum with each part beside it. Its {@code output_tokens} include the
+	 * thinking, which Anthropic does not count apart.
 	 */
 	static @Nullable Usage usage(@Nullable JsonNode usage) {
 		if (usage == null || !usage.isObject()) {
 			return null;
 		}
-		long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
-		long prompt = usage.path("input_tokens").asLong(0) + cacheRead
-				+ usage.path("cache_creation_input_tokens").asLong(0);
-		return new Usage(prompt, usage.path("output_tokens").asLong(0), cacheRead, true);
+		long read = Usage.count(usage, "cache_read_input_tokens");
+		long written = Usage.count(usage, "cache_creation_input_tokens");
+		JsonNode lifetimes = usage.path("cache_creation");
+		// The split by lifetime, when given, is the better count of the writes.
+		long fiveMinutes = Usage.count(lifetimes, "ephemeral_5m_input_tokens");
+		long anHour = Usage.count(lifetimes, "ephemeral_1h_input_tokens");
+		written = Math.max(written, fiveMinutes + anHour);
+		return new Usage(Usage.count(usage, "input_tokens") + read + written, Usage.count(usage, "output_tokens"), read, written,
+				anHour, 0, true);
 	}
 
-	/**
-	 * An Anthropic {@code usage} object in OpenAI terms, with the cache writes OpenAI has no field
-	 * for as {@code prompt_tokens_details.cache_write_tokens} (the name OpenAI's Responses usage
-	 * uses), so that an Anthropic client at the gateway's own door gets its
-	 * {@code cache_creation_input_tokens} back.
-	 */
+	/** An Anthropic {@code usage} object in OpenAI terms ({@link Usage#toOpenAi}), cache writes included. */
 	static ObjectNode usageJson(JsonNode anthropic) {
 		Usage usage = usage(anthropic);
-		ObjectNode json = Json.object()
-			.put("prompt_tokens", usage.promptTokens())
-			.put("completion_tokens", usage.completionTokens())
-			.put("total_tokens", usage.totalTokens());
-		json.putObject("prompt_tokens_details")
-			.put("cached_tokens", usage.cachedPromptTokens())
-			.put("cache_write_tokens", anthropic.path("cache_creation_input_tokens").asLong(0));
-		return json;
+		return ((usage != null) ? usage : Usage.NONE).toOpenAi();
 	}
 
 	/**

@@ -294,10 +294,18 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	 * first time), so each count keeps the largest value seen.
 	 */
 	private void addUsage(JsonNode usage) {
-		for (Map.Entry<String, JsonNode> count : usage.properties()) {
+		addCounts(this.usage, usage);
+		JsonNode lifetimes = usage.path("cache_creation");
+		if (lifetimes.isObject()) {
+			JsonNode seen = this.usage.get("cache_creation");
+			addCounts((seen instanceof ObjectNode kept) ? kept : this.usage.putObject("cache_creation"), lifetimes);
+		}
+	}
+
+	private static void addCounts(ObjectNode kept, JsonNode counts) {
+		for (Map.Entry<String, JsonNode> count : counts.properties()) {
 			if (count.getValue().isIntegralNumber()) {
-				long value = Math.max(this.usage.path(count.getKey()).asLong(0), count.getValue().asLong());
-				this.usage.put(count.getKey(), value);
+				kept.put(count.getKey(), Math.max(Usage.count(kept, count.getKey()), Usage.count(counts, count.getKey())));
 			}
 		}
 	}

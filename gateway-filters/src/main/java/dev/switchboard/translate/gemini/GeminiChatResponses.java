@@ -148,25 +148,21 @@ final class GeminiChatResponses {
 
 	/**
 	 * Gemini's {@code usageMetadata} as billed tokens. Thinking tokens are output tokens, billed as
-	 * such, so they count as completion tokens, as OpenAI counts reasoning tokens; tool-use prompt
-	 * tokens (grounding results) count as prompt. {@code promptTokenCount} already includes cached
-	 * tokens, as OpenAI's {@code prompt_tokens} does.
+	 * such, so they count as completion tokens, as OpenAI counts reasoning tokens, and are the
+	 * usage's reasoning part; tool-use prompt tokens (grounding results) count as prompt.
+	 * {@code promptTokenCount} already includes the cached tokens, as OpenAI's
+	 * {@code prompt_tokens} does. Gemini bills no cache writes per request (a cached content is
+	 * stored, and paid for, apart).
 	 */
 	static Usage usage(JsonNode metadata) {
-		return new Usage(metadata.path("promptTokenCount").asLong(0) + metadata.path("toolUsePromptTokenCount").asLong(0),
-				metadata.path("candidatesTokenCount").asLong(0) + metadata.path("thoughtsTokenCount").asLong(0),
-				metadata.path("cachedContentTokenCount").asLong(0), true);
+		long thoughts = Usage.count(metadata, "thoughtsTokenCount");
+		return new Usage(Usage.count(metadata, "promptTokenCount") + Usage.count(metadata, "toolUsePromptTokenCount"),
+				Usage.count(metadata, "candidatesTokenCount") + thoughts, Usage.count(metadata, "cachedContentTokenCount"),
+				0, 0, thoughts, true);
 	}
 
 	static ObjectNode openAiUsage(JsonNode metadata) {
-		Usage usage = usage(metadata);
-		ObjectNode node = Json.object();
-		node.put("prompt_tokens", usage.promptTokens());
-		node.put("completion_tokens", usage.completionTokens());
-		node.put("total_tokens", usage.totalTokens());
-		node.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedPromptTokens());
-		node.putObject("completion_tokens_details").put("reasoning_tokens", metadata.path("thoughtsTokenCount").asLong(0));
-		return node;
+		return usage(metadata).toOpenAi();
 	}
 
 }

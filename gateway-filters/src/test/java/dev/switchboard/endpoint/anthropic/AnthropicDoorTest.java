@@ -180,7 +180,8 @@ class AnthropicDoorTest {
 				            {"type":"tool_use","id":"call_1","name":"weather","input":{"city":"Paris"}},
 				            {"type":"tool_use","id":"call_2","name":"weather","input":{"_raw":"not json"}}],
 				 "stop_reason":"tool_use","stop_sequence":null,
-				 "usage":{"input_tokens":30,"cache_creation_input_tokens":10,"cache_read_input_tokens":80,"output_tokens":30}}"""));
+				 "usage":{"input_tokens":30,"cache_creation_input_tokens":10,"cache_read_input_tokens":80,"output_tokens":30,
+				          "cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":0}}}"""));
 	}
 
 	@Test

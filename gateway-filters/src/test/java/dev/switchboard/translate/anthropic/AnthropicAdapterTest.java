@@ -542,7 +542,7 @@ class AnthropicAdapterTest {
 		JsonNode usageChunk = Json.MAPPER.readTree(out.get(4).data());
 		assertThat(usageChunk.path("choices").isEmpty()).isTrue();
 		assertThat(usageChunk.path("usage")).isEqualTo(Json.MAPPER.readTree("""
-				{"prompt_tokens":11,"completion_tokens":6,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":0,"cache_write_tokens":0}}"""));
+				{"prompt_tokens":11,"completion_tokens":6,"total_tokens":17,"prompt_tokens_details":{"cached_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}"""));
 		assertThat(out.get(5).isDone()).isTrue();
 	}
 
@@ -664,6 +664,41 @@ class AnthropicAdapterTest {
 		assertThat(choice.path("stop_reason").asString()).isEqualTo("END");
 		assertThat(completion.path("usage").path("prompt_tokens").asLong()).isEqualTo(22);
 		assertThat(completion.path("usage").path("prompt_tokens_details").path("cache_write_tokens").asLong()).isEqualTo(5);
+	}
+
+	@Test
+	void cacheWritesAreCountedByLifetimeInWholeAnswersAndStreams() {
+		String usage = """
+				{"input_tokens":50,"cache_read_input_tokens":1000,"cache_creation_input_tokens":500,
+				 "cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":400},"output_tokens":20}""";
+		Usage expected = new Usage(1550, 20, 1000, 500, 400, 0, true);
+
+		LlmExchange whole = exchange("{\"model\":\"claude-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		JsonNode completion = Json.MAPPER.readTree(this.adapter.chatResponse(whole, target(whole), ("""
+				{"id":"msg_1","type":"message","role":"assistant","model":"claude-test-2026-01",
+				 "content":[{"type":"text","text":"Done"}],"stop_reason":"end_turn","usage":""" + usage + "}").getBytes()));
+		assertThat(whole.usage()).isEqualTo(expected);
+		assertThat(completion.path("usage").path("prompt_tokens_details").path("cache_write_1h_tokens").asLong())
+			.isEqualTo(400);
+
+		// Streamed, the counts arrive in message_start (cache_creation nested) and message_delta.
+		LlmExchange streamed = exchange(
+				"{\"model\":\"claude-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+		StreamTranslator translator = this.adapter.streamTranslator(streamed, target(streamed));
+		String start = "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_2\",\"type\":\"message\",\"role\":"
+				+ "\"assistant\",\"model\":\"claude-test-2026-01\",\"content\":[],\"usage\":"
+				+ usage.replace("\"output_tokens\":20", "\"output_tokens\":1") + "}}";
+		translator.onEvent(new SseEvent("message_start", start.getBytes()));
+		translator.onEvent(new SseEvent("content_block_start",
+				"{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}".getBytes()));
+		translator.onEvent(new SseEvent("content_block_delta",
+				"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Done\"}}".getBytes()));
+		translator.onEvent(new SseEvent("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}".getBytes()));
+		translator.onEvent(new SseEvent("message_delta",
+				"{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":20}}".getBytes()));
+		translator.onEvent(new SseEvent("message_stop", "{\"type\":\"message_stop\"}".getBytes()));
+		translator.onEnd();
+		assertThat(streamed.usage()).isEqualTo(expected);
 	}
 
 	private static JsonNode delta(SseEvent chunk) {

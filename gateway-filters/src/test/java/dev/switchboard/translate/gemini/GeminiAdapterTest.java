@@ -295,16 +295,17 @@ class GeminiAdapterTest {
 
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', textBlock = """
-			response-text       | 1040 | 60 | 1024
-			response-tools      | 120  | 30 | 0
-			response-candidates | 9    | 16 | 0
+			response-text       | 1040 | 60 | 1024 | 52
+			response-tools      | 120  | 30 | 0    | 0
+			response-candidates | 9    | 16 | 0    | 0
 			""")
-	void responsesTranslateToChatCompletions(String fixture, long prompt, long completion, long cached) {
+	void responsesTranslateToChatCompletions(String fixture, long prompt, long completion, long cached, long thoughts) {
 		LlmExchange exchange = chat("{\"model\":\"flash\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 		byte[] translated = this.adapter.chatResponse(exchange, exchange.route().primary(),
 				Fixtures.bytes("gemini/" + fixture + ".response.json"));
 		assertThat(Json.MAPPER.readTree(translated)).isEqualTo(fixture("gemini/" + fixture + ".openai-response.json"));
-		assertThat(exchange.usage()).isEqualTo(new Usage(prompt, completion, cached, true));
+		assertThat(exchange.usage()).as("thoughts are completion tokens and its reasoning part")
+			.isEqualTo(new Usage(prompt, completion, cached, 0, 0, thoughts, true));
 	}
 
 	@ParameterizedTest(name = "{0}, function calls {1} -> {2}")
@@ -373,7 +374,7 @@ class GeminiAdapterTest {
 				 "messages":[{"role":"user","content":"Why is the sky blue?"}]}""");
 		List<SseEvent> out = translate(exchange, "gemini/stream-text.stream.sse");
 		assertSameEvents(out, "gemini/stream-text.openai-stream.sse");
-		assertThat(exchange.usage()).isEqualTo(new Usage(7, 24, 0, true));
+		assertThat(exchange.usage()).isEqualTo(new Usage(7, 24, 0, 0, 0, 20, true));
 		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
 	}
 
@@ -385,7 +386,7 @@ class GeminiAdapterTest {
 		List<SseEvent> expected = new ArrayList<>(decode("gemini/stream-text.openai-stream.sse"));
 		expected.remove(3);
 		assertSameEvents(out, expected);
-		assertThat(exchange.usage()).as("usage is recorded even when not sent").isEqualTo(new Usage(7, 24, 0, true));
+		assertThat(exchange.usage()).as("usage is recorded even when not sent").isEqualTo(new Usage(7, 24, 0, 0, 0, 20, true));
 	}
 
 	@Test

@@ -103,7 +103,7 @@ class ResponsesApiTest {
 				 "tool_calls":[{"id":"call_1","type":"function","function":{"name":"weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},
 				 "finish_reason":"tool_calls"}"""));
 		assertThat(completion.path("usage").path("completion_tokens_details").path("reasoning_tokens").asLong()).isEqualTo(12);
-		assertThat(exchange.usage()).isEqualTo(new Usage(40, 20, 32, true));
+		assertThat(exchange.usage()).isEqualTo(new Usage(40, 20, 32, 0, 0, 12, true));
 		NativeAnswer kept = exchange.get(NativeAnswer.class);
 		assertThat(kept.of(NativeRequest.OPENAI_RESPONSES, target)).isTrue();
 		assertThat(kept.body()).isEqualTo(Json.MAPPER.readTree(answer));
