@@ -172,6 +172,43 @@ class ProviderParityTest {
 		assertThat(provider.stub.lastRequest().headers().toString()).doesNotContain(KEY);
 	}
 
+	/**
+	 * Prompt-cache reads and reasoning tokens, as each provider reports them, reach the SDK's
+	 * usage: 1,200 prompt tokens of which 1,000 read from the cache, 50 completion tokens of which
+	 * 30 reasoning (Anthropic does not count its thinking apart).
+	 */
+	@ParameterizedTest
+	@EnumSource(Provider.class)
+	void cachedAndReasoningTokensReachTheSdk(Provider provider) {
+		String answer = switch (provider) {
+			case OPENAI, AZURE -> """
+					{"id":"c1","object":"chat.completion","created":1,"model":"gpt-test","choices":[{"index":0,
+					 "message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],
+					 "usage":{"prompt_tokens":1200,"completion_tokens":50,"total_tokens":1250,
+					  "prompt_tokens_details":{"cached_tokens":1000},"completion_tokens_details":{"reasoning_tokens":30}}}""";
+			case ANTHROPIC -> """
+					{"id":"msg_1","type":"message","role":"assistant","model":"claude-test",
+					 "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","stop_sequence":null,
+					 "usage":{"input_tokens":100,"cache_read_input_tokens":1000,"cache_creation_input_tokens":100,
+					  "output_tokens":50}}""";
+			case GEMINI -> """
+					{"candidates":[{"content":{"role":"model","parts":[{"text":"ok"}]},"finishReason":"STOP","index":0}],
+					 "usageMetadata":{"promptTokenCount":1200,"cachedContentTokenCount":1000,"candidatesTokenCount":20,
+					  "thoughtsTokenCount":30,"totalTokenCount":1250},"modelVersion":"gemini-test"}""";
+		};
+		provider.stub.reset();
+		provider.stub.json(provider.chatPath, 200, answer);
+		ChatCompletion completion = client().chat()
+			.completions()
+			.create(ChatCompletionCreateParams.builder().model(provider.chatModel).addUserMessage("hi").build());
+		com.openai.models.completions.CompletionUsage usage = completion.usage().orElseThrow();
+		assertThat(usage.promptTokens()).isEqualTo(1200);
+		assertThat(usage.completionTokens()).isEqualTo(50);
+		assertThat(usage.promptTokensDetails().flatMap(details -> details.cachedTokens())).contains(1000L);
+		assertThat(usage.completionTokensDetails().flatMap(details -> details.reasoningTokens()))
+			.contains((provider == Provider.ANTHROPIC) ? 0L : 30L);
+	}
+
 	@ParameterizedTest
 	@EnumSource(Provider.class)
 	void streamingChat(Provider provider) {
