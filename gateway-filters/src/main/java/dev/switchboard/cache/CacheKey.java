@@ -57,6 +57,7 @@ public record CacheKey(String team, String hash) {
 				JsonNode value = switch (name) {
 					case "messages" -> withoutCacheControl(field.getValue(), true);
 					case "tools" -> withoutCacheControl(field.getValue(), false);
+					case CacheService.NATIVE_FIELDS -> nativeWithoutCacheControl(field.getValue());
 					default -> field.getValue();
 				};
 				copy.set(name, value);
@@ -71,6 +72,20 @@ public record CacheKey(String team, String hash) {
 	 * only there are the same question. Only those positions: a tool's parameter schema may well
 	 * have a property of that name, which is part of the question.
 	 */
+	/** The front door's own fields (Anthropic's server tools, its untranslated blocks) likewise. */
+	private static JsonNode nativeWithoutCacheControl(JsonNode fields) {
+		if (!fields.isObject()) {
+			return fields;
+		}
+		ObjectNode copy = Json.object();
+		for (Map.Entry<String, JsonNode> field : fields.properties()) {
+			if (!CACHE_CONTROL.equals(field.getKey())) {
+				copy.set(field.getKey(), withoutCacheControl(field.getValue(), false));
+			}
+		}
+		return copy;
+	}
+
 	private static JsonNode withoutCacheControl(JsonNode items, boolean messages) {
 		if (!items.isArray()) {
 			return items;

@@ -199,10 +199,7 @@ public class ExchangeCache {
 		Usage usage = llm.usage();
 		if (!completion.has("usage") && usage != null) {
 			// Adapters report usage to the exchange even when the client's stream leaves it out.
-			completion.putObject("usage")
-				.put("prompt_tokens", usage.promptTokens())
-				.put("completion_tokens", usage.completionTokens())
-				.put("total_tokens", usage.totalTokens());
+			completion.set("usage", usage.toOpenAi());
 		}
 		offer(llm, policy, keyed, key, ttl, Json.MAPPER.writeValueAsBytes(completion));
 	}

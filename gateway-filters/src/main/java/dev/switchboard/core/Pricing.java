@@ -39,6 +39,22 @@ public final class Pricing {
 		return total.divide(MILLION, MathContext.DECIMAL64);
 	}
 
+	/**
+	 * The most a request of these token counts can cost, for reserving before the provider says how
+	 * its prompt was split: every prompt token at the highest prompt rate (a cache write is dearer
+	 * than a fresh token at Anthropic), so that what settles never exceeds what was reserved.
+	 */
+	public static BigDecimal upperBound(ModelSpec model, long prompt, long completion) {
+		BigDecimal highest = model.inputPrice();
+		for (BigDecimal price : new BigDecimal[] { model.cachedInputPrice(), model.cacheWritePrice(),
+				model.cacheWriteHourPrice() }) {
+			if (price != null && (highest == null || price.compareTo(highest) > 0)) {
+				highest = price;
+			}
+		}
+		return times(highest, prompt).add(times(model.outputPrice(), completion)).divide(MILLION, MathContext.DECIMAL64);
+	}
+
 	private static BigDecimal times(@Nullable BigDecimal price, long tokens) {
 		return (price != null) ? price.multiply(BigDecimal.valueOf(tokens)) : BigDecimal.ZERO;
 	}

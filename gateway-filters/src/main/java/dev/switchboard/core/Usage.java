@@ -37,13 +37,37 @@ public record Usage(long promptTokens, long completionTokens, long cachedPromptT
 
 	public static final Usage NONE = new Usage(0, 0, 0, false);
 
+	/**
+	 * Keeps the parts inside their wholes, whatever a provider sent: no count below 0, cache reads
+	 * within the prompt, writes within what is left of it, hour-long writes within the writes,
+	 * reasoning within the completion. Everything downstream (prices, the Anthropic door's
+	 * {@code input_tokens} and {@code ephemeral_5m_input_tokens}, logs) can then subtract safely.
+	 */
+	public Usage {
+		promptTokens = Math.max(0, promptTokens);
+		completionTokens = Math.max(0, completionTokens);
+		cachedPromptTokens = Math.min(Math.max(0, cachedPromptTokens), promptTokens);
+		cacheWriteTokens = Math.min(Math.max(0, cacheWriteTokens), promptTokens - cachedPromptTokens);
+		cacheWrite1hTokens = Math.min(Math.max(0, cacheWrite1hTokens), cacheWriteTokens);
+		reasoningTokens = Math.min(Math.max(0, reasoningTokens), completionTokens);
+	}
+
 	/** Usage without prompt-cache writes or reasoning. */
 	public Usage(long promptTokens, long completionTokens, long cachedPromptTokens, boolean reported) {
 		this(promptTokens, completionTokens, cachedPromptTokens, 0, 0, 0, reported);
 	}
 
 	public long totalTokens() {
-		return this.promptTokens + this.completionTokens;
+		return sum(this.promptTokens, this.completionTokens);
+	}
+
+	/** Counts added up, saturating at {@code Long.MAX_VALUE}: provider counts are not trusted to be sane. */
+	public static long sum(long... counts) {
+		long total = 0;
+		for (long count : counts) {
+			total = (total > Long.MAX_VALUE - count) ? Long.MAX_VALUE : total + count;
+		}
+		return total;
 	}
 
 	/** The prompt tokens neither read from nor written to the prompt cache: those at the input price. */
@@ -86,13 +110,22 @@ public record Usage(long promptTokens, long completionTokens, long cachedPromptT
 	}
 
 	/**
-	 * A token count from provider JSON: a non-negative integer that fits a long, else 0. Provider
+	 * A token count from provider JSON: a non-negative integer (or a float without a fraction) that
+	 * fits a long, else 0. Provider
 	 * JSON is not trusted to be well formed (Jackson reads an integer beyond a long as a big
 	 * integer, never narrowed here). Every adapter reads its provider's counts with it.
 	 */
 	public static long count(JsonNode node, String field) {
 		JsonNode value = node.path(field);
-		return (value.isInt() || value.isLong()) ? Math.max(0, value.longValue()) : 0;
+		if (value.isInt() || value.isLong()) {
+			return Math.max(0, value.longValue());
+		}
+		// 12.0 from a server that writes every number as a float; a fraction or a giant is no count.
+		if (value.isFloatingPointNumber() && value.doubleValue() >= 0 && value.doubleValue() < 0x1p62
+				&& value.doubleValue() == Math.rint(value.doubleValue())) {
+			return (long) value.doubleValue();
+		}
+		return 0;
 	}
 
 }

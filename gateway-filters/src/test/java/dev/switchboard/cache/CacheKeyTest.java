@@ -51,6 +51,18 @@ class CacheKeyTest {
 	}
 
 	@Test
+	void promptCachingHintsOnAFrontDoorsOwnFieldsDoNotMakeAnotherQuestion() {
+		JsonNode plain = json("""
+				{"model":"fast","messages":[{"role":"user","content":"Hi"}],
+				 "$native":{"server_tools":[{"type":"web_search_20250305","name":"web_search"}]}}""");
+		JsonNode hinted = json("""
+				{"model":"fast","messages":[{"role":"user","content":"Hi"}],
+				 "$native":{"cache_control":{"type":"ephemeral"},
+				   "server_tools":[{"type":"web_search_20250305","name":"web_search","cache_control":{"type":"ephemeral"}}]}}""");
+		assertThat(CacheKey.of("team-a", hinted)).isEqualTo(CacheKey.of("team-a", plain));
+	}
+
+	@Test
 	void aToolParameterNamedCacheControlIsStillPartOfTheQuestion() {
 		JsonNode without = json("""
 				{"model":"fast","messages":[{"role":"user","content":"Hi"}],

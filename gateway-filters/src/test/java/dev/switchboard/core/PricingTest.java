@@ -57,6 +57,32 @@ class PricingTest {
 	}
 
 	@Test
+	void whatIsReservedBoundsWhatAnySplitOfThePromptCosts() {
+		// 1000 prompt tokens all at the dearest prompt rate (an hour-long write, 6) + 100 out at 15
+		assertThat(Pricing.upperBound(SONNET, 1_000, 100)).isEqualByComparingTo("0.0075");
+		for (Usage split : new Usage[] { new Usage(1_000, 100, 0, false), new Usage(1_000, 100, 1_000, false),
+				new Usage(1_000, 100, 0, 1_000, 0, 0, true), new Usage(1_000, 100, 0, 1_000, 1_000, 0, true),
+				new Usage(1_000, 100, 300, 500, 200, 50, true) }) {
+			assertThat(Pricing.cost(SONNET, split)).isLessThanOrEqualTo(Pricing.upperBound(SONNET, 1_000, 100));
+		}
+	}
+
+	@Test
+	void partsAreKeptInsideTheirWholes() {
+		Usage usage = new Usage(100, 10, 80, 50, 70, 20, true);
+		assertThat(usage).isEqualTo(new Usage(100, 10, 80, 20, 20, 10, true));
+		assertThat(new Usage(-5, -1, -3, false)).isEqualTo(Usage.NONE);
+		assertThat(Usage.sum(Long.MAX_VALUE, Long.MAX_VALUE, 3)).isEqualTo(Long.MAX_VALUE);
+	}
+
+	@Test
+	void aCountWrittenAsAWholeFloatIsStillACount() {
+		Usage usage = Usage.fromOpenAi(Json.MAPPER.readTree("""
+				{"prompt_tokens":12.0,"completion_tokens":3.5,"prompt_tokens_details":{"cached_tokens":1e30}}"""));
+		assertThat(usage).isEqualTo(new Usage(12, 0, 0, true));
+	}
+
+	@Test
 	void usageTravelsThroughItsJsonShapeWithEveryPart() {
 		Usage usage = new Usage(10_000, 500, 5_000, 3_000, 1_000, 120, true);
 		assertThat(Usage.fromOpenAi(usage.toOpenAi())).isEqualTo(usage);

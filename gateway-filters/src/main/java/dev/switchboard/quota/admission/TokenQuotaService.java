@@ -557,9 +557,10 @@ public final class TokenQuotaService {
 		return Bill.nanos(Pricing.cost(model, new Usage(prompt, completion, cachedPrompt, false)));
 	}
 
+	/** What a request reserves: its price at most ({@link Pricing#upperBound}), since settlement prices each part of its prompt. */
 	private Demand demand(Request request, RouteTarget target) {
 		return new Demand(1, request.prompt + request.completion,
-				cost(target.model(), request.prompt, request.completion, 0));
+				Bill.nanos(Pricing.upperBound(target.model(), request.prompt, request.completion)));
 	}
 
 	private List<BucketSpec> buckets(Request request, RouteTarget target, LimitSet.Mode mode) {

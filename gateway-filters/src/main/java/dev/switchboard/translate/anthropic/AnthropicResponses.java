@@ -142,9 +142,9 @@ final class AnthropicResponses {
 		// The split by lifetime, when given, is the better count of the writes.
 		long fiveMinutes = Usage.count(lifetimes, "ephemeral_5m_input_tokens");
 		long anHour = Usage.count(lifetimes, "ephemeral_1h_input_tokens");
-		written = Math.max(written, fiveMinutes + anHour);
-		return new Usage(Usage.count(usage, "input_tokens") + read + written, Usage.count(usage, "output_tokens"), read, written,
-				anHour, 0, true);
+		written = Math.max(written, Usage.sum(fiveMinutes, anHour));
+		return new Usage(Usage.sum(Usage.count(usage, "input_tokens"), read, written), Usage.count(usage, "output_tokens"),
+				read, written, anHour, 0, true);
 	}
 
 	/** An Anthropic {@code usage} object in OpenAI terms ({@link Usage#toOpenAi}), cache writes included. */

@@ -156,8 +156,8 @@ final class GeminiChatResponses {
 	 */
 	static Usage usage(JsonNode metadata) {
 		long thoughts = Usage.count(metadata, "thoughtsTokenCount");
-		return new Usage(Usage.count(metadata, "promptTokenCount") + Usage.count(metadata, "toolUsePromptTokenCount"),
-				Usage.count(metadata, "candidatesTokenCount") + thoughts, Usage.count(metadata, "cachedContentTokenCount"),
+		return new Usage(Usage.sum(Usage.count(metadata, "promptTokenCount"), Usage.count(metadata, "toolUsePromptTokenCount")),
+				Usage.sum(Usage.count(metadata, "candidatesTokenCount"), thoughts), Usage.count(metadata, "cachedContentTokenCount"),
 				0, 0, thoughts, true);
 	}
 
