@@ -17,6 +17,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.resources.LoopResources;
 
 /**
  * A programmable provider on a loopback port for tests: each path answers with a handler the test
@@ -42,8 +43,20 @@ public final class StubUpstream implements AutoCloseable {
 
 	private final DisposableServer server;
 
+	/**
+	 * Its own event loop, not Reactor Netty's shared one: a gateway under test that closes first
+	 * disposes the shared loops (Spring's {@code ReactorResourceFactory}), and a stub still bound
+	 * to them could then never be stopped.
+	 */
+	private final LoopResources loops = LoopResources.create("stub-upstream", 1, 1, true);
+
 	public StubUpstream() {
-		this.server = HttpServer.create().host("127.0.0.1").port(0).handle(this::handle).bindNow(Duration.ofSeconds(10));
+		this.server = HttpServer.create()
+			.host("127.0.0.1")
+			.port(0)
+			.runOn(this.loops)
+			.handle(this::handle)
+			.bindNow(Duration.ofSeconds(10));
 	}
 
 	public StubUpstream on(String path, Handler handler) {
@@ -106,6 +119,7 @@ public final class StubUpstream implements AutoCloseable {
 	@Override
 	public void close() {
 		this.server.disposeNow(Duration.ofSeconds(5));
+		this.loops.disposeLater(Duration.ZERO, Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
 	}
 
 	private Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
