@@ -70,8 +70,9 @@ class ConfigExamplesTest {
 		try (StubUpstream stub = new StubUpstream(); AutoCloseable stopRedis = (redis != null) ? redis : () -> { }) {
 			stub.otherwise((request, response) -> json(response, answer(request)));
 
+			// A gateway per example, closed at its end: without Reactor Netty's 2 s quiet period each.
 			List<String> args = new ArrayList<>(List.of("--spring.config.location=file:" + file.toAbsolutePath(),
-					"--server.port=0", "--spring.main.banner-mode=off"));
+					"--server.port=0", "--spring.main.banner-mode=off", "--spring.reactor.netty.shutdown-quiet-period=0s"));
 			Map<String, String> placeholders = new HashMap<>();
 			Matcher matcher = REQUIRED_PLACEHOLDER.matcher(yaml);
 			while (matcher.find()) {
