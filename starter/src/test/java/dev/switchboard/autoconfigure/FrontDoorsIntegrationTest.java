@@ -79,61 +79,6 @@ class FrontDoorsIntegrationTest {
 
 	private static final String KEY = "door-key";
 
-	/** A provider type behind the door: its stub, its fixtures and the paths its API uses. */
-	enum Provider {
-
-		ANTHROPIC("anthropic", "m-anthropic", "/v1", "/v1/messages", "/v1/messages", "\"tool_use_id\":\"toolu_e2e\""),
-		OPENAI("openai", "m-openai", "/v1", "/v1/chat/completions", "/v1/chat/completions", "\"role\":\"tool\""),
-		AZURE("openai", "m-azure", "", "/openai/deployments/dep-test/chat/completions",
-				"/openai/deployments/dep-test/chat/completions", "\"role\":\"tool\""),
-		GEMINI("gemini", "m-gemini", "/v1beta", "/v1beta/models/gemini-test:generateContent",
-				"/v1beta/models/gemini-test:streamGenerateContent", "\"functionResponse\"");
-
-		final String fixtures;
-
-		final String model;
-
-		final String basePath;
-
-		final String chatPath;
-
-		final String streamPath;
-
-		/** How the client's tool result looks in the provider's request. */
-		final String toolResultMarker;
-
-		final StubUpstream stub = new StubUpstream();
-
-		Provider(String fixtures, String model, String basePath, String chatPath, String streamPath,
-				String toolResultMarker) {
-			this.fixtures = fixtures;
-			this.model = model;
-			this.basePath = basePath;
-			this.chatPath = chatPath;
-			this.streamPath = streamPath;
-			this.toolResultMarker = toolResultMarker;
-		}
-
-		String fixture(String name) {
-			return Fixtures.text("e2e/" + this.fixtures + "/" + name);
-		}
-
-		void answerJson(String fixture) {
-			this.stub.reset();
-			this.stub.json(this.chatPath, 200, fixture(fixture));
-		}
-
-		void answerStream(String fixture) {
-			this.stub.reset();
-			this.stub.sse(this.streamPath, Flux.just(fixture(fixture)));
-		}
-
-		boolean isNative() {
-			return this == ANTHROPIC;
-		}
-
-	}
-
 	@LocalServerPort
 	int port;
 
@@ -142,18 +87,15 @@ class FrontDoorsIntegrationTest {
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
-		for (Provider provider : Provider.values()) {
-			registry.add("switchboard.providers." + provider.name().toLowerCase() + ".base-url",
-					() -> "http://127.0.0.1:" + provider.stub.port() + provider.basePath);
+		for (E2eProvider provider : E2eProvider.values()) {
+			registry.add("switchboard.providers." + provider.providerName() + ".base-url", provider::baseUrl);
 		}
 		registry.add("switchboard.providers.openai-native.base-url", () -> "http://127.0.0.1:" + NATIVE.port() + "/v1");
 	}
 
 	@AfterAll
 	static void stopStubs() {
-		for (Provider provider : Provider.values()) {
-			provider.stub.close();
-		}
+		// The providers' stubs are shared with the other end-to-end tests (E2eProvider).
 		NATIVE.close();
 	}
 
@@ -175,9 +117,9 @@ class FrontDoorsIntegrationTest {
 			.build();
 	}
 
-	private static MessageCreateParams.Builder question(Provider provider) {
+	private static MessageCreateParams.Builder question(E2eProvider provider) {
 		return MessageCreateParams.builder()
-			.model(provider.model)
+			.model(provider.chatModel)
 			.maxTokens(256)
 			.system("Answer in one sentence.")
 			.addUserMessage("What is the capital of France?");
@@ -190,8 +132,8 @@ class FrontDoorsIntegrationTest {
 		// ---- every provider, through the SDK
 
 		@ParameterizedTest
-		@EnumSource(Provider.class)
-		void answersAsAMessage(Provider provider) {
+		@EnumSource(E2eProvider.class)
+		void answersAsAMessage(E2eProvider provider) {
 			provider.answerJson("chat.json");
 			Message message = anthropic().messages().create(question(provider).build());
 
@@ -214,8 +156,8 @@ class FrontDoorsIntegrationTest {
 		}
 
 		@ParameterizedTest
-		@EnumSource(Provider.class)
-		void streamsAsAnthropicEvents(Provider provider) {
+		@EnumSource(E2eProvider.class)
+		void streamsAsAnthropicEvents(E2eProvider provider) {
 			provider.answerStream("stream.sse");
 			MessageAccumulator accumulator = MessageAccumulator.create();
 			List<String> types;
@@ -235,8 +177,8 @@ class FrontDoorsIntegrationTest {
 		}
 
 		@ParameterizedTest
-		@EnumSource(Provider.class)
-		void runsAToolTurnAndSendsItsResultBack(Provider provider) {
+		@EnumSource(E2eProvider.class)
+		void runsAToolTurnAndSendsItsResultBack(E2eProvider provider) {
 			provider.answerJson("tool-call.json");
 			MessageCreateParams first = question(provider).addTool(weatherTool()).build();
 			Message call = anthropic().messages().create(first);
@@ -261,8 +203,8 @@ class FrontDoorsIntegrationTest {
 		}
 
 		@ParameterizedTest
-		@EnumSource(Provider.class)
-		void streamsAToolCallAsInputJsonDeltas(Provider provider) {
+		@EnumSource(E2eProvider.class)
+		void streamsAToolCallAsInputJsonDeltas(E2eProvider provider) {
 			provider.answerStream("tool-call-stream.sse");
 			MessageAccumulator accumulator = MessageAccumulator.create();
 			try (StreamResponse<RawMessageStreamEvent> stream = anthropic().messages()
@@ -277,8 +219,8 @@ class FrontDoorsIntegrationTest {
 		}
 
 		@ParameterizedTest
-		@EnumSource(Provider.class)
-		void aProviderRateLimitIsAnAnthropicRateLimitError(Provider provider) {
+		@EnumSource(E2eProvider.class)
+		void aProviderRateLimitIsAnAnthropicRateLimitError(E2eProvider provider) {
 			provider.stub.reset();
 			provider.stub.json(provider.chatPath, 429, provider.fixture("error-429.json"), Map.of("retry-after", "7"));
 			assertThatExceptionOfType(RateLimitException.class)
@@ -290,10 +232,10 @@ class FrontDoorsIntegrationTest {
 
 		@Test
 		void aWebSearchStreamReachesTheClientAsAnthropicWroteIt() {
-			Provider.ANTHROPIC.answerStream("web-search-stream.sse");
+			E2eProvider.ANTHROPIC.answerStream("web-search-stream.sse");
 			MessageAccumulator accumulator = MessageAccumulator.create();
 			try (StreamResponse<RawMessageStreamEvent> stream = anthropic().messages()
-				.createStreaming(question(Provider.ANTHROPIC)
+				.createStreaming(question(E2eProvider.ANTHROPIC)
 					.addTool(com.anthropic.models.messages.WebSearchTool20250305.builder().build())
 					.build())) {
 				stream.stream().forEach(accumulator::accumulate);
@@ -314,8 +256,8 @@ class FrontDoorsIntegrationTest {
 
 		@Test
 		void aWholeWebSearchAnswerReachesTheClientAsAnthropicWroteIt() {
-			Provider.ANTHROPIC.stub.reset();
-			Provider.ANTHROPIC.stub.json(Provider.ANTHROPIC.chatPath, 200, """
+			E2eProvider.ANTHROPIC.stub.reset();
+			E2eProvider.ANTHROPIC.stub.json(E2eProvider.ANTHROPIC.chatPath, 200, """
 					{"id":"msg_ws2","type":"message","role":"assistant","model":"claude-test","content":[
 					 {"type":"server_tool_use","id":"srvtoolu_2","name":"web_search","input":{"query":"capital of France"}},
 					 {"type":"web_search_tool_result","tool_use_id":"srvtoolu_2","content":[{"type":"web_search_result",
@@ -323,7 +265,7 @@ class FrontDoorsIntegrationTest {
 					 "stop_reason":"pause_turn","stop_sequence":null,"usage":{"input_tokens":20,"output_tokens":5,
 					 "server_tool_use":{"web_search_requests":1}}}""");
 			Message message = anthropic().messages()
-				.create(question(Provider.ANTHROPIC).addTool(com.anthropic.models.messages.WebSearchTool20250305.builder().build())
+				.create(question(E2eProvider.ANTHROPIC).addTool(com.anthropic.models.messages.WebSearchTool20250305.builder().build())
 					.build());
 			assertThat(message.stopReason()).as("a long search turn pauses; the client sends it back to go on")
 				.contains(StopReason.PAUSE_TURN);
@@ -333,8 +275,8 @@ class FrontDoorsIntegrationTest {
 
 		@Test
 		void anAnthropicProviderGetsTheRequestAsWrittenWithTheClientsBetas() {
-			Provider.ANTHROPIC.stub.reset();
-			Provider.ANTHROPIC.stub.json("/v1/messages", 200, """
+			E2eProvider.ANTHROPIC.stub.reset();
+			E2eProvider.ANTHROPIC.stub.json("/v1/messages", 200, """
 					{"id":"msg_t1","type":"message","role":"assistant","model":"claude-test",
 					 "content":[{"type":"thinking","thinking":"Easy.","signature":"sig-1"},{"type":"text","text":"Paris."}],
 					 "stop_reason":"end_turn","stop_sequence":null,
@@ -351,7 +293,7 @@ class FrontDoorsIntegrationTest {
 					"anthropic-beta", "interleaved-thinking-2025-05-14,context-management-2025-06-27"));
 
 			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-			StubUpstream.Received upstream = Provider.ANTHROPIC.stub.lastRequest();
+			StubUpstream.Received upstream = E2eProvider.ANTHROPIC.stub.lastRequest();
 			ObjectNode expected = (ObjectNode) Json.MAPPER.readTree(request);
 			expected.put("model", "claude-test");
 			assertThat(Json.MAPPER.readTree(upstream.body())).as("only the model rewritten").isEqualTo(expected);
@@ -375,12 +317,12 @@ class FrontDoorsIntegrationTest {
 
 		@Test
 		void fieldsOnlyAnthropicUnderstandsAreDroppedOnTheWayToOthers() {
-			Provider.OPENAI.answerJson("chat.json");
+			E2eProvider.OPENAI.answerJson("chat.json");
 			Answer answer = post("/v1/messages", """
 					{"model":"m-openai","max_tokens":64,"top_k":5,"messages":[{"role":"user","content":"hi"}]}""",
 					Map.of("x-api-key", KEY));
 			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-			JsonNode upstream = Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body());
+			JsonNode upstream = Json.MAPPER.readTree(E2eProvider.OPENAI.stub.lastRequest().body());
 			assertThat(upstream.has("top_k")).isFalse();
 			assertThat(upstream.path("max_completion_tokens").asInt()).isEqualTo(64);
 			assertThat(upstream.path("model").asString()).isEqualTo("gpt-test");
@@ -394,7 +336,7 @@ class FrontDoorsIntegrationTest {
 		 */
 		@Test
 		void aClaudeCodeTurnRunsOnAnOpenAiModel() {
-			Provider.OPENAI.answerStream("tool-call-stream.sse");
+			E2eProvider.OPENAI.answerStream("tool-call-stream.sse");
 			ObjectNode turn = (ObjectNode) Json.MAPPER.readTree(Fixtures.bytes("anthropic-door/agent-turn.request.json"));
 			turn.put("model", "claude-haiku-4-5");
 			Answer answer = post("/v1/messages", turn.toString(), Map.of("authorization", "Bearer " + KEY,
@@ -402,7 +344,7 @@ class FrontDoorsIntegrationTest {
 					"x-claude-code-session-id", "5c3c"));
 
 			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-			JsonNode upstream = Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body());
+			JsonNode upstream = Json.MAPPER.readTree(E2eProvider.OPENAI.stub.lastRequest().body());
 			assertThat(upstream.path("model").asString()).isEqualTo("gpt-test");
 			assertThat(upstream.path("max_completion_tokens").asInt()).isEqualTo(32000);
 			for (String dropped : List.of("top_k", "thinking", "context_management", "system", "stop_sequences")) {
@@ -439,42 +381,42 @@ class FrontDoorsIntegrationTest {
 
 		@Test
 		void aMaxTokensOneProbeOfAnotherProvidersModelIsAnswered() {
-			Provider.OPENAI.answerJson("chat.json");
+			E2eProvider.OPENAI.answerJson("chat.json");
 			Message probe = anthropic().messages()
 				.create(MessageCreateParams.builder().model("claude-haiku-4-5").maxTokens(1).addUserMessage("quota").build());
 			assertThat(probe.content()).isNotEmpty();
-			assertThat(Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body()).path("max_completion_tokens").asInt())
+			assertThat(Json.MAPPER.readTree(E2eProvider.OPENAI.stub.lastRequest().body()).path("max_completion_tokens").asInt())
 				.as("max_completion_tokens, which reasoning models take, not max_tokens, which they refuse")
 				.isEqualTo(1);
 		}
 
 		@Test
 		void anAliasNamesAnotherProvidersModel() {
-			Provider.OPENAI.answerJson("chat.json");
+			E2eProvider.OPENAI.answerJson("chat.json");
 			Message message = anthropic().messages()
 				.create(MessageCreateParams.builder().model("claude-haiku-4-5").maxTokens(32).addUserMessage("hi").build());
 			assertThat(message.content().get(0).asText().text()).isEqualTo("Paris is the capital of France.");
-			assertThat(Provider.OPENAI.stub.lastRequest().body()).contains("\"model\":\"gpt-test\"");
+			assertThat(E2eProvider.OPENAI.stub.lastRequest().body()).contains("\"model\":\"gpt-test\"");
 		}
 
 		// ---- count_tokens
 
 		@Test
 		void countsTokensAtAnthropicWhenTheModelIsAnthropics() {
-			Provider.ANTHROPIC.stub.reset();
-			Provider.ANTHROPIC.stub.json("/v1/messages/count_tokens", 200, "{\"input_tokens\":42}");
+			E2eProvider.ANTHROPIC.stub.reset();
+			E2eProvider.ANTHROPIC.stub.json("/v1/messages/count_tokens", 200, "{\"input_tokens\":42}");
 			long tokens = anthropic().messages()
 				.countTokens(MessageCountTokensParams.builder().model("claude-sonnet-4-5").addUserMessage("Count me").build())
 				.inputTokens();
 			assertThat(tokens).isEqualTo(42);
-			StubUpstream.Received upstream = Provider.ANTHROPIC.stub.lastRequest();
+			StubUpstream.Received upstream = E2eProvider.ANTHROPIC.stub.lastRequest();
 			assertThat(upstream.path()).isEqualTo("/v1/messages/count_tokens");
 			assertThat(Json.MAPPER.readTree(upstream.body()).path("model").asString()).isEqualTo("claude-test");
 		}
 
 		@Test
 		void estimatesTokensWithoutCallingAProviderThatCannotCount() {
-			Provider.OPENAI.stub.reset();
+			E2eProvider.OPENAI.stub.reset();
 			MessageCountTokensParams.Builder params = MessageCountTokensParams.builder().model("m-openai");
 			long small = anthropic().messages().countTokens(params.addUserMessage("Count me").build()).inputTokens();
 			long large = anthropic().messages()
@@ -485,21 +427,21 @@ class FrontDoorsIntegrationTest {
 				.inputTokens();
 			assertThat(small).isPositive();
 			assertThat(large).isGreaterThan(small + 5);
-			assertThat(Provider.OPENAI.stub.received()).as("nothing was generated, nothing was asked").isEmpty();
+			assertThat(E2eProvider.OPENAI.stub.received()).as("nothing was generated, nothing was asked").isEmpty();
 		}
 
 		// ---- keys, models and errors in Anthropic's words
 
 		@Test
 		void acceptsTheKeyAsABearerTokenAsAnthropicAuthTokenSendsIt() {
-			Provider.OPENAI.answerJson("chat.json");
+			E2eProvider.OPENAI.answerJson("chat.json");
 			AnthropicClient bearer = AnthropicOkHttpClient.builder()
 				.baseUrl("http://127.0.0.1:" + FrontDoorsIntegrationTest.this.port)
 				.authToken(KEY)
 				.maxRetries(0)
 				.build();
-			assertThat(bearer.messages().create(question(Provider.OPENAI).build()).content()).isNotEmpty();
-			assertThat(Provider.OPENAI.stub.lastRequest().headers().get("authorization")).isEqualTo("Bearer openai-provider-key");
+			assertThat(bearer.messages().create(question(E2eProvider.OPENAI).build()).content()).isNotEmpty();
+			assertThat(E2eProvider.OPENAI.stub.lastRequest().headers().get("authorization")).isEqualTo("Bearer openai-provider-key");
 		}
 
 		@Test
@@ -510,7 +452,7 @@ class FrontDoorsIntegrationTest {
 				.maxRetries(0)
 				.build();
 			assertThatExceptionOfType(UnauthorizedException.class)
-				.isThrownBy(() -> wrong.messages().create(question(Provider.OPENAI).build()));
+				.isThrownBy(() -> wrong.messages().create(question(E2eProvider.OPENAI).build()));
 
 			Answer none = post("/v1/messages", "{}", Map.of());
 			assertThat(none.status()).isEqualTo(401);
@@ -545,7 +487,7 @@ class FrontDoorsIntegrationTest {
 
 		@Test
 		void malformedRequestsAreInvalidRequestErrorsAndNoProviderIsCalled() {
-			Provider.OPENAI.stub.reset();
+			E2eProvider.OPENAI.stub.reset();
 			Map<String, String> key = Map.of("x-api-key", KEY);
 			Answer noMaxTokens = post("/v1/messages", """
 					{"model":"m-openai","messages":[{"role":"user","content":"hi"}]}""", key);
@@ -569,14 +511,14 @@ class FrontDoorsIntegrationTest {
 					.addUserMessage("hi")
 					.putAdditionalBodyProperty("temperature", JsonValue.from(3))
 					.build()));
-			assertThat(Provider.OPENAI.stub.received()).isEmpty();
+			assertThat(E2eProvider.OPENAI.stub.received()).isEmpty();
 		}
 
 		@Test
 		void aStreamThatFailsMidwayEndsWithAnAnthropicErrorEvent() {
-			String[] events = Provider.OPENAI.fixture("stream.sse").split("\n\n");
-			Provider.OPENAI.stub.reset();
-			Provider.OPENAI.stub.on("/v1/chat/completions", (request, response) -> response.status(200)
+			String[] events = E2eProvider.OPENAI.fixture("stream.sse").split("\n\n");
+			E2eProvider.OPENAI.stub.reset();
+			E2eProvider.OPENAI.stub.on("/v1/chat/completions", (request, response) -> response.status(200)
 				.header("content-type", "text/event-stream")
 				.sendString(Flux.just(events[0] + "\n\n", events[1] + "\n\n"))
 				.then()
@@ -601,17 +543,17 @@ class FrontDoorsIntegrationTest {
 	@Nested
 	class OpenAiResponses {
 
-		private ResponseCreateParams.Builder question(Provider provider) {
+		private ResponseCreateParams.Builder question(E2eProvider provider) {
 			return ResponseCreateParams.builder()
-				.model(provider.model)
+				.model(provider.chatModel)
 				.instructions("Answer in one sentence.")
 				.input("What is the capital of France?")
 				.maxOutputTokens(256);
 		}
 
 		@ParameterizedTest
-		@EnumSource(Provider.class)
-		void answersAsAResponse(Provider provider) {
+		@EnumSource(E2eProvider.class)
+		void answersAsAResponse(E2eProvider provider) {
 			provider.answerJson("chat.json");
 			Response response = openai().responses().create(question(provider).build());
 
@@ -629,8 +571,8 @@ class FrontDoorsIntegrationTest {
 		}
 
 		@ParameterizedTest
-		@EnumSource(Provider.class)
-		void streamsAsResponsesEvents(Provider provider) {
+		@EnumSource(E2eProvider.class)
+		void streamsAsResponsesEvents(E2eProvider provider) {
 			provider.answerStream("stream.sse");
 			ResponseAccumulator accumulator = ResponseAccumulator.create();
 			List<String> types = new ArrayList<>();
@@ -651,8 +593,8 @@ class FrontDoorsIntegrationTest {
 		}
 
 		@ParameterizedTest
-		@EnumSource(Provider.class)
-		void runsAFunctionCallAndSendsItsOutputBack(Provider provider) {
+		@EnumSource(E2eProvider.class)
+		void runsAFunctionCallAndSendsItsOutputBack(E2eProvider provider) {
 			provider.answerJson("tool-call.json");
 			FunctionTool weather = FunctionTool.builder()
 				.name("get_weather")
@@ -675,7 +617,7 @@ class FrontDoorsIntegrationTest {
 			provider.answerJson("chat.json");
 			Response answer = openai().responses()
 				.create(ResponseCreateParams.builder()
-					.model(provider.model)
+					.model(provider.chatModel)
 					.addTool(weather)
 					.inputOfResponse(List.of(
 							ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder()
@@ -695,8 +637,8 @@ class FrontDoorsIntegrationTest {
 		}
 
 		@ParameterizedTest
-		@EnumSource(Provider.class)
-		void streamsAFunctionCallAsArgumentDeltas(Provider provider) {
+		@EnumSource(E2eProvider.class)
+		void streamsAFunctionCallAsArgumentDeltas(E2eProvider provider) {
 			provider.answerStream("tool-call-stream.sse");
 			ResponseAccumulator accumulator = ResponseAccumulator.create();
 			try (com.openai.core.http.StreamResponse<ResponseStreamEvent> stream = openai().responses()
@@ -715,8 +657,8 @@ class FrontDoorsIntegrationTest {
 		}
 
 		@ParameterizedTest
-		@EnumSource(Provider.class)
-		void aProviderRateLimitIsARateLimitError(Provider provider) {
+		@EnumSource(E2eProvider.class)
+		void aProviderRateLimitIsARateLimitError(E2eProvider provider) {
 			provider.stub.reset();
 			provider.stub.json(provider.chatPath, 429, provider.fixture("error-429.json"), Map.of("retry-after", "7"));
 			assertThatExceptionOfType(com.openai.errors.RateLimitException.class)
@@ -725,13 +667,13 @@ class FrontDoorsIntegrationTest {
 
 		@Test
 		void aJsonSchemaFormatReachesTheProviderAsAResponseFormat() {
-			Provider.OPENAI.answerJson("json-mode.json");
+			E2eProvider.OPENAI.answerJson("json-mode.json");
 			Answer answer = post("/v1/responses", """
 					{"model":"m-openai","input":"A city as JSON","text":{"format":{"type":"json_schema","name":"city",
 					 "schema":{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]},"strict":true}}}""",
 					Map.of("authorization", "Bearer " + KEY));
 			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-			JsonNode upstream = Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body());
+			JsonNode upstream = Json.MAPPER.readTree(E2eProvider.OPENAI.stub.lastRequest().body());
 			assertThat(upstream.path("response_format").path("json_schema").path("name").asString()).isEqualTo("city");
 			assertThat(Json.MAPPER.readTree(answer.body()).path("text").path("format").path("name").asString())
 				.isEqualTo("city");
@@ -739,7 +681,7 @@ class FrontDoorsIntegrationTest {
 
 		@Test
 		void malformedRequestsAreOpenAiErrorsAndNoProviderIsCalled() {
-			Provider.OPENAI.stub.reset();
+			E2eProvider.OPENAI.stub.reset();
 			Map<String, String> key = Map.of("authorization", "Bearer " + KEY);
 			Answer noInput = post("/v1/responses", "{\"model\":\"m-openai\"}", key);
 			assertThat(noInput.status()).isEqualTo(400);
@@ -757,7 +699,7 @@ class FrontDoorsIntegrationTest {
 
 			assertThatExceptionOfType(com.openai.errors.NotFoundException.class)
 				.isThrownBy(() -> openai().responses().create(ResponseCreateParams.builder().model("nope").input("hi").build()));
-			assertThat(Provider.OPENAI.stub.received()).isEmpty();
+			assertThat(E2eProvider.OPENAI.stub.received()).isEmpty();
 		}
 
 		private String outputText(Response response) {
@@ -936,39 +878,39 @@ class FrontDoorsIntegrationTest {
 			headers.put("authorization", "Bearer " + KEY);
 
 			// 1. The quota probe: max_tokens 1 on the small model, an OpenAI model here.
-			Provider.OPENAI.answerJson("chat.json");
+			E2eProvider.OPENAI.answerJson("chat.json");
 			Answer probe = post("/v1/messages?beta=true", session("01-quota.request.json"), headers);
 			assertThat(probe.status()).as(probe.body()).isEqualTo(200);
 			assertThat(Json.MAPPER.readTree(probe.body()).path("type").asString()).isEqualTo("message");
-			assertThat(Json.MAPPER.readTree(Provider.OPENAI.stub.lastRequest().body()).path("max_completion_tokens").asInt())
+			assertThat(Json.MAPPER.readTree(E2eProvider.OPENAI.stub.lastRequest().body()).path("max_completion_tokens").asInt())
 				.isEqualTo(1);
 
 			// 2. The title, streamed by the small model: OpenAI gets OpenAI's shape, nothing of Anthropic's.
-			Provider.OPENAI.answerStream("stream.sse");
+			E2eProvider.OPENAI.answerStream("stream.sse");
 			Answer title = post("/v1/messages?beta=true", session("02-title.request.json"), headers);
 			List<SseEvent> titleEvents = events(title);
 			assertThat(titleEvents.get(0).event()).isEqualTo("message_start");
 			assertThat(titleEvents.get(titleEvents.size() - 1).event()).isEqualTo("message_stop");
-			assertThat(Provider.OPENAI.stub.lastRequest().body()).doesNotContain("cache_control")
+			assertThat(E2eProvider.OPENAI.stub.lastRequest().body()).doesNotContain("cache_control")
 				.contains("Summarize this coding conversation");
-			assertThat(Provider.OPENAI.stub.lastRequest().headers().toString()).doesNotContain("anthropic-beta", KEY);
+			assertThat(E2eProvider.OPENAI.stub.lastRequest().headers().toString()).doesNotContain("anthropic-beta", KEY);
 
 			// 3. count_tokens on the main model: Anthropic's own count, with the client's betas.
-			Provider.ANTHROPIC.stub.reset();
-			Provider.ANTHROPIC.stub.json("/v1/messages/count_tokens", 200, "{\"input_tokens\":1843}");
+			E2eProvider.ANTHROPIC.stub.reset();
+			E2eProvider.ANTHROPIC.stub.json("/v1/messages/count_tokens", 200, "{\"input_tokens\":1843}");
 			Answer count = post("/v1/messages/count_tokens?beta=true", session("03-count.request.json"), headers);
 			assertThat(Json.MAPPER.readTree(count.body()).path("input_tokens").asLong()).isEqualTo(1843);
-			assertThat(Provider.ANTHROPIC.stub.lastRequest().headers().get("anthropic-beta"))
+			assertThat(E2eProvider.ANTHROPIC.stub.lastRequest().headers().get("anthropic-beta"))
 				.isEqualTo(headers.get("anthropic-beta"));
 
 			// 4. The agent turn, streamed natively: the body as Claude Code wrote it, the model rewritten.
-			Provider.ANTHROPIC.stub.reset();
-			Provider.ANTHROPIC.stub.sse("/v1/messages", Flux.just(Fixtures.text("claude-code/04-turn.upstream.sse")));
+			E2eProvider.ANTHROPIC.stub.reset();
+			E2eProvider.ANTHROPIC.stub.sse("/v1/messages", Flux.just(Fixtures.text("claude-code/04-turn.upstream.sse")));
 			String turnRequest = session("04-turn.request.json");
 			Answer turn = post("/v1/messages?beta=true", turnRequest, headers);
 			ObjectNode expected = (ObjectNode) Json.MAPPER.readTree(turnRequest);
 			expected.put("model", "claude-test");
-			StubUpstream.Received upstream = Provider.ANTHROPIC.stub.lastRequest();
+			StubUpstream.Received upstream = E2eProvider.ANTHROPIC.stub.lastRequest();
 			assertThat(Json.MAPPER.readTree(upstream.body())).isEqualTo(expected);
 			assertThat(upstream.headers().get("x-api-key")).isEqualTo("anthropic-provider-key");
 			assertThat(upstream.headers().get("authorization")).isNull();
@@ -998,11 +940,11 @@ class FrontDoorsIntegrationTest {
 				.put("type", "tool_result")
 				.put("tool_use_id", assistant.get(2).path("id").asString())
 				.put("content", "# Switchboard\nAn LLM gateway.");
-			Provider.ANTHROPIC.stub.reset();
-			Provider.ANTHROPIC.stub.sse("/v1/messages", Flux.just(Fixtures.text("claude-code/05-result.upstream.sse")));
+			E2eProvider.ANTHROPIC.stub.reset();
+			E2eProvider.ANTHROPIC.stub.sse("/v1/messages", Flux.just(Fixtures.text("claude-code/05-result.upstream.sse")));
 			Answer result = post("/v1/messages?beta=true", next.toString(), headers);
 			assertThat(result.status()).as(result.body()).isEqualTo(200);
-			JsonNode sent = Json.MAPPER.readTree(Provider.ANTHROPIC.stub.lastRequest().body()).path("messages").get(1);
+			JsonNode sent = Json.MAPPER.readTree(E2eProvider.ANTHROPIC.stub.lastRequest().body()).path("messages").get(1);
 			assertThat(sent.path("content").get(0)).as("the signed thinking goes back to Anthropic as it came")
 				.isEqualTo(Json.MAPPER.readTree("""
 						{"type":"thinking","thinking":"The user wants the README. I will read it.","signature":"EqQBCkgIBxABGAIiQM2x"}"""));

@@ -31,7 +31,6 @@ import com.openai.models.embeddings.EmbeddingCreateParams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -55,67 +54,6 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @ActiveProfiles("parity")
 class ProviderParityTest {
 
-	/** A provider type under test: its stub, its fixtures and the paths its API uses. */
-	enum Provider {
-
-		OPENAI("openai", "m-openai", "e-openai", "/v1", "/v1/chat/completions", "/v1/chat/completions",
-				"/v1/embeddings", "\"role\":\"tool\""),
-		AZURE("openai", "m-azure", "e-azure", "", "/openai/deployments/dep-test/chat/completions",
-				"/openai/deployments/dep-test/chat/completions", "/openai/deployments/emb-test/embeddings",
-				"\"role\":\"tool\""),
-		ANTHROPIC("anthropic", "m-anthropic", null, "/v1", "/v1/messages", "/v1/messages", null,
-				"\"tool_use_id\":\"toolu_e2e\""),
-		GEMINI("gemini", "m-gemini", "e-gemini", "/v1beta", "/v1beta/models/gemini-test:generateContent",
-				"/v1beta/models/gemini-test:streamGenerateContent", "/v1beta/models/gemini-embed:batchEmbedContents",
-				"\"functionResponse\"");
-
-		final String fixtures;
-
-		final String chatModel;
-
-		final String embeddingModel;
-
-		final String basePath;
-
-		final String chatPath;
-
-		final String streamPath;
-
-		final String embeddingsPath;
-
-		/** How the tool result looks in the provider's request. */
-		final String toolResultMarker;
-
-		final StubUpstream stub = new StubUpstream();
-
-		Provider(String fixtures, String chatModel, String embeddingModel, String basePath, String chatPath,
-				String streamPath, String embeddingsPath, String toolResultMarker) {
-			this.fixtures = fixtures;
-			this.chatModel = chatModel;
-			this.embeddingModel = embeddingModel;
-			this.basePath = basePath;
-			this.chatPath = chatPath;
-			this.streamPath = streamPath;
-			this.embeddingsPath = embeddingsPath;
-			this.toolResultMarker = toolResultMarker;
-		}
-
-		String fixture(String name) {
-			return dev.switchboard.testing.Fixtures.text("e2e/" + this.fixtures + "/" + name);
-		}
-
-		void answerJson(String fixture) {
-			this.stub.reset();
-			this.stub.json(this.chatPath, 200, fixture(fixture));
-		}
-
-		void answerStream(String fixture) {
-			this.stub.reset();
-			this.stub.sse(this.streamPath, Flux.just(fixture(fixture)));
-		}
-
-	}
-
 	private static final String KEY = "parity-key";
 
 	private static final byte[] PNG = { (byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 7 };
@@ -128,19 +66,15 @@ class ProviderParityTest {
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
-		for (Provider provider : Provider.values()) {
-			String name = (provider == Provider.AZURE) ? "azure" : provider.name().toLowerCase();
-			registry.add("switchboard.providers." + name + ".base-url",
-					() -> "http://127.0.0.1:" + provider.stub.port() + provider.basePath);
+		for (E2eProvider provider : E2eProvider.values()) {
+			registry.add("switchboard.providers." + provider.providerName() + ".base-url", provider::baseUrl);
 		}
 	}
 
 	@AfterAll
 	static void stopStubs() {
 		images.close();
-		for (Provider provider : Provider.values()) {
-			provider.stub.close();
-		}
+		// The providers' stubs are shared with the other end-to-end tests (E2eProvider).
 	}
 
 	private OpenAIClient client() {
@@ -153,8 +87,8 @@ class ProviderParityTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(Provider.class)
-	void plainChat(Provider provider) {
+	@EnumSource(E2eProvider.class)
+	void plainChat(E2eProvider provider) {
 		provider.answerJson("chat.json");
 		ChatCompletion completion = client().chat()
 			.completions()
@@ -178,8 +112,8 @@ class ProviderParityTest {
 	 * 30 reasoning (Anthropic does not count its thinking apart).
 	 */
 	@ParameterizedTest
-	@EnumSource(Provider.class)
-	void cachedAndReasoningTokensReachTheSdk(Provider provider) {
+	@EnumSource(E2eProvider.class)
+	void cachedAndReasoningTokensReachTheSdk(E2eProvider provider) {
 		String answer = switch (provider) {
 			case OPENAI, AZURE -> """
 					{"id":"c1","object":"chat.completion","created":1,"model":"gpt-test","choices":[{"index":0,
@@ -206,12 +140,12 @@ class ProviderParityTest {
 		assertThat(usage.completionTokens()).isEqualTo(50);
 		assertThat(usage.promptTokensDetails().flatMap(details -> details.cachedTokens())).contains(1000L);
 		assertThat(usage.completionTokensDetails().flatMap(details -> details.reasoningTokens()))
-			.contains((provider == Provider.ANTHROPIC) ? 0L : 30L);
+			.contains((provider == E2eProvider.ANTHROPIC) ? 0L : 30L);
 	}
 
 	@ParameterizedTest
-	@EnumSource(Provider.class)
-	void streamingChat(Provider provider) {
+	@EnumSource(E2eProvider.class)
+	void streamingChat(E2eProvider provider) {
 		provider.answerStream("stream.sse");
 		ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
 			.model(provider.chatModel)
@@ -236,8 +170,8 @@ class ProviderParityTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(Provider.class)
-	void toolCallRoundTrip(Provider provider) {
+	@EnumSource(E2eProvider.class)
+	void toolCallRoundTrip(E2eProvider provider) {
 		provider.answerJson("tool-call.json");
 		ChatCompletionCreateParams.Builder ask = ChatCompletionCreateParams.builder()
 			.model(provider.chatModel)
@@ -261,8 +195,8 @@ class ProviderParityTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(Provider.class)
-	void streamedToolCall(Provider provider) {
+	@EnumSource(E2eProvider.class)
+	void streamedToolCall(E2eProvider provider) {
 		provider.answerStream("tool-call-stream.sse");
 		ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
 			.model(provider.chatModel)
@@ -285,8 +219,8 @@ class ProviderParityTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(Provider.class)
-	void jsonMode(Provider provider) {
+	@EnumSource(E2eProvider.class)
+	void jsonMode(E2eProvider provider) {
 		provider.answerJson("json-mode.json");
 		ChatCompletion completion = client().chat()
 			.completions()
@@ -300,8 +234,8 @@ class ProviderParityTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(Provider.class)
-	void embeddings(Provider provider) {
+	@EnumSource(E2eProvider.class)
+	void embeddings(E2eProvider provider) {
 		EmbeddingCreateParams.Builder params = EmbeddingCreateParams.builder().input("hello");
 		if (provider.embeddingModel == null) {
 			assertThatExceptionOfType(BadRequestException.class)
@@ -315,8 +249,8 @@ class ProviderParityTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(Provider.class)
-	void providerErrorsBecomeTheSdksExceptions(Provider provider) {
+	@EnumSource(E2eProvider.class)
+	void providerErrorsBecomeTheSdksExceptions(E2eProvider provider) {
 		ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
 			.model(provider.chatModel)
 			.addUserMessage("hi")
@@ -332,8 +266,8 @@ class ProviderParityTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(Provider.class)
-	void imageUrlsReachEveryProviderInTheFormItAccepts(Provider provider) {
+	@EnumSource(E2eProvider.class)
+	void imageUrlsReachEveryProviderInTheFormItAccepts(E2eProvider provider) {
 		provider.answerJson("chat.json");
 		String imageUrl = "http://127.0.0.1:" + images.port() + "/cat.png";
 		client().chat()
@@ -347,7 +281,7 @@ class ProviderParityTest {
 							.build())))
 				.build());
 		String upstream = provider.stub.lastRequest().body();
-		if (provider == Provider.GEMINI) {
+		if (provider == E2eProvider.GEMINI) {
 			// Gemini takes only inline bytes: the gateway fetched the image and sent it base64-encoded.
 			assertThat(upstream).contains("\"inlineData\"").contains(Base64.getEncoder().encodeToString(PNG))
 				.doesNotContain(imageUrl);
