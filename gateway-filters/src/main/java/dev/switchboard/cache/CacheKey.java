@@ -66,12 +66,6 @@ public record CacheKey(String team, String hash) {
 		return sorted(copy);
 	}
 
-	/**
-	 * Messages (and their content parts) or tools without {@code cache_control}: where a client
-	 * asks the provider to cache a prefix says nothing about the answer, so two requests that differ
-	 * only there are the same question. Only those positions: a tool's parameter schema may well
-	 * have a property of that name, which is part of the question.
-	 */
 	/** The front door's own fields (Anthropic's server tools, its untranslated blocks) likewise. */
 	private static JsonNode nativeWithoutCacheControl(JsonNode fields) {
 		if (!fields.isObject()) {
@@ -86,6 +80,12 @@ public record CacheKey(String team, String hash) {
 		return copy;
 	}
 
+	/**
+	 * Messages (and their content parts) or tools without {@code cache_control}: where a client
+	 * asks the provider to cache a prefix says nothing about the answer, so two requests that differ
+	 * only there are the same question. Only those positions: a tool's parameter schema may well
+	 * have a property of that name, which is part of the question.
+	 */
 	private static JsonNode withoutCacheControl(JsonNode items, boolean messages) {
 		if (!items.isArray()) {
 			return items;

@@ -23,16 +23,15 @@ public final class Pricing {
 	 * without an input or output price costs 0 for that side.
 	 */
 	public static BigDecimal cost(ModelSpec model, Usage usage) {
-		long prompt = usage.promptTokens();
-		long read = Math.min(usage.cachedPromptTokens(), prompt);
-		long written = Math.min(usage.cacheWriteTokens(), prompt - read);
-		long writtenForAnHour = Math.min(usage.cacheWrite1hTokens(), written);
+		// Usage keeps its parts inside their wholes, so they add up to the prompt.
+		long written = usage.cacheWriteTokens();
+		long writtenForAnHour = usage.cacheWrite1hTokens();
 		BigDecimal input = model.inputPrice();
 		BigDecimal readPrice = (model.cachedInputPrice() != null) ? model.cachedInputPrice() : input;
 		BigDecimal writePrice = (model.cacheWritePrice() != null) ? model.cacheWritePrice() : input;
 		BigDecimal hourPrice = (model.cacheWriteHourPrice() != null) ? model.cacheWriteHourPrice() : writePrice;
-		BigDecimal total = times(input, prompt - read - written)
-			.add(times(readPrice, read))
+		BigDecimal total = times(input, usage.freshPromptTokens())
+			.add(times(readPrice, usage.cachedPromptTokens()))
 			.add(times(writePrice, written - writtenForAnHour))
 			.add(times(hourPrice, writtenForAnHour))
 			.add(times(model.outputPrice(), usage.completionTokens()));

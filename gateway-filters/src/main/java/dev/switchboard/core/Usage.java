@@ -72,13 +72,16 @@ public record Usage(long promptTokens, long completionTokens, long cachedPromptT
 
 	/** The prompt tokens neither read from nor written to the prompt cache: those at the input price. */
 	public long freshPromptTokens() {
-		return Math.max(0, this.promptTokens - this.cachedPromptTokens - this.cacheWriteTokens);
+		return this.promptTokens - this.cachedPromptTokens - this.cacheWriteTokens;
 	}
 
-	/** This usage with another completion count (what a stream cut short was seen to carry), as an estimate. */
+	/**
+	 * This usage with another completion count (what a stream cut short was seen to carry), as an
+	 * estimate; its reasoning part stays within it (the constructor sees to that).
+	 */
 	public Usage withCompletionTokens(long completion) {
 		return new Usage(this.promptTokens, completion, this.cachedPromptTokens, this.cacheWriteTokens,
-				this.cacheWrite1hTokens, Math.min(this.reasoningTokens, completion), false);
+				this.cacheWrite1hTokens, this.reasoningTokens, false);
 	}
 
 	/** Reads an OpenAI {@code usage} object (with the cache-write fields described above); {@code null} when absent or JSON null. */
@@ -111,9 +114,9 @@ public record Usage(long promptTokens, long completionTokens, long cachedPromptT
 
 	/**
 	 * A token count from provider JSON: a non-negative integer (or a float without a fraction) that
-	 * fits a long, else 0. Provider
-	 * JSON is not trusted to be well formed (Jackson reads an integer beyond a long as a big
-	 * integer, never narrowed here). Every adapter reads its provider's counts with it.
+	 * fits a long, else 0. Provider JSON is not trusted to be well formed (Jackson reads an integer
+	 * beyond a long as a big integer, never narrowed here). Every adapter reads its provider's
+	 * counts with it.
 	 */
 	public static long count(JsonNode node, String field) {
 		JsonNode value = node.path(field);

@@ -7,9 +7,9 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Json;
-import dev.switchboard.core.Usage;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.Thinking;
+import dev.switchboard.core.Usage;
 
 /**
  * Writes canonical answers and gateway errors the way Anthropic's API does: a {@code message}

@@ -12,10 +12,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,6 +65,9 @@ class BurstQueueTest {
 	private static final AtomicInteger TEAMS = new AtomicInteger();
 
 	private static final Duration REFILL = Duration.ofSeconds(6); // 10 requests per minute
+
+	/** Millisecond steps {@link #refill} may take past a refill for a timer that falls just after it. */
+	private static final int NUDGES = 5;
 
 	static RedisTestServer redis;
 
@@ -375,7 +380,7 @@ class BurstQueueTest {
 	 * millisecond at a time (at most {@value #NUDGES}) until the admissions arrive. The rate still
 	 * holds to the millisecond: one refill, one admission per lane.
 	 */
-	private void refill(java.util.function.IntSupplier admitted, int expected, BurstQueue... queues) {
+	private void refill(IntSupplier admitted, int expected, BurstQueue... queues) {
 		advance(REFILL, queues);
 		for (int nudge = 0; nudge < NUDGES && !arrives(admitted, expected); nudge++) {
 			advance(Duration.ofMillis(1), queues);
@@ -384,15 +389,13 @@ class BurstQueueTest {
 			.isEqualTo(expected);
 	}
 
-	private static final int NUDGES = 5;
-
-	private static boolean arrives(java.util.function.IntSupplier admitted, int expected) {
+	private static boolean arrives(IntSupplier admitted, int expected) {
 		try {
 			await().atMost(Duration.ofSeconds(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
 				.until(() -> admitted.getAsInt() >= expected);
 			return true;
 		}
-		catch (org.awaitility.core.ConditionTimeoutException ex) {
+		catch (ConditionTimeoutException ex) {
 			return false;
 		}
 	}
