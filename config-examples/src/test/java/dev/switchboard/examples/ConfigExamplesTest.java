@@ -30,6 +30,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ModelSpec;
+import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.catalog.ReasoningTable;
 import dev.switchboard.core.Json;
 import dev.switchboard.testing.RedisTestServer;
 import dev.switchboard.testing.StubUpstream;
@@ -132,6 +134,15 @@ class ConfigExamplesTest {
 								.isEqualByComparingTo(new BigDecimal(value.toString()));
 						}
 					});
+					// So is every reasoning setting, the provider's and the model's own (the model's win).
+					Map<String, Object> reasoning = new HashMap<>();
+					reasoning.putAll((Map<String, Object>) providers.get(bound.provider()).getOrDefault("reasoning", Map.of()));
+					reasoning.putAll((Map<String, Object>) model.getOrDefault("reasoning", Map.of()));
+					ProviderType type = catalog.provider(bound.provider()).type();
+					reasoning.forEach((effort, setting) -> assertThat(
+							bound.reasoning(type).setting(ReasoningTable.Effort.of(effort)).toString())
+						.as("reasoning." + effort + " of " + model.get("id") + " in " + file.getFileName())
+						.isEqualTo(setting.toString()));
 				}
 				for (String id : names) {
 					Map<String, Object> model = byName.get(id);

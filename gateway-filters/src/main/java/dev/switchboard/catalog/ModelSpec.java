@@ -25,16 +25,27 @@ import org.jspecify.annotations.Nullable;
  * @param capabilities what requests it can serve
  * @param fallbacks other models (ids, aliases or {@code provider/model} ids) tried in order when this
  * one fails, each translated for its own provider
+ * @param reasoning what {@code reasoning_effort} becomes at its provider, with the provider's and
+ * the model's own settings merged in; {@code null} for the provider type's defaults
  */
 public record ModelSpec(String id, String provider, String upstreamModel, List<String> aliases,
 		@Nullable BigDecimal inputPrice, @Nullable BigDecimal outputPrice, @Nullable BigDecimal cachedInputPrice,
 		@Nullable BigDecimal cacheWritePrice, @Nullable BigDecimal cacheWriteHourPrice, @Nullable Integer contextWindow,
-		Set<Capability> capabilities, List<String> fallbacks) {
+		Set<Capability> capabilities, List<String> fallbacks, @Nullable ReasoningTable reasoning) {
 
 	public ModelSpec {
 		aliases = List.copyOf(aliases);
 		capabilities = Set.copyOf(capabilities);
 		fallbacks = List.copyOf(fallbacks);
+	}
+
+	/** A model with its provider type's reasoning defaults. */
+	public ModelSpec(String id, String provider, String upstreamModel, List<String> aliases,
+			@Nullable BigDecimal inputPrice, @Nullable BigDecimal outputPrice, @Nullable BigDecimal cachedInputPrice,
+			@Nullable BigDecimal cacheWritePrice, @Nullable BigDecimal cacheWriteHourPrice, @Nullable Integer contextWindow,
+			Set<Capability> capabilities, List<String> fallbacks) {
+		this(id, provider, upstreamModel, aliases, inputPrice, outputPrice, cachedInputPrice, cacheWritePrice,
+				cacheWriteHourPrice, contextWindow, capabilities, fallbacks, null);
 	}
 
 	/** A model without prices of its own for prompt-cache writes. */
@@ -60,6 +71,11 @@ public record ModelSpec(String id, String provider, String upstreamModel, List<S
 
 	public boolean supports(Capability capability) {
 		return this.capabilities.contains(capability);
+	}
+
+	/** What {@code reasoning_effort} becomes for this model at a provider of the given type. */
+	public ReasoningTable reasoning(ProviderType type) {
+		return (this.reasoning != null) ? this.reasoning : ReasoningTable.defaults(type);
 	}
 
 }

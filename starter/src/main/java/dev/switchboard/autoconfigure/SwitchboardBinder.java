@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -25,6 +26,7 @@ import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ModelSpec;
 import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.catalog.ReasoningTable;
 import dev.switchboard.catalog.Secret;
 import dev.switchboard.core.Team;
 import dev.switchboard.dispatch.ProviderLimits;
@@ -142,6 +144,8 @@ final class SwitchboardBinder {
 						+ "(requests at /v1/responses are translated for type " + type.id() + ")");
 				return;
 			}
+			reasoning(provider, problem -> problems.add(where + ".reasoning" + (problem.startsWith("providers ")
+					? ": " : ".") + problem));
 			String url = baseUrl.toString();
 			URI normalized = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
 			Secret key = (provider.apiKey() != null && !provider.apiKey().isBlank()) ? Secret.of(provider.apiKey())
@@ -169,7 +173,8 @@ final class SwitchboardBinder {
 					? model.upstreamModel() : model.id();
 			models.add(new ModelSpec(model.id(), model.provider(), upstream, model.aliases(), model.inputPrice(),
 					model.outputPrice(), model.cachedInputPrice(), model.cacheWritePrice(), model.cacheWriteHourPrice(),
-					model.contextWindow(), capabilities, model.fallbacks()));
+					model.contextWindow(), capabilities, model.fallbacks(),
+					reasoning(properties, model, "switchboard.models[" + i + "].reasoning", problems)));
 		}
 		ModelCatalog catalog = null;
 		try {
@@ -182,6 +187,68 @@ final class SwitchboardBinder {
 			throw new CatalogException(problems);
 		}
 		return catalog;
+	}
+
+	/**
+	 * A model's reasoning table: its provider type's defaults, then the provider's
+	 * {@code reasoning}, then the model's own. {@code null} (the type's defaults) when the model's
+	 * provider is unknown or its own table is wrong, which are reported where they are found.
+	 */
+	private static @Nullable ReasoningTable reasoning(SwitchboardProperties properties, SwitchboardProperties.Model model,
+			String where, List<String> problems) {
+		SwitchboardProperties.Provider provider = properties.providers().get(model.provider());
+		ReasoningTable table = (provider != null) ? reasoning(provider, null) : null;
+		if (table == null || model.reasoning().isEmpty()) {
+			return table;
+		}
+		ProviderType type = ProviderType.of(provider.type());
+		if (ReasoningTable.levels(type).isEmpty()) {
+			problems.add(where + ": " + noTable(type));
+			return null;
+		}
+		try {
+			return table.with(model.reasoning(), type);
+		}
+		catch (IllegalArgumentException ex) {
+			problems.add(where + "." + ex.getMessage());
+			return null;
+		}
+	}
+
+	/**
+	 * A provider's reasoning table, its type's defaults overridden by its {@code reasoning};
+	 * {@code null} when its type is unknown or the table is wrong, reported to {@code problems}
+	 * when given.
+	 */
+	private static @Nullable ReasoningTable reasoning(SwitchboardProperties.Provider provider,
+			@Nullable Consumer<String> problems) {
+		ProviderType type;
+		try {
+			type = ProviderType.of(provider.type());
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+		if (provider.reasoning().isEmpty()) {
+			return ReasoningTable.defaults(type);
+		}
+		try {
+			if (ReasoningTable.levels(type).isEmpty()) {
+				throw new IllegalArgumentException(noTable(type));
+			}
+			return ReasoningTable.defaults(type).with(provider.reasoning(), type);
+		}
+		catch (IllegalArgumentException ex) {
+			if (problems != null) {
+				problems.accept(ex.getMessage());
+			}
+			return null;
+		}
+	}
+
+	private static String noTable(ProviderType type) {
+		return "providers of type " + type.id() + " are sent reasoning_effort as the client wrote it; only "
+				+ "anthropic and gemini providers take a reasoning table";
 	}
 
 	/** Teams by name, validated against the catalog. */

@@ -88,6 +88,10 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * @param healthCheck Active health checks of this provider: its models list, asked periodically
 	 * @param limits What this provider allows (per gateway instance): calls in flight and its own
 	 * requests and tokens per minute; a target at a limit is skipped for the next one, or waits
+	 * @param reasoning What reasoning_effort (none, minimal, low, medium, high, xhigh) becomes at
+	 * an anthropic or gemini provider, per effort: a thinking budget in tokens, off, dynamic
+	 * (Gemini) or a level (Anthropic adaptive thinking: low, medium, high, max; Gemini 3:
+	 * minimal, low, medium, high); unset efforts keep the documented defaults
 	 */
 	public record Provider(@NotBlank String type, @Nullable URI baseUrl, @Nullable String apiKey,
 			Map<String, String> headers, @DefaultValue("5s") Duration connectTimeout,
@@ -95,10 +99,12 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 			@Nullable String apiVersion, @DefaultValue("4096") @Min(1) int defaultMaxTokens,
 			@DefaultValue("reject") UnsupportedParameters unsupportedParameters, @Nullable Boolean responsesApi,
 			@Valid @DefaultValue Mock mock,
-			@Valid @DefaultValue HealthCheck healthCheck, @Valid @DefaultValue ProviderLimits limits) {
+			@Valid @DefaultValue HealthCheck healthCheck, @Valid @DefaultValue ProviderLimits limits,
+			Map<String, String> reasoning) {
 
 		public Provider {
 			headers = (headers != null) ? headers : Map.of();
+			reasoning = (reasoning != null) ? reasoning : Map.of();
 		}
 
 		@Override
@@ -183,20 +189,25 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * @param cacheWriteHourPrice USD per million prompt tokens written to the prompt cache for one
 	 * hour (Anthropic's ttl 1h, twice the input price); defaults to the cache-write price
 	 * @param contextWindow Maximum prompt plus completion tokens
-	 * @param capabilities What the model can serve: chat, tools, vision, json, embeddings
+	 * @param capabilities What the model can serve: chat, tools, vision, json, embeddings, reasoning
+	 * (it thinks and takes reasoning_effort, which anthropic and gemini providers are sent as
+	 * thinking settings)
 	 * @param fallbacks Other models (ids, aliases or provider/model ids) tried in order when this one
 	 * fails, each translated for its own provider
+	 * @param reasoning This model's own settings per reasoning effort, over its provider's
+	 * reasoning (e.g. high: 16000, or levels for Gemini 3)
 	 */
 	public record Model(@NotBlank String id, @NotBlank String provider, @Nullable String upstreamModel,
 			List<String> aliases, @Nullable @DecimalMin("0") BigDecimal inputPrice,
 			@Nullable @DecimalMin("0") BigDecimal outputPrice, @Nullable @DecimalMin("0") BigDecimal cachedInputPrice,
 			@Nullable @DecimalMin("0") BigDecimal cacheWritePrice, @Nullable @DecimalMin("0") BigDecimal cacheWriteHourPrice,
 			@Nullable @Min(1) Integer contextWindow, @DefaultValue("chat") List<String> capabilities,
-			List<String> fallbacks) {
+			List<String> fallbacks, Map<String, String> reasoning) {
 
 		public Model {
 			aliases = (aliases != null) ? aliases : List.of();
 			fallbacks = (fallbacks != null) ? fallbacks : List.of();
+			reasoning = (reasoning != null) ? reasoning : Map.of();
 		}
 
 	}

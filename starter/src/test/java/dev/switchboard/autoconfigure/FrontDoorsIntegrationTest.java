@@ -329,6 +329,26 @@ class FrontDoorsIntegrationTest {
 		}
 
 		/**
+		 * Claude Code's thinking budget reaches an OpenAI model declared to reason as the nearest
+		 * effort, and the exact budget, which OpenAI cannot take, is named as dropped.
+		 */
+		@Test
+		void thinkingReachesAnOpenAiReasoningModelAsAnEffort() {
+			E2eProvider.OPENAI.answerStream("tool-call-stream.sse");
+			ObjectNode turn = (ObjectNode) Json.MAPPER.readTree(Fixtures.bytes("anthropic-door/agent-turn.request.json"));
+			turn.put("model", "claude-opus-4-5");
+			Answer answer = post("/v1/messages", turn.toString(), Map.of("authorization", "Bearer " + KEY,
+					"anthropic-version", "2023-06-01"));
+
+			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+			JsonNode upstream = Json.MAPPER.readTree(E2eProvider.OPENAI.stub.lastRequest().body());
+			assertThat(upstream.path("model").asString()).isEqualTo("gpt-think");
+			assertThat(upstream.path("reasoning_effort").asString()).as("a budget of 10,000").isEqualTo("medium");
+			assertThat(upstream.has("thinking")).isFalse();
+			assertThat(answer.headers().get("x-switchboard-dropped-params")).contains("thinking.budget_tokens");
+		}
+
+		/**
 		 * A Claude Code turn (cached system blocks, thinking handed back with its signature, a tool
 		 * result, a server tool, betas-only fields) to an OpenAI model: what OpenAI's API would refuse
 		 * is left out, the rest arrives as OpenAI's chat shape, and the streamed tool call comes back as
@@ -347,7 +367,8 @@ class FrontDoorsIntegrationTest {
 			JsonNode upstream = Json.MAPPER.readTree(E2eProvider.OPENAI.stub.lastRequest().body());
 			assertThat(upstream.path("model").asString()).isEqualTo("gpt-test");
 			assertThat(upstream.path("max_completion_tokens").asInt()).isEqualTo(32000);
-			for (String dropped : List.of("top_k", "thinking", "context_management", "system", "stop_sequences")) {
+			for (String dropped : List.of("top_k", "thinking", "context_management", "system", "stop_sequences",
+					"reasoning_effort")) {
 				assertThat(upstream.has(dropped)).as(dropped).isFalse();
 			}
 			assertThat(upstream.toString()).doesNotContain("cache_control", "thinking_blocks", "reasoning_content",
@@ -1033,7 +1054,7 @@ class FrontDoorsIntegrationTest {
 		return body.path("error").path("message").asString();
 	}
 
-	record Answer(int status, String body) {
+	record Answer(int status, String body, io.netty.handler.codec.http.HttpHeaders headers) {
 	}
 
 	private Answer get(String path, Map<String, String> headers) {
@@ -1043,7 +1064,7 @@ class FrontDoorsIntegrationTest {
 			.uri("http://127.0.0.1:" + this.port + path)
 			.responseSingle((response, content) -> content.asString()
 				.defaultIfEmpty("")
-				.map(text -> new Answer(response.status().code(), text)))
+				.map(text -> new Answer(response.status().code(), text, response.responseHeaders())))
 			.block(Duration.ofSeconds(10));
 	}
 
@@ -1058,7 +1079,7 @@ class FrontDoorsIntegrationTest {
 			.send((request, out) -> out.sendString(Mono.just(body)))
 			.responseSingle((response, content) -> content.asString()
 				.defaultIfEmpty("")
-				.map(text -> new Answer(response.status().code(), text)))
+				.map(text -> new Answer(response.status().code(), text, response.responseHeaders())))
 			.block(Duration.ofSeconds(10));
 	}
 

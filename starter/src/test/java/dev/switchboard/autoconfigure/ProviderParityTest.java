@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import com.openai.client.OpenAIClient;
@@ -15,23 +16,30 @@ import com.openai.errors.InternalServerException;
 import com.openai.errors.RateLimitException;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
+import com.openai.models.ReasoningEffort;
 import com.openai.models.ResponseFormatJsonObject;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionContentPartImage;
 import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -289,6 +297,142 @@ class ProviderParityTest {
 		else {
 			assertThat(upstream).contains(imageUrl);
 		}
+	}
+
+	/**
+	 * A tool loop of three turns with thinking on, through Anthropic, with the SDK handing back
+	 * each answer as it got it (its {@code thinking_blocks} too, which {@code toParam()} alone
+	 * leaves out): the stub answers as Anthropic's API does, refusing a history whose thinking lost
+	 * its signature or came back changed, so the conversation only completes when every signed
+	 * block survives the OpenAI shape byte for byte.
+	 */
+	@Test
+	void thinkingSurvivesAThreeTurnToolConversationThroughAnthropic() {
+		ThinkingAnthropic anthropic = new ThinkingAnthropic();
+		E2eProvider.ANTHROPIC.stub.reset();
+		E2eProvider.ANTHROPIC.stub.on("/v1/messages", anthropic);
+		ChatCompletionCreateParams.Builder ask = ChatCompletionCreateParams.builder()
+			.model("r-anthropic")
+			.reasoningEffort(ReasoningEffort.HIGH)
+			.addUserMessage("What's the weather in Paris and in Lyon?")
+			.addTool(weatherTool());
+		for (String city : List.of("Paris", "Lyon")) {
+			ChatCompletion turn = client().chat().completions().create(ask.build());
+			ChatCompletionMessage message = turn.choices().get(0).message();
+			ChatCompletionMessageFunctionToolCall call = message.toolCalls().orElseThrow().get(0).asFunction();
+			assertThat(call.function().arguments()).contains(city);
+			// toParam() leaves out what the SDK does not model; the thinking is handed back as received.
+			ask.addMessage(message.toParam().toBuilder().additionalProperties(message._additionalProperties()).build())
+				.addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("sunny").build());
+		}
+		ChatCompletion last = client().chat().completions().create(ask.build());
+
+		assertThat(last.choices().get(0).message().content()).contains("Both are sunny.");
+		List<StubUpstream.Received> received = E2eProvider.ANTHROPIC.stub.received();
+		assertThat(received).hasSize(3);
+		JsonNode first = Json.MAPPER.readTree(received.get(0).body());
+		assertThat(first.path("thinking")).isEqualTo(Json.object().put("type", "enabled").put("budget_tokens", 24576));
+		assertThat(first.path("max_tokens").asInt()).as("the budget plus the provider's default answer room")
+			.isEqualTo(24576 + 4096);
+		JsonNode third = Json.MAPPER.readTree(received.get(2).body()).path("messages");
+		assertThat(third.get(1).path("content").get(0).path("signature").asString()).isEqualTo(anthropic.signature(0));
+		assertThat(third.get(3).path("content").get(0).path("signature").asString()).isEqualTo(anthropic.signature(1));
+
+		// The same history without the thinking the SDK handed back is what Anthropic refuses.
+		ChatCompletionCreateParams lost = ChatCompletionCreateParams.builder()
+			.model("r-anthropic")
+			.reasoningEffort(ReasoningEffort.HIGH)
+			.addUserMessage("What's the weather in Paris and in Lyon?")
+			.addTool(weatherTool())
+			.addMessage(ChatCompletionAssistantMessageParam.builder()
+				.addToolCall(ChatCompletionMessageFunctionToolCall.builder()
+					.id("toolu_0")
+					.function(ChatCompletionMessageFunctionToolCall.Function.builder()
+						.name("get_weather")
+						.arguments("{\"city\":\"Paris\"}")
+						.build())
+					.build())
+				.build())
+			.addMessage(ChatCompletionToolMessageParam.builder().toolCallId("toolu_0").content("sunny").build())
+			.build();
+		assertThatExceptionOfType(BadRequestException.class).isThrownBy(() -> client().chat().completions().create(lost))
+			.withMessageContaining("Expected `thinking` or `redacted_thinking`, but found `tool_use`");
+	}
+
+	/**
+	 * Anthropic's Messages API as it treats thinking in a tool loop: each answer thinks, signed,
+	 * then calls {@code get_weather} for Paris, then for Lyon, then answers; a thinking block whose
+	 * signature it did not issue for that very text, or a final assistant turn with tool calls that
+	 * does not start with its thinking, is a 400 in Anthropic's words.
+	 */
+	static final class ThinkingAnthropic implements StubUpstream.Handler {
+
+		private final Map<String, String> issued = new ConcurrentHashMap<>();
+
+		/** Opaque, with the characters of base64 a careless copy mangles. */
+		String signature(int turn) {
+			return Base64.getEncoder().encodeToString(new byte[] { (byte) 0xfb, (byte) 0xff, (byte) 0xbf, (byte) turn })
+					+ "EqQBCkgI+/==";
+		}
+
+		@Override
+		public Publisher<Void> apply(StubUpstream.Received request, HttpServerResponse response) {
+			JsonNode body = Json.MAPPER.readTree(request.body());
+			String error = refusal(body.path("messages"), body.path("thinking").path("type").asString("").equals("enabled"));
+			String answer;
+			int status = 200;
+			if (error != null) {
+				status = 400;
+				answer = Json.object().put("type", "error").set("error",
+						Json.object().put("type", "invalid_request_error").put("message", error)).toString();
+			}
+			else {
+				int turn = (int) body.path("messages").valueStream()
+					.filter(m -> m.path("role").asString().equals("assistant"))
+					.count();
+				String thought = "Turn " + turn + ": I need the weather.";
+				this.issued.put(signature(turn), thought);
+				String action = (turn < 2)
+						? "{\"type\":\"tool_use\",\"id\":\"toolu_" + turn + "\",\"name\":\"get_weather\",\"input\":{\"city\":\""
+								+ ((turn == 0) ? "Paris" : "Lyon") + "\"}}"
+						: "{\"type\":\"text\",\"text\":\"Both are sunny.\"}";
+				answer = "{\"id\":\"msg_" + turn + "\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-think\","
+						+ "\"content\":[{\"type\":\"thinking\",\"thinking\":\"" + thought + "\",\"signature\":\""
+						+ signature(turn) + "\"}," + action + "],\"stop_reason\":\"" + ((turn < 2) ? "tool_use" : "end_turn")
+						+ "\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":20,\"output_tokens\":30}}";
+			}
+			return response.status(status).header("content-type", "application/json").sendString(Mono.just(answer)).then();
+		}
+
+		private String refusal(JsonNode messages, boolean thinking) {
+			int lastAssistant = -1;
+			for (int i = 0; i < messages.size(); i++) {
+				JsonNode content = messages.get(i).path("content");
+				if (!messages.get(i).path("role").asString().equals("assistant")) {
+					continue;
+				}
+				lastAssistant = i;
+				for (int j = 0; j < content.size(); j++) {
+					JsonNode block = content.get(j);
+					if (block.path("type").asString().equals("thinking")
+							&& !block.path("thinking").asString().equals(this.issued.get(block.path("signature").asString()))) {
+						return "messages." + i + ".content." + j + ": Invalid `signature` in `thinking` block";
+					}
+				}
+			}
+			if (thinking && lastAssistant >= 0) {
+				JsonNode content = messages.get(lastAssistant).path("content");
+				boolean calls = content.valueStream().anyMatch(b -> b.path("type").asString().equals("tool_use"));
+				String type = content.path(0).path("type").asString();
+				if (calls && !type.equals("thinking") && !type.equals("redacted_thinking")) {
+					return "messages." + lastAssistant + ".content.0.type: Expected `thinking` or `redacted_thinking`, but "
+							+ "found `" + type + "`. When `thinking` is enabled, a final `assistant` message must start "
+							+ "with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks).";
+				}
+			}
+			return null;
+		}
+
 	}
 
 	private static ChatCompletionFunctionTool weatherTool() {

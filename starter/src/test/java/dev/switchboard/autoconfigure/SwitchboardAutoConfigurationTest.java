@@ -25,6 +25,9 @@ import dev.switchboard.autoconfigure.live.LiveConfigAutoConfiguration;
 import dev.switchboard.autoconfigure.observe.ObservabilityAutoConfiguration;
 import dev.switchboard.catalog.CatalogException;
 import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.catalog.ProviderType;
+import dev.switchboard.catalog.ReasoningTable;
+import dev.switchboard.catalog.ReasoningTable.Effort;
 import dev.switchboard.core.AttemptSpans;
 import dev.switchboard.dispatch.LlmDispatcher;
 import dev.switchboard.dispatch.LlmRoutingFilter;
@@ -162,12 +165,56 @@ class SwitchboardAutoConfigurationTest {
 						"switchboard.providers.y.base-url: required for type openai, e.g. https://api.openai.com/v1 "
 								+ "or http://localhost:11434/v1 for Ollama",
 						"switchboard.models[1].capabilities: 'telepathy' is unknown; use [chat, tools, vision, json, "
-								+ "embeddings]",
+								+ "embeddings, reasoning]",
 						"switchboard.models[1].provider: 'nobody' is not a configured provider; add it under "
 								+ "switchboard.providers or use one of [sim]");
 				FailureAnalysis analysis = new SwitchboardConfigFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis.getDescription()).startsWith("Switchboard's configuration has 4 problems:")
 					.contains("'opneai' is not a provider type");
+			});
+	}
+
+	@Test
+	void reasoningTablesMergeDefaultsProviderAndModelInThatOrder() {
+		this.runner
+			.withPropertyValues("switchboard.providers.claude.type=anthropic",
+					"switchboard.providers.claude.base-url=http://127.0.0.1:1/v1",
+					"switchboard.providers.claude.reasoning.high=16000", "switchboard.providers.claude.reasoning.medium=4096",
+					"switchboard.models[1].id=opus", "switchboard.models[1].provider=claude",
+					"switchboard.models[1].capabilities=chat,reasoning", "switchboard.models[1].reasoning.medium=max")
+			.run(context -> {
+				ReasoningTable table = context.getBean(ModelCatalog.class)
+					.find("opus")
+					.orElseThrow()
+					.reasoning(ProviderType.ANTHROPIC);
+				assertThat(table.setting(Effort.LOW).budget()).as("default").isEqualTo(1024);
+				assertThat(table.setting(Effort.HIGH).budget()).as("provider").isEqualTo(16000);
+				assertThat(table.setting(Effort.MEDIUM).level()).as("model over provider").isEqualTo("max");
+			});
+	}
+
+	@Test
+	void wrongReasoningTablesFailAtStartUpSayingWhatToWrite() {
+		this.runner
+			.withPropertyValues("switchboard.providers.claude.type=anthropic",
+					"switchboard.providers.claude.base-url=http://127.0.0.1:1/v1",
+					"switchboard.providers.claude.reasoning.high=500", "switchboard.providers.oai.type=openai",
+					"switchboard.providers.oai.base-url=http://127.0.0.1:1/v1", "switchboard.providers.oai.reasoning.high=9000",
+					"switchboard.providers.gem.type=gemini", "switchboard.providers.gem.base-url=http://127.0.0.1:1/v1",
+					"switchboard.models[1].id=g", "switchboard.models[1].provider=gem",
+					"switchboard.models[1].reasoning.ultra=9000", "switchboard.models[2].id=g3",
+					"switchboard.models[2].provider=gem", "switchboard.models[2].reasoning.high=max")
+			.run(context -> {
+				CatalogException problem = rootCause(context.getStartupFailure(), CatalogException.class);
+				assertThat(problem.problems()).containsExactlyInAnyOrder(
+						"switchboard.providers.claude.reasoning.high: '500' is below Anthropic's minimum thinking budget "
+								+ "of 1024 tokens; use at least 1024 or off",
+						"switchboard.providers.oai.reasoning: providers of type openai are sent reasoning_effort as the "
+								+ "client wrote it; only anthropic and gemini providers take a reasoning table",
+						"switchboard.models[1].reasoning.ultra: not a reasoning effort; use one of 'none', 'minimal', "
+								+ "'low', 'medium', 'high', 'xhigh'",
+						"switchboard.models[2].reasoning.high: 'max' is not a thinking setting; use off, dynamic, a "
+								+ "number of tokens or a level [high, low, medium, minimal]");
 			});
 	}
 

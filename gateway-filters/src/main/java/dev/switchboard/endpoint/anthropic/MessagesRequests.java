@@ -39,20 +39,23 @@ import dev.switchboard.translate.spi.RequestChecks;
  * {@code stream} itself (it is the exchange's), {@code metadata}'s other fields,
  * {@code service_tier}, the top-level {@code cache_control}.
  *
- * <p>Everything else at the top level (thinking settings, {@code top_k}, server tools,
+ * <p>Everything else at the top level ({@code top_k}, server tools,
  * {@code context_management}, {@code output_config}, {@code mcp_servers}, betas' fields and any
  * field newer than the gateway) is <em>unexpressed</em>: it goes to Anthropic providers in the
  * native body, is left out for the others (and named in the dropped-parameters header when one of
  * them answers), and is part of the cache key, so two requests that differ only there are never
- * answered alike. Thinking settings are not yet mapped to {@code reasoning_effort}: without the
- * catalog knowing which models reason, a mapped effort would be refused by models that do not.
+ * answered alike.
+ *
+ * <p>Thinking settings are also said as {@code reasoning_effort} for providers of other protocols
+ * ({@link #reasoning}), which the gateway sends only to models declared {@code reasoning}; what
+ * the effort cannot say (the exact budget) stays unexpressed.
  */
 final class MessagesRequests {
 
 	/** Top-level fields the canonical body expresses, or that do not change the answer. */
 	private static final Set<String> READ = Set.of("model", "messages", "system", "max_tokens", "stream",
 			"temperature", "top_p", "stop_sequences", "tools", "tool_choice", "metadata", "service_tier",
-			"cache_control");
+			"cache_control", "thinking", "output_config");
 
 	/** Block types Anthropic documents for turns; an unknown one is refused as Anthropic would. */
 	private static final Set<String> BLOCKS = Set.of("text", "image", "document", "tool_use", "tool_result",
@@ -96,6 +99,9 @@ final class MessagesRequests {
 		}
 		tools(body, canonical);
 		ObjectNode unexpressed = Json.object();
+		if (operation == Operation.CHAT) {
+			reasoning(body, canonical, unexpressed);
+		}
 		for (Map.Entry<String, JsonNode> field : body.properties()) {
 			if (!READ.contains(field.getKey())) {
 				unexpressed.set(field.getKey(), field.getValue());
@@ -154,6 +160,77 @@ final class MessagesRequests {
 			if (user != null) {
 				canonical.put("user", user);
 			}
+		}
+	}
+
+	/**
+	 * {@code thinking} and {@code output_config.effort} as {@code reasoning_effort}, the reverse of
+	 * what the Anthropic adapter sends: an effort is taken as it is ({@code max} as
+	 * {@code xhigh}); a budget as the effort whose default budget is nearest (below 4,096 tokens
+	 * low, below 16,384 medium, else high, around the defaults of 1,024, 8,192 and 24,576), the
+	 * budget itself kept unexpressed. Adaptive thinking and thinking turned off stay unexpressed
+	 * (an effort says neither; without one the provider's default applies), as does the rest of
+	 * {@code output_config} ({@code format}).
+	 */
+	private static void reasoning(ObjectNode body, ObjectNode canonical, ObjectNode unexpressed) {
+		String effort = null;
+		JsonNode config = body.get("output_config");
+		if (config != null && !config.isNull()) {
+			if (!config.isObject()) {
+				throw invalid("output_config: Input should be a valid dictionary");
+			}
+			ObjectNode rest = ((ObjectNode) config).deepCopy();
+			JsonNode level = rest.remove("effort");
+			if (level != null && !level.isNull()) {
+				effort = switch (level.asString("")) {
+					case "low", "medium", "high" -> level.asString();
+					case "max" -> "xhigh";
+					default -> throw invalid("output_config.effort: Input should be 'low', 'medium', 'high' or 'max'");
+				};
+			}
+			if (!rest.isEmpty()) {
+				unexpressed.set("output_config", rest);
+			}
+		}
+		JsonNode thinking = body.get("thinking");
+		if (thinking != null && !thinking.isNull()) {
+			if (!thinking.isObject()) {
+				throw invalid("thinking: Input should be a valid dictionary");
+			}
+			String type = thinking.path("type").asString("");
+			switch (type) {
+				case "enabled" -> {
+					JsonNode budget = thinking.get("budget_tokens");
+					if (budget == null || budget.isNull()) {
+						throw invalid("thinking.enabled.budget_tokens: Field required");
+					}
+					if (!RequestChecks.isInt(budget, 1024)) {
+						throw invalid("thinking.enabled.budget_tokens: Input should be an integer greater than or "
+								+ "equal to 1024");
+					}
+					long tokens = budget.asLong();
+					if (effort == null) {
+						effort = (tokens < 4096) ? "low" : (tokens < 16384) ? "medium" : "high";
+					}
+					unexpressed.set("thinking.budget_tokens", budget);
+				}
+				// Kept unexpressed even beside an effort: to an Anthropic provider adaptive thinking
+				// with an effort is another request than the effort alone, and the cache must know.
+				case "adaptive", "disabled" -> unexpressed.put("thinking", type);
+				default -> throw invalid("thinking: Input tag '" + type + "' found using 'type' does not match any of "
+						+ "the expected tags: 'enabled', 'disabled', 'adaptive'");
+			}
+			for (Map.Entry<String, JsonNode> field : thinking.properties()) {
+				if (!field.getKey().equals("type") && !field.getKey().equals("budget_tokens")) {
+					unexpressed.set("thinking." + field.getKey(), field.getValue());
+				}
+			}
+			if (type.equals("disabled")) {
+				effort = null;
+			}
+		}
+		if (effort != null) {
+			canonical.put("reasoning_effort", effort);
 		}
 	}
 

@@ -11,12 +11,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.switchboard.catalog.ReasoningTable;
+import dev.switchboard.catalog.ReasoningTable.Setting;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.Thinking;
 import dev.switchboard.translate.spi.DataUrl;
 import dev.switchboard.translate.spi.ParameterPolicy;
+import dev.switchboard.translate.spi.ReasoningEffort;
 import dev.switchboard.translate.spi.RequestChecks;
 
 /**
@@ -40,6 +44,10 @@ import dev.switchboard.translate.spi.RequestChecks;
  * left out because Anthropic rejects empty text blocks, and a turn left without content goes with
  * it. The {@code name} of a message has no Anthropic equivalent and can matter (it tells
  * participants apart), so it goes through the parameter policy.
+ *
+ * <p>{@code reasoning_effort} becomes extended thinking for models declared to reason, as their
+ * reasoning table says ({@link #thinking}); thinking handed back in an assistant message
+ * ({@link Thinking}) goes back as the model's own signed blocks.
  *
  * <p>JSON mode ({@code response_format} {@code json_object} or {@code json_schema}) is emulated
  * with the technique Anthropic documents: a single tool, {@value #JSON_TOOL}, whose input schema
@@ -90,7 +98,8 @@ final class AnthropicRequests {
 		}
 		body.set("messages", conversation.finish());
 		body.put("max_tokens", maxTokens(request, target));
-		samplingParameters(exchange, target, request, body);
+		boolean thinking = thinking(exchange, target, request, body);
+		samplingParameters(exchange, target, request, body, thinking);
 		List<String> stop = RequestChecks.stopSequences(request);
 		if (!stop.isEmpty()) {
 			ArrayNode sequences = body.putArray("stop_sequences");
@@ -165,10 +174,6 @@ final class AnthropicRequests {
 		if (present(request, "prediction") != null) {
 			ParameterPolicy.unsupported(exchange, target, "prediction", "Anthropic has no predicted outputs");
 		}
-		if (present(request, "reasoning_effort") != null) {
-			ParameterPolicy.unsupported(exchange, target, "reasoning_effort",
-					"the gateway does not map it to Anthropic's extended thinking");
-		}
 		if (present(request, "verbosity") != null) {
 			ParameterPolicy.unsupported(exchange, target, "verbosity", "Anthropic has no verbosity setting");
 		}
@@ -229,8 +234,24 @@ final class AnthropicRequests {
 		return blocks;
 	}
 
+	/**
+	 * An assistant turn: its signed thinking first, as Anthropic requires of a turn that called
+	 * tools while thinking was on, then its text and tool calls. Thinking comes back as
+	 * {@link Thinking} keeps it, each block as the model wrote it: Anthropic checks the signature
+	 * against the text, and an empty text with a signature (thinking not displayed) is replayed as
+	 * it is. Thinking without a signature (another provider's {@code reasoning_content}) is not
+	 * sent: Anthropic refuses unsigned thinking.
+	 */
 	private static List<ObjectNode> assistant(JsonNode message, String param) {
-		List<ObjectNode> blocks = new ArrayList<>(parts(message.path("content"), param + ".content"));
+		List<ObjectNode> blocks = new ArrayList<>();
+		JsonNode thinking = Thinking.blocks(message);
+		for (int j = 0; thinking != null && j < thinking.size(); j++) {
+			ObjectNode block = thinkingBlock(thinking.get(j));
+			if (block != null) {
+				blocks.add(block);
+			}
+		}
+		blocks.addAll(parts(message.path("content"), param + ".content"));
 		String refusal = string(message, "refusal");
 		if (blocks.isEmpty() && refusal != null && !refusal.isBlank()) {
 			blocks.add(text(refusal));
@@ -240,6 +261,20 @@ final class AnthropicRequests {
 			blocks.add(toolUse(calls.get(j), param + ".tool_calls[" + j + "]"));
 		}
 		return blocks;
+	}
+
+	private static @Nullable ObjectNode thinkingBlock(JsonNode block) {
+		String type = block.path("type").asString("");
+		if ("redacted_thinking".equals(type) && !block.path("data").asString("").isEmpty()) {
+			return Json.object().put("type", type).put("data", block.path("data").asString());
+		}
+		if ("thinking".equals(type) && !block.path("signature").asString("").isEmpty()) {
+			return Json.object()
+				.put("type", type)
+				.put("thinking", block.path("thinking").asString(""))
+				.put("signature", block.path("signature").asString());
+		}
+		return null;
 	}
 
 	private static ObjectNode toolUse(JsonNode call, String param) {
@@ -398,10 +433,14 @@ final class AnthropicRequests {
 	 * dropped silently. When {@code temperature} itself is dropped, {@code top_p} is sent alone.
 	 */
 	private static void samplingParameters(LlmExchange exchange, RouteTarget target, JsonNode request,
-			ObjectNode body) {
+			ObjectNode body, boolean thinking) {
 		JsonNode temperature = present(request, "temperature");
 		if (temperature != null) {
-			if (temperature.asDouble() > 1) {
+			if (thinking && temperature.asDouble() != 1) {
+				ParameterPolicy.unsupported(exchange, target, "temperature",
+						"with extended thinking Anthropic takes only a temperature of 1");
+			}
+			else if (temperature.asDouble() > 1) {
 				ParameterPolicy.unsupported(exchange, target, "temperature",
 						"Anthropic accepts a temperature from 0 to 1, got " + temperature.asString());
 			}
@@ -413,7 +452,11 @@ final class AnthropicRequests {
 		if (topP == null) {
 			return;
 		}
-		if (!body.has("temperature")) {
+		if (thinking && topP.asDouble() < 0.95) {
+			ParameterPolicy.unsupported(exchange, target, "top_p",
+					"with extended thinking Anthropic takes a top_p from 0.95 to 1");
+		}
+		else if (!body.has("temperature")) {
 			body.set("top_p", topP);
 		}
 		else if (topP.asDouble() != 1) {
@@ -422,11 +465,84 @@ final class AnthropicRequests {
 		}
 	}
 
-	private static long maxTokens(JsonNode request, RouteTarget target) {
-		JsonNode max = present(request, "max_completion_tokens");
-		if (max == null) {
-			max = present(request, "max_tokens");
+	/**
+	 * Extended thinking for {@code reasoning_effort}, as the model's {@link ReasoningTable} says:
+	 * a budget as {@code thinking: {type: enabled, budget_tokens}}, a level as adaptive thinking
+	 * with {@code output_config.effort}, {@code dynamic} as adaptive thinking alone, off as
+	 * nothing (Anthropic's default).
+	 *
+	 * <p>Anthropic counts thinking inside {@code max_tokens} and wants the budget below it. The
+	 * client's own {@code max_completion_tokens} is a ceiling the gateway keeps (OpenAI counts
+	 * reasoning inside it too, and the quota reserved by it), so the budget is lowered to fit under
+	 * it, and where not even Anthropic's minimum of 1,024 fits the effort goes through the parameter
+	 * policy. Without a client ceiling, {@code max_tokens} is raised to the budget plus the
+	 * provider's {@code default-max-tokens}, so the answer keeps the room it has without thinking.
+	 *
+	 * <p>Anthropic refuses thinking with a forced tool, and JSON mode is one here: what forces the
+	 * answer's shape wins, and the effort goes through the policy. Returns whether thinking is on,
+	 * which restricts the sampling parameters.
+	 */
+	private static boolean thinking(LlmExchange exchange, RouteTarget target, JsonNode request, ObjectNode body) {
+		Setting setting = ReasoningEffort.setting(exchange, target);
+		if (setting == null || setting.off()) {
+			return false;
 		}
+		if (jsonMode(request) || forcesTool(request)) {
+			ParameterPolicy.unsupported(exchange, target, "reasoning_effort", "Anthropic's extended thinking cannot "
+					+ "be combined with " + (jsonMode(request) ? "JSON mode, which the gateway sends as a forced tool"
+							: "a tool_choice that forces a tool call"));
+			return false;
+		}
+		String effort = request.path("reasoning_effort").asString();
+		if (setting.level() != null || setting.budget() == Setting.DYNAMIC) {
+			body.putObject("thinking").put("type", "adaptive");
+			if (setting.level() != null) {
+				body.putObject("output_config").put("effort", setting.level());
+			}
+			exchange.decide("translate", "reasoning_effort " + effort + " sent to Anthropic as adaptive thinking"
+					+ ((setting.level() != null) ? " with effort " + setting.level() : ""));
+			return true;
+		}
+		long max = body.path("max_tokens").asLong();
+		long budget = setting.budget();
+		String adjusted = "";
+		if (budget >= max) {
+			if (clientMaxTokens(request) != null) {
+				if (max - 1 < ReasoningTable.ANTHROPIC_MIN_BUDGET) {
+					ParameterPolicy.unsupported(exchange, target, "reasoning_effort", "max_completion_tokens " + max
+							+ " leaves no room for Anthropic's minimum thinking budget of "
+							+ ReasoningTable.ANTHROPIC_MIN_BUDGET + " tokens; allow more than "
+							+ ReasoningTable.ANTHROPIC_MIN_BUDGET);
+					return false;
+				}
+				budget = max - 1;
+				adjusted = " (lowered from " + setting.budget() + " to stay below max_completion_tokens " + max + ")";
+			}
+			else {
+				max = budget + target.provider().defaultMaxTokens();
+				body.put("max_tokens", max);
+				adjusted = " (max_tokens raised to " + max + " to leave the answer its room)";
+			}
+		}
+		body.putObject("thinking").put("type", "enabled").put("budget_tokens", budget);
+		exchange.decide("translate", "reasoning_effort " + effort + " sent to Anthropic as a thinking budget of "
+				+ budget + " tokens" + adjusted);
+		return true;
+	}
+
+	/** Whether {@code tool_choice} makes the model call a tool: {@code required} or a named function. */
+	private static boolean forcesTool(JsonNode request) {
+		JsonNode choice = present(request, "tool_choice");
+		return choice != null && (choice.isObject() || "required".equals(choice.asString("")));
+	}
+
+	private static @Nullable JsonNode clientMaxTokens(JsonNode request) {
+		JsonNode max = present(request, "max_completion_tokens");
+		return (max != null) ? max : present(request, "max_tokens");
+	}
+
+	private static long maxTokens(JsonNode request, RouteTarget target) {
+		JsonNode max = clientMaxTokens(request);
 		return (max != null) ? max.asLong() : target.provider().defaultMaxTokens();
 	}
 

@@ -11,12 +11,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.switchboard.catalog.ReasoningTable;
+import dev.switchboard.catalog.ReasoningTable.Setting;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
 import dev.switchboard.translate.spi.DataUrl;
 import dev.switchboard.translate.spi.ParameterPolicy;
+import dev.switchboard.translate.spi.ReasoningEffort;
 import dev.switchboard.translate.spi.RequestChecks;
 
 /**
@@ -54,7 +57,7 @@ final class GeminiChatRequests {
 	/** Parameters {@link #build} translates itself (or rejects there, depending on their value). */
 	private static final Set<String> TRANSLATED = Set.of("max_tokens", "max_completion_tokens", "temperature",
 			"top_p", "stop", "seed", "n", "presence_penalty", "frequency_penalty", "response_format", "tools",
-			"tool_choice");
+			"tool_choice", "reasoning_effort");
 
 	private GeminiChatRequests() {
 	}
@@ -97,8 +100,6 @@ final class GeminiChatRequests {
 				case "modalities" ->
 					(value.isArray() && onlyText(value)) ? null : "Gemini audio output is not translated";
 				case "audio" -> "Gemini audio output is not translated";
-				case "reasoning_effort" ->
-					"Gemini sets thinking per model family (thinkingBudget or thinkingLevel), not by effort";
 				case "verbosity" -> "Gemini has no verbosity setting";
 				case "prediction" -> "Gemini has no predicted outputs";
 				case "web_search_options" -> "Gemini's Google Search grounding is not translated";
@@ -144,7 +145,40 @@ final class GeminiChatRequests {
 			}
 		}
 		responseFormat(exchange, target, body, config);
+		thinkingConfig(exchange, target, config);
 		return config;
+	}
+
+	/**
+	 * {@code thinkingConfig} for {@code reasoning_effort}, as the model's {@link ReasoningTable}
+	 * says: a budget as {@code thinkingBudget} (0 off, -1 dynamic; Gemini 2.5), a level as
+	 * {@code thinkingLevel} (Gemini 3). Gemini counts thinking inside {@code maxOutputTokens}, so a
+	 * budget is lowered below the client's ceiling rather than the ceiling raised: OpenAI counts
+	 * reasoning inside {@code max_completion_tokens} too, and the quota reserved by it.
+	 */
+	private static void thinkingConfig(LlmExchange exchange, RouteTarget target, ObjectNode config) {
+		Setting setting = ReasoningEffort.setting(exchange, target);
+		if (setting == null) {
+			return;
+		}
+		String effort = exchange.body().path("reasoning_effort").asString();
+		ObjectNode thinking = config.putObject("thinkingConfig");
+		if (setting.level() != null) {
+			thinking.put("thinkingLevel", setting.level());
+			exchange.decide("translate", "reasoning_effort " + effort + " sent to Gemini as thinkingLevel "
+					+ setting.level());
+			return;
+		}
+		int budget = setting.budget();
+		String adjusted = "";
+		long max = config.path("maxOutputTokens").asLong(0);
+		if (max > 0 && budget >= max) {
+			budget = (int) Math.max(0, max - 1);
+			adjusted = " (lowered from " + setting.budget() + " to stay below max_completion_tokens " + max + ")";
+		}
+		thinking.put("thinkingBudget", budget);
+		exchange.decide("translate", "reasoning_effort " + effort + " sent to Gemini as thinkingBudget " + budget
+				+ adjusted);
 	}
 
 	/**

@@ -10,6 +10,7 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 
+import dev.switchboard.catalog.Capability;
 import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
@@ -65,8 +66,16 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 		}
 		ObjectNode body = exchange.bodyCopy();
 		body.put("model", target.model().upstreamModel());
-		if (exchange.nativeRequest() != null) {
+		NativeRequest client = exchange.nativeRequest();
+		if (client != null) {
 			withoutExtensions(body);
+			if (NativeRequest.ANTHROPIC_MESSAGES.equals(client.protocol()) && body.has("reasoning_effort")
+					&& !target.model().supports(Capability.REASONING)) {
+				// Derived from the client's thinking, which the dropped-parameters header names.
+				body.remove("reasoning_effort");
+				exchange.decide("translate", "reasoning_effort left out: model '" + target.model().id()
+						+ "' is not declared with the capability 'reasoning' in switchboard.models");
+			}
 		}
 		if (exchange.stream() && target.provider().streamUsage()) {
 			JsonNode options = body.get("stream_options");

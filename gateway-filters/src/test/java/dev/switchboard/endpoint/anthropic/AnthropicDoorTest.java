@@ -63,13 +63,54 @@ class AnthropicDoorTest {
 		NativeRequest client = this.door.read(Operation.CHAT, body, headers).nativeRequest();
 
 		assertThat(client.protocol()).isEqualTo(NativeRequest.ANTHROPIC_MESSAGES);
-		assertThat(client.unexpressedNames()).containsExactlyInAnyOrder("top_k", "thinking", "context_management",
+		assertThat(client.unexpressedNames()).containsExactlyInAnyOrder("top_k", "thinking.budget_tokens", "context_management",
 				"server_tools");
 		assertThat(client.unexpressed().path("server_tools").get(0).path("type").asString())
 			.isEqualTo("web_search_20250305");
 		assertThat(client.headers().headerNames()).containsExactlyInAnyOrder("anthropic-version", "anthropic-beta");
 		assertThat(client.headers().getFirst("anthropic-beta"))
 			.isEqualTo("interleaved-thinking-2025-05-14,context-management-2025-06-27");
+	}
+
+	/**
+	 * Thinking settings said as {@code reasoning_effort} for providers of other protocols, with what
+	 * an effort cannot say kept unexpressed (so the cache and the dropped-parameters header know).
+	 */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+			"thinking":{"type":"enabled","budget_tokens":1024}                                | low    | thinking.budget_tokens
+			"thinking":{"type":"enabled","budget_tokens":10000}                               | medium | thinking.budget_tokens
+			"thinking":{"type":"enabled","budget_tokens":16384}                               | high   | thinking.budget_tokens
+			"thinking":{"type":"adaptive"},"output_config":{"effort":"max"}                   | xhigh  | thinking
+			"thinking":{"type":"adaptive"}                                                    | -      | thinking
+			"output_config":{"effort":"low","format":{"type":"json_schema","schema":{}}}      | low    | output_config
+			"thinking":{"type":"enabled","budget_tokens":2000},"output_config":{"effort":"high"} | high | thinking.budget_tokens
+			"thinking":{"type":"disabled"},"output_config":{"effort":"high"}                  | -      | thinking
+			"thinking":{"type":"enabled","budget_tokens":2000,"display":"omitted"}            | low    | thinking.budget_tokens;thinking.display
+			""")
+	void thinkingSettingsAreSaidAsAnEffort(String fields, String effort, String unexpressed) {
+		ObjectNode body = object("{\"model\":\"m\",\"max_tokens\":32000,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+				+ fields + "}");
+		Inbound inbound = this.door.read(Operation.CHAT, body, new HttpHeaders());
+
+		assertThat(inbound.canonical().path("reasoning_effort").asString(null)).isEqualTo(effort);
+		assertThat(inbound.nativeRequest().unexpressedNames()).containsExactlyInAnyOrder(unexpressed.split(";"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			"thinking":{"type":"enabled","budget_tokens":512}   | thinking.enabled.budget_tokens: Input should be an integer greater than or equal to 1024
+			"thinking":{"type":"enabled"}                       | thinking.enabled.budget_tokens: Field required
+			"thinking":{"type":"sometimes"}                     | thinking: Input tag 'sometimes' found using 'type' does not match
+			"thinking":true                                     | thinking: Input should be a valid dictionary
+			"output_config":{"effort":"extreme"}                | output_config.effort: Input should be 'low', 'medium', 'high' or 'max'
+			""")
+	void wrongThinkingSettingsAreRefusedAsAnthropicWould(String fields, String message) {
+		ObjectNode body = object("{\"model\":\"m\",\"max_tokens\":32000,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+				+ fields + "}");
+		assertThatThrownBy(() -> this.door.read(Operation.CHAT, body, new HttpHeaders()))
+			.isInstanceOf(LlmApiException.class)
+			.hasMessageContaining(message);
 	}
 
 	@Test
