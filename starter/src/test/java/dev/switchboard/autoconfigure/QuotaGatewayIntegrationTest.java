@@ -1,8 +1,10 @@
 package dev.switchboard.autoconfigure;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,12 +26,15 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.switchboard.core.Json;
 import dev.switchboard.quota.admission.TokenQuotaService;
 import dev.switchboard.quota.backend.QuotaBackend;
+import dev.switchboard.sse.SseDecoder;
+import dev.switchboard.sse.SseEvent;
 import dev.switchboard.testing.RedisTestServer;
 import dev.switchboard.testing.StubUpstream;
 
@@ -230,6 +235,41 @@ class QuotaGatewayIntegrationTest {
 				assertThat(ex.getMessage()).contains("requests per minute");
 				assertThat(ex.body().toString()).contains("rate_limit_error").contains("rate_limit_exceeded");
 			});
+	}
+
+	/**
+	 * A stream that outgrows its reservation on a budget that cannot cover more ends as a stream
+	 * should: the chunk that crossed, a final chunk with {@code finish_reason: length}, the usage
+	 * the client asked for, {@code [DONE]}; and the team is charged exactly what that usage says.
+	 */
+	@Test
+	@Order(3)
+	void aStreamThatOutgrowsAHardBudgetEndsWithLengthAndTheUsageItIsChargedFor() throws Exception {
+		String stream = "{\"model\":\"fast\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+				+ "\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me\"}]}";
+		Answer answer = post(HttpClient.create(), first, "team-e-key", stream).block(Duration.ofSeconds(10));
+
+		assertThat(answer.status()).isEqualTo(200);
+		List<JsonNode> chunks = new ArrayList<>();
+		for (SseEvent event : new SseDecoder().decode(answer.body().getBytes(StandardCharsets.UTF_8))) {
+			if (!event.isDone()) {
+				chunks.add(Json.MAPPER.readTree(event.data()));
+			}
+		}
+		assertThat(answer.body()).endsWith("data: [DONE]\n\n");
+		long content = chunks.stream().filter(chunk -> chunk.path("choices").path(0).path("delta").has("content")).count();
+		assertThat(content).as("cut before the provider's 40 chunks").isBetween(5L, 39L);
+		JsonNode last = chunks.get(chunks.size() - 2);
+		assertThat(last.path("choices").get(0).path("finish_reason").asString()).isEqualTo("length");
+		JsonNode usage = chunks.get(chunks.size() - 1).path("usage");
+		assertThat(usage.path("completion_tokens").asLong()).isPositive();
+		assertThat(usage.path("total_tokens").asLong())
+			.isEqualTo(usage.path("prompt_tokens").asLong() + usage.path("completion_tokens").asLong());
+		assertThat(usage.path("completion_tokens_details").path("reasoning_tokens").asLong()).isZero();
+		awaitLedger("team-e", 1);
+		QuotaBackend.UsageRecord ledger = ledger("team-e");
+		assertThat(ledger.promptTokens()).isEqualTo(usage.path("prompt_tokens").asLong());
+		assertThat(ledger.completionTokens()).isEqualTo(usage.path("completion_tokens").asLong());
 	}
 
 	@Test

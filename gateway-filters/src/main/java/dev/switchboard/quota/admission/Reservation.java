@@ -241,10 +241,7 @@ public final class Reservation implements LlmExchangeListener {
 		if (this.exchange.clientWantsStreamUsage()) {
 			ObjectNode usage = this.streamed.chunk(null);
 			usage.putArray("choices");
-			usage.putObject("usage")
-				.put("prompt_tokens", this.promptTokens)
-				.put("completion_tokens", this.streamed.estimate())
-				.put("total_tokens", this.promptTokens + this.streamed.estimate());
+			usage.set("usage", new Usage(this.promptTokens, this.streamed.estimate(), 0, false).toOpenAi());
 			events.add(Json.event(usage));
 		}
 		events.add(SseEvent.DONE_EVENT);
