@@ -1,5 +1,6 @@
 package dev.switchboard.autoconfigure;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -32,6 +33,7 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,6 +43,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.http.server.HttpServerResponse;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -48,6 +51,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import dev.switchboard.core.Json;
+import dev.switchboard.observe.cost.CostLedger;
 import dev.switchboard.testing.StubUpstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -149,6 +153,46 @@ class ProviderParityTest {
 		assertThat(usage.promptTokensDetails().flatMap(details -> details.cachedTokens())).contains(1000L);
 		assertThat(usage.completionTokensDetails().flatMap(details -> details.reasoningTokens()))
 			.contains((provider == E2eProvider.ANTHROPIC) ? 0L : 30L);
+	}
+
+	/**
+	 * The same counts streamed, as each provider streams them: the SDK sees them in the last
+	 * chunk, and the cost ledger prices each part of the prompt at its own rate, by hand: 200 fresh
+	 * prompt tokens at $3, 1,000 cache reads at $0.30 and 50 completion tokens at $15 per million;
+	 * for Anthropic 100 fresh, 1,000 read and 100 written at $3.75.
+	 */
+	@ParameterizedTest
+	@EnumSource(E2eProvider.class)
+	void streamedCacheTokensReachTheSdkAndArePricedApart(E2eProvider provider,
+			@Autowired CostLedger ledger) {
+		provider.answerStream("stream-cached.sse");
+		BigDecimal before = spent(ledger, provider.chatModel);
+		ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
+			.model(provider.chatModel)
+			.addUserMessage("What is the capital of France?")
+			.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+			.build();
+		try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
+			List<ChatCompletionChunk> chunks = stream.stream().toList();
+			com.openai.models.completions.CompletionUsage usage = chunks.get(chunks.size() - 1).usage().orElseThrow();
+			assertThat(usage.promptTokens()).isEqualTo(1200);
+			assertThat(usage.completionTokens()).isEqualTo(50);
+			assertThat(usage.promptTokensDetails().flatMap(details -> details.cachedTokens())).contains(1000L);
+		}
+		BigDecimal expected = new BigDecimal((provider == E2eProvider.ANTHROPIC) ? "0.001725" : "0.00165");
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(spent(ledger, provider.chatModel).subtract(before))
+				.isEqualByComparingTo(expected));
+	}
+
+	@SuppressWarnings("unchecked")
+	private static BigDecimal spent(CostLedger ledger, String model) {
+		Map<String, Object> day = (Map<String, Object>) ledger.report("parity").block(Duration.ofSeconds(5)).get("day");
+		Map<String, Object> models = (Map<String, Object>) ((Map<String, Object>) day.get("teams"))
+			.getOrDefault("parity", Map.of());
+		Map<String, Object> totals = (Map<String, Object>) models.get(model);
+		return (totals != null) ? (BigDecimal) totals.get("cost_usd") : BigDecimal.ZERO;
 	}
 
 	@ParameterizedTest
