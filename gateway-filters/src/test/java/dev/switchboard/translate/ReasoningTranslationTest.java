@@ -226,11 +226,12 @@ class ReasoningTranslationTest {
 				high    | 24576
 				xhigh   | 24576
 				""")
-		void effortBecomesTheDefaultThinkingBudget(String effort, int budget) {
+		void effortBecomesTheDefaultThinkingBudgetWithItsSummaries(String effort, int budget) {
 			JsonNode sent = gemini("gemini-25", "\"reasoning_effort\":\"" + effort + "\"");
 
-			assertThat(sent.path("generationConfig").path("thinkingConfig"))
-				.isEqualTo(Json.object().put("thinkingBudget", budget));
+			JsonNode expected = (budget == 0) ? Json.object().put("thinkingBudget", 0)
+					: Json.object().put("includeThoughts", true).put("thinkingBudget", budget);
+			assertThat(sent.path("generationConfig").path("thinkingConfig")).isEqualTo(expected);
 		}
 
 		@Test
@@ -245,9 +246,9 @@ class ReasoningTranslationTest {
 		@Test
 		void gemini3TakesLevelsWhereItsCatalogEntrySaysSo() {
 			assertThat(gemini("gemini-3", "\"reasoning_effort\":\"xhigh\"").path("generationConfig").path("thinkingConfig"))
-				.isEqualTo(Json.object().put("thinkingLevel", "high"));
+				.isEqualTo(Json.object().put("includeThoughts", true).put("thinkingLevel", "high"));
 			assertThat(gemini("gemini-3", "\"reasoning_effort\":\"none\"").path("generationConfig").path("thinkingConfig"))
-				.isEqualTo(Json.object().put("thinkingLevel", "minimal"));
+				.isEqualTo(Json.object().put("includeThoughts", true).put("thinkingLevel", "minimal"));
 		}
 
 		@Test

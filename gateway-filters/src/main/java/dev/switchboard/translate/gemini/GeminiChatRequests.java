@@ -152,7 +152,8 @@ final class GeminiChatRequests {
 	/**
 	 * {@code thinkingConfig} for {@code reasoning_effort}, as the model's {@link ReasoningTable}
 	 * says: a budget as {@code thinkingBudget} (0 off, -1 dynamic; Gemini 2.5), a level as
-	 * {@code thinkingLevel} (Gemini 3). Gemini counts thinking inside {@code maxOutputTokens}, so a
+	 * {@code thinkingLevel} (Gemini 3), with the thought summaries asked for whenever thinking is on
+	 * ({@code includeThoughts}). Gemini counts thinking inside {@code maxOutputTokens}, so a
 	 * budget is lowered below the client's ceiling rather than the ceiling raised: OpenAI counts
 	 * reasoning inside {@code max_completion_tokens} too, and the quota reserved by it.
 	 */
@@ -163,6 +164,10 @@ final class GeminiChatRequests {
 		}
 		String effort = exchange.body().path("reasoning_effort").asString();
 		ObjectNode thinking = config.putObject("thinkingConfig");
+		if (!setting.off()) {
+			// Thought summaries, which come back as reasoning_content, as Anthropic's thinking does.
+			thinking.put("includeThoughts", true);
+		}
 		if (setting.level() != null) {
 			thinking.put("thinkingLevel", setting.level());
 			exchange.decide("translate", "reasoning_effort " + effort + " sent to Gemini as thinkingLevel "

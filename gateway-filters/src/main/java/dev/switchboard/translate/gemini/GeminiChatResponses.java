@@ -8,6 +8,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Json;
+import dev.switchboard.core.Thinking;
 import dev.switchboard.core.Usage;
 
 /**
@@ -16,7 +17,8 @@ import dev.switchboard.core.Usage;
  * text).
  *
  * <p>Candidates become choices, text parts the message content and {@code functionCall} parts
- * tool calls. Thought parts (present only when thoughts are requested) are left out. Gemini 3
+ * tool calls. Thought summaries (sent when the request asks for them) become
+ * {@code reasoning_content}, as Anthropic's thinking does, never the content. Gemini 3
  * signs function calls and wants the signature back on the next turn; it travels on the tool call
  * as {@code extra_content.google.thought_signature}, the field Google's own OpenAI-compatible
  * endpoint uses, which clients that replay assistant messages keep.
@@ -71,6 +73,10 @@ final class GeminiChatResponses {
 			else {
 				message.putNull("content");
 			}
+			String thoughts = thoughts(parts);
+			if (thoughts != null) {
+				message.put(Thinking.REASONING_CONTENT, thoughts);
+			}
 			ArrayNode toolCalls = Json.NODES.arrayNode();
 			for (JsonNode part : parts) {
 				if (part.has("functionCall")) {
@@ -93,10 +99,23 @@ final class GeminiChatResponses {
 
 	/** The candidate's text parts joined, thoughts excluded; {@code null} when it has none. */
 	static @Nullable String text(JsonNode parts) {
+		return text(parts, false);
+	}
+
+	/**
+	 * The candidate's thought summaries joined (parts marked {@code thought}, sent when the
+	 * request asked for them with {@code includeThoughts}), for {@code reasoning_content}; {@code null}
+	 * when it has none.
+	 */
+	static @Nullable String thoughts(JsonNode parts) {
+		return text(parts, true);
+	}
+
+	private static @Nullable String text(JsonNode parts, boolean thoughts) {
 		StringBuilder text = null;
 		for (JsonNode part : parts) {
 			JsonNode value = part.get("text");
-			if (value != null && value.isString() && !part.path("thought").asBoolean(false)) {
+			if (value != null && value.isString() && part.path("thought").asBoolean(false) == thoughts) {
 				text = (text != null) ? text : new StringBuilder();
 				text.append(value.stringValue());
 			}

@@ -18,6 +18,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.Thinking;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.spi.StreamTranslator;
 import dev.switchboard.translate.spi.UpstreamErrors;
@@ -120,6 +121,10 @@ final class GeminiStreamTranslator implements StreamTranslator {
 			delta.put("role", "assistant");
 		}
 		JsonNode parts = candidate.path("content").path("parts");
+		String thoughts = GeminiChatResponses.thoughts(parts);
+		if (thoughts != null) {
+			delta.put(Thinking.REASONING_CONTENT, thoughts);
+		}
 		String text = GeminiChatResponses.text(parts);
 		if (text != null) {
 			delta.put("content", text);
@@ -135,7 +140,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 		if (!calls.isEmpty()) {
 			delta.set("tool_calls", calls);
 		}
-		if ((text != null && !text.isEmpty()) || !calls.isEmpty()) {
+		if ((text != null && !text.isEmpty()) || (thoughts != null && !thoughts.isEmpty()) || !calls.isEmpty()) {
 			this.exchange.firstToken();
 		}
 		String finish = GeminiChatResponses.finishReason(candidate.path("finishReason").asString(null),

@@ -298,6 +298,7 @@ class GeminiAdapterTest {
 			response-text       | 1040 | 60 | 1024 | 52
 			response-tools      | 120  | 30 | 0    | 0
 			response-candidates | 9    | 16 | 0    | 0
+			response-thoughts   | 20   | 40 | 0    | 30
 			""")
 	void responsesTranslateToChatCompletions(String fixture, long prompt, long completion, long cached, long thoughts) {
 		LlmExchange exchange = chat("{\"model\":\"flash\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
@@ -375,6 +376,16 @@ class GeminiAdapterTest {
 		List<SseEvent> out = translate(exchange, "gemini/stream-text.stream.sse");
 		assertSameEvents(out, "gemini/stream-text.openai-stream.sse");
 		assertThat(exchange.usage()).isEqualTo(new Usage(7, 24, 0, 0, 0, 20, true));
+		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
+	}
+
+	@Test
+	void streamedThoughtSummariesAreReasoningDeltasAndTheFirstToken() {
+		LlmExchange exchange = chat("""
+				{"model":"flash","stream":true,"stream_options":{"include_usage":true},
+				 "messages":[{"role":"user","content":"Why is the sky blue?"}]}""");
+		List<SseEvent> out = translate(exchange, "gemini/stream-thoughts.stream.sse");
+		assertSameEvents(out, "gemini/stream-thoughts.openai-stream.sse");
 		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
 	}
 
