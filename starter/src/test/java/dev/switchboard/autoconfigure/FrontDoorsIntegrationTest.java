@@ -176,6 +176,27 @@ class FrontDoorsIntegrationTest {
 			assertThat(provider.stub.lastRequest().path()).startsWith(provider.streamPath);
 		}
 
+		/**
+		 * Prompt-cache reads (and Anthropic's writes) reach the Anthropic SDK from every provider
+		 * in Anthropic's terms: {@code input_tokens} without the cached parts, each part apart.
+		 */
+		@ParameterizedTest
+		@EnumSource(E2eProvider.class)
+		void streamedCacheTokensReachTheSdkInAnthropicsTerms(E2eProvider provider) {
+			provider.answerStream("stream-cached.sse");
+			MessageAccumulator accumulator = MessageAccumulator.create();
+			try (StreamResponse<RawMessageStreamEvent> stream = anthropic().messages()
+				.createStreaming(question(provider).build())) {
+				stream.stream().forEach(accumulator::accumulate);
+			}
+			com.anthropic.models.messages.Usage usage = accumulator.message().usage();
+			boolean anthropic = provider == E2eProvider.ANTHROPIC;
+			assertThat(usage.inputTokens()).isEqualTo(anthropic ? 100 : 200);
+			assertThat(usage.cacheReadInputTokens()).contains(1000L);
+			assertThat(usage.cacheCreationInputTokens().orElse(0L)).isEqualTo(anthropic ? 100 : 0);
+			assertThat(usage.outputTokens()).isEqualTo(50);
+		}
+
 		@ParameterizedTest
 		@EnumSource(E2eProvider.class)
 		void runsAToolTurnAndSendsItsResultBack(E2eProvider provider) {
