@@ -13,6 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.http.HttpHeaders;
+
 import dev.switchboard.catalog.Capability;
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ModelSpec;
@@ -24,6 +26,7 @@ import dev.switchboard.catalog.UnsupportedParameters;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.testing.TestCatalogs;
 import dev.switchboard.translate.anthropic.AnthropicAdapter;
@@ -52,7 +55,7 @@ class ReasoningTranslationTest {
 							ReasoningTable.defaults(ProviderType.ANTHROPIC)
 								.with(Map.of("high", "high", "xhigh", "max", "medium", "dynamic"), ProviderType.ANTHROPIC)),
 					TestCatalogs.chatModel("claude-plain", "anthropic", "claude-plain"),
-					model("gemini-25", "gemini", null),
+					model("gemini-25", "gemini", null), TestCatalogs.chatModel("gemini-plain", "gemini", "gemini-plain"),
 					model("gemini-3", "gemini",
 							ReasoningTable.defaults(ProviderType.GEMINI)
 								.with(Map.of("none", "minimal", "minimal", "minimal", "low", "low", "medium", "medium",
@@ -249,6 +252,27 @@ class ReasoningTranslationTest {
 				.isEqualTo(Json.object().put("includeThoughts", true).put("thinkingLevel", "high"));
 			assertThat(gemini("gemini-3", "\"reasoning_effort\":\"none\"").path("generationConfig").path("thinkingConfig"))
 				.isEqualTo(Json.object().put("includeThoughts", true).put("thinkingLevel", "minimal"));
+		}
+
+		/**
+		 * An effort the Anthropic door derived from the client's {@code thinking} is left out for a
+		 * model that does not reason, with a decision: the client never wrote it, and the
+		 * dropped-parameters header already names its thinking. The same effort written by a client
+		 * of the OpenAI door goes through the policy.
+		 */
+		@Test
+		void anEffortTheAnthropicDoorDerivedIsLeftOutQuietlyForAModelThatDoesNotReason() {
+			LlmExchange exchange = exchange("gemini-plain", "\"reasoning_effort\":\"medium\"");
+			exchange.put(NativeRequest.class, new NativeRequest(NativeRequest.ANTHROPIC_MESSAGES, Json.object(),
+					new HttpHeaders(), Json.object().put("thinking.budget_tokens", 10000)));
+			JsonNode sent = body(new GeminiAdapter(), exchange);
+
+			assertThat(sent.path("generationConfig").has("thinkingConfig")).isFalse();
+			assertThat(exchange.droppedParameters()).isEmpty();
+			assertThat(exchange.decisions().toString()).contains("reasoning_effort medium left out",
+					"capability 'reasoning'");
+			assertThatExceptionOfType(LlmApiException.class)
+				.isThrownBy(() -> gemini("gemini-plain", "\"reasoning_effort\":\"medium\""));
 		}
 
 		@Test
