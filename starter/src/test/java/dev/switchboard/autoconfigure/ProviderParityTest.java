@@ -31,6 +31,7 @@ import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.completions.CompletionUsage;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import org.awaitility.Awaitility;
@@ -147,7 +148,7 @@ class ProviderParityTest {
 		ChatCompletion completion = client().chat()
 			.completions()
 			.create(ChatCompletionCreateParams.builder().model(provider.chatModel).addUserMessage("hi").build());
-		com.openai.models.completions.CompletionUsage usage = completion.usage().orElseThrow();
+		CompletionUsage usage = completion.usage().orElseThrow();
 		assertThat(usage.promptTokens()).isEqualTo(1200);
 		assertThat(usage.completionTokens()).isEqualTo(50);
 		assertThat(usage.promptTokensDetails().flatMap(details -> details.cachedTokens())).contains(1000L);
@@ -163,18 +164,13 @@ class ProviderParityTest {
 	 */
 	@ParameterizedTest
 	@EnumSource(E2eProvider.class)
-	void streamedCacheTokensReachTheSdkAndArePricedApart(E2eProvider provider,
-			@Autowired CostLedger ledger) {
+	void streamedCacheTokensReachTheSdkAndArePricedApart(E2eProvider provider, @Autowired CostLedger ledger) {
 		provider.answerStream("stream-cached.sse");
 		BigDecimal before = spent(ledger, provider.chatModel);
-		ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
-			.model(provider.chatModel)
-			.addUserMessage("What is the capital of France?")
-			.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
-			.build();
+		ChatCompletionCreateParams params = capitalQuestionWithUsage(provider);
 		try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
 			List<ChatCompletionChunk> chunks = stream.stream().toList();
-			com.openai.models.completions.CompletionUsage usage = chunks.get(chunks.size() - 1).usage().orElseThrow();
+			CompletionUsage usage = chunks.get(chunks.size() - 1).usage().orElseThrow();
 			assertThat(usage.promptTokens()).isEqualTo(1200);
 			assertThat(usage.completionTokens()).isEqualTo(50);
 			assertThat(usage.promptTokensDetails().flatMap(details -> details.cachedTokens())).contains(1000L);
@@ -184,6 +180,15 @@ class ProviderParityTest {
 			.atMost(Duration.ofSeconds(5))
 			.untilAsserted(() -> assertThat(spent(ledger, provider.chatModel).subtract(before))
 				.isEqualByComparingTo(expected));
+	}
+
+	/** The streamed question of these tests, asking for the usage chunk. */
+	private static ChatCompletionCreateParams capitalQuestionWithUsage(E2eProvider provider) {
+		return ChatCompletionCreateParams.builder()
+			.model(provider.chatModel)
+			.addUserMessage("What is the capital of France?")
+			.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+			.build();
 	}
 
 	@SuppressWarnings("unchecked")
@@ -199,11 +204,7 @@ class ProviderParityTest {
 	@EnumSource(E2eProvider.class)
 	void streamingChat(E2eProvider provider) {
 		provider.answerStream("stream.sse");
-		ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
-			.model(provider.chatModel)
-			.addUserMessage("What is the capital of France?")
-			.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
-			.build();
+		ChatCompletionCreateParams params = capitalQuestionWithUsage(provider);
 		try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
 			List<ChatCompletionChunk> chunks = stream.stream().toList();
 			String text = chunks.stream()
