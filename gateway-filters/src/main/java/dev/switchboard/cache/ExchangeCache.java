@@ -15,6 +15,7 @@ import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.QuotaCharge;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.StreamAssembler;
 import dev.switchboard.core.Usage;
 
 /**

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
@@ -29,6 +30,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import dev.switchboard.auth.TeamResolver;
 import dev.switchboard.core.ClientCredentials;
+import dev.switchboard.core.CompareLeg;
 import dev.switchboard.core.ConfigSnapshot;
 import dev.switchboard.core.ConfigSnapshots;
 import dev.switchboard.core.ErrorResponses;
@@ -43,6 +45,9 @@ import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Team;
 import dev.switchboard.endpoint.anthropic.AnthropicDoor;
+import dev.switchboard.endpoint.compare.ComparePolicy;
+import dev.switchboard.endpoint.compare.Comparison;
+import dev.switchboard.endpoint.compare.Legs;
 import dev.switchboard.endpoint.door.InboundDoor;
 import dev.switchboard.endpoint.responses.ResponsesDoor;
 import dev.switchboard.endpoint.responses.store.ResponseStore;
@@ -78,6 +83,9 @@ public class LlmEndpoint {
 	/** The doors besides OpenAI's, which answers every path none of them claims. */
 	private final List<InboundDoor> doors;
 
+	/** {@code /v1/compare}; {@code null} when comparisons are switched off. */
+	private final @Nullable Comparison comparison;
+
 	/**
 	 * @param snapshots the configuration each request binds to when it arrives: its
 	 * {@link ModelResolver} and {@link ModelsEndpoint} parts serve the request
@@ -87,10 +95,20 @@ public class LlmEndpoint {
 	 */
 	public LlmEndpoint(ConfigSnapshots snapshots, List<LlmExchangeListener> listeners,
 			@Nullable ResponseStore responseStore) {
+		this(snapshots, listeners, responseStore, ComparePolicy.defaults());
+	}
+
+	/**
+	 * @param compare what {@code /v1/compare} allows, or {@code null} to answer it 404 like any
+	 * path the gateway does not serve
+	 */
+	public LlmEndpoint(ConfigSnapshots snapshots, List<LlmExchangeListener> listeners,
+			@Nullable ResponseStore responseStore, @Nullable ComparePolicy compare) {
 		this.snapshots = snapshots;
 		this.listeners = List.copyOf(listeners);
 		this.responses = new ResponsesDoor(responseStore);
 		this.doors = List.of(this.anthropic, this.responses);
+		this.comparison = (compare != null) ? new Comparison(compare) : null;
 	}
 
 	public LlmEndpoint(ConfigSnapshots snapshots, List<LlmExchangeListener> listeners) {
@@ -156,6 +174,14 @@ public class LlmEndpoint {
 		HttpMethod method = request.getMethod();
 		Operation operation = operation(path);
 		Mono<Team> team = teams.resolve(exchange).switchIfEmpty(Mono.error(LlmApiException::missingKey));
+		if (this.comparison != null && Comparison.isCompare(path)) {
+			if (!HttpMethod.POST.equals(method)) {
+				exchange.getResponse().getHeaders().setAllow(Set.of(HttpMethod.POST));
+				return Mono.error(LlmApiException.methodNotAllowed(method.name(), path));
+			}
+			return team.flatMap(t -> readBody(request, maxBodyBytes).flatMap(bytes -> this.comparison.handle(exchange,
+					parse(bytes), requestId, legs(exchange, chain, t, snapshot))));
+		}
 		if (operation == null) {
 			if (ResponsesDoor.isStoredResponse(path)) {
 				return team.flatMap(t -> this.responses.stored(method, path, request.getQueryParams(), t))
@@ -184,6 +210,50 @@ public class LlmEndpoint {
 			Operation operation, Team team, InboundDoor.Inbound inbound, String requestId, ConfigSnapshot snapshot) {
 		ModelRoute route = snapshot.require(ModelResolver.class)
 			.resolve(inbound.model(), team, operation, inbound.canonical());
+		return run(exchange, chain, open(door, operation, team, inbound, route, requestId, snapshot));
+	}
+
+	/**
+	 * The legs of a comparison: each a chat completion of the team at the OpenAI door, resolved,
+	 * observed and sent down the rest of the chain as {@link #forward} does with any request.
+	 */
+	private Legs legs(ServerWebExchange client, GatewayFilterChain chain, Team team, ConfigSnapshot snapshot) {
+		HttpHeaders headers = client.getRequest().getHeaders();
+		return new Legs() {
+
+			@Override
+			public void validate(ObjectNode chat) {
+				OpenAiDoor.INSTANCE.read(Operation.CHAT, chat, headers);
+			}
+
+			@Override
+			public Mono<Void> run(ServerWebExchange leg, ObjectNode chat, String requestId, CompareLeg marker,
+					boolean failover, Consumer<LlmExchange> opened) {
+				leg.getAttributes().put(FrontDoor.ATTRIBUTE, OpenAiDoor.INSTANCE);
+				return Mono.defer(() -> {
+					InboundDoor.Inbound inbound = OpenAiDoor.INSTANCE.read(Operation.CHAT, chat, headers);
+					ModelRoute route = snapshot.require(ModelResolver.class)
+						.resolve(inbound.model(), team, Operation.CHAT, inbound.canonical());
+					if (!failover && route.targets().size() > 1) {
+						route = new ModelRoute(route.requestedModel(), List.of(route.primary()),
+								route.reason() + " (the named model only: failover is off in a comparison)");
+					}
+					LlmExchange llm = open(OpenAiDoor.INSTANCE, Operation.CHAT, team, inbound, route, requestId, snapshot);
+					llm.put(CompareLeg.class, marker);
+					opened.accept(llm);
+					return LlmEndpoint.this.run(leg, chain, llm);
+				})
+					.onErrorResume(error -> leg.getResponse().isCommitted() ? Mono.empty()
+							: ErrorResponses.write(leg, error))
+					.onErrorResume(error -> Mono.empty());
+			}
+
+		};
+	}
+
+	/** The exchange of a request about to go down the chain, observed by the endpoint's listeners. */
+	private LlmExchange open(InboundDoor door, Operation operation, Team team, InboundDoor.Inbound inbound,
+			ModelRoute route, String requestId, ConfigSnapshot snapshot) {
 		LlmExchange llm = new LlmExchange(requestId, operation, team, inbound.canonical(), route);
 		llm.put(ConfigSnapshot.class, snapshot);
 		llm.put(FrontDoor.class, door);
@@ -192,6 +262,12 @@ public class LlmEndpoint {
 		}
 		llm.decide("route", route.reason() + " for team '" + team.name() + "' -> " + route.primary().label());
 		this.listeners.forEach(llm::addStartListener);
+		return llm;
+	}
+
+	/** Runs an opened exchange down the rest of the chain and completes it however the chain ends. */
+	private Mono<Void> run(ServerWebExchange exchange, GatewayFilterChain chain, LlmExchange llm) {
+		Team team = llm.team();
 		llm.attachTo(exchange);
 		return chain.filter(exchange)
 			.doOnError(llm::recordFailure)

@@ -13,6 +13,7 @@ import tools.jackson.databind.JsonNode;
 import dev.switchboard.cache.store.InMemoryCacheStore;
 import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.StreamAssembler;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.testing.TestCatalogs;
 

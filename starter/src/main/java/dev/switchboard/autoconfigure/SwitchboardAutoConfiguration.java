@@ -37,6 +37,7 @@ import dev.switchboard.dispatch.ProviderClients;
 import dev.switchboard.dispatch.ProviderLimits;
 import dev.switchboard.dispatch.TargetBreakers;
 import dev.switchboard.endpoint.LlmEndpoint;
+import dev.switchboard.endpoint.compare.ComparePolicy;
 import dev.switchboard.endpoint.responses.store.ResponseStore;
 import dev.switchboard.endpoint.LlmEndpointGatewayFilterFactory;
 import dev.switchboard.live.LiveConfig;
@@ -211,8 +212,9 @@ public class SwitchboardAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LlmEndpoint switchboardLlmEndpoint(LiveConfig live, ObjectProvider<LlmExchangeListener> listeners,
-			ObjectProvider<ResponseStore> responseStore) {
-		return new LlmEndpoint(live, listeners.orderedStream().toList(), responseStore.getIfUnique());
+			ObjectProvider<ResponseStore> responseStore, ObjectProvider<ComparePolicy> compare) {
+		return new LlmEndpoint(live, listeners.orderedStream().toList(), responseStore.getIfUnique(),
+				compare.getIfUnique());
 	}
 
 	@Bean

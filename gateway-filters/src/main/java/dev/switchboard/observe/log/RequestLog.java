@@ -20,6 +20,7 @@ import org.springframework.core.Ordered;
 
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.Bill;
+import dev.switchboard.core.CompareLeg;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
@@ -300,6 +301,11 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 		record.put("door", exchange.door().name());
 		record.put("requested_model", exchange.requestedModel());
 		record.put("stream", exchange.stream());
+		CompareLeg leg = exchange.get(CompareLeg.class);
+		if (leg != null) {
+			// What a team spends comparing models, apart from what it spends on answers.
+			record.putObject("compare").put("id", leg.compareId()).put("leg", leg.leg()).put("legs", leg.legs());
+		}
 		record.put("outcome", completion.name().toLowerCase());
 		record.put("error_type", GenAiAttributes.errorType(completion, error));
 		Attempt served = exchange.servingAttempt();

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.Bill;
+import dev.switchboard.core.CompareLeg;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.RouteTarget;
@@ -59,6 +60,12 @@ public class GenAiMetrics implements LlmExchangeListener {
 	public static final String ATTEMPTS = "switchboard.attempts";
 
 	public static final String OUTCOME = "outcome";
+
+	/** Legs of comparisons ({@code /v1/compare}), by team and outcome: also counted as the chat requests they are. */
+	public static final String COMPARE_LEGS = "switchboard.compare.legs";
+
+	/** What comparisons cost, by team: the part of {@value #COST} spent comparing models. */
+	public static final String COMPARE_COST = "switchboard.compare.cost";
 
 	/** Tag sets kept per kind of meter; error types and outcomes multiply the configured ones by a few. */
 	static final int MAX_CACHED = 4096;
@@ -106,6 +113,14 @@ public class GenAiMetrics implements LlmExchangeListener {
 				k -> new OutcomeMeters(k, meters.tags));
 		outcome.duration.record(System.nanoTime() - exchange.startNanos(), TimeUnit.NANOSECONDS);
 		outcome.requests.increment();
+		boolean compared = exchange.get(CompareLeg.class) != null;
+		if (compared) {
+			Counter.builder(COMPARE_LEGS)
+				.description("Legs of model comparisons, by outcome")
+				.tags(TEAM, key.team(), OUTCOME, completion.name().toLowerCase())
+				.register(this.registry)
+				.increment();
+		}
 		if (exchange.timeToFirstTokenNanos() > 0) {
 			meters.timeToFirstToken().record(Duration.ofNanos(exchange.timeToFirstTokenNanos()));
 		}
@@ -119,6 +134,14 @@ public class GenAiMetrics implements LlmExchangeListener {
 		meters.inputTokens().record(usage.promptTokens());
 		meters.outputTokens().record(usage.completionTokens());
 		meters.cost().increment(bill.cost().doubleValue());
+		if (compared) {
+			Counter.builder(COMPARE_COST)
+				.description("Spend in USD on model comparisons at catalog prices")
+				.baseUnit("usd")
+				.tags(TEAM, key.team())
+				.register(this.registry)
+				.increment(bill.cost().doubleValue());
+		}
 	}
 
 	/** The cached value for {@code key}, made and kept unless the cache is full. */

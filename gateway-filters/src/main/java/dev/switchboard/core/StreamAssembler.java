@@ -1,4 +1,4 @@
-package dev.switchboard.cache;
+package dev.switchboard.core;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -8,13 +8,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.switchboard.core.Json;
-import dev.switchboard.core.Thinking;
 import dev.switchboard.sse.SseEvent;
 
 /**
  * Rebuilds the {@code chat.completion} of a stream from its {@code chat.completion.chunk}s as they
- * pass to the client, so a streamed miss can be stored. Per request, not thread-safe (one stream
+ * pass to the client, so a streamed miss can be stored and a compared leg reported. Per request, not thread-safe (one stream
  * delivers its events in order). {@link #completion()} answers only for a stream that ended with
  * {@code [DONE]} and carried no error event. Thinking is put back together as {@link Thinking}
  * describes, so a replayed answer can still be sent back by the client on its next turn.

@@ -1,0 +1,317 @@
+package dev.switchboard.endpoint.compare;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+
+import dev.switchboard.core.CompareLeg;
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmExchangeListener;
+import dev.switchboard.core.StreamAssembler;
+import dev.switchboard.sse.SseDecoder;
+import dev.switchboard.sse.SseEncoder;
+import dev.switchboard.sse.SseEvent;
+
+/**
+ * {@code POST /v1/compare}: one prompt to several models in one call, the answers side by side
+ * with their latency, time to first token, tokens and cost.
+ *
+ * <p>Each leg is a full request of the team ({@link Legs}): its own allow-list check, quota
+ * reservation and settlement, cache lookup, metering and request-log line (marked
+ * {@link CompareLeg}), run in parallel on an exchange of its own whose response is kept
+ * ({@link LegResponse}) rather than sent. One leg failing (a model the team may not use, a
+ * provider's error, a quota's 429) is that leg's entry and never fails the others; the
+ * comparison's deadline ends whatever still runs. Failover is off unless asked: the point is the
+ * model named.
+ *
+ * <p>As JSON the answer is one {@code comparison} object; streamed, the legs' chunks arrive as
+ * they are written, each event naming its leg ({@code compare.chunk}), then each leg's result
+ * ({@code compare.leg}), then the whole answer ({@code compare.summary}) and {@code [DONE]}.
+ */
+public final class Comparison {
+
+	private static final byte[] EMPTY = new byte[0];
+
+	private final ComparePolicy policy;
+
+	public Comparison(ComparePolicy policy) {
+		this.policy = policy;
+	}
+
+	/** Whether a path is the comparison's, whatever prefix the route adds before {@code /v1}. */
+	public static boolean isCompare(String path) {
+		return path.endsWith("/v1/compare");
+	}
+
+	public Mono<Void> handle(ServerWebExchange exchange, ObjectNode body, String requestId, Legs legs) {
+		CompareRequest request = CompareRequest.read(body, this.policy);
+		legs.validate(request.legBody(0));
+		String id = "cmp_" + requestId.replaceFirst("^req_", "");
+		long start = System.nanoTime();
+		Mono<Long> deadline = Mono.delay(request.deadline()).cache();
+		List<Leg> running = new ArrayList<>();
+		for (int i = 0; i < request.models().size(); i++) {
+			running.add(new Leg(i, request.models().get(i), start, exchange, request.cache()));
+		}
+		Function<Leg, Mono<Void>> run = leg -> legs.run(leg.exchange, request.legBody(leg.index), id + "-" + leg.index,
+				new CompareLeg(id, leg.index, running.size()), request.failover(), leg::opened)
+			.doFinally(signal -> leg.response.finish());
+		return request.stream() ? stream(exchange, id, request, running, run, deadline)
+				: json(exchange, id, request, running, run, deadline);
+	}
+
+	// ---- JSON
+
+	private Mono<Void> json(ServerWebExchange exchange, String id, CompareRequest request, List<Leg> running,
+			Function<Leg, Mono<Void>> run, Mono<Long> deadline) {
+		return Flux.fromIterable(running)
+			.flatMap(leg -> Mono.when(run.apply(leg), leg.whole().doOnNext(leg::body))
+				.then(Mono.defer(leg::completed))
+				.then(Mono.fromSupplier(leg::result))
+				.timeout(deadline, Mono.fromSupplier(leg::pastDeadline)), running.size())
+			.collectList()
+			.flatMap(results -> write(exchange, answer(id, request, results)));
+	}
+
+	private static Mono<Void> write(ServerWebExchange exchange, ObjectNode answer) {
+		byte[] bytes = Json.MAPPER.writeValueAsBytes(answer);
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(HttpStatusCode.valueOf(200));
+		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+		response.getHeaders().setContentLength(bytes.length);
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(bytes)));
+	}
+
+	// ---- stream
+
+	private Mono<Void> stream(ServerWebExchange exchange, String id, CompareRequest request, List<Leg> running,
+			Function<Leg, Mono<Void>> run, Mono<Long> deadline) {
+		List<LegResult> results = new ArrayList<>();
+		Flux<SseEvent> legs = Flux.merge(running.stream().map(leg -> {
+			AtomicBoolean ended = new AtomicBoolean();
+			Flux<SseEvent> chunks = Flux.merge(run.apply(leg).then(Mono.<SseEvent>empty()), leg.events(id))
+				.doOnComplete(() -> ended.set(true))
+				.takeUntilOther(deadline);
+			return chunks.concatWith(Mono.defer(() -> {
+				Mono<LegResult> result = ended.get() ? leg.completed().then(Mono.fromSupplier(leg::result))
+						: Mono.fromSupplier(leg::pastDeadline);
+				return result.timeout(deadline, Mono.fromSupplier(leg::pastDeadline)).map(done -> {
+					synchronized (results) {
+						results.add(done);
+					}
+					return Json.event("compare.leg", done.toJson());
+				});
+			}));
+		}).toList());
+		Flux<SseEvent> events = legs
+			.concatWith(Mono.fromSupplier(() -> Json.event("compare.summary", answer(id, request, results))))
+			.concatWith(Mono.just(SseEvent.DONE_EVENT));
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(HttpStatusCode.valueOf(200));
+		response.getHeaders().setContentType(MediaType.TEXT_EVENT_STREAM);
+		response.getHeaders().setCacheControl("no-cache");
+		return response.writeWith(events.map(event -> response.bufferFactory().wrap(SseEncoder.encode(event))));
+	}
+
+	// ---- the answer
+
+	private static ObjectNode answer(String id, CompareRequest request, List<LegResult> results) {
+		List<LegResult> sorted = new ArrayList<>(results);
+		sorted.sort(Comparator.comparingInt(LegResult::leg));
+		ObjectNode answer = Json.object()
+			.put("id", id)
+			.put("object", "comparison")
+			.put("created", Instant.now().getEpochSecond());
+		ArrayNode legs = answer.putArray("legs");
+		sorted.forEach(result -> legs.add(result.toJson()));
+		List<LegResult> succeeded = sorted.stream().filter(LegResult::succeeded).toList();
+		ObjectNode summary = answer.putObject("summary");
+		summary.put("legs", sorted.size());
+		summary.put("succeeded", succeeded.size());
+		summary.put("all_succeeded", succeeded.size() == request.models().size());
+		best(summary, "fastest", succeeded, Comparator.comparingLong(LegResult::latencyMillis));
+		best(summary, "cheapest", succeeded, Comparator.comparing(LegResult::cost));
+		best(summary, "shortest", succeeded, Comparator.comparingLong(LegResult::completionTokens));
+		summary.put("total_cost_usd", sorted.stream().map(LegResult::cost).reduce(BigDecimal.ZERO, BigDecimal::add));
+		return answer;
+	}
+
+	private static void best(ObjectNode summary, String name, List<LegResult> succeeded,
+			Comparator<LegResult> order) {
+		LegResult best = succeeded.stream().min(order.thenComparingInt(LegResult::leg)).orElse(null);
+		if (best != null) {
+			summary.put(name, best.model());
+		}
+		else {
+			summary.putNull(name);
+		}
+	}
+
+	/** One leg while it runs: its exchange, what its response carried, and when it ended. */
+	private static final class Leg {
+
+		final int index;
+
+		final String model;
+
+		private final long start;
+
+		final LegResponse response;
+
+		final ServerWebExchange exchange;
+
+		private final AtomicReference<@Nullable LlmExchange> llm = new AtomicReference<>();
+
+		private final Sinks.Empty<Void> completion = Sinks.empty();
+
+		private @Nullable JsonNode body;
+
+		private final StreamAssembler assembler = new StreamAssembler();
+
+		/** A leg on an exchange of its own: the client's request headers, without the cache if so asked. */
+		Leg(int index, String model, long start, ServerWebExchange client, boolean cache) {
+			this.index = index;
+			this.model = model;
+			this.start = start;
+			this.response = new LegResponse(client.getResponse().bufferFactory());
+			ServerHttpRequest request = client.getRequest().mutate().headers(headers -> {
+				headers.remove(HttpHeaders.CONTENT_LENGTH);
+				if (!cache) {
+					headers.setCacheControl("no-store");
+				}
+			}).build();
+			this.exchange = new LegExchange(client, request, this.response);
+		}
+
+		void opened(LlmExchange exchange) {
+			this.llm.set(exchange);
+			exchange.addListener(new LlmExchangeListener() {
+				@Override
+				public void onComplete(LlmExchange done, LlmExchange.Completion completion, @Nullable Throwable error) {
+					Leg.this.completion.tryEmitEmpty();
+				}
+			});
+		}
+
+		/** When the leg's exchange completed (its bill decided); at once when it never had one. */
+		Mono<Void> completed() {
+			return (this.llm.get() != null) ? this.completion.asMono() : Mono.empty();
+		}
+
+		/** The whole body, for a leg answered as JSON. */
+		Mono<byte[]> whole() {
+			return this.response.body().flatMap(Leg::whole).defaultIfEmpty(EMPTY);
+		}
+
+		void body(byte[] bytes) {
+			this.body = parse(bytes);
+		}
+
+		/**
+		 * A streamed leg's chunks as comparison events, each naming the leg; an answer that is
+		 * not a stream (an error before the stream began) is kept for the leg's result instead.
+		 */
+		Flux<SseEvent> events(String id) {
+			return this.response.body().flatMapMany(body -> {
+				MediaType type = this.response.getHeaders().getContentType();
+				if (type == null || !MediaType.TEXT_EVENT_STREAM.isCompatibleWith(type)) {
+					return whole(body).doOnNext(this::body).thenMany(Flux.empty());
+				}
+				SseDecoder decoder = new SseDecoder();
+				return body.concatMapIterable(buffer -> {
+					byte[] bytes = new byte[buffer.readableByteCount()];
+					buffer.read(bytes);
+					DataBufferUtils.release(buffer);
+					return decoder.decode(bytes);
+				}).concatWith(Flux.defer(() -> Flux.fromIterable(decoder.finish()))).handle((event, sink) -> {
+					this.assembler.accept(event);
+					if (!event.isDone()) {
+						JsonNode chunk = parse(event.data());
+						if (chunk != null && chunk.has("error")) {
+							this.body = chunk;
+						}
+						else if (chunk != null) {
+							ObjectNode tagged = Json.object().put("id", id).put("leg", this.index).put("model", this.model);
+							tagged.set("chunk", chunk);
+							sink.next(Json.event("compare.chunk", tagged));
+						}
+					}
+				});
+			});
+		}
+
+		private static Mono<byte[]> whole(Flux<DataBuffer> body) {
+			return DataBufferUtils.join(body).map(buffer -> {
+				try {
+					byte[] bytes = new byte[buffer.readableByteCount()];
+					buffer.read(bytes);
+					return bytes;
+				}
+				finally {
+					DataBufferUtils.release(buffer);
+				}
+			}).defaultIfEmpty(EMPTY);
+		}
+
+		LegResult result() {
+			JsonNode answer = this.body;
+			if (answer == null || !answer.has("error")) {
+				ObjectNode assembled = this.assembler.completion();
+				answer = (assembled != null) ? assembled : answer;
+			}
+			int status = (this.response.getStatusCode() != null) ? this.response.getStatusCode().value() : 500;
+			if (answer != null && answer.has("error") && status < 400) {
+				status = answer.path("error").path("code").asString("").equals("total_timeout") ? 504 : 502;
+			}
+			return LegResult.of(this.index, this.model, status, this.response.getHeaders(), answer, this.llm.get(),
+					elapsedMillis());
+		}
+
+		LegResult pastDeadline() {
+			return LegResult.deadline(this.index, this.model, this.llm.get(), elapsedMillis());
+		}
+
+		private long elapsedMillis() {
+			return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.start);
+		}
+
+		private static @Nullable JsonNode parse(byte[] bytes) {
+			if (bytes.length == 0) {
+				return null;
+			}
+			try {
+				return Json.MAPPER.readTree(bytes);
+			}
+			catch (JacksonException ex) {
+				return null;
+			}
+		}
+
+	}
+
+}
