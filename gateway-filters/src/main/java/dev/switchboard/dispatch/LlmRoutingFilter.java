@@ -18,6 +18,8 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.switchboard.core.Bill;
+import dev.switchboard.core.CompareGate;
+import dev.switchboard.core.CompareLeg;
 import dev.switchboard.core.ErrorResponses;
 import dev.switchboard.core.FrontDoor;
 import dev.switchboard.core.Headers;
@@ -69,6 +71,16 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		ServerWebExchangeUtils.setAlreadyRouted(exchange);
+		CompareGate gate = llm.get(CompareGate.class);
+		CompareLeg leg = llm.get(CompareLeg.class);
+		if (gate != null && leg != null) {
+			// A comparison's leg calls its provider only once every leg is admitted (or one was refused).
+			return gate.arrive(leg.leg()).then(Mono.defer(() -> dispatch(exchange, llm)));
+		}
+		return dispatch(exchange, llm);
+	}
+
+	private Mono<Void> dispatch(ServerWebExchange exchange, LlmExchange llm) {
 		return this.dispatcher.dispatch(llm, response -> write(exchange, llm, response, this.costHeaders));
 	}
 

@@ -236,13 +236,39 @@ class CompareIntegrationTest {
 		assertThat(events.get(events.size() - 1).isDone()).isTrue();
 		assertThat(text.get(0)).hasToString("Quick answer.");
 		assertThat(text.get(1)).hasToString("Claude answers.");
-		assertThat(results).hasSize(3);
+		assertThat(results).as(answer.body()).hasSize(3);
 		assertThat(summary).isNotNull();
 		assertThat(summary.path("legs").get(1).path("message").path("content").asString()).isEqualTo("Claude answers.");
 		assertThat(summary.path("legs").get(1).path("usage").path("completion_tokens").asInt()).isEqualTo(3);
 		assertThat(summary.path("legs").get(0).path("time_to_first_token_ms").isNumber()).isTrue();
 		assertThat(summary.path("legs").get(2).path("status").asInt()).isEqualTo(403);
 		assertThat(summary.path("summary").path("succeeded").asInt()).isEqualTo(2);
+	}
+
+	/**
+	 * Either every leg fits the team's budget or none is sent: the leg the quota refuses makes the
+	 * comparison a 429, the legs already admitted are held back from their providers and not
+	 * charged, so the team's budget is whole for the next comparison.
+	 */
+	@Test
+	void aComparisonThatDoesNotFitTheBudgetIsA429BeforeAnyLegIsSent() {
+		Map<String, String> tight = Map.of("authorization", "Bearer tight-key");
+		String three = compare("[\"quick\",\"slow\",\"claude\"]", ",\"max_tokens\":40");
+
+		Answer refused = post(three, tight);
+
+		assertThat(refused.status()).as(refused.body()).isEqualTo(429);
+		JsonNode error = Json.MAPPER.readTree(refused.body()).path("error");
+		assertThat(error.path("message").asString()).contains("no leg was sent");
+		assertThat(quick.received()).isEmpty();
+		assertThat(slow.received()).isEmpty();
+		assertThat(claude.received()).isEmpty();
+		assertThat(post(three.replace(",\"stream\":true", "").replace("]", "]").replace("\"max_tokens\":40",
+				"\"max_tokens\":40,\"stream\":true"), tight).status()).as("streamed alike").isEqualTo(429);
+
+		Answer two = post(compare("[\"quick\",\"claude\"]", ",\"max_tokens\":40"), tight);
+		assertThat(two.status()).as("nothing of the refused comparisons was charged: " + two.body()).isEqualTo(200);
+		assertThat(Json.MAPPER.readTree(two.body()).path("summary").path("all_succeeded").asBoolean()).isTrue();
 	}
 
 	@Test

@@ -28,8 +28,11 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.switchboard.core.CompareGate;
 import dev.switchboard.core.CompareLeg;
+import dev.switchboard.core.FrontDoor;
 import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.StreamAssembler;
@@ -74,28 +77,32 @@ public final class Comparison {
 		String id = "cmp_" + requestId.replaceFirst("^req_", "");
 		long start = System.nanoTime();
 		Mono<Long> deadline = Mono.delay(request.deadline()).cache();
+		CompareGate gate = new CompareGate(request.models().size());
 		List<Leg> running = new ArrayList<>();
 		for (int i = 0; i < request.models().size(); i++) {
-			running.add(new Leg(i, request.models().get(i), start, exchange, request.cache()));
+			running.add(new Leg(i, request.models().get(i), start, exchange, request.cache(), gate));
 		}
 		Function<Leg, Mono<Void>> run = leg -> legs.run(leg.exchange, request.legBody(leg.index), id + "-" + leg.index,
 				new CompareLeg(id, leg.index, running.size()), request.failover(), leg::opened)
 			.doFinally(signal -> leg.response.finish());
-		return request.stream() ? stream(exchange, id, request, running, run, deadline)
-				: json(exchange, id, request, running, run, deadline);
+		return request.stream() ? stream(exchange, id, request, running, run, deadline, gate)
+				: json(exchange, id, request, running, run, deadline, gate);
 	}
 
 	// ---- JSON
 
 	private Mono<Void> json(ServerWebExchange exchange, String id, CompareRequest request, List<Leg> running,
-			Function<Leg, Mono<Void>> run, Mono<Long> deadline) {
+			Function<Leg, Mono<Void>> run, Mono<Long> deadline, CompareGate gate) {
 		return Flux.fromIterable(running)
 			.flatMap(leg -> Mono.when(run.apply(leg), leg.whole().doOnNext(leg::body))
 				.then(Mono.defer(leg::completed))
 				.then(Mono.fromSupplier(leg::result))
 				.timeout(deadline, Mono.fromSupplier(leg::pastDeadline)), running.size())
 			.collectList()
-			.flatMap(results -> write(exchange, answer(id, request, results)));
+			.flatMap(results -> {
+				LlmApiException refusal = gate.refusal();
+				return (refusal != null) ? Mono.error(refusal) : write(exchange, answer(id, request, results));
+			});
 	}
 
 	private static Mono<Void> write(ServerWebExchange exchange, ObjectNode answer) {
@@ -110,7 +117,7 @@ public final class Comparison {
 	// ---- stream
 
 	private Mono<Void> stream(ServerWebExchange exchange, String id, CompareRequest request, List<Leg> running,
-			Function<Leg, Mono<Void>> run, Mono<Long> deadline) {
+			Function<Leg, Mono<Void>> run, Mono<Long> deadline, CompareGate gate) {
 		List<LegResult> results = new ArrayList<>();
 		Flux<SseEvent> legs = Flux.merge(running.stream().map(leg -> {
 			AtomicBoolean ended = new AtomicBoolean();
@@ -120,7 +127,10 @@ public final class Comparison {
 			return chunks.concatWith(Mono.defer(() -> {
 				Mono<LegResult> result = ended.get() ? leg.completed().then(Mono.fromSupplier(leg::result))
 						: Mono.fromSupplier(leg::pastDeadline);
-				return result.timeout(deadline, Mono.fromSupplier(leg::pastDeadline)).map(done -> {
+				// Nothing is written before every leg is admitted: a refused leg makes the whole call a 429.
+				return result.timeout(deadline, Mono.fromSupplier(leg::pastDeadline))
+					.delayUntil(done -> gate.settled().onErrorResume(error -> Mono.empty()))
+					.map(done -> {
 					synchronized (results) {
 						results.add(done);
 					}
@@ -132,10 +142,26 @@ public final class Comparison {
 			.concatWith(Mono.fromSupplier(() -> Json.event("compare.summary", answer(id, request, results))))
 			.concatWith(Mono.just(SseEvent.DONE_EVENT));
 		ServerHttpResponse response = exchange.getResponse();
-		response.setStatusCode(HttpStatusCode.valueOf(200));
-		response.getHeaders().setContentType(MediaType.TEXT_EVENT_STREAM);
-		response.getHeaders().setCacheControl("no-cache");
-		return response.writeWith(events.map(event -> response.bufferFactory().wrap(SseEncoder.encode(event))));
+		// Nothing comes before every leg is admitted (chunks follow the gate, results wait for it),
+		// so the first event decides what the response is, before anything is committed: the
+		// stream, or the 429 of a comparison the team's quota cannot hold.
+		Flux<DataBuffer> body = events.switchOnFirst((first, flux) -> {
+			LlmApiException refusal = gate.refusal();
+			if (refusal != null) {
+				response.setStatusCode(HttpStatusCode.valueOf(refusal.status()));
+				response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+				if (refusal.retryAfter() != null) {
+					response.getHeaders().set(HttpHeaders.RETRY_AFTER,
+							Long.toString(Math.max(1, (refusal.retryAfter().toMillis() + 999) / 1000)));
+				}
+				return Flux.just(response.bufferFactory().wrap(FrontDoor.OPENAI.errorBody(refusal)));
+			}
+			response.setStatusCode(HttpStatusCode.valueOf(200));
+			response.getHeaders().setContentType(MediaType.TEXT_EVENT_STREAM);
+			response.getHeaders().setCacheControl("no-cache");
+			return flux.map(event -> response.bufferFactory().wrap(SseEncoder.encode(event)));
+		});
+		return response.writeWith(body);
 	}
 
 	// ---- the answer
@@ -193,9 +219,12 @@ public final class Comparison {
 
 		private final StreamAssembler assembler = new StreamAssembler();
 
+		private final CompareGate gate;
+
 		/** A leg on an exchange of its own: the client's request headers, without the cache if so asked. */
-		Leg(int index, String model, long start, ServerWebExchange client, boolean cache) {
+		Leg(int index, String model, long start, ServerWebExchange client, boolean cache, CompareGate gate) {
 			this.index = index;
+			this.gate = gate;
 			this.model = model;
 			this.start = start;
 			this.response = new LegResponse(client.getResponse().bufferFactory());
@@ -210,6 +239,7 @@ public final class Comparison {
 
 		void opened(LlmExchange exchange) {
 			this.llm.set(exchange);
+			exchange.put(CompareGate.class, this.gate);
 			exchange.addListener(new LlmExchangeListener() {
 				@Override
 				public void onComplete(LlmExchange done, LlmExchange.Completion completion, @Nullable Throwable error) {
@@ -285,6 +315,7 @@ public final class Comparison {
 				answer = (assembled != null) ? assembled : answer;
 			}
 			int status = (this.response.getStatusCode() != null) ? this.response.getStatusCode().value() : 500;
+			this.gate.leave(this.index, refusal(status, answer));
 			if (answer != null && answer.has("error") && status < 400) {
 				status = answer.path("error").path("code").asString("").equals("total_timeout") ? 504 : 502;
 			}
@@ -293,11 +324,28 @@ public final class Comparison {
 		}
 
 		LegResult pastDeadline() {
+			this.gate.leave(this.index, null);
 			return LegResult.deadline(this.index, this.model, this.llm.get(), elapsedMillis());
 		}
 
 		private long elapsedMillis() {
 			return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.start);
+		}
+
+		/**
+		 * The gateway's own 429 for a leg refused before it reached its provider (by the time the
+		 * gate hears of a leg's end, one that arrived is no longer counted), as the comparison's
+		 * answer: the message says which leg did not fit.
+		 */
+		private @Nullable LlmApiException refusal(int status, @Nullable JsonNode answer) {
+			if (status != 429 || answer == null || !answer.has("error")) {
+				return null;
+			}
+			JsonNode error = answer.path("error");
+			return new LlmApiException(429, error.path("type").asString("rate_limit_error"),
+					error.path("code").asString(null), null, "The comparison does not fit the team's quota, so no leg "
+							+ "was sent: leg " + this.index + " ('" + this.model + "') was refused: "
+							+ error.path("message").asString(""), null, null);
 		}
 
 		private static @Nullable JsonNode parse(byte[] bytes) {

@@ -179,8 +179,8 @@ public final class Reservation implements LlmExchangeListener {
 	 * What the request is billed: for an answer the gateway gave by itself, its {@link QuotaCharge};
 	 * otherwise the provider's usage for the attempt that ran last (the one that
 	 * served, or failed last), raised to what was seen streaming when a stream broke off; else, for streams, the prompt estimate plus what was streamed; else,
-	 * after a success without usage, the whole reservation; else (a failure with no output) the
-	 * prompt alone, refunding the completion part.
+	 * when no provider was called, nothing; else, after a success without usage, the whole
+	 * reservation; else (a failure with no output) the prompt alone, refunding the completion part.
 	 */
 	Usage billedUsage(LlmExchange.Completion completion) {
 		QuotaCharge preset = QuotaCharge.of(this.exchange);
@@ -201,6 +201,10 @@ public final class Reservation implements LlmExchangeListener {
 		}
 		if (this.streamed.chunks > 0) {
 			return new Usage(this.promptTokens, this.streamed.estimate(), 0, false);
+		}
+		if (attempts.isEmpty()) {
+			// Ended before any provider was called (refused, held back, abandoned): nothing was used.
+			return new Usage(0, 0, 0, false);
 		}
 		if (completion == LlmExchange.Completion.SUCCESS && !this.exchange.stream()) {
 			return new Usage(this.promptTokens, this.completionTokens, 0, false);
