@@ -22,6 +22,7 @@ import dev.switchboard.catalog.Capability;
 import dev.switchboard.catalog.ModelCatalog;
 import dev.switchboard.catalog.ModelSpec;
 import dev.switchboard.core.ConfigSnapshot;
+import dev.switchboard.core.Attempt;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
@@ -309,9 +310,24 @@ abstract class QuotaBackendContract {
 		TokenQuotaService service = service(limits(QuotaLimit.TOKENS_PER_DAY, 10_000));
 		LlmExchange exchange = chat("fast", 300, false);
 		Admission admission = service.reserve(exchange, null).block(Duration.ofSeconds(5));
+		Attempt attempt = exchange.startAttempt(exchange.route().primary());
+		exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, "HTTP 500");
 		exchange.complete(LlmExchange.Completion.ERROR, new IllegalStateException("upstream 500"));
 		admission.reservation().settlement().block(Duration.ofSeconds(5));
 		assertThat(available(service)[0]).isEqualTo(10_000 - admission.reservation().promptTokens());
+	}
+
+	/** Refused after its reservation, or held back (a comparison's leg), before any provider call: nothing used. */
+	@Test
+	void aRequestThatNeverReachedAProviderIsNotCharged() {
+		TokenQuotaService service = service(limits(QuotaLimit.TOKENS_PER_DAY, 10_000));
+		LlmExchange exchange = chat("fast", 300, false);
+		Admission admission = service.reserve(exchange, null).block(Duration.ofSeconds(5));
+		assertThat(available(service)[0]).isLessThan(10_000);
+		exchange.complete(LlmExchange.Completion.ERROR, new IllegalStateException("held back"));
+		admission.reservation().settlement().block(Duration.ofSeconds(5));
+		assertThat(available(service)[0]).isEqualTo(10_000);
+		assertThat(exchange.bill().usage()).isEqualTo(new Usage(0, 0, 0, false));
 	}
 
 	@Test
