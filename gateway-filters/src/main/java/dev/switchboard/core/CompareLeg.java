@@ -7,8 +7,16 @@ package dev.switchboard.core;
  * quota, cache and metering apply to it.
  *
  * @param compareId the comparison's id, shared by its legs
- * @param leg this leg's position in the comparison's {@code models}, from 0
+ * @param leg this leg's position in the comparison's {@code models}, from 0; for the judge, the
+ * number of legs (it comes after them)
  * @param legs how many legs the comparison has
+ * @param judge whether this is the request that scores the legs' answers rather than a leg
  */
-public record CompareLeg(String compareId, int leg, int legs) {
+public record CompareLeg(String compareId, int leg, int legs, boolean judge) {
+
+	/** A leg that answers the prompt. */
+	public CompareLeg(String compareId, int leg, int legs) {
+		this(compareId, leg, legs, false);
+	}
+
 }

@@ -57,6 +57,8 @@ class CompareIntegrationTest {
 
 	private static final StubUpstream stuck = new StubUpstream();
 
+	private static final StubUpstream referee = new StubUpstream();
+
 	@LocalServerPort
 	int port;
 
@@ -72,20 +74,20 @@ class CompareIntegrationTest {
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
 		Map<String, StubUpstream> stubs = Map.of("quick", quick, "slow", slow, "claude", claude, "broken", broken,
-				"stuck", stuck);
+				"stuck", stuck, "referee", referee);
 		stubs.forEach((name, stub) -> registry.add("switchboard.providers." + name + ".base-url",
 				() -> stub.baseUrl().toString()));
 	}
 
 	@AfterAll
 	static void stop() {
-		List.of(quick, slow, claude, broken, stuck).forEach(StubUpstream::close);
+		List.of(quick, slow, claude, broken, stuck, referee).forEach(StubUpstream::close);
 	}
 
 	@BeforeEach
 	void answers(TestInfo test) {
 		this.question = "Which is best for " + test.getDisplayName() + "?";
-		List.of(quick, slow, claude, broken, stuck).forEach(StubUpstream::reset);
+		List.of(quick, slow, claude, broken, stuck, referee).forEach(StubUpstream::reset);
 		openAi(quick, "Quick answer.", 10, 5, Duration.ZERO);
 		openAi(slow, "A slower, longer answer.", 10, 20, Duration.ofMillis(300));
 		claude.on("/v1/messages", (request, response) -> {
@@ -269,6 +271,51 @@ class CompareIntegrationTest {
 		Answer two = post(compare("[\"quick\",\"claude\"]", ",\"max_tokens\":40"), tight);
 		assertThat(two.status()).as("nothing of the refused comparisons was charged: " + two.body()).isEqualTo(200);
 		assertThat(Json.MAPPER.readTree(two.body()).path("summary").path("all_succeeded").asBoolean()).isTrue();
+	}
+
+	/**
+	 * The judge scores the answers that came, numbered, without the names of the models that wrote
+	 * them; its scores are mapped back to the legs, its prompt and cost are in the answer.
+	 */
+	@Test
+	void aJudgeScoresTheAnswersItSeesWithoutTheModelsNames() {
+		openAi(referee, "{\\\"scores\\\":[{\\\"answer\\\":1,\\\"score\\\":6,\\\"reason\\\":\\\"terse\\\"},"
+				+ "{\\\"answer\\\":2,\\\"score\\\":9,\\\"reason\\\":\\\"complete\\\"}],\\\"best\\\":2}", 100, 30,
+				Duration.ZERO);
+		JsonNode answer = Json.MAPPER.readTree(post(compare("[\"quick\",\"broken\",\"slow\"]",
+				",\"judge\":{\"model\":\"referee\",\"criteria\":\"brevity\"}")).body());
+
+		JsonNode judge = answer.path("judge");
+		assertThat(judge.path("error").isNull()).as(judge.toString()).isTrue();
+		assertThat(judge.path("scores")).hasSize(2);
+		assertThat(judge.path("scores").get(0).path("leg").asInt()).isZero();
+		assertThat(judge.path("scores").get(0).path("score").asDouble()).isEqualTo(6.0);
+		assertThat(judge.path("scores").get(1).path("leg").asInt()).as("answer 2 is the third leg: 'broken' failed")
+			.isEqualTo(2);
+		assertThat(judge.path("scores").get(1).path("model").asString()).isEqualTo("slow");
+		assertThat(judge.path("best").asString()).isEqualTo("slow");
+		assertThat(answer.path("summary").path("best").asString()).isEqualTo("slow");
+		assertThat(judge.path("cost_usd").decimalValue()).as("130 tokens at $5 per million").isEqualByComparingTo("0.00065");
+		assertThat(answer.path("summary").path("total_cost_with_judge_usd").decimalValue()).isEqualByComparingTo(
+				answer.path("summary").path("total_cost_usd").decimalValue().add(judge.path("cost_usd").decimalValue()));
+		String prompt = judge.path("prompt").get(1).path("content").asString();
+		assertThat(prompt).contains("Criteria: brevity", "Answer 1:\nQuick answer.", "Answer 2:\nA slower, longer answer.",
+				this.question);
+		JsonNode sent = Json.MAPPER.readTree(referee.lastRequest().body());
+		assertThat(sent.path("response_format").path("type").asString()).isEqualTo("json_object");
+		assertThat(sent.toString()).doesNotContain("\"quick\"", "\"slow\"", "broken", "quick-1", "slow-1");
+	}
+
+	@Test
+	void aJudgeThatDoesNotAnswerInJsonIsReportedAndTheLegsStand() {
+		openAi(referee, "I liked the second one.", 20, 5, Duration.ZERO);
+		JsonNode answer = Json.MAPPER.readTree(post(compare("[\"quick\",\"slow\"]",
+				",\"judge\":{\"model\":\"referee\"}")).body());
+
+		assertThat(answer.path("judge").path("error").path("code").asString()).isEqualTo("judge_unparseable");
+		assertThat(answer.path("judge").path("reply").asString()).isEqualTo("I liked the second one.");
+		assertThat(answer.path("judge").path("criteria").asString()).isEqualTo("correctness, completeness and clarity");
+		assertThat(answer.path("summary").path("all_succeeded").asBoolean()).isTrue();
 	}
 
 	@Test

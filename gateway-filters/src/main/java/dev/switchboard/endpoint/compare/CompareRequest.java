@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -14,7 +15,7 @@ import dev.switchboard.translate.spi.RequestChecks;
 
 /**
  * A comparison as the client asked it: a chat completions body with {@code models} instead of
- * {@code model}, and the comparison's own options under {@code compare}.
+ * {@code model}, the comparison's own options under {@code compare}, and an optional {@link Judge}.
  *
  * <pre>{@code
  * {"models": ["fast", "smart", "claude"], "messages": [...], "stream": false,
@@ -29,9 +30,10 @@ import dev.switchboard.translate.spi.RequestChecks;
  * @param failover whether a leg may fall back to another model when its own fails; off by
  * default, since the point is the model named
  * @param cache whether legs may be answered from (and stored in) the gateway's cache
+ * @param judge the model that scores the answers, or {@code null} for none
  */
 record CompareRequest(List<String> models, ObjectNode chat, boolean stream, Duration deadline, boolean failover,
-		boolean cache) {
+		boolean cache, @Nullable Judge judge) {
 
 	static CompareRequest read(ObjectNode body, ComparePolicy policy) {
 		if (body.has("model")) {
@@ -94,14 +96,15 @@ record CompareRequest(List<String> models, ObjectNode chat, boolean stream, Dura
 				}
 			}
 		}
+		Judge judge = Judge.read(body);
 		ObjectNode chat = body.deepCopy();
-		chat.remove(List.of("models", "compare"));
+		chat.remove(List.of("models", "compare", "judge"));
 		boolean streaming = stream != null && stream.asBoolean(false);
 		if (streaming) {
 			// Each leg's usage, whatever the client asked: the answer reports it per leg.
 			chat.putObject("stream_options").put("include_usage", true);
 		}
-		return new CompareRequest(List.copyOf(models), chat, streaming, deadline, failover, cache);
+		return new CompareRequest(List.copyOf(models), chat, streaming, deadline, failover, cache, judge);
 	}
 
 	private static boolean flag(JsonNode options, String name, boolean otherwise) {

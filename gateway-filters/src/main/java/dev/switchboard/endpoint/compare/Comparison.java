@@ -85,14 +85,17 @@ public final class Comparison {
 		Function<Leg, Mono<Void>> run = leg -> legs.run(leg.exchange, request.legBody(leg.index), id + "-" + leg.index,
 				new CompareLeg(id, leg.index, running.size()), request.failover(), leg::opened)
 			.doFinally(signal -> leg.response.finish());
-		return request.stream() ? stream(exchange, id, request, running, run, deadline, gate)
-				: json(exchange, id, request, running, run, deadline, gate);
+		Function<List<LegResult>, Mono<ObjectNode>> judge = results -> judge(exchange, id, request, results, legs, start,
+				deadline);
+		return request.stream() ? stream(exchange, id, request, running, run, deadline, gate, judge)
+				: json(exchange, id, request, running, run, deadline, gate, judge);
 	}
 
 	// ---- JSON
 
 	private Mono<Void> json(ServerWebExchange exchange, String id, CompareRequest request, List<Leg> running,
-			Function<Leg, Mono<Void>> run, Mono<Long> deadline, CompareGate gate) {
+			Function<Leg, Mono<Void>> run, Mono<Long> deadline, CompareGate gate,
+			Function<List<LegResult>, Mono<ObjectNode>> judge) {
 		return Flux.fromIterable(running)
 			.flatMap(leg -> Mono.when(run.apply(leg), leg.whole().doOnNext(leg::body))
 				.then(Mono.defer(leg::completed))
@@ -101,7 +104,13 @@ public final class Comparison {
 			.collectList()
 			.flatMap(results -> {
 				LlmApiException refusal = gate.refusal();
-				return (refusal != null) ? Mono.error(refusal) : write(exchange, answer(id, request, results));
+				if (refusal != null) {
+					return Mono.error(refusal);
+				}
+				return judge.apply(results)
+					.map(verdict -> answer(id, request, results, verdict))
+					.switchIfEmpty(Mono.fromSupplier(() -> answer(id, request, results, null)))
+					.flatMap(answer -> write(exchange, answer));
 			});
 	}
 
@@ -117,8 +126,10 @@ public final class Comparison {
 	// ---- stream
 
 	private Mono<Void> stream(ServerWebExchange exchange, String id, CompareRequest request, List<Leg> running,
-			Function<Leg, Mono<Void>> run, Mono<Long> deadline, CompareGate gate) {
+			Function<Leg, Mono<Void>> run, Mono<Long> deadline, CompareGate gate,
+			Function<List<LegResult>, Mono<ObjectNode>> judge) {
 		List<LegResult> results = new ArrayList<>();
+		AtomicReference<@Nullable ObjectNode> verdict = new AtomicReference<>();
 		Flux<SseEvent> legs = Flux.merge(running.stream().map(leg -> {
 			AtomicBoolean ended = new AtomicBoolean();
 			Flux<SseEvent> chunks = Flux.merge(run.apply(leg).then(Mono.<SseEvent>empty()), leg.events(id))
@@ -139,7 +150,10 @@ public final class Comparison {
 			}));
 		}).toList());
 		Flux<SseEvent> events = legs
-			.concatWith(Mono.fromSupplier(() -> Json.event("compare.summary", answer(id, request, results))))
+			.concatWith(Mono.defer(() -> judge.apply(List.copyOf(results)))
+				.doOnNext(verdict::set)
+				.map(judged -> Json.event("compare.judge", judged)))
+			.concatWith(Mono.fromSupplier(() -> Json.event("compare.summary", answer(id, request, results, verdict.get()))))
 			.concatWith(Mono.just(SseEvent.DONE_EVENT));
 		ServerHttpResponse response = exchange.getResponse();
 		// Nothing comes before every leg is admitted (chunks follow the gate, results wait for it),
@@ -166,7 +180,38 @@ public final class Comparison {
 
 	// ---- the answer
 
-	private static ObjectNode answer(String id, CompareRequest request, List<LegResult> results) {
+	// ---- the judge
+
+	/**
+	 * Runs the judge on the legs that answered, within what is left of the deadline; empty when
+	 * none was asked for.
+	 */
+	private Mono<ObjectNode> judge(ServerWebExchange exchange, String id, CompareRequest request,
+			List<LegResult> results, Legs legs, long start, Mono<Long> deadline) {
+		Judge judge = request.judge();
+		if (judge == null) {
+			return Mono.empty();
+		}
+		List<LegResult> scored = results.stream()
+			.filter(LegResult::succeeded)
+			.sorted(Comparator.comparingInt(LegResult::leg))
+			.toList();
+		ObjectNode body = judge.body(request.chat().path("messages"), scored);
+		if (scored.isEmpty()) {
+			return Mono.just(judge.verdict(null, body, scored));
+		}
+		int index = request.models().size();
+		Leg leg = new Leg(index, judge.model(), start, exchange, true, null);
+		return Mono.when(legs.run(leg.exchange, body, id + "-judge", new CompareLeg(id, index, index, true),
+				request.failover(), leg::opened).doFinally(signal -> leg.response.finish()), leg.whole().doOnNext(leg::body))
+			.then(Mono.defer(leg::completed))
+			.then(Mono.fromSupplier(leg::result))
+			.timeout(deadline, Mono.fromSupplier(leg::pastDeadline))
+			.map(judged -> judge.verdict(judged, body, scored));
+	}
+
+	private static ObjectNode answer(String id, CompareRequest request, List<LegResult> results,
+			@Nullable ObjectNode verdict) {
 		List<LegResult> sorted = new ArrayList<>(results);
 		sorted.sort(Comparator.comparingInt(LegResult::leg));
 		ObjectNode answer = Json.object()
@@ -183,7 +228,13 @@ public final class Comparison {
 		best(summary, "fastest", succeeded, Comparator.comparingLong(LegResult::latencyMillis));
 		best(summary, "cheapest", succeeded, Comparator.comparing(LegResult::cost));
 		best(summary, "shortest", succeeded, Comparator.comparingLong(LegResult::completionTokens));
-		summary.put("total_cost_usd", sorted.stream().map(LegResult::cost).reduce(BigDecimal.ZERO, BigDecimal::add));
+		BigDecimal legsCost = sorted.stream().map(LegResult::cost).reduce(BigDecimal.ZERO, BigDecimal::add);
+		summary.put("total_cost_usd", legsCost);
+		if (verdict != null) {
+			answer.set("judge", verdict);
+			summary.set("best", verdict.path("best"));
+			summary.put("total_cost_with_judge_usd", legsCost.add(verdict.path("cost_usd").decimalValue()));
+		}
 		return answer;
 	}
 
@@ -219,10 +270,13 @@ public final class Comparison {
 
 		private final StreamAssembler assembler = new StreamAssembler();
 
-		private final CompareGate gate;
+		private final @Nullable CompareGate gate;
 
-		/** A leg on an exchange of its own: the client's request headers, without the cache if so asked. */
-		Leg(int index, String model, long start, ServerWebExchange client, boolean cache, CompareGate gate) {
+		/**
+		 * A leg on an exchange of its own: the client's request headers, without the cache if so
+		 * asked; {@code gate} is {@code null} for the judge, which runs after the legs.
+		 */
+		Leg(int index, String model, long start, ServerWebExchange client, boolean cache, @Nullable CompareGate gate) {
 			this.index = index;
 			this.gate = gate;
 			this.model = model;
@@ -239,7 +293,9 @@ public final class Comparison {
 
 		void opened(LlmExchange exchange) {
 			this.llm.set(exchange);
-			exchange.put(CompareGate.class, this.gate);
+			if (this.gate != null) {
+				exchange.put(CompareGate.class, this.gate);
+			}
 			exchange.addListener(new LlmExchangeListener() {
 				@Override
 				public void onComplete(LlmExchange done, LlmExchange.Completion completion, @Nullable Throwable error) {
@@ -315,7 +371,9 @@ public final class Comparison {
 				answer = (assembled != null) ? assembled : answer;
 			}
 			int status = (this.response.getStatusCode() != null) ? this.response.getStatusCode().value() : 500;
-			this.gate.leave(this.index, refusal(status, answer));
+			if (this.gate != null) {
+				this.gate.leave(this.index, refusal(status, answer));
+			}
 			if (answer != null && answer.has("error") && status < 400) {
 				status = answer.path("error").path("code").asString("").equals("total_timeout") ? 504 : 502;
 			}
@@ -324,7 +382,9 @@ public final class Comparison {
 		}
 
 		LegResult pastDeadline() {
-			this.gate.leave(this.index, null);
+			if (this.gate != null) {
+				this.gate.leave(this.index, null);
+			}
 			return LegResult.deadline(this.index, this.model, this.llm.get(), elapsedMillis());
 		}
 

@@ -304,7 +304,11 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 		CompareLeg leg = exchange.get(CompareLeg.class);
 		if (leg != null) {
 			// What a team spends comparing models, apart from what it spends on answers.
-			record.putObject("compare").put("id", leg.compareId()).put("leg", leg.leg()).put("legs", leg.legs());
+			ObjectNode compare = record.putObject("compare").put("id", leg.compareId()).put("leg", leg.leg())
+				.put("legs", leg.legs());
+			if (leg.judge()) {
+				compare.put("judge", true);
+			}
 		}
 		record.put("outcome", completion.name().toLowerCase());
 		record.put("error_type", GenAiAttributes.errorType(completion, error));
