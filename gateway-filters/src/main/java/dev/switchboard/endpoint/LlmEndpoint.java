@@ -175,6 +175,9 @@ public class LlmEndpoint {
 		Operation operation = operation(path);
 		Mono<Team> team = teams.resolve(exchange).switchIfEmpty(Mono.error(LlmApiException::missingKey));
 		if (this.comparison != null && Comparison.isCompare(path)) {
+			if (HttpMethod.GET.equals(method) && this.comparison.servesPage(request)) {
+				return this.comparison.page(exchange);
+			}
 			if (!HttpMethod.POST.equals(method)) {
 				exchange.getResponse().getHeaders().setAllow(Set.of(HttpMethod.POST));
 				return Mono.error(LlmApiException.methodNotAllowed(method.name(), path));

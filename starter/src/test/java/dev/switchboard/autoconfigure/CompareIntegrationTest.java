@@ -10,6 +10,13 @@ import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.htmlunit.BrowserVersion;
+import org.htmlunit.WebClient;
+import org.htmlunit.html.HtmlButton;
+import org.htmlunit.html.HtmlCheckBoxInput;
+import org.htmlunit.html.HtmlPage;
+import org.htmlunit.html.HtmlPasswordInput;
+import org.htmlunit.html.HtmlTextArea;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -316,6 +323,40 @@ class CompareIntegrationTest {
 		assertThat(answer.path("judge").path("reply").asString()).isEqualTo("I liked the second one.");
 		assertThat(answer.path("judge").path("criteria").asString()).isEqualTo("correctness, completeness and clarity");
 		assertThat(answer.path("summary").path("all_succeeded").asBoolean()).isTrue();
+	}
+
+	/**
+	 * The page in a browser engine: a person enters the key, loads the team's models, picks two,
+	 * asks, and sees both answers side by side with their latency, tokens and cost, streamed.
+	 */
+	@Test
+	void thePageRunsAComparisonAndShowsEveryLeg() throws Exception {
+		try (WebClient browser = new WebClient(BrowserVersion.FIREFOX)) {
+			browser.getOptions().setThrowExceptionOnScriptError(true);
+			browser.getOptions().setCssEnabled(false);
+			HtmlPage page = browser.getPage("http://127.0.0.1:" + this.port + "/v1/compare");
+			assertThat(page.getWebResponse().getResponseHeaderValue("Content-Security-Policy"))
+				.contains("frame-ancestors 'none'");
+
+			page.<HtmlPasswordInput>getHtmlElementById("key").type(KEY);
+			page.<HtmlButton>getHtmlElementById("load").click();
+			browser.waitForBackgroundJavaScript(5_000);
+			assertThat(page.getElementById("models").getTextContent()).contains("quick", "claude", "referee")
+				.doesNotContain("secret");
+			page.<HtmlCheckBoxInput>getHtmlElementById("model-quick").setChecked(true);
+			page.<HtmlCheckBoxInput>getHtmlElementById("model-claude").setChecked(true);
+			page.<HtmlTextArea>getHtmlElementById("prompt").type(this.question);
+			page.<HtmlButton>getHtmlElementById("compare").click();
+			browser.waitForBackgroundJavaScript(10_000);
+
+			String first = page.getElementById("leg-0").getTextContent();
+			String second = page.getElementById("leg-1").getTextContent();
+			assertThat(first).contains("quick", "Quick answer.", "answered by quick", "latency", "10 in, 5 out", "$0.000020");
+			assertThat(second).contains("claude", "Claude answers.", "answered by claude", "12 in, 3 out");
+			assertThat(page.getElementById("summary").getTextContent()).contains("2 of 2 answered", "cheapest quick");
+			assertThat(page.getElementById("status").getTextContent()).isEqualTo("Done.");
+		}
+		assertThat(get("/v1/compare").status()).as("an API client's GET is still not a comparison").isEqualTo(405);
 	}
 
 	@Test

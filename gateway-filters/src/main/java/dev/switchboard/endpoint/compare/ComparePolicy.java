@@ -9,8 +9,10 @@ import java.time.Duration;
  * @param maxModels most models in one comparison
  * @param deadline longest a comparison runs; legs still running then end with a
  * {@code deadline_exceeded} entry
+ * @param page whether a browser that opens {@code /v1/compare} gets the comparison page: static
+ * HTML and script, which shows nothing until the person enters a team key
  */
-public record ComparePolicy(int maxModels, Duration deadline) {
+public record ComparePolicy(int maxModels, Duration deadline, boolean page) {
 
 	public static final int DEFAULT_MAX_MODELS = 8;
 
@@ -26,7 +28,7 @@ public record ComparePolicy(int maxModels, Duration deadline) {
 	}
 
 	public static ComparePolicy defaults() {
-		return new ComparePolicy(DEFAULT_MAX_MODELS, DEFAULT_DEADLINE);
+		return new ComparePolicy(DEFAULT_MAX_MODELS, DEFAULT_DEADLINE, true);
 	}
 
 }

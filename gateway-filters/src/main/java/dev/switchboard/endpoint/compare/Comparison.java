@@ -1,6 +1,10 @@
 package dev.switchboard.endpoint.compare;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,6 +64,9 @@ public final class Comparison {
 
 	private static final byte[] EMPTY = new byte[0];
 
+	/** The comparison page, read once. */
+	private static final byte[] PAGE = readPage();
+
 	private final ComparePolicy policy;
 
 	public Comparison(ComparePolicy policy) {
@@ -69,6 +76,43 @@ public final class Comparison {
 	/** Whether a path is the comparison's, whatever prefix the route adds before {@code /v1}. */
 	public static boolean isCompare(String path) {
 		return path.endsWith("/v1/compare");
+	}
+
+	/** Whether a {@code GET} of the comparison's path is a browser to be given the page. */
+	public boolean servesPage(ServerHttpRequest request) {
+		return this.policy.page() && request.getHeaders().getAccept().stream()
+			.anyMatch(type -> type.isCompatibleWith(MediaType.TEXT_HTML) && !type.isWildcardType());
+	}
+
+	/**
+	 * The comparison page: plain HTML and script, no data of its own. What it shows comes from
+	 * {@code /v1/models} and {@code /v1/compare} with the key the person enters, so it is safe to
+	 * serve on the route; the headers keep it from being framed or loading anything else.
+	 */
+	public Mono<Void> page(ServerWebExchange exchange) {
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(HttpStatusCode.valueOf(200));
+		HttpHeaders headers = response.getHeaders();
+		headers.setContentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8));
+		headers.setContentLength(PAGE.length);
+		headers.setCacheControl("no-cache");
+		headers.set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; "
+				+ "style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; form-action 'none'");
+		headers.set("X-Content-Type-Options", "nosniff");
+		headers.set("Referrer-Policy", "no-referrer");
+		return response.writeWith(Mono.just(response.bufferFactory().wrap(PAGE)));
+	}
+
+	private static byte[] readPage() {
+		try (InputStream in = Comparison.class.getResourceAsStream("compare.html")) {
+			if (in == null) {
+				throw new IllegalStateException("compare.html is missing from the gateway's jar");
+			}
+			return in.readAllBytes();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	public Mono<Void> handle(ServerWebExchange exchange, ObjectNode body, String requestId, Legs legs) {

@@ -24,7 +24,7 @@ public class CompareAutoConfiguration {
 	@ConditionalOnMissingBean
 	ComparePolicy switchboardComparePolicy(CompareProperties properties) {
 		try {
-			return new ComparePolicy(properties.maxModels(), properties.deadline());
+			return new ComparePolicy(properties.maxModels(), properties.deadline(), properties.page());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new IllegalStateException("switchboard.compare." + ex.getMessage(), ex);

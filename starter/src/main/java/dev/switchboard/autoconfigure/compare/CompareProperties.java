@@ -17,9 +17,11 @@ import org.springframework.validation.annotation.Validated;
  * @param maxModels Most models one comparison may name
  * @param deadline Longest a comparison runs, whatever the request asks (compare.deadline_ms may
  * ask less); legs still running then are cancelled and reported as deadline_exceeded
+ * @param page Whether a browser that opens /v1/compare gets the comparison page (static HTML and
+ * script that shows nothing until a person enters a team key)
  */
 @Validated
 @ConfigurationProperties("switchboard.compare")
 public record CompareProperties(@DefaultValue("true") boolean enabled, @DefaultValue("8") @Min(1) @Max(32) int maxModels,
-		@DefaultValue("60s") Duration deadline) {
+		@DefaultValue("60s") Duration deadline, @DefaultValue("true") boolean page) {
 }
