@@ -19,7 +19,9 @@
 #                    cache (exact and semantic hits vs a provider call, semantic lookup vs store size),
 #                    live (binding a configuration version per request, file change to serving),
 #                    doors (the Anthropic Messages and OpenAI Responses doors vs the chat completions door, same provider:
-#                    DOOR_ROUNDS rounds, default 3)
+#                    DOOR_ROUNDS rounds, default 3),
+#                    compare (a 4-leg /v1/compare vs one chat completion of the same model and stub:
+#                    COMPARE_ROUNDS rounds, default 3)
 #   TRANSLATION_TOKENS   streamed response length of the translation and doors cases (default 1000)
 set -euo pipefail
 
@@ -36,9 +38,10 @@ CONNECTIONS=${CONNECTIONS:-32}
 SMALL_TOKENS=${SMALL_TOKENS:-16}
 LARGE_TOKENS=${LARGE_TOKENS:-20000}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx256m}
-CASES=${CASES:-shipped,core,failover,translation,doors,observability,quota,cache,live}
+CASES=${CASES:-shipped,core,failover,translation,doors,compare,observability,quota,cache,live}
 SHIPPED_ROUNDS=${SHIPPED_ROUNDS:-3}
 DOOR_ROUNDS=${DOOR_ROUNDS:-3}
+COMPARE_ROUNDS=${COMPARE_ROUNDS:-3}
 # The as-shipped gateway runs with the sample's own JVM defaults, read from where they are set.
 SHIPPED_OPTS=$(sed -n 's#.*<sample.jvm.options>\(.*\)</sample.jvm.options>.*#\1#p' "$ROOT/sample-gateway/pom.xml")
 [[ -n $SHIPPED_OPTS ]] || { echo "bench: sample.jvm.options not found in sample-gateway/pom.xml" >&2; exit 1; }
@@ -287,6 +290,8 @@ declare -A URLS=(
   [chat-door]="http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions"
   [messages-door]="http://127.0.0.1:$GATEWAY_PORT/v1/messages"
   [responses-door]="http://127.0.0.1:$GATEWAY_PORT/v1/responses"
+  # compare: four legs of the same stub and answer as the chat completions door's one request
+  [compare]="http://127.0.0.1:$GATEWAY_PORT/v1/compare"
 )
 # The gateway whose memory a run samples and whose death fails the run; the observability case
 # points it at its own gateways.
@@ -317,7 +322,7 @@ load() { # load TARGET SCENARIO CONNECTIONS [options...]: a measured run, append
 # Warm the gateway's JIT on both routes first: otherwise whichever target runs first pays for
 # compiling the Netty and Spring code paths that both routes share. The observability case has its
 # own gateways and warm-ups: run alone, it skips this one.
-if [[ ",$CASES," =~ ,(core|failover|translation|doors|quota|cache), ]]; then
+if [[ ",$CASES," =~ ,(core|failover|translation|doors|compare|quota|cache), ]]; then
   for target in plain switchboard; do
     generate "$target" warm-up "$CONNECTIONS" --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
     generate "$target" warm-up "$CONNECTIONS" --stream --warmup 0 --measure "$GATEWAY_WARMUP" >/dev/null
@@ -379,6 +384,19 @@ doors_cases() {
     load chat-door door-stream 1 --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
     load messages-door door-stream 1 --door anthropic --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
     load responses-door door-stream 1 --door responses --stream --model smart --max-tokens "$TRANSLATION_TOKENS"
+  done
+}
+
+# Comparisons (#17): a 4-leg comparison (legs in parallel, each a full request through the chain,
+# cache off) against one chat completion of the same model and stub. Every leg takes as long as the
+# single request, so the difference of their p50 is what the comparison adds over its slowest leg.
+# One connection, rounds interleaved; the report gives min / median / max of the per-round difference.
+compare_cases() {
+  local round models=echo-small,echo-2,echo-3,echo-4
+  generate compare warm-up "$CONNECTIONS" --door compare --model "$models" --warmup 0 --measure "$CASE_WARMUP" >/dev/null
+  for round in $(seq "$COMPARE_ROUNDS"); do
+    load chat-door compare-json 1 --model echo-small
+    load compare compare-json 1 --door compare --model "$models"
   done
 }
 
@@ -472,6 +490,7 @@ selected core && core_cases
 selected failover && failover_cases
 selected translation && translation_cases
 selected doors && doors_cases
+selected compare && compare_cases
 selected observability && observability_cases
 selected quota && run_quota_cases
 selected cache && run_cache_cases

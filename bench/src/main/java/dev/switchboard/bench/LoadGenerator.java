@@ -19,6 +19,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.core.Json;
@@ -31,12 +32,13 @@ import dev.switchboard.core.Json;
  *
  * <p>Usage: {@code LoadGenerator --target NAME --scenario NAME --url http://127.0.0.1:PORT/...
  * --connections N [--stream] [--model ID] [--max-tokens N] [--warmup SECONDS] [--measure SECONDS]
- * [--watch-pid PID] [--prompt TEXT] [--door openai|anthropic|responses]}. With {@code --door anthropic}
+ * [--watch-pid PID] [--prompt TEXT] [--door openai|anthropic|responses|compare]}. With {@code --door anthropic}
  * the requests are Anthropic Messages requests (key as {@code x-api-key}, {@code max_tokens}
  * required, 64 unless given) and a stream is complete at its {@code message_stop} event; with
  * {@code --door responses} they are Responses API requests ({@code input}, {@code max_output_tokens})
  * and a stream is complete once its {@code response.completed} (or {@code response.incomplete})
- * event has begun.
+ * event has begun; with {@code --door compare} they are comparisons ({@code POST /v1/compare}) of
+ * the comma-separated {@code --model} list, the gateway's cache off for their legs.
  */
 public final class LoadGenerator {
 
@@ -58,6 +60,11 @@ public final class LoadGenerator {
 	private static final String ANTHROPIC = "anthropic";
 
 	private static final String RESPONSES = "responses";
+
+	private static final String COMPARE = "compare";
+
+	/** A comparison counts only if every leg answered. */
+	private static final byte[] ALL_SUCCEEDED = "\"all_succeeded\":true".getBytes(StandardCharsets.US_ASCII);
 
 	/** Long enough for a 20,000-token stream to make progress, short enough to turn a hang into an error. */
 	private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
@@ -97,7 +104,8 @@ public final class LoadGenerator {
 		this.body = requestBody(options);
 		boolean anthropic = ANTHROPIC.equals(options.door());
 		this.terminator = anthropic ? MESSAGE_STOP : DONE;
-		this.marker = RESPONSES.equals(options.door()) ? RESPONSE_COMPLETED : null;
+		this.marker = RESPONSES.equals(options.door()) ? RESPONSE_COMPLETED
+				: COMPARE.equals(options.door()) ? ALL_SUCCEEDED : null;
 		this.pool = ConnectionProvider.builder("bench").maxConnections(options.connections()).build();
 		this.client = HttpClient.create(this.pool)
 			.responseTimeout(READ_TIMEOUT)
@@ -166,9 +174,9 @@ public final class LoadGenerator {
 		if (status / 100 != 2) {
 			fail(end, "HTTP " + status);
 		}
-		else if (this.options.stream() && !response.complete()) {
+		else if ((this.options.stream() || COMPARE.equals(this.options.door())) && !response.complete()) {
 			byte[] expected = (this.marker != null) ? this.marker : this.terminator;
-			fail(end, "stream ended without " + new String(expected, StandardCharsets.US_ASCII).trim());
+			fail(end, "response ended without " + new String(expected, StandardCharsets.US_ASCII).trim());
 		}
 		else if (inWindow(end)) {
 			this.requests.increment();
@@ -193,6 +201,15 @@ public final class LoadGenerator {
 
 	private static byte[] requestBody(Options options) {
 		ObjectNode body = Json.object();
+		if (COMPARE.equals(options.door())) {
+			ArrayNode models = body.putArray("models");
+			for (String model : options.model().split(",")) {
+				models.add(model.trim());
+			}
+			body.putArray("messages").addObject().put("role", "user").put("content", options.prompt());
+			body.putObject("compare").put("cache", false);
+			return Json.MAPPER.writeValueAsBytes(body);
+		}
 		body.put("model", options.model());
 		if (RESPONSES.equals(options.door())) {
 			body.put("input", options.prompt());

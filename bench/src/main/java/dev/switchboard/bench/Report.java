@@ -65,6 +65,13 @@ public final class Report {
 
 	private static final String CHAT_DOOR = "chat-door";
 
+	private static final String COMPARE_TARGET = "compare";
+
+	private static final String COMPARE_SCENARIO = "compare-json";
+
+	/** Comparisons (#17): what a 4-leg comparison may add over its slowest leg. */
+	private static final double MAX_COMPARE_ADDED_MS = 1;
+
 	private static final String MESSAGES_DOOR = "messages-door";
 
 	private static final String RESPONSES_DOOR = "responses-door";
@@ -111,6 +118,7 @@ public final class Report {
 		memory();
 		translation();
 		doors();
+		comparisons();
 		observability();
 		targets();
 		return this.out.toString();
@@ -317,6 +325,27 @@ public final class Report {
 		}
 	}
 
+	/**
+	 * A 4-leg comparison against one chat completion of the same model and stub: the legs run in
+	 * parallel and each takes as long as the single request, so the per-round difference of the
+	 * p50s is what the comparison adds over its slowest leg.
+	 */
+	private void comparisons() {
+		List<Result> chat = rounds(COMPARE_SCENARIO, 1, CHAT_DOOR);
+		List<Result> compared = rounds(COMPARE_SCENARIO, 1, COMPARE_TARGET);
+		if (chat.isEmpty() || compared.isEmpty()) {
+			return;
+		}
+		this.out.append("\n### A 4-leg comparison vs one chat completion (same model, stub and load)\n\n");
+		row("conns", "rounds", "chat p50 ms", "comparison p50 ms", "added p50 ms (per round)", "chat p99 ms",
+				"comparison p99 ms", "chat req/s", "comparisons/s", "errors");
+		row("--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:");
+		row(1, compared.size(), spread(chat, Result::p50Ms, 3), spread(compared, Result::p50Ms, 3),
+				spread(perRound(compared, chat, (m, c) -> added(m, c, Result::p50Ms)), 3), spread(chat, Result::p99Ms, 3),
+				spread(compared, Result::p99Ms, 3), spread(chat, Result::throughput, 0),
+				spread(compared, Result::throughput, 0), compared.stream().mapToLong(Result::errors).sum());
+	}
+
 	/** Median over rounds of a per-round figure of a door against the chat door; empty when it did not run. */
 	private Optional<Double> doorMedian(String door, String scenario, BiFunction<Result, Result, Double> f) {
 		List<Double> values = perRound(rounds(scenario, 1, door), rounds(scenario, 1, CHAT_DOOR), f).stream()
@@ -464,6 +493,12 @@ public final class Report {
 						doorMedian(door.getKey(), "door-stream", (m, c) -> perChunkMicros(c, m)), 2, " us",
 						v -> v <= MAX_DOOR_EVENT_US, "<= " + fmt(MAX_DOOR_EVENT_US, 0) + " us");
 			}
+		}
+		List<Double> compareAdded = perRound(rounds(COMPARE_SCENARIO, 1, COMPARE_TARGET),
+				rounds(COMPARE_SCENARIO, 1, CHAT_DOOR), (m, c) -> added(m, c, Result::p50Ms)).stream().sorted().toList();
+		if (!compareAdded.isEmpty()) {
+			check("4-leg comparison, 1 conn: added p50 over its slowest leg (median)", Optional.of(median(compareAdded)),
+					3, " ms", v -> v <= MAX_COMPARE_ADDED_MS, "<= " + fmt(MAX_COMPARE_ADDED_MS, 0) + " ms");
 		}
 		for (String scenario : List.of("observability-json", "observability-stream")) {
 			if (run(scenario, "obs-on").isPresent()) {
