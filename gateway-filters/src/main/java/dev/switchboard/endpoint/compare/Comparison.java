@@ -51,14 +51,17 @@ import dev.switchboard.sse.SseEvent;
  * <p>Each leg is a full request of the team ({@link Legs}): its own allow-list check, quota
  * reservation and settlement, cache lookup, metering and request-log line (marked
  * {@link CompareLeg}), run in parallel on an exchange of its own whose response is kept
- * ({@link LegResponse}) rather than sent. One leg failing (a model the team may not use, a
- * provider's error, a quota's 429) is that leg's entry and never fails the others; the
- * comparison's deadline ends whatever still runs. Failover is off unless asked: the point is the
- * model named.
+ * ({@link LegResponse}) rather than sent. One leg failing (a model the team may not use, a bad
+ * request for that model, a provider's error) is that leg's entry and never fails the others;
+ * the comparison's deadline ends whatever still runs. Failover is off unless asked: the point is
+ * the model named. The quota is the exception, by design: legs wait at the provider's door until
+ * all are admitted ({@link CompareGate}), so either every leg fits the team's budget or the
+ * comparison is a 429 and no leg is sent.
  *
  * <p>As JSON the answer is one {@code comparison} object; streamed, the legs' chunks arrive as
  * they are written, each event naming its leg ({@code compare.chunk}), then each leg's result
- * ({@code compare.leg}), then the whole answer ({@code compare.summary}) and {@code [DONE]}.
+ * ({@code compare.leg}), the {@link Judge}'s verdict when one was asked for
+ * ({@code compare.judge}), the whole answer ({@code compare.summary}) and {@code [DONE]}.
  */
 public final class Comparison {
 
