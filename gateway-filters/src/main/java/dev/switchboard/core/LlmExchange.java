@@ -58,7 +58,7 @@ public final class LlmExchange {
 
 	private final Team team;
 
-	private final ObjectNode body;
+	private volatile ObjectNode body;
 
 	private final boolean stream;
 
@@ -147,6 +147,16 @@ public final class LlmExchange {
 	/** The client's request body as parsed; shared, so never modify it: adapters work on a copy. */
 	public JsonNode body() {
 		return this.body;
+	}
+
+	/**
+	 * Replaces the body every later filter and the provider see, before any of them has read it: a
+	 * guardrail's rewrite (masked personal data). What the body decides about the exchange
+	 * (streaming, the model) stays as the client asked.
+	 */
+	public void rewriteBody(ObjectNode rewritten, String why) {
+		this.body = rewritten;
+		decide("guard", why);
 	}
 
 	/** A private, mutable copy of the client's body for one upstream attempt. */

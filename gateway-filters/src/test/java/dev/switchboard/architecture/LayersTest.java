@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The package structure as a test: an import that points the wrong way fails the build.
  *
- * <p>Capabilities (the quota, the cache, observability, authentication) meet on {@code core}
+ * <p>Capabilities (the quota, the cache, observability, authentication, guardrails) meet on {@code core}
  * types and small ports, never on each other's classes, so each can be switched off, replaced or
  * moved without touching the others; nothing on the request path imports them, so the path works
  * with all of them off. The endpoint parses, the dispatcher sends; neither knows the other's classes.
@@ -36,7 +36,7 @@ class LayersTest {
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
 		.importPackages("dev.switchboard");
 
-	private static final String[] CAPABILITIES = { "quota", "cache", "observe", "auth" };
+	private static final String[] CAPABILITIES = { "quota", "cache", "observe", "auth", "guard" };
 
 	@Test
 	void capabilitiesDoNotImportEachOther() {
@@ -64,7 +64,7 @@ class LayersTest {
 			.layer("route").definedBy("dev.switchboard.route..", "dev.switchboard.auth..")
 			.layer("translate").definedBy("dev.switchboard.translate..")
 			.layer("capabilities").definedBy("dev.switchboard.quota..", "dev.switchboard.cache..",
-					"dev.switchboard.observe..")
+					"dev.switchboard.observe..", "dev.switchboard.guard..")
 			.layer("live").definedBy("dev.switchboard.live..")
 			.layer("endpoint").definedBy("dev.switchboard.endpoint..")
 			.layer("dispatch").definedBy("dev.switchboard.dispatch..")
@@ -116,10 +116,12 @@ class LayersTest {
 	@Test
 	void aCapabilityFilterIsItsTop() {
 		noClasses().that()
-			.resideOutsideOfPackages("dev.switchboard.quota.filter..", "dev.switchboard.cache.filter..")
+			.resideOutsideOfPackages("dev.switchboard.quota.filter..", "dev.switchboard.cache.filter..",
+					"dev.switchboard.guard.filter..")
 			.should()
 			.dependOnClassesThat()
-			.resideInAnyPackage("dev.switchboard.quota.filter..", "dev.switchboard.cache.filter..")
+			.resideInAnyPackage("dev.switchboard.quota.filter..", "dev.switchboard.cache.filter..",
+					"dev.switchboard.guard.filter..")
 			.because("a filter factory is a thin adapter over its capability's services, which never call back up")
 			.check(CLASSES);
 	}

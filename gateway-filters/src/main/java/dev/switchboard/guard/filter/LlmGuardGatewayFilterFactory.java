@@ -1,0 +1,106 @@
+package dev.switchboard.guard.filter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
+import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.support.GatewayToStringStyler;
+
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.guard.GuardService;
+
+/**
+ * {@code LlmGuard}: runs guardrails on the route's requests, from {@code switchboard.guard.*}.
+ *
+ * <pre>
+ * filters:
+ *   - LlmEndpoint
+ *   - LlmGuard=pii,secrets        # shortcut: the guardrails, in order
+ *   - name: LlmGuard
+ *     args:
+ *       guardrails: [pii, secrets]
+ * </pre>
+ *
+ * Ordered after {@code LlmEndpoint} and before {@code LlmCache} and {@code LlmQuota}, whatever the
+ * YAML order: a masked request is cached and reserved as masked, and a denied one is neither
+ * looked up nor charged. The work is done by {@link GuardService}; this filter asks it and names
+ * a refusing guardrail in the {@value GuardService#GUARDRAIL_HEADER} header.
+ */
+public class LlmGuardGatewayFilterFactory extends AbstractGatewayFilterFactory<LlmGuardGatewayFilterFactory.Config> {
+
+	/** After {@code LlmEndpoint} (-1000), before {@code LlmCache} (50) and {@code LlmQuota} (100). */
+	public static final int ORDER = 40;
+
+	private final GuardService guard;
+
+	public LlmGuardGatewayFilterFactory(GuardService guard) {
+		super(Config.class);
+		this.guard = guard;
+	}
+
+	@Override
+	public List<String> shortcutFieldOrder() {
+		return List.of("guardrails");
+	}
+
+	@Override
+	public ShortcutType shortcutType() {
+		return ShortcutType.GATHER_LIST;
+	}
+
+	@Override
+	public GatewayFilter apply(Config config) {
+		config.validate(this.guard);
+		List<String> guardrails = List.copyOf(config.getGuardrails());
+		return new OrderedGatewayFilter((exchange, chain) -> {
+			LlmExchange llm = LlmExchange.find(exchange);
+			if (llm == null) {
+				return chain.filter(exchange);
+			}
+			return this.guard
+				.checkRequest(llm, guardrails, name -> exchange.getResponse().getHeaders()
+					.set(GuardService.GUARDRAIL_HEADER, name))
+				.then(chain.filter(exchange));
+		}, ORDER) {
+			@Override
+			public String toString() {
+				return GatewayToStringStyler.filterToStringCreator(LlmGuardGatewayFilterFactory.this)
+					.append("guardrails", guardrails)
+					.toString();
+			}
+		};
+	}
+
+	public static class Config {
+
+		private List<String> guardrails = new ArrayList<>();
+
+		/** The guardrails to run, by name, in order. */
+		public List<String> getGuardrails() {
+			return this.guardrails;
+		}
+
+		public Config setGuardrails(List<String> guardrails) {
+			this.guardrails = guardrails;
+			return this;
+		}
+
+		/** Fails the route with a message that names the argument to fix. */
+		public void validate(GuardService guard) {
+			if (this.guardrails.isEmpty()) {
+				throw new IllegalArgumentException("LlmGuard needs at least one guardrail, e.g. LlmGuard=pii; configured: "
+						+ guard.names());
+			}
+			for (String name : this.guardrails) {
+				if (!guard.knows(name)) {
+					throw new IllegalArgumentException("LlmGuard: '" + name + "' is not a guardrail; define it under "
+							+ "switchboard.guard.guardrails or as a Guardrail bean; configured: " + guard.names());
+				}
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,149 @@
+package dev.switchboard.guard.regex;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import reactor.core.publisher.Mono;
+
+import dev.switchboard.guard.GuardRequest;
+import dev.switchboard.guard.GuardVerdict;
+import dev.switchboard.guard.Guardrail;
+
+/**
+ * The built-in guardrail of patterns: a request that contains one of its {@code deny} patterns is
+ * refused; every match of its {@code mask} patterns is replaced by a placeholder naming the
+ * pattern ({@code [EMAIL]}, {@code [CARD]}) before anything else sees the request, the cache and
+ * the provider included. Patterns are the {@link PiiPatterns} by name, or the guardrail's own
+ * (a keyword is a pattern too: {@code (?i)\bproject atlas\b}).
+ *
+ * <p>It runs in the calling thread and needs no timeout of its own: patterns are compiled once,
+ * matched in linear passes over the texts, and a deny's reason names the pattern, never the text.
+ */
+public final class RegexGuardrail implements Guardrail {
+
+	private final String name;
+
+	private final List<PiiPatterns.Named> deny;
+
+	private final List<PiiPatterns.Named> mask;
+
+	/**
+	 * @param custom the guardrail's own patterns by name, usable in {@code deny} and {@code mask}
+	 * @throws IllegalArgumentException naming a pattern that is neither built in nor the
+	 * guardrail's own, or one that does not compile
+	 */
+	public RegexGuardrail(String name, List<String> deny, List<String> mask, Map<String, String> custom) {
+		this.name = name;
+		Map<String, PiiPatterns.Named> known = new LinkedHashMap<>(PiiPatterns.BUILT_IN);
+		custom.forEach((pattern, regex) -> {
+			try {
+				known.put(pattern, new PiiPatterns.Named(pattern, Pattern.compile(regex), match -> true));
+			}
+			catch (PatternSyntaxException ex) {
+				throw new IllegalArgumentException("patterns." + pattern + ": '" + regex + "' is not a regular "
+						+ "expression: " + ex.getDescription(), ex);
+			}
+		});
+		this.deny = resolve(deny, known, "deny");
+		this.mask = resolve(mask, known, "mask");
+		if (this.deny.isEmpty() && this.mask.isEmpty()) {
+			throw new IllegalArgumentException("deny and mask are both empty: name at least one pattern, e.g. mask: "
+					+ "[email, card]");
+		}
+	}
+
+	private static List<PiiPatterns.Named> resolve(List<String> names, Map<String, PiiPatterns.Named> known,
+			String where) {
+		List<PiiPatterns.Named> patterns = new ArrayList<>();
+		for (String pattern : names) {
+			PiiPatterns.Named named = known.get(pattern);
+			if (named == null) {
+				throw new IllegalArgumentException(where + ": '" + pattern + "' is not a pattern; use one of "
+						+ new TreeMap<>(known).keySet() + " or define it under patterns");
+			}
+			patterns.add(named);
+		}
+		return patterns;
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public Mono<GuardVerdict> checkRequest(GuardRequest request) {
+		return Mono.fromSupplier(() -> check(request.texts()));
+	}
+
+	GuardVerdict check(List<String> texts) {
+		for (PiiPatterns.Named pattern : this.deny) {
+			for (String text : texts) {
+				if (matches(pattern, text)) {
+					return GuardVerdict.deny("the request contains " + describe(pattern.name()));
+				}
+			}
+		}
+		Map<String, Integer> masked = new LinkedHashMap<>();
+		List<String> rewritten = new ArrayList<>(texts.size());
+		for (String text : texts) {
+			String result = text;
+			for (PiiPatterns.Named pattern : this.mask) {
+				result = mask(pattern, result, masked);
+			}
+			rewritten.add(result);
+		}
+		if (masked.isEmpty()) {
+			return GuardVerdict.allow();
+		}
+		List<String> counts = new ArrayList<>();
+		masked.forEach((pattern, count) -> counts.add(count + " " + pattern));
+		return GuardVerdict.rewrite(rewritten, "masked " + String.join(", ", counts));
+	}
+
+	private static boolean matches(PiiPatterns.Named pattern, String text) {
+		Matcher matcher = pattern.pattern().matcher(text);
+		while (matcher.find()) {
+			if (pattern.valid().test(matcher.group())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static String mask(PiiPatterns.Named pattern, String text, Map<String, Integer> masked) {
+		Matcher matcher = pattern.pattern().matcher(text);
+		StringBuilder out = null;
+		int last = 0;
+		while (matcher.find()) {
+			if (!pattern.valid().test(matcher.group())) {
+				continue;
+			}
+			out = (out != null) ? out : new StringBuilder(text.length());
+			out.append(text, last, matcher.start()).append('[').append(pattern.name().toUpperCase(Locale.ROOT)).append(']');
+			last = matcher.end();
+			masked.merge(pattern.name(), 1, Integer::sum);
+		}
+		if (out == null) {
+			return text;
+		}
+		return out.append(text, last, text.length()).toString();
+	}
+
+	private static String describe(String pattern) {
+		return PiiPatterns.BUILT_IN.containsKey(pattern) ? "what looks like " + article(pattern) + " " + pattern
+				: "the pattern '" + pattern + "'";
+	}
+
+	private static String article(String pattern) {
+		return ("aeiou".indexOf(pattern.charAt(0)) >= 0) ? "an" : "a";
+	}
+
+}

@@ -1,0 +1,87 @@
+package dev.switchboard.guard;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.switchboard.guard.regex.RegexGuardrail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** The built-in patterns, with their checksums, and what deny and mask do with them. */
+class RegexGuardrailTest {
+
+	private final RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email", "phone", "card", "iban"),
+			Map.of());
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			Write to jane.doe+billing@example.co.uk today          | Write to [EMAIL] today
+			Card 4111 1111 1111 1111, exp 12/29                    | Card [CARD], exp 12/29
+			Card 4111-1111-1111-1111                               | Card [CARD]
+			Pay to DE89 3704 0044 0532 0130 00 please              | Pay to [IBAN] please
+			Pay to GB82WEST12345698765432                          | Pay to [IBAN]
+			Call +44 20 7946 0958 or (555) 123-4567                | Call [PHONE] or [PHONE]
+			""")
+	void personalDataIsMasked(String text, String masked) {
+		GuardVerdict verdict = this.pii.checkRequest(new GuardRequest(List.of(text), "t", "m")).block();
+
+		assertThat(verdict.outcome()).isEqualTo(GuardVerdict.Outcome.REWRITE);
+		assertThat(verdict.texts()).containsExactly(masked);
+		assertThat(verdict.reason()).startsWith("masked ").doesNotContain(text);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			Order 4111 1111 1111 1112 shipped
+			Meeting on 2026-12-07 at 10:30
+			IBAN DE00 3704 0044 0532 0130 00 is a typo
+			Version 1.2.3 of user@host is not an address
+			""")
+	void lookAlikesPass(String text) {
+		GuardVerdict verdict = this.pii.checkRequest(new GuardRequest(List.of(text), "t", "m")).block();
+
+		assertThat(verdict.outcome()).as(String.valueOf(verdict.texts())).isEqualTo(GuardVerdict.Outcome.ALLOW);
+	}
+
+	@Test
+	void aDenyPatternRefusesWithoutQuotingTheText() {
+		RegexGuardrail secrets = new RegexGuardrail("secrets", List.of("api-key", "atlas"), List.of(),
+				Map.of("atlas", "(?i)\\bproject atlas\\b"));
+
+		GuardVerdict key = secrets.checkRequest(new GuardRequest(
+				List.of("hello", "use sk-proj-AbCdEfGhIjKlMnOpQrStUvWx12 for it"), "t", "m")).block();
+		assertThat(key.outcome()).isEqualTo(GuardVerdict.Outcome.DENY);
+		assertThat(key.reason()).isEqualTo("the request contains what looks like an api-key").doesNotContain("sk-proj");
+		GuardVerdict keyword = secrets.checkRequest(new GuardRequest(List.of("About Project Atlas:"), "t", "m")).block();
+		assertThat(keyword.reason()).isEqualTo("the request contains the pattern 'atlas'");
+		assertThat(secrets.checkRequest(new GuardRequest(List.of("atlases"), "t", "m")).block().outcome())
+			.isEqualTo(GuardVerdict.Outcome.ALLOW);
+	}
+
+	@Test
+	void aMaskCountsWhatItReplaced() {
+		GuardVerdict verdict = this.pii.checkRequest(new GuardRequest(
+				List.of("a@example.com and b@example.com", "no data", "4242 4242 4242 4242"), "t", "m")).block();
+
+		assertThat(verdict.texts()).containsExactly("[EMAIL] and [EMAIL]", "no data", "[CARD]");
+		assertThat(verdict.reason()).isEqualTo("masked 2 email, 1 card");
+	}
+
+	@Test
+	void wrongSettingsSayWhatToFix() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new RegexGuardrail("g", List.of("passport"), List.of(), Map.of()))
+			.withMessageStartingWith("deny: 'passport' is not a pattern; use one of [api-key, card, email, iban, phone]");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new RegexGuardrail("g", List.of("x"), List.of(), Map.of("x", "(unclosed")))
+			.withMessageStartingWith("patterns.x: '(unclosed' is not a regular expression");
+		assertThatIllegalArgumentException().isThrownBy(() -> new RegexGuardrail("g", List.of(), List.of(), Map.of()))
+			.withMessageStartingWith("deny and mask are both empty");
+	}
+
+}
