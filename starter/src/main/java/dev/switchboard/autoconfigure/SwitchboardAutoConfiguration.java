@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.gateway.config.GatewayAutoConfiguration;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.support.ShortcutConfigurable.ShortcutType;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -246,6 +247,13 @@ public class SwitchboardAutoConfiguration {
 		SwitchedOffFilterFactory<dev.switchboard.quota.filter.LlmQuotaGatewayFilterFactory.Config> llmQuotaSwitchedOff() {
 			return new SwitchedOffFilterFactory<>("LlmQuota", dev.switchboard.quota.filter.LlmQuotaGatewayFilterFactory.Config.class,
 					List.of("dryRun"), "switchboard.quota.enabled");
+		}
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "switchboard.guard.enabled", havingValue = false)
+		SwitchedOffFilterFactory<dev.switchboard.guard.filter.LlmGuardGatewayFilterFactory.Config> llmGuardSwitchedOff() {
+			return new SwitchedOffFilterFactory<>("LlmGuard", dev.switchboard.guard.filter.LlmGuardGatewayFilterFactory.Config.class,
+					List.of("guardrails"), ShortcutType.GATHER_LIST, "switchboard.guard.enabled");
 		}
 
 	}

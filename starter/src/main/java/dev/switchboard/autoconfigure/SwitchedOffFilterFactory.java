@@ -36,6 +36,8 @@ final class SwitchedOffFilterFactory<C> extends AbstractGatewayFilterFactory<C> 
 
 	private final AtomicBoolean logged = new AtomicBoolean();
 
+	private final ShortcutType shortcutType;
+
 	/**
 	 * @param name the filter's name in route definitions, e.g. {@code LlmCache}
 	 * @param config the capability's own configuration class, so the route's arguments bind as usual
@@ -43,10 +45,22 @@ final class SwitchedOffFilterFactory<C> extends AbstractGatewayFilterFactory<C> 
 	 * @param property the property that switched the capability off, for the log line
 	 */
 	SwitchedOffFilterFactory(String name, Class<C> config, List<String> shortcutFields, String property) {
+		this(name, config, shortcutFields, ShortcutType.DEFAULT, property);
+	}
+
+	/** @param shortcutType how the capability's shortcut binds ({@code GATHER_LIST} for a list of names) */
+	SwitchedOffFilterFactory(String name, Class<C> config, List<String> shortcutFields, ShortcutType shortcutType,
+			String property) {
 		super(config);
 		this.name = name;
 		this.shortcutFields = List.copyOf(shortcutFields);
+		this.shortcutType = shortcutType;
 		this.property = property;
+	}
+
+	@Override
+	public ShortcutType shortcutType() {
+		return this.shortcutType;
 	}
 
 	@Override

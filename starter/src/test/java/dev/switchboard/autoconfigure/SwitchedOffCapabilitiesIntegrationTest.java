@@ -14,23 +14,27 @@ import org.springframework.test.context.ActiveProfiles;
 
 import dev.switchboard.cache.CacheService;
 import dev.switchboard.core.Json;
+import dev.switchboard.guard.GuardService;
 import dev.switchboard.quota.admission.TokenQuotaService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A route that lists {@code LlmQuota} and {@code LlmCache} (with a shortcut argument) while both
- * capabilities are switched off: the gateway starts, the route serves, and neither capability acts.
+ * A route that lists {@code LlmQuota}, {@code LlmCache} and {@code LlmGuard} (with shortcut
+ * arguments) while the three capabilities are switched off: the gateway starts, the route serves,
+ * and none of them acts.
  */
 @SpringBootTest(classes = GatewayTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "switchboard.cache.enabled=false", "switchboard.quota.enabled=false",
+				"switchboard.guard.enabled=false",
 				// The whole route: a list binds from one property source, so this one replaces the profile's.
 				"spring.cloud.gateway.server.webflux.routes[0].id=llm",
 				"spring.cloud.gateway.server.webflux.routes[0].uri=no://op",
 				"spring.cloud.gateway.server.webflux.routes[0].predicates[0]=Path=/v1/**",
 				"spring.cloud.gateway.server.webflux.routes[0].filters[0]=LlmEndpoint",
 				"spring.cloud.gateway.server.webflux.routes[0].filters[1]=LlmQuota=true",
-				"spring.cloud.gateway.server.webflux.routes[0].filters[2]=LlmCache=5m" })
+				"spring.cloud.gateway.server.webflux.routes[0].filters[2]=LlmCache=5m",
+				"spring.cloud.gateway.server.webflux.routes[0].filters[3]=LlmGuard=pii,secrets" })
 @ActiveProfiles("hostile-it")
 class SwitchedOffCapabilitiesIntegrationTest {
 
@@ -44,6 +48,7 @@ class SwitchedOffCapabilitiesIntegrationTest {
 	void routesNamingASwitchedOffFilterStillServeAndTheCapabilityDoesNotAct() {
 		assertThat(this.context.getBeanNamesForType(CacheService.class)).isEmpty();
 		assertThat(this.context.getBeanNamesForType(TokenQuotaService.class)).isEmpty();
+		assertThat(this.context.getBeanNamesForType(GuardService.class)).isEmpty();
 		String body = "{\"model\":\"sim-model\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}";
 		for (int i = 0; i < 2; i++) {
 			var response = HttpClient.create()
