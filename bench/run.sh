@@ -21,7 +21,8 @@
 #                    doors (the Anthropic Messages and OpenAI Responses doors vs the chat completions door, same provider:
 #                    DOOR_ROUNDS rounds, default 3),
 #                    compare (a 4-leg /v1/compare vs one chat completion of the same model and stub:
-#                    COMPARE_ROUNDS rounds, default 3)
+#                    COMPARE_ROUNDS rounds, default 3),
+#                    guard (the regex guardrails on a 4 kB prompt, in process: GuardrailBench)
 #   TRANSLATION_TOKENS   streamed response length of the translation and doors cases (default 1000)
 set -euo pipefail
 
@@ -38,7 +39,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 SMALL_TOKENS=${SMALL_TOKENS:-16}
 LARGE_TOKENS=${LARGE_TOKENS:-20000}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx256m}
-CASES=${CASES:-shipped,core,failover,translation,doors,compare,observability,quota,cache,live}
+CASES=${CASES:-shipped,core,failover,translation,doors,compare,observability,quota,cache,live,guard}
 SHIPPED_ROUNDS=${SHIPPED_ROUNDS:-3}
 DOOR_ROUNDS=${DOOR_ROUNDS:-3}
 COMPARE_ROUNDS=${COMPARE_ROUNDS:-3}
@@ -496,6 +497,8 @@ selected quota && run_quota_cases
 selected cache && run_cache_cases
 # Live configuration: a gateway in its own JVM with a watched file (LiveConfigBench).
 selected live && java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.LiveConfigBench 2>/dev/null >"$RESULTS/live.md"
+# Guardrails: what the regex guardrails cost a request, in process (GuardrailBench).
+selected guard && java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.GuardrailBench 2>/dev/null >"$RESULTS/guard.md"
 
 {
   echo "## Switchboard benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -516,4 +519,5 @@ selected live && java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.LiveConfigB
   if selected quota; then echo; cat "$RESULTS/quota.md"; fi
   if selected cache; then echo; cat "$RESULTS/cache.md"; fi
   if selected live; then echo; cat "$RESULTS/live.md"; fi
+  if selected guard; then echo; cat "$RESULTS/guard.md"; fi
 } | tee "$RESULTS/latest.md"

@@ -44,7 +44,7 @@ public final class RegexGuardrail implements Guardrail {
 		Map<String, PiiPatterns.Named> known = new LinkedHashMap<>(PiiPatterns.BUILT_IN);
 		custom.forEach((pattern, regex) -> {
 			try {
-				known.put(pattern, new PiiPatterns.Named(pattern, Pattern.compile(regex), match -> true));
+				known.put(pattern, new PiiPatterns.Named(pattern, Pattern.compile(regex)));
 			}
 			catch (PatternSyntaxException ex) {
 				throw new IllegalArgumentException("patterns." + pattern + ": '" + regex + "' is not a regular "
@@ -109,32 +109,53 @@ public final class RegexGuardrail implements Guardrail {
 	}
 
 	private static boolean matches(PiiPatterns.Named pattern, String text) {
-		Matcher matcher = pattern.pattern().matcher(text);
-		while (matcher.find()) {
-			if (pattern.valid().test(matcher.group())) {
-				return true;
+		int[] regions = regions(pattern, text);
+		if (regions.length == 0) {
+			return false;
+		}
+		Matcher matcher = pattern.pattern().matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+		for (int r = 0; r < regions.length; r += 2) {
+			matcher.region(regions[r], regions[r + 1]);
+			while (matcher.find()) {
+				if (pattern.valid().test(matcher.group())) {
+					return true;
+				}
 			}
 		}
 		return false;
 	}
 
 	private static String mask(PiiPatterns.Named pattern, String text, Map<String, Integer> masked) {
-		Matcher matcher = pattern.pattern().matcher(text);
+		int[] regions = regions(pattern, text);
+		if (regions.length == 0) {
+			return text;
+		}
+		Matcher matcher = pattern.pattern().matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
 		StringBuilder out = null;
 		int last = 0;
-		while (matcher.find()) {
-			if (!pattern.valid().test(matcher.group())) {
-				continue;
+		for (int r = 0; r < regions.length; r += 2) {
+			matcher.region(Math.max(regions[r], last), regions[r + 1]);
+			while (matcher.find()) {
+				if (!pattern.valid().test(matcher.group())) {
+					continue;
+				}
+				out = (out != null) ? out : new StringBuilder(text.length());
+				out.append(text, last, matcher.start()).append('[').append(pattern.name().toUpperCase(Locale.ROOT))
+					.append(']');
+				last = matcher.end();
+				masked.merge(pattern.name(), 1, Integer::sum);
 			}
-			out = (out != null) ? out : new StringBuilder(text.length());
-			out.append(text, last, matcher.start()).append('[').append(pattern.name().toUpperCase(Locale.ROOT)).append(']');
-			last = matcher.end();
-			masked.merge(pattern.name(), 1, Integer::sum);
 		}
 		if (out == null) {
 			return text;
 		}
 		return out.append(text, last, text.length()).toString();
+	}
+
+	/** Where the pattern can match, from its cheap scan; the whole text when it has none. */
+	private static int[] regions(PiiPatterns.Named pattern, String text) {
+		int[] regions = pattern.candidates().apply(text);
+		return (regions != null) ? regions : new int[] { 0, text.length() };
 	}
 
 	private static String describe(String pattern) {
