@@ -29,6 +29,7 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
 import dev.switchboard.auth.TeamResolver;
+import dev.switchboard.core.BoundedBodies;
 import dev.switchboard.core.ClientCredentials;
 import dev.switchboard.core.CompareLeg;
 import dev.switchboard.core.ConfigSnapshot;
@@ -301,16 +302,7 @@ public class LlmEndpoint {
 			return Mono.error(LlmApiException.tooLarge(maxBodyBytes));
 		}
 		return DataBufferUtils.join(request.getBody(), (int) Math.min(Integer.MAX_VALUE, maxBodyBytes))
-			.map(buffer -> {
-				try {
-					byte[] bytes = new byte[buffer.readableByteCount()];
-					buffer.read(bytes);
-					return bytes;
-				}
-				finally {
-					DataBufferUtils.release(buffer);
-				}
-			})
+			.map(BoundedBodies::bytes)
 			.defaultIfEmpty(EMPTY)
 			.onErrorMap(DataBufferLimitException.class, error -> LlmApiException.tooLarge(maxBodyBytes));
 	}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -113,20 +114,17 @@ class GuardServiceTest {
 	}
 
 	private static Guardrail hanging(String name) {
-		return new Guardrail() {
-			@Override
-			public String name() {
-				return name;
-			}
-
-			@Override
-			public Mono<GuardVerdict> checkRequest(GuardRequest request) {
-				return Mono.never();
-			}
-		};
+		return guardrail(name, request -> Mono.never());
 	}
 
 	private Guardrail recording(String name) {
+		return guardrail(name, request -> {
+			GuardServiceTest.this.seen.addAll(request.texts());
+			return Mono.just(GuardVerdict.allow());
+		});
+	}
+
+	private static Guardrail guardrail(String name, Function<GuardRequest, Mono<GuardVerdict>> check) {
 		return new Guardrail() {
 			@Override
 			public String name() {
@@ -135,8 +133,7 @@ class GuardServiceTest {
 
 			@Override
 			public Mono<GuardVerdict> checkRequest(GuardRequest request) {
-				GuardServiceTest.this.seen.addAll(request.texts());
-				return Mono.just(GuardVerdict.allow());
+				return check.apply(request);
 			}
 		};
 	}

@@ -32,6 +32,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
+import dev.switchboard.core.BoundedBodies;
 import dev.switchboard.core.CompareGate;
 import dev.switchboard.core.CompareLeg;
 import dev.switchboard.core.FrontDoor;
@@ -376,12 +377,7 @@ public final class Comparison {
 					return whole(body).doOnNext(this::body).thenMany(Flux.empty());
 				}
 				SseDecoder decoder = new SseDecoder();
-				return body.concatMapIterable(buffer -> {
-					byte[] bytes = new byte[buffer.readableByteCount()];
-					buffer.read(bytes);
-					DataBufferUtils.release(buffer);
-					return decoder.decode(bytes);
-				}).concatWith(Flux.defer(() -> Flux.fromIterable(decoder.finish()))).handle((event, sink) -> {
+				return body.concatMapIterable(buffer -> decoder.decode(BoundedBodies.bytes(buffer))).concatWith(Flux.defer(() -> Flux.fromIterable(decoder.finish()))).handle((event, sink) -> {
 					this.assembler.accept(event);
 					if (!event.isDone()) {
 						JsonNode chunk = parse(event.data());
@@ -399,16 +395,7 @@ public final class Comparison {
 		}
 
 		private static Mono<byte[]> whole(Flux<DataBuffer> body) {
-			return DataBufferUtils.join(body).map(buffer -> {
-				try {
-					byte[] bytes = new byte[buffer.readableByteCount()];
-					buffer.read(bytes);
-					return bytes;
-				}
-				finally {
-					DataBufferUtils.release(buffer);
-				}
-			}).defaultIfEmpty(EMPTY);
+			return DataBufferUtils.join(body).map(BoundedBodies::bytes).defaultIfEmpty(EMPTY);
 		}
 
 		LegResult result() {
