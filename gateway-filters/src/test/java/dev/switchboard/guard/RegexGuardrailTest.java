@@ -64,6 +64,25 @@ class RegexGuardrailTest {
 	}
 
 	@Test
+	void ownPatternsMatchAsWrittenWhetherKeywordsOrExpressions() {
+		RegexGuardrail own = new RegexGuardrail("own", List.of("exact", "anycase", "shape"), List.of(),
+				Map.of("exact", "\\bAtlas\\b", "anycase", "(?i)\\bzephyr plan\\b", "shape", "TICKET-\\d{4}"));
+
+		assertThat(deny(own, "the Atlas team")).isEqualTo("the pattern 'exact'");
+		assertThat(deny(own, "the atlas team")).as("case-sensitive as written").isNull();
+		assertThat(deny(own, "Atlassian")).as("word boundaries kept").isNull();
+		assertThat(deny(own, "about the ZEPHYR Plan")).isEqualTo("the pattern 'anycase'");
+		assertThat(deny(own, "see TICKET-1234")).isEqualTo("the pattern 'shape'");
+		assertThat(deny(own, "see TICKET-12")).isNull();
+	}
+
+	private static String deny(RegexGuardrail guardrail, String text) {
+		GuardVerdict verdict = guardrail.checkRequest(new GuardRequest(List.of(text), "t", "m")).block();
+		return (verdict.outcome() == GuardVerdict.Outcome.DENY)
+				? verdict.reason().replace("the request contains ", "") : null;
+	}
+
+	@Test
 	void aMaskCountsWhatItReplaced() {
 		GuardVerdict verdict = this.pii.checkRequest(new GuardRequest(
 				List.of("a@example.com and b@example.com", "no data", "4242 4242 4242 4242"), "t", "m")).block();

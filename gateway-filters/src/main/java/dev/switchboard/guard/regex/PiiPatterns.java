@@ -26,9 +26,25 @@ public final class PiiPatterns {
 	 */
 	public record Named(String name, Pattern pattern, Predicate<String> valid, Function<String, int[]> candidates) {
 
-		/** A pattern of the configuration's own: tried on the whole text. */
-		public Named(String name, Pattern pattern) {
-			this(name, pattern, match -> true, text -> null);
+		/**
+		 * A pattern of the configuration's own. A keyword ({@code (?i)\\bproject atlas\\b}: letters,
+		 * digits and spaces, optionally case-insensitive and between word boundaries) is found by a
+		 * plain scan first, as the built-in patterns are; any other expression is tried on the whole
+		 * text.
+		 * @throws java.util.regex.PatternSyntaxException when it does not compile
+		 */
+		public static Named custom(String name, String regex) {
+			Pattern pattern = Pattern.compile(regex);
+			String literal = regex;
+			boolean ignoreCase = literal.startsWith("(?i)");
+			literal = ignoreCase ? literal.substring(4) : literal;
+			literal = literal.startsWith("\\b") ? literal.substring(2) : literal;
+			literal = literal.endsWith("\\b") ? literal.substring(0, literal.length() - 2) : literal;
+			if (literal.isEmpty() || !literal.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == ' ')) {
+				return new Named(name, pattern, match -> true, text -> null);
+			}
+			String keyword = literal;
+			return new Named(name, pattern, match -> true, text -> occurrences(text, keyword, ignoreCase));
 		}
 
 	}
@@ -176,6 +192,21 @@ public final class PiiPatterns {
 			if (upper(text.charAt(i)) && upper(text.charAt(i + 1)) && digit(text.charAt(i + 2))
 					&& digit(text.charAt(i + 3))) {
 				regions.add(i, Math.min(text.length(), i + 43));
+			}
+		}
+		return regions.toArray();
+	}
+
+	/** Each occurrence of a keyword, with a character either side for the word boundaries. */
+	static int[] occurrences(String text, String keyword, boolean ignoreCase) {
+		Regions regions = new Regions();
+		int length = keyword.length();
+		char first = Character.toLowerCase(keyword.charAt(0));
+		for (int i = 0; i + length <= text.length(); i++) {
+			char c = text.charAt(i);
+			if ((ignoreCase ? Character.toLowerCase(c) == first : c == keyword.charAt(0))
+					&& text.regionMatches(ignoreCase, i, keyword, 0, length)) {
+				regions.add(Math.max(0, i - 1), Math.min(text.length(), i + length + 1));
 			}
 		}
 		return regions.toArray();

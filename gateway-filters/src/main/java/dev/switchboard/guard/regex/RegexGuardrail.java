@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import reactor.core.publisher.Mono;
@@ -44,7 +43,7 @@ public final class RegexGuardrail implements Guardrail {
 		Map<String, PiiPatterns.Named> known = new LinkedHashMap<>(PiiPatterns.BUILT_IN);
 		custom.forEach((pattern, regex) -> {
 			try {
-				known.put(pattern, new PiiPatterns.Named(pattern, Pattern.compile(regex)));
+				known.put(pattern, PiiPatterns.Named.custom(pattern, regex));
 			}
 			catch (PatternSyntaxException ex) {
 				throw new IllegalArgumentException("patterns." + pattern + ": '" + regex + "' is not a regular "
