@@ -1,10 +1,8 @@
 package dev.switchboard.quota.admission;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,13 +15,14 @@ import dev.switchboard.quota.FailureMode;
 import dev.switchboard.quota.backend.BucketSpec;
 import dev.switchboard.quota.backend.InMemoryQuotaBackend;
 import dev.switchboard.quota.backend.QuotaBackend;
+import dev.switchboard.testing.MovingClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The failure mode as a unit: which store answers, how often a dead store is tried, what is counted. */
 class StoreGuardTest {
 
-	private final MutableClock clock = new MutableClock();
+	private final MovingClock clock = new MovingClock(Instant.parse("2026-12-06T12:00:00Z"));
 
 	private final List<String> events = new ArrayList<>();
 
@@ -128,31 +127,6 @@ class StoreGuardTest {
 		@Override
 		public Mono<Ledger> ledger(String team, LocalDate day) {
 			return Mono.error(new IllegalStateException("unused"));
-		}
-
-	}
-
-	private static final class MutableClock extends Clock {
-
-		private Instant now = Instant.parse("2026-12-06T12:00:00Z");
-
-		void advance(Duration by) {
-			this.now = this.now.plus(by);
-		}
-
-		@Override
-		public java.time.ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(java.time.ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now;
 		}
 
 	}

@@ -1,11 +1,9 @@
 package dev.switchboard.quota.backend;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +28,7 @@ import dev.switchboard.quota.QuotaLimit;
 import dev.switchboard.quota.QuotaPolicy;
 import dev.switchboard.quota.admission.Admission;
 import dev.switchboard.quota.admission.TokenQuotaService;
+import dev.switchboard.testing.MovingClock;
 import dev.switchboard.testing.RedisTestServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,37 +56,6 @@ class RedisQuotaScriptsTest {
 		redis.close();
 	}
 
-	/** A clock the test moves. */
-	static final class MovingClock extends Clock {
-
-		volatile long millis;
-
-		MovingClock(Instant start) {
-			this.millis = start.toEpochMilli();
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public long millis() {
-			return this.millis;
-		}
-
-		@Override
-		public Instant instant() {
-			return Instant.ofEpochMilli(this.millis);
-		}
-
-	}
-
 	@Test
 	void gatewaysWithSkewedClocksGetNoRefillFromTheSkew() {
 		// Two gateways 5 s apart share a bucket of 60 requests per minute (one a second) and take turns.
@@ -110,7 +78,7 @@ class RedisQuotaScriptsTest {
 		// No time passed on either clock: exactly the one request left. Were the gateway behind allowed
 		// to write its time, the one ahead would refill its 5 s lead again at each turn (5 per turn).
 		assertThat(admitted).isEqualTo(1);
-		ahead.millis += 3_000;
+		ahead.advanceMillis(3_000);
 		assertThat(fast.tryConsume(bucket, 3).block(Duration.ofSeconds(5)).consumed()).as("real time refills").isTrue();
 		assertThat(slow.tryConsume(bucket, 1).block(Duration.ofSeconds(5)).consumed()).isFalse();
 	}
@@ -144,12 +112,12 @@ class RedisQuotaScriptsTest {
 					bucket4j.adjust(bucket, amount).block();
 					lua.adjust(bucket, amount).block(Duration.ofSeconds(5));
 				}
-				default -> clock.millis += switch (random.nextInt(4)) {
+				default -> clock.advanceMillis(switch (random.nextInt(4)) {
 					case 0 -> random.nextInt(50);
 					case 1 -> random.nextInt(5_000);
 					case 2 -> random.nextInt(90_000);
 					default -> random.nextInt(4 * 3_600_000);
-				};
+				});
 			}
 			for (BucketSpec each : buckets) {
 				assertThat(lua.available(each).block(Duration.ofSeconds(5)))
