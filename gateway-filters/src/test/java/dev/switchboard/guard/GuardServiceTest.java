@@ -20,6 +20,7 @@ import dev.switchboard.core.Operation;
 import dev.switchboard.guard.regex.RegexGuardrail;
 import dev.switchboard.testing.TestCatalogs;
 
+import static dev.switchboard.testing.Fixtures.FAKE_OPENAI_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -74,7 +75,7 @@ class GuardServiceTest {
 
 	@Test
 	void aDenyIsTheClients400NamingTheGuardrail() {
-		LlmExchange exchange = chat("my key is sk-AbCdEfGhIjKlMnOpQrStUvWx12");
+		LlmExchange exchange = chat("my key is " + FAKE_OPENAI_KEY);
 
 		assertThatExceptionOfType(LlmApiException.class)
 			.isThrownBy(() -> this.guard.checkRequest(exchange, List.of("pii", "secrets", "sees"), this.refused::add)
@@ -82,7 +83,7 @@ class GuardServiceTest {
 			.satisfies(ex -> {
 				assertThat(ex.status()).isEqualTo(400);
 				assertThat(ex.code()).isEqualTo("content_policy_violation");
-				assertThat(ex.getMessage()).contains("'secrets'", "api-key").doesNotContain("sk-AbCd");
+				assertThat(ex.getMessage()).contains("'secrets'", "api-key").doesNotContain(FAKE_OPENAI_KEY, "sk-proj");
 			});
 		assertThat(this.refused).containsExactly("secrets");
 		assertThat(this.seen).as("no guardrail after the deny runs").isEmpty();

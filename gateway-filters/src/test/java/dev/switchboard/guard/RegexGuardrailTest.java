@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.switchboard.guard.regex.RegexGuardrail;
 
+import static dev.switchboard.testing.Fixtures.FAKE_OPENAI_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -54,9 +55,9 @@ class RegexGuardrailTest {
 				Map.of("atlas", "(?i)\\bproject atlas\\b"));
 
 		GuardVerdict key = secrets.checkRequest(new GuardRequest(
-				List.of("hello", "use sk-proj-AbCdEfGhIjKlMnOpQrStUvWx12 for it"), "t", "m")).block();
+				List.of("hello", "use " + FAKE_OPENAI_KEY + " for it"), "t", "m")).block();
 		assertThat(key.outcome()).isEqualTo(GuardVerdict.Outcome.DENY);
-		assertThat(key.reason()).isEqualTo("the request contains what looks like an api-key").doesNotContain("sk-proj");
+		assertThat(key.reason()).isEqualTo("the request contains what looks like an api-key").doesNotContain(FAKE_OPENAI_KEY, "sk-proj");
 		GuardVerdict keyword = secrets.checkRequest(new GuardRequest(List.of("About Project Atlas:"), "t", "m")).block();
 		assertThat(keyword.reason()).isEqualTo("the request contains the pattern 'atlas'");
 		assertThat(secrets.checkRequest(new GuardRequest(List.of("atlases"), "t", "m")).block().outcome())

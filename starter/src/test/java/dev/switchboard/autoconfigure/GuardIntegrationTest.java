@@ -23,6 +23,7 @@ import dev.switchboard.autoconfigure.guard.GuardAutoConfiguration;
 import dev.switchboard.core.Json;
 import dev.switchboard.testing.StubUpstream;
 
+import static dev.switchboard.testing.Fixtures.FAKE_OPENAI_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -112,12 +113,12 @@ class GuardIntegrationTest {
 	@Test
 	void aDeniedRequestReachesNoProviderAndNamesTheGuardrail() {
 		Answer answer = post("/v1/chat/completions", chat("gpt-test",
-				"Here is my key sk-proj-AbCdEfGhIjKlMnOpQrStUvWx12, and jane@example.com", false));
+				"Here is my key " + FAKE_OPENAI_KEY + ", and jane@example.com", false));
 
 		assertThat(answer.status()).isEqualTo(400);
 		JsonNode error = Json.MAPPER.readTree(answer.body()).path("error");
 		assertThat(error.path("code").asString()).isEqualTo("content_policy_violation");
-		assertThat(error.path("message").asString()).contains("'secrets'").doesNotContain("sk-proj");
+		assertThat(error.path("message").asString()).contains("'secrets'").doesNotContain(FAKE_OPENAI_KEY, "sk-proj");
 		assertThat(answer.headers().get("x-switchboard-guardrail")).isEqualTo("secrets");
 		assertThat(openai.received()).isEmpty();
 
