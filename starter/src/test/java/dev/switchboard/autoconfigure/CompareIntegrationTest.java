@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.awaitility.Awaitility;
 import org.htmlunit.BrowserVersion;
 import org.htmlunit.WebClient;
 import org.htmlunit.html.HtmlButton;
@@ -169,8 +170,12 @@ class CompareIntegrationTest {
 					.add(legs.get(1).path("cost_usd").decimalValue())
 					.add(legs.get(2).path("cost_usd").decimalValue())
 					.add(failed.path("cost_usd").decimalValue()));
-		assertThat(ledgerRequests() - reservedBefore).as("each leg that reached the quota reserved on its own")
-			.isEqualTo(4);
+		// The ledger is written as each leg settles, which may finish just after the answer is sent.
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(ledgerRequests() - reservedBefore)
+				.as("each leg that reached the quota reserved on its own")
+				.isEqualTo(4));
 		assertThat(this.meters.find(GenAiMetrics.COMPARE_LEGS).tag(GenAiAttributes.TEAM, "comparers").counters())
 			.as("legs are marked in the metrics").isNotEmpty();
 		assertThat(this.meters.find(GenAiMetrics.COMPARE_COST).tag(GenAiAttributes.TEAM, "comparers").counter().count()).isPositive();
@@ -275,6 +280,11 @@ class CompareIntegrationTest {
 		assertThat(post(three.replace(",\"stream\":true", "").replace("]", "]").replace("\"max_tokens\":40",
 				"\"max_tokens\":40,\"stream\":true"), tight).status()).as("streamed alike").isEqualTo(429);
 
+		// Refunds are settled as the held-back legs complete, which may finish just after the 429.
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(this.quotas.snapshot("tight").block(Duration.ofSeconds(5)).limits())
+				.allSatisfy(limit -> assertThat(limit.remaining()).as(limit.limit().toString()).isEqualTo(limit.capacity())));
 		Answer two = post(compare("[\"quick\",\"claude\"]", ",\"max_tokens\":40"), tight);
 		assertThat(two.status()).as("nothing of the refused comparisons was charged: " + two.body()).isEqualTo(200);
 		assertThat(Json.MAPPER.readTree(two.body()).path("summary").path("all_succeeded").asBoolean()).isTrue();
