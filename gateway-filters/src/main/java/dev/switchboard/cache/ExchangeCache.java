@@ -62,7 +62,7 @@ public class ExchangeCache {
 	 * already answered by an earlier filter.
 	 */
 	public boolean serves(LlmExchange llm) {
-		return llm.presetResponse() == null
+		return llm.response().preset() == null
 				&& (llm.operation() == Operation.CHAT || llm.operation() == Operation.EMBEDDINGS);
 	}
 
@@ -87,14 +87,14 @@ public class ExchangeCache {
 			switch (lookup.outcome()) {
 				case HIT, SEMANTIC_HIT -> {
 					hit(llm, lookup.completion());
-					llm.respondWith(Replay.response(lookup.completion(), llm.stream(), llm.clientWantsStreamUsage()),
+					llm.response().respondWith(Replay.response(lookup.completion(), llm.stream(), llm.clientWantsStreamUsage()),
 							"from the cache, no provider call");
 				}
 				case MISS -> {
-					llm.decorateResponse(response -> tee(llm, policy, keyed, lookup.key(), asked, ttl, response));
+					llm.response().decorate(response -> tee(llm, policy, keyed, lookup.key(), asked, ttl, response));
 					byte[] stale = lookup.stale();
 					if (stale != null) {
-						llm.offerLastResort(() -> stale(llm, stale));
+						llm.response().offerLastResort(() -> stale(llm, stale));
 					}
 				}
 				case BYPASS -> {

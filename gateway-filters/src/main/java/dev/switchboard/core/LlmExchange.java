@@ -10,8 +10,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,9 +26,9 @@ import org.springframework.web.server.ServerWebExchange;
  * <p>It holds what the client asked (the parsed OpenAI body, untouched), who asked (the
  * {@link Team}), where the request may go (the {@link ModelRoute}, which routing filters may
  * replace), and what happened: attempts, the first token, usage, and a human-readable decision log.
- * Filters plug in through {@link #addListener listeners}, {@link #decorateResponse response
- * decorators} and {@link #respondWith a preset response} (a cache hit), never by wrapping the
- * HTTP response.
+ * Filters plug in through {@link #addListener listeners} and the {@link #response() response
+ * plan} (checks and decorators of the answer, a preset answer such as a cache hit), never by
+ * wrapping the HTTP response.
  *
  * <p>One reactive pipeline drives a request, so state changes happen one after another; the
  * collections touched by listeners registered from other threads are concurrent anyway.
@@ -80,11 +78,7 @@ public final class LlmExchange {
 
 	private final List<LlmExchangeListener> listeners = new CopyOnWriteArrayList<>();
 
-	private final List<UnaryOperator<LlmResponse>> decorators = new CopyOnWriteArrayList<>();
-
-	private volatile @Nullable LlmResponse presetResponse;
-
-	private volatile @Nullable Supplier<LlmResponse> lastResort;
+	private final ResponsePlan response = new ResponsePlan(this);
 
 	private volatile @Nullable Usage usage;
 
@@ -398,6 +392,10 @@ public final class LlmExchange {
 		this.extensions.put(type, value);
 	}
 
+	public <T> void remove(Class<T> type) {
+		this.extensions.remove(type);
+	}
+
 	public <T> @Nullable T get(Class<T> type) {
 		return type.cast(this.extensions.get(type));
 	}
@@ -431,42 +429,9 @@ public final class LlmExchange {
 		safely(() -> listener.onStart(this));
 	}
 
-	/** Transforms the response before it is written; decorators apply in registration order. */
-	public void decorateResponse(UnaryOperator<LlmResponse> decorator) {
-		this.decorators.add(decorator);
-	}
-
-	public LlmResponse decorate(LlmResponse response) {
-		LlmResponse result = response;
-		for (UnaryOperator<LlmResponse> decorator : this.decorators) {
-			result = decorator.apply(result);
-		}
-		return result;
-	}
-
-	/** Answers without calling a provider (a cache hit); decorators and listeners still apply. */
-	public void respondWith(LlmResponse response, String why) {
-		this.presetResponse = response;
-		decide("respond", why);
-	}
-
-	public @Nullable LlmResponse presetResponse() {
-		return this.presetResponse;
-	}
-
-	/**
-	 * Offers an answer for when the request cannot be served at all (an expired cache entry under
-	 * stale-if-error). The dispatcher, which alone knows why the last target failed, uses it only when
-	 * every target was unavailable (down, overloaded, rate limited, breaker open, refusing the
-	 * gateway's key) and nothing has been written yet; never for a failure that is the client's own.
-	 * Decorators and listeners still apply.
-	 */
-	public void offerLastResort(Supplier<LlmResponse> answer) {
-		this.lastResort = answer;
-	}
-
-	public @Nullable Supplier<LlmResponse> lastResort() {
-		return this.lastResort;
+	/** How the answer is made before it is written: checks, decorators, a preset or last-resort answer. */
+	public ResponsePlan response() {
+		return this.response;
 	}
 
 	private static void safely(Runnable callback) {

@@ -13,7 +13,7 @@ public record QuotaCharge(Usage usage) {
 
 	/** The charge of an exchange the gateway answers by itself, or {@code null}: none, or a provider answers. */
 	public static @Nullable QuotaCharge of(LlmExchange exchange) {
-		return (exchange.presetResponse() != null) ? exchange.get(QuotaCharge.class) : null;
+		return (exchange.response().preset() != null) ? exchange.get(QuotaCharge.class) : null;
 	}
 
 }

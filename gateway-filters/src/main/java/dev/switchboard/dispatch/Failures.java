@@ -2,6 +2,7 @@ package dev.switchboard.dispatch;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.switchboard.core.GatewayRefusal;
 import dev.switchboard.core.LlmApiException;
 
 /**
@@ -15,6 +16,9 @@ public final class Failures {
 
 	/** The trigger, or {@code null} for a failure that is the client's own (never failed over). */
 	public static @Nullable Trigger classify(Throwable error) {
+		if (error instanceof GatewayRefusal) {
+			return null;
+		}
 		if (error instanceof CircuitOpenException) {
 			return Trigger.CIRCUIT_OPEN;
 		}

@@ -122,9 +122,9 @@ public class LlmDispatcher {
 	 * @param writer writes a response to the client and completes when it is fully written
 	 */
 	public Mono<Void> dispatch(LlmExchange exchange, Function<LlmResponse, Mono<Void>> writer) {
-		LlmResponse preset = exchange.presetResponse();
+		LlmResponse preset = exchange.response().preset();
 		if (preset != null) {
-			return writer.apply(exchange.decorate(preset));
+			return exchange.response().prepare(preset).flatMap(writer);
 		}
 		FailoverPolicy policy = exchange.get(FailoverPolicy.class);
 		if (policy == null) {
@@ -146,7 +146,7 @@ public class LlmDispatcher {
 	 * have left.
 	 */
 	private Mono<Void> lastResort(LlmExchange exchange, Throwable error, Function<LlmResponse, Mono<Void>> writer) {
-		Supplier<LlmResponse> answer = exchange.lastResort();
+		Supplier<LlmResponse> answer = exchange.response().lastResort();
 		Trigger trigger = Failures.classify(error);
 		FailoverPolicy policy = exchange.get(FailoverPolicy.class);
 		boolean walkedOn = trigger != null && policy != null && policy.triggers().contains(trigger);
@@ -156,9 +156,9 @@ public class LlmDispatcher {
 		}
 		// From here the gateway answers by itself, as for a cache hit: billed what the answer's filter charges.
 		LlmResponse response = answer.get();
-		exchange.respondWith(response, "no target could serve (" + trigger.name().toLowerCase(Locale.ROOT)
+		exchange.response().respondWith(response, "no target could serve (" + trigger.name().toLowerCase(Locale.ROOT)
 				+ "): the last resort answers");
-		return writer.apply(exchange.decorate(response));
+		return exchange.response().prepare(response).flatMap(writer);
 	}
 
 	/**
@@ -216,7 +216,7 @@ public class LlmDispatcher {
 			exchange.decide("count", tokens + " input tokens estimated by the gateway: provider '"
 					+ target.provider().name() + "' (" + target.provider().type().id() + ") has no count API");
 			byte[] body = Json.MAPPER.writeValueAsBytes(Json.object().put("input_tokens", tokens));
-			return writer.apply(exchange.decorate(LlmResponse.json(200, body, null)));
+			return exchange.response().prepare(LlmResponse.json(200, body, null)).flatMap(writer);
 		});
 	}
 
@@ -304,7 +304,7 @@ public class LlmDispatcher {
 				.doOnComplete(() -> exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null))
 				.doOnCancel(() -> exchange.endAttempt(attempt, Attempt.Outcome.CANCELLED, "client went away"))
 				.onErrorMap(error -> failed(exchange, attempt, error));
-			return writer.apply(exchange.decorate(LlmResponse.stream(events, target)));
+			return exchange.response().prepare(LlmResponse.stream(events, target)).flatMap(writer);
 		}
 		return BoundedBodies.limited(body.asByteArray(), MAX_JSON_BODY, LlmDispatcher::responseTooLarge).flatMap(bytes -> {
 			byte[] translated = switch (exchange.operation()) {
@@ -313,7 +313,7 @@ public class LlmDispatcher {
 				default -> adapter.chatResponse(exchange, target, bytes);
 			};
 			exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null);
-			return writer.apply(exchange.decorate(LlmResponse.json(status, translated, target)));
+			return exchange.response().prepare(LlmResponse.json(status, translated, target)).flatMap(writer);
 		});
 	}
 

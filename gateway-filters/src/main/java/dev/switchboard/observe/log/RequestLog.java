@@ -127,7 +127,7 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 		if (this.contentChars > 0) {
 			ContentCapture content = new ContentCapture(exchange.operation(), exchange.body(), this.contentChars);
 			exchange.put(ContentCapture.class, content);
-			exchange.decorateResponse(content::tee);
+			exchange.response().decorate(content::tee);
 		}
 	}
 

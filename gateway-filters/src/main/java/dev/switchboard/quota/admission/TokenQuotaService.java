@@ -276,9 +276,9 @@ public final class TokenQuotaService {
 				outcome.completion, outcome.charges, outcome.enforced);
 		exchange.addListener(reservation);
 		exchange.billWith(reservation::bill);
-		if (exchange.stream() && exchange.presetResponse() == null) {
+		if (exchange.stream() && exchange.response().preset() == null) {
 			// Counts the stream as it passes and ends it when it outgrows what the budgets left.
-			exchange.decorateResponse(response -> response.isStream() ? response.withEvents(reservation::guard)
+			exchange.response().decorate(response -> response.isStream() ? response.withEvents(reservation::guard)
 					: response);
 		}
 		if (outcome.backend instanceof RedisQuotaBackend) {

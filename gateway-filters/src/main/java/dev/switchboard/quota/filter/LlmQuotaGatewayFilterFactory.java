@@ -62,7 +62,7 @@ public class LlmQuotaGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 		return new OrderedGatewayFilter((exchange, chain) -> {
 			LlmExchange llm = LlmExchange.find(exchange);
 			if (llm == null || !llm.operation().billed()
-					|| llm.presetResponse() != null && QuotaCharge.of(llm) == null) {
+					|| llm.response().preset() != null && QuotaCharge.of(llm) == null) {
 				// A preset answer (a cache hit) calls no provider: nothing to reserve or bill, unless
 				// the filter that answered says what to charge.
 				return chain.filter(exchange);

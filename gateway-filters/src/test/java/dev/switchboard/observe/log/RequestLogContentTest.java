@@ -71,7 +71,7 @@ class RequestLogContentTest {
 		List<SseEvent> events = List.of(chunk("{\"role\":\"assistant\",\"content\":\"\"}"), chunk("{\"content\":\"A cat \"}"),
 				chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"name\":\"draw\",\"arguments\":\"\"}}]}"),
 				chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{}\"}}]}"), SseEvent.DONE_EVENT);
-		List<SseEvent> written = exchange.decorate(LlmResponse.stream(Flux.fromIterable(events), null))
+		List<SseEvent> written = exchange.response().prepare(LlmResponse.stream(Flux.fromIterable(events), null)).block()
 			.events()
 			.collectList()
 			.block(Duration.ofSeconds(5));
@@ -85,7 +85,7 @@ class RequestLogContentTest {
 		LlmExchange exchange = started(log, Operation.CHAT,
 				"{\"model\":\"fast\",\"messages\":[{\"role\":\"user\",\"content\":\"a long question indeed\"}]}");
 		Flux<SseEvent> words = Flux.range(0, 100).map(i -> chunk("{\"content\":\"word" + i + " \"}"));
-		exchange.decorate(LlmResponse.stream(words, null)).events().blockLast(Duration.ofSeconds(5));
+		exchange.response().prepare(LlmResponse.stream(words, null)).block().events().blockLast(Duration.ofSeconds(5));
 		ObjectNode record = finish(log, exchange);
 		assertThat(record.path("prompt").asString()).isEqualTo("user: a long...");
 		assertThat(record.path("completion").asString()).as("cut at 12 characters, and marked")
@@ -123,7 +123,7 @@ class RequestLogContentTest {
 			}
 		});
 		exchange.addStartListener(log);
-		exchange.decorate(LlmResponse.json(200, ANSWER.getBytes(), null));
+		exchange.response().prepare(LlmResponse.json(200, ANSWER.getBytes(), null)).block();
 		assertThat(finish(log, exchange).path("completion").asString()).isEqualTo("A cat on a mat.");
 	}
 
@@ -132,7 +132,9 @@ class RequestLogContentTest {
 		RequestLog log = new RequestLog(10, 100);
 		LlmExchange exchange = started(log, Operation.EMBEDDINGS, "{\"model\":\"embed-test\",\"input\":\"x\"}");
 		// a body with choices, read if embeddings answers were parsed: they are vectors, never read
-		exchange.decorate(LlmResponse.json(200, "{\"choices\":[{\"message\":{\"content\":\"no\"}}]}".getBytes(), null));
+		exchange.response()
+			.prepare(LlmResponse.json(200, "{\"choices\":[{\"message\":{\"content\":\"no\"}}]}".getBytes(), null))
+			.block();
 		assertThat(finish(log, exchange).path("completion").asString()).isEmpty();
 	}
 
@@ -146,7 +148,7 @@ class RequestLogContentTest {
 
 	private static ObjectNode complete(RequestLog log, Operation operation, String body, LlmResponse response) {
 		LlmExchange exchange = started(log, operation, body);
-		exchange.decorate(response);
+		exchange.response().prepare(response).block();
 		return finish(log, exchange);
 	}
 
