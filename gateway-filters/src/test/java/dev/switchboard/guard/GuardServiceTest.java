@@ -38,7 +38,7 @@ class GuardServiceTest {
 			"slow-open", new GuardedRail(hanging("slow-open"), Duration.ofMillis(50), false),
 			"slow-closed", new GuardedRail(hanging("slow-closed"), Duration.ofMillis(50), true),
 			"sees", new GuardedRail(recording("sees"), Duration.ofSeconds(1), true)),
-			(guardrail, outcome, nanos) -> this.metered.add(guardrail + ":" + outcome));
+			(guardrail, stage, outcome, nanos) -> this.metered.add(guardrail + ":" + outcome));
 
 	private final List<String> seen = new ArrayList<>();
 

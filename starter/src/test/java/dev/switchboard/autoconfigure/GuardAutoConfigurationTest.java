@@ -43,8 +43,17 @@ class GuardAutoConfigurationTest {
 	void wrongGuardrailsFailStartUpNamingThePropertyToFix() {
 		this.runner.withUserConfiguration(OwnGuardrail.class)
 			.withPropertyValues("switchboard.guard.guardrails.pii.mask=emial",
-					"switchboard.guard.guardrails.scan.type=presidio", "switchboard.guard.guardrails.tone.deny=email",
-					"switchboard.guard.guardrails.fast.deny=email", "switchboard.guard.guardrails.fast.timeout=0s")
+					"switchboard.guard.guardrails.scan.type=clamav", "switchboard.guard.guardrails.tone.deny=email",
+					"switchboard.guard.guardrails.fast.deny=email", "switchboard.guard.guardrails.fast.timeout=0s",
+					"switchboard.guard.guardrails.late.mask=email", "switchboard.guard.guardrails.late.stages=during",
+					"switchboard.guard.guardrails.back.mask=email", "switchboard.guard.guardrails.back.stages=post",
+					"switchboard.guard.guardrails.back.reversible=true",
+					"switchboard.guard.guardrails.wide.deny=email", "switchboard.guard.guardrails.wide.stages=post",
+					"switchboard.guard.guardrails.wide.stream-window=soon",
+					"switchboard.guard.guardrails.presidio.type=presidio",
+					"switchboard.guard.guardrails.presidio.entities.US_SSN=block",
+					"switchboard.guard.guardrails.hook.type=webhook",
+					"switchboard.guard.guardrails.hook.url=http://127.0.0.1:9/check")
 			.run(context -> {
 				assertThat(context).hasFailed();
 				Throwable failure = context.getStartupFailure();
@@ -54,8 +63,19 @@ class GuardAutoConfigurationTest {
 				assertThat(((CatalogException) failure).problems()).containsExactlyInAnyOrder(
 						"switchboard.guard.guardrails.pii.mask: 'emial' is not a pattern; use one of [api-key, card, "
 								+ "email, iban, phone] or define it under patterns",
-						"switchboard.guard.guardrails.scan.type: 'presidio' is not a guardrail type; use regex, or a "
-								+ "Guardrail bean of your own",
+						"switchboard.guard.guardrails.scan.type: 'clamav' is not a guardrail type; use regex, presidio "
+								+ "or webhook, or a Guardrail bean of your own",
+						"switchboard.guard.guardrails.late.stages: a during check sees the request as it was sent and "
+								+ "cannot mask it; run the masks before the call (stages: [pre]) and keep during for deny "
+								+ "patterns",
+						"switchboard.guard.guardrails.back.reversible: only a request's masks (stages: [pre]) can be "
+								+ "put back in the answer",
+						"switchboard.guard.guardrails.wide.stream-window: must be 'end' or a number of characters, was "
+								+ "'soon'",
+						"switchboard.guard.guardrails.presidio.analyzer-url: set the Presidio analyzer's base URL, e.g. "
+								+ "http://presidio-analyzer:3000",
+						"switchboard.guard.guardrails.hook.secret: set the key the calls are signed with (HMAC-SHA256), "
+								+ "e.g. secret: ${GUARD_WEBHOOK_SECRET}",
 						"switchboard.guard.guardrails.fast.timeout: must be positive, was PT0S",
 						"switchboard.guard.guardrails.tone: a Guardrail bean has this name too; rename one of them");
 			});

@@ -2,6 +2,9 @@ package dev.switchboard.guard.filter;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+
+import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
@@ -10,6 +13,7 @@ import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.guard.GuardService;
+import dev.switchboard.guard.Stage;
 
 /**
  * {@code LlmGuard}: runs guardrails on the route's requests, from {@code switchboard.guard.*}.
@@ -25,8 +29,12 @@ import dev.switchboard.guard.GuardService;
  *
  * Ordered after {@code LlmEndpoint} and before {@code LlmCache} and {@code LlmQuota}, whatever the
  * YAML order: a masked request is cached and reserved as masked, and a denied one is neither
- * looked up nor charged. The work is done by {@link GuardService}; this filter asks it and names
- * a refusing guardrail in the {@value GuardService#GUARDRAIL_HEADER} header.
+ * looked up nor charged. Each guardrail runs in the stages it is configured for: before the call,
+ * beside it (its check is started here and the answer waits for it) and on the answer, which is
+ * checked before anything else of the exchange keeps it (a denied answer is never cached); a
+ * reversible mask's placeholders are put back as the answer's very last step. The work is done by
+ * {@link GuardService}; this filter asks it and names a refusing guardrail in the
+ * {@value GuardService#GUARDRAIL_HEADER} header.
  */
 public class LlmGuardGatewayFilterFactory extends AbstractGatewayFilterFactory<LlmGuardGatewayFilterFactory.Config> {
 
@@ -59,10 +67,31 @@ public class LlmGuardGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 			if (llm == null) {
 				return chain.filter(exchange);
 			}
-			return this.guard
-				.checkRequest(llm, guardrails, name -> exchange.getResponse().getHeaders()
-					.set(GuardService.GUARDRAIL_HEADER, name))
-				.then(chain.filter(exchange));
+			// A window refused mid-stream is told by the error event: the headers are gone by then.
+			Consumer<String> refused = name -> {
+				if (!exchange.getResponse().isCommitted()) {
+					exchange.getResponse().getHeaders().set(GuardService.GUARDRAIL_HEADER, name);
+				}
+			};
+			return this.guard.checkRequest(llm, guardrails, refused).flatMap(placeholders -> {
+				if (this.guard.runs(llm, guardrails, Stage.DURING)) {
+					// Started now, beside the call; the answer (whichever target gives it) waits for it.
+					Mono<Void> during = this.guard.checkDuring(llm, guardrails, refused).cache();
+					during.subscribe(null, error -> {
+					});
+					llm.response().check(response -> response.isStream()
+							? Mono.just(response.withEvents(events -> events.switchOnFirst(
+									(first, flux) -> first.hasValue() ? during.thenMany(flux) : flux)))
+							: during.thenReturn(response));
+				}
+				if (this.guard.runs(llm, guardrails, Stage.POST)) {
+					llm.response().check(response -> this.guard.checkAnswer(llm, guardrails, response, refused));
+				}
+				if (!placeholders.isEmpty()) {
+					llm.response().personalize(response -> this.guard.restore(llm, placeholders, response));
+				}
+				return chain.filter(exchange);
+			});
 		}, ORDER) {
 			@Override
 			public String toString() {

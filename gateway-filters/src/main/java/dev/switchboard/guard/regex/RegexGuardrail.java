@@ -11,6 +11,7 @@ import java.util.regex.PatternSyntaxException;
 
 import reactor.core.publisher.Mono;
 
+import dev.switchboard.guard.GuardAnswer;
 import dev.switchboard.guard.GuardRequest;
 import dev.switchboard.guard.GuardVerdict;
 import dev.switchboard.guard.Guardrail;
@@ -33,13 +34,23 @@ public final class RegexGuardrail implements Guardrail {
 
 	private final List<PiiPatterns.Named> mask;
 
+	private final boolean reversible;
+
+	public RegexGuardrail(String name, List<String> deny, List<String> mask, Map<String, String> custom) {
+		this(name, deny, mask, custom, false);
+	}
+
 	/**
 	 * @param custom the guardrail's own patterns by name, usable in {@code deny} and {@code mask}
+	 * @param reversible whether a request's masks are numbered ({@code [EMAIL_1]}) and the answer
+	 * gets the client's own text back in their place
 	 * @throws IllegalArgumentException naming a pattern that is neither built in nor the
 	 * guardrail's own, or one that does not compile
 	 */
-	public RegexGuardrail(String name, List<String> deny, List<String> mask, Map<String, String> custom) {
+	public RegexGuardrail(String name, List<String> deny, List<String> mask, Map<String, String> custom,
+			boolean reversible) {
 		this.name = name;
+		this.reversible = reversible;
 		Map<String, PiiPatterns.Named> known = new LinkedHashMap<>(PiiPatterns.BUILT_IN);
 		custom.forEach((pattern, regex) -> {
 			try {
@@ -79,23 +90,34 @@ public final class RegexGuardrail implements Guardrail {
 
 	@Override
 	public Mono<GuardVerdict> checkRequest(GuardRequest request) {
-		return Mono.fromSupplier(() -> check(request.texts()));
+		return Mono.fromSupplier(() -> check(request.texts(), "request", this.reversible));
+	}
+
+	/** The answer's patterns are refused or masked as the request's; its masks are never reversible. */
+	@Override
+	public Mono<GuardVerdict> checkAnswer(GuardAnswer answer) {
+		return Mono.fromSupplier(() -> check(answer.texts(), "answer", false));
 	}
 
 	GuardVerdict check(List<String> texts) {
+		return check(texts, "request", this.reversible);
+	}
+
+	private GuardVerdict check(List<String> texts, String subject, boolean numbered) {
 		for (PiiPatterns.Named pattern : this.deny) {
 			for (String text : texts) {
 				if (matches(pattern, text)) {
-					return GuardVerdict.deny("the request contains " + describe(pattern.name()));
+					return GuardVerdict.deny("the " + subject + " contains " + describe(pattern.name()));
 				}
 			}
 		}
 		Map<String, Integer> masked = new LinkedHashMap<>();
+		Map<String, String> placeholders = numbered ? new LinkedHashMap<>() : null;
 		List<String> rewritten = new ArrayList<>(texts.size());
 		for (String text : texts) {
 			String result = text;
 			for (PiiPatterns.Named pattern : this.mask) {
-				result = mask(pattern, result, masked);
+				result = mask(pattern, result, masked, placeholders);
 			}
 			rewritten.add(result);
 		}
@@ -104,7 +126,13 @@ public final class RegexGuardrail implements Guardrail {
 		}
 		List<String> counts = new ArrayList<>();
 		masked.forEach((pattern, count) -> counts.add(count + " " + pattern));
-		return GuardVerdict.rewrite(rewritten, "masked " + String.join(", ", counts));
+		GuardVerdict verdict = GuardVerdict.rewrite(rewritten, "masked " + String.join(", ", counts));
+		if (placeholders == null) {
+			return verdict;
+		}
+		Map<String, String> restore = new LinkedHashMap<>();
+		placeholders.forEach((original, placeholder) -> restore.put(placeholder, original));
+		return verdict.restoring(restore);
 	}
 
 	private static boolean matches(PiiPatterns.Named pattern, String text) {
@@ -124,7 +152,13 @@ public final class RegexGuardrail implements Guardrail {
 		return false;
 	}
 
-	private static String mask(PiiPatterns.Named pattern, String text, Map<String, Integer> masked) {
+	/**
+	 * @param placeholders for numbered masks, each masked text and its placeholder so far (one
+	 * value keeps one placeholder wherever it appears, so the same request masks the same way and
+	 * is cached the same way); {@code null} for plain {@code [EMAIL]} masks
+	 */
+	private static String mask(PiiPatterns.Named pattern, String text, Map<String, Integer> masked,
+			Map<String, String> placeholders) {
 		int[] regions = regions(pattern, text);
 		if (regions.length == 0) {
 			return text;
@@ -139,8 +173,17 @@ public final class RegexGuardrail implements Guardrail {
 					continue;
 				}
 				out = (out != null) ? out : new StringBuilder(text.length());
-				out.append(text, last, matcher.start()).append('[').append(pattern.name().toUpperCase(Locale.ROOT))
-					.append(']');
+				String label = pattern.name().toUpperCase(Locale.ROOT);
+				out.append(text, last, matcher.start());
+				if (placeholders == null) {
+					out.append('[').append(label).append(']');
+				}
+				else {
+					String prefix = "[" + label + "_";
+					out.append(placeholders.computeIfAbsent(matcher.group(),
+							found -> prefix + (1 + placeholders.values().stream().filter(p -> p.startsWith(prefix)).count())
+									+ "]"));
+				}
 				last = matcher.end();
 				masked.merge(pattern.name(), 1, Integer::sum);
 			}
