@@ -2,6 +2,8 @@ package dev.switchboard.autoconfigure;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -33,9 +35,11 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.switchboard.autoconfigure.guard.GuardAutoConfiguration;
 import dev.switchboard.core.Json;
+import dev.switchboard.quota.admission.TokenQuotaService;
 import dev.switchboard.testing.StubUpstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Guardrails on answers, beside the call and with remote services, through real HTTP: an echoing
@@ -56,6 +60,8 @@ class GuardAnswerIntegrationTest {
 
 	private static final StubUpstream backup = new StubUpstream();
 
+	private static final StubUpstream anthropic = new StubUpstream();
+
 	private static final StubUpstream presidio = new StubUpstream();
 
 	private static final StubUpstream webhook = new StubUpstream();
@@ -73,10 +79,14 @@ class GuardAnswerIntegrationTest {
 	@Autowired
 	MeterRegistry meters;
 
+	@Autowired
+	TokenQuotaService quotas;
+
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
 		registry.add("switchboard.providers.openai.base-url", () -> openai.baseUrl().toString());
 		registry.add("switchboard.providers.backup.base-url", () -> backup.baseUrl().toString());
+		registry.add("switchboard.providers.anthropic.base-url", () -> anthropic.baseUrl().toString());
 		for (String rail : List.of("presidio", "presidio-back", "anonymized")) {
 			registry.add("switchboard.guard.guardrails." + rail + ".analyzer-url", () -> "http://127.0.0.1:" + presidio.port());
 		}
@@ -94,6 +104,7 @@ class GuardAnswerIntegrationTest {
 	static void stop() {
 		openai.close();
 		backup.close();
+		anthropic.close();
 		presidio.close();
 		webhook.close();
 	}
@@ -102,11 +113,13 @@ class GuardAnswerIntegrationTest {
 	void answers() {
 		openai.reset();
 		backup.reset();
+		anthropic.reset();
 		presidio.reset();
 		webhook.reset();
 		badSignatures.clear();
 		openai.on("/v1/chat/completions", GuardAnswerIntegrationTest::echo);
 		backup.on("/v1/chat/completions", GuardAnswerIntegrationTest::echo);
+		anthropic.on("/v1/messages", GuardAnswerIntegrationTest::echoMessages);
 		presidio.on("/analyze", (request, response) -> response.status(200).header("content-type", "application/json")
 			.sendString(Mono.just(analyze(Json.MAPPER.readTree(request.body())).toString())).then());
 		presidio.on("/anonymize", (request, response) -> response.status(200).header("content-type", "application/json")
@@ -118,6 +131,8 @@ class GuardAnswerIntegrationTest {
 
 	@Test
 	void aDeniedAnswerIsAClean400ThatIsNeitherCachedNorFailedOver() {
+		long tokensBefore = ledgerTokens();
+		double deniedBefore = checks("answers", "post", "denied");
 		for (int i = 0; i < 6; i++) {
 			Answer answer = post("/v1/chat/completions", chat("checked", "Tell them about Project Atlas", false));
 			assertThat(answer.status()).as(answer.body()).isEqualTo(400);
@@ -129,11 +144,13 @@ class GuardAnswerIntegrationTest {
 		assertThat(openai.received()).as("never cached: each asked the provider again").hasSize(6);
 		assertThat(backup.received()).as("a denied answer is not the provider's failure: no failover, no breaker")
 			.isEmpty();
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(ledgerTokens() - tokensBefore)
+				.as("the provider wrote the answers: their tokens are charged, 9 + 7 each").isEqualTo(6 * 16));
 		assertThat(post("/v1/chat/completions", chat("checked", "Fine question", false)).status())
 			.as("the primary's breaker is still closed").isEqualTo(200);
 		assertThat(backup.received()).isEmpty();
-		assertThat(this.meters.find(GuardAutoConfiguration.CHECKS).tag("guardrail", "answers").tag("stage", "post")
-			.tag("outcome", "denied").counter().count()).isEqualTo(6);
+		assertThat(checks("answers", "post", "denied") - deniedBefore).isEqualTo(6);
 	}
 
 	@Test
@@ -180,6 +197,38 @@ class GuardAnswerIntegrationTest {
 		assertThat(text).isNotEmpty().startsWith("You said: Here is").doesNotContainIgnoringCase("atlas");
 		assertThat(answer.body()).contains("content_policy_violation").doesNotContain("data: [DONE]");
 		assertThat(answer.body().toLowerCase()).as("not even in part of a chunk").doesNotContain("project atlas", "names pro");
+	}
+
+	@Test
+	void theAnthropicDoorsAnswersAreCheckedStreamsIncluded() {
+		Answer native_ = post("/v1/messages", messages("claude-checked", "Write to ann@example.com", true));
+		assertThat(native_.status()).isEqualTo(200);
+		assertThat(native_.body()).as("the provider's own events never pass unchecked beside the checked ones")
+			.doesNotContain("ann@example.com")
+			.contains("[EMAIL]", "event: message_stop");
+
+		Answer whole = post("/v1/messages", messages("claude-checked", "Write to ann@example.com", false));
+		assertThat(Json.MAPPER.readTree(whole.body()).path("content").path(0).path("text").asString())
+			.isEqualTo("You said: Write to [EMAIL]");
+
+		Answer denied = post("/v1/messages", messages("claude-checked", "Tell them about Project Atlas", true));
+		assertThat(denied.status()).isEqualTo(400);
+		assertThat(Json.MAPPER.readTree(denied.body()).path("error").path("type").asString())
+			.as("in Anthropic's error shape").isEqualTo("invalid_request_error");
+		assertThat(denied.body()).doesNotContain("event:");
+
+		Answer translated = post("/v1/messages", messages("checked", "Write to ann@example.com", true));
+		assertThat(translated.body()).as("an OpenAI provider behind the Anthropic door").doesNotContain("ann@example.com")
+			.contains("[EMAIL]");
+	}
+
+	@Test
+	void presidioChecksAStreamedAnswerBeforeAnyOfItLeaves() {
+		Answer answer = post("/v1/chat/completions", chat("analysed", "Please sign it", true));
+
+		assertThat(answer.status()).isEqualTo(200);
+		assertThat(streamed(answer.body())).isEqualTo("You said: Please sign it, from <EMAIL_ADDRESS>");
+		assertThat(answer.body()).doesNotContain("help@", "vendor.example");
 	}
 
 	// ---- reversible masks
@@ -269,10 +318,8 @@ class GuardAnswerIntegrationTest {
 
 		assertThat(post("/v1/chat/completions", chat("hooked", "send garbage", false)).status()).isEqualTo(503);
 		assertThat(openai.received()).as("fail-closed before the call: nothing sent").isEmpty();
-		assertThat(this.meters.find(GuardAutoConfiguration.CHECKS).tag("guardrail", "hook").tag("outcome", "timeout")
-			.counter().count()).isEqualTo(1);
-		assertThat(this.meters.find(GuardAutoConfiguration.CHECKS).tag("guardrail", "hook").tag("outcome", "error")
-			.counter().count()).isEqualTo(1);
+		assertThat(checks("hook", "pre", "timeout")).isEqualTo(1);
+		assertThat(checks("hook", "pre", "error")).isEqualTo(1);
 	}
 
 	@Test
@@ -304,7 +351,7 @@ class GuardAnswerIntegrationTest {
 	private static Publisher<Void> echo(StubUpstream.Received request, HttpServerResponse response) {
 		JsonNode body = Json.MAPPER.readTree(request.body());
 		ArrayNode messages = (ArrayNode) body.path("messages");
-		String text = "You said: " + messages.get(messages.size() - 1).path("content").asString();
+		String text = said(messages);
 		if (!body.path("stream").asBoolean(false)) {
 			ObjectNode completion = Json.object().put("id", "c").put("object", "chat.completion").put("created", 1)
 				.put("model", "gpt-4o-mini");
@@ -323,6 +370,43 @@ class GuardAnswerIntegrationTest {
 		events.add("data: [DONE]\n\n");
 		return response.status(200).header("content-type", "text/event-stream")
 			.sendString(Flux.fromIterable(events).delayElements(Duration.ofMillis(1))).then();
+	}
+
+	/** The echo: the last message, signed with an address of the provider's own when asked to sign. */
+	private static String said(JsonNode messages) {
+		JsonNode last = messages.get(messages.size() - 1).path("content");
+		String prompt = last.isString() ? last.asString() : last.path(0).path("text").asString();
+		return "You said: " + prompt + (prompt.contains("sign it") ? ", from help@vendor.example" : "");
+	}
+
+	/** The Anthropic provider: the same echo, as a Messages answer or its stream. */
+	private static Publisher<Void> echoMessages(StubUpstream.Received request, HttpServerResponse response) {
+		JsonNode body = Json.MAPPER.readTree(request.body());
+		String text = said(body.path("messages"));
+		if (!body.path("stream").asBoolean(false)) {
+			ObjectNode message = Json.object().put("id", "msg_1").put("type", "message").put("role", "assistant")
+				.put("model", "claude-test").put("stop_reason", "end_turn").putNull("stop_sequence");
+			message.putArray("content").addObject().put("type", "text").put("text", text);
+			message.putObject("usage").put("input_tokens", 9).put("output_tokens", 7);
+			return response.status(200).header("content-type", "application/json")
+				.sendString(Mono.just(message.toString())).then();
+		}
+		List<String> events = new ArrayList<>();
+		events.add("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":"
+				+ "\"message\",\"role\":\"assistant\",\"model\":\"claude-test\",\"content\":[],\"stop_reason\":null,"
+				+ "\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n");
+		events.add("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+				+ "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+		for (int i = 0; i < text.length(); i += 4) {
+			ObjectNode delta = Json.object().put("type", "content_block_delta").put("index", 0);
+			delta.putObject("delta").put("type", "text_delta").put("text", text.substring(i, Math.min(text.length(), i + 4)));
+			events.add("event: content_block_delta\ndata: " + delta + "\n\n");
+		}
+		events.add("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+		events.add("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+				+ "\"usage\":{\"output_tokens\":7}}\n\n");
+		events.add("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+		return response.status(200).header("content-type", "text/event-stream").sendString(Flux.fromIterable(events)).then();
 	}
 
 	private static String chunk(String delta, String finish) {
@@ -428,6 +512,30 @@ class GuardAnswerIntegrationTest {
 			.toString();
 	}
 
+	private static String messages(String model, String text, boolean stream) {
+		return Json.object()
+			.put("model", model)
+			.put("max_tokens", 100)
+			.put("stream", stream)
+			.set("messages", Json.NODES.arrayNode().add(Json.object().put("role", "user").put("content", text)))
+			.toString();
+	}
+
+	private double checks(String guardrail, String stage, String outcome) {
+		var counter = this.meters.find(GuardAutoConfiguration.CHECKS)
+			.tag("guardrail", guardrail)
+			.tag("stage", stage)
+			.tag("outcome", outcome)
+			.counter();
+		return (counter != null) ? counter.count() : 0;
+	}
+
+	private long ledgerTokens() {
+		return this.quotas.backend().ledger("guarded", LocalDate.now(ZoneOffset.UTC)).block(Duration.ofSeconds(5))
+			.day()
+			.tokens();
+	}
+
 	private static String content(String completion) {
 		return Json.MAPPER.readTree(completion).path("choices").path(0).path("message").path("content").asString();
 	}
@@ -449,7 +557,8 @@ class GuardAnswerIntegrationTest {
 
 	private Answer post(String path, String body) {
 		return HttpClient.create()
-			.headers(h -> h.set("content-type", "application/json").set("authorization", "Bearer " + KEY))
+			.headers(h -> h.set("content-type", "application/json").set("authorization", "Bearer " + KEY)
+				.set("anthropic-version", "2023-06-01"))
 			.post()
 			.uri("http://127.0.0.1:" + this.port + path)
 			.send((request, out) -> out.sendString(Mono.just(body), StandardCharsets.UTF_8))

@@ -1,0 +1,240 @@
+package dev.switchboard.guard;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.switchboard.core.GatewayRefusal;
+import dev.switchboard.core.Json;
+import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmResponse;
+import dev.switchboard.core.Operation;
+import dev.switchboard.guard.regex.RegexGuardrail;
+import dev.switchboard.sse.SseEvent;
+import dev.switchboard.testing.TestCatalogs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Answers under the guard, without HTTP: which texts a check sees (every choice, reasoning, tool
+ * call arguments), what a stream holds back and releases, and how placeholders come back when a
+ * chunk boundary cuts them.
+ */
+class GuardAnswerTest {
+
+	private final List<List<String>> seen = new ArrayList<>();
+
+	@Test
+	void aCheckSeesEveryTextOfTheAnswerAndItsRewriteLandsWhereItWasRead() {
+		GuardService guard = service(Map.of("pii", post(new RegexGuardrail("pii", List.of(), List.of("email"), Map.of()),
+				GuardedRail.WHOLE_ANSWER), "sees", post(recording(), GuardedRail.WHOLE_ANSWER)));
+		String completion = """
+				{"id":"c","object":"chat.completion","choices":[
+				 {"index":0,"message":{"role":"assistant","content":"Mail a@example.com","reasoning_content":"b@example.com",
+				  "tool_calls":[{"id":"t","type":"function","function":{"name":"send","arguments":"{\\"to\\":\\"c@example.com\\"}"}}]}},
+				 {"index":1,"message":{"role":"assistant","content":"none here"}}]}""";
+
+		LlmResponse checked = guard.checkAnswer(chat(), List.of("pii", "sees"),
+				LlmResponse.json(200, completion.getBytes(), null), name -> {
+				})
+			.block(Duration.ofSeconds(5));
+
+		assertThat(this.seen).containsExactly(List.of("Mail [EMAIL]", "[EMAIL]", "{\"to\":\"[EMAIL]\"}", "none here"));
+		JsonNode answer = Json.MAPPER.readTree(checked.json());
+		assertThat(answer.path("choices").get(0).path("message").path("tool_calls").get(0).path("function")
+			.path("arguments").asString()).isEqualTo("{\"to\":\"[EMAIL]\"}");
+		assertThat(answer.toString()).doesNotContain("@example.com");
+	}
+
+	@Test
+	void aStreamHeldToTheEndIsReleasedMaskedWithItsEventsInOrder() {
+		GuardService guard = service(Map.of("pii",
+				post(new RegexGuardrail("pii", List.of(), List.of("email"), Map.of()), GuardedRail.WHOLE_ANSWER)));
+		List<SseEvent> events = stream(guard, chunks("Write to ", "ann.l", "ee@exa", "mple.com", " now"));
+
+		assertThat(text(events)).isEqualTo("Write to [EMAIL] now");
+		assertThat(events.get(events.size() - 1).isDone()).isTrue();
+		assertThat(events).as("one event for each the provider sent, in order").hasSize(7);
+	}
+
+	@Test
+	void aWindowReleasesOnlyCheckedTextAndARefusalEndsTheRest() {
+		GuardService guard = service(Map.of("no-atlas",
+				post(new RegexGuardrail("no-atlas", List.of("atlas"), List.of(), Map.of("atlas", "(?i)project atlas")), 10)));
+		List<SseEvent> released = new ArrayList<>();
+
+		assertThatExceptionOfType(GatewayRefusal.class)
+			.isThrownBy(() -> guard
+				.checkAnswer(chat(), List.of("no-atlas"), LlmResponse.stream(Flux.fromIterable(
+						chunks("A first clean window. ", "Then project", " atlas appears", " and more")), null), name -> {
+						})
+				.block(Duration.ofSeconds(5))
+				.events()
+				.doOnNext(released::add)
+				.blockLast(Duration.ofSeconds(5)))
+			.satisfies(ex -> assertThat(ex.code()).isEqualTo("content_policy_violation"));
+		assertThat(text(released))
+			.as("each window left once checked with all before it: the split pattern is found in the third")
+			.isEqualTo("A first clean window. Then project");
+	}
+
+	@Test
+	void aRewriteOfTextAlreadySentRefusesTheRest() {
+		Guardrail rewritesBack = new Guardrail() {
+			@Override
+			public String name() {
+				return "reword";
+			}
+
+			@Override
+			public Mono<GuardVerdict> checkAnswer(GuardAnswer answer) {
+				List<String> texts = answer.texts();
+				return texts.get(0).contains("world")
+						? Mono.just(GuardVerdict.rewrite(List.of(texts.get(0).replace("hello", "bye")), "reworded"))
+						: Mono.just(GuardVerdict.allow());
+			}
+		};
+		GuardService guard = service(Map.of("reword", post(rewritesBack, 5)));
+		List<SseEvent> released = new ArrayList<>();
+
+		assertThatExceptionOfType(GatewayRefusal.class).isThrownBy(() -> guard
+			.checkAnswer(chat(), List.of("reword"), LlmResponse.stream(Flux.fromIterable(chunks("hello", " world")), null),
+					name -> {
+					})
+			.block(Duration.ofSeconds(5))
+			.events()
+			.doOnNext(released::add)
+			.blockLast(Duration.ofSeconds(5)));
+		assertThat(text(released)).as("the first window, as it was checked").isEqualTo("hello");
+	}
+
+	@Test
+	void placeholdersCutByChunksAreRestoredAndHeldTextLeavesWithTheFinish() {
+		LlmExchange exchange = chat();
+		Map<String, String> placeholders = Map.of("[EMAIL_1]", "ann@example.com", "[EMAIL_2]", "bob@example.org");
+		List<SseEvent> events = Restoration.restore(exchange, placeholders,
+				LlmResponse.stream(Flux.fromIterable(chunks("To [EM", "AIL_1] and [", "EMAIL_2", "] [not one] [EMAIL_")),
+						null))
+			.events()
+			.collectList()
+			.block(Duration.ofSeconds(5));
+
+		assertThat(text(events)).isEqualTo("To ann@example.com and bob@example.org [not one] [EMAIL_");
+		assertThat(events.get(events.size() - 1).isDone()).isTrue();
+	}
+
+	@Test
+	void placeholdersInToolCallArgumentsAreRestoredInAWholeAnswer() {
+		String completion = """
+				{"choices":[{"index":0,"message":{"role":"assistant","content":"Sent to [EMAIL_1].",
+				 "tool_calls":[{"id":"t","type":"function","function":{"name":"send","arguments":"{\\"to\\":\\"[EMAIL_1]\\"}"}}]}}]}""";
+
+		LlmResponse restored = Restoration.restore(chat(), Map.of("[EMAIL_1]", "ann@example.com"),
+				LlmResponse.json(200, completion.getBytes(), null));
+
+		JsonNode message = Json.MAPPER.readTree(restored.json()).path("choices").get(0).path("message");
+		assertThat(message.path("content").asString()).isEqualTo("Sent to ann@example.com.");
+		assertThat(message.path("tool_calls").get(0).path("function").path("arguments").asString())
+			.isEqualTo("{\"to\":\"ann@example.com\"}");
+	}
+
+	@Test
+	void reversibleMasksNumberEachValueOnceAcrossTexts() {
+		GuardVerdict verdict = new RegexGuardrail("pii", List.of(), List.of("email"), Map.of(), true)
+			.checkRequest(new GuardRequest(List.of("a@example.com and b@example.com", "again a@example.com"), "t", "m"))
+			.block(Duration.ofSeconds(5));
+
+		assertThat(verdict.texts()).containsExactly("[EMAIL_1] and [EMAIL_2]", "again [EMAIL_1]");
+		assertThat(verdict.restore()).containsOnly(Map.entry("[EMAIL_1]", "a@example.com"),
+				Map.entry("[EMAIL_2]", "b@example.com"));
+	}
+
+	@Test
+	void errorAnswersAndEmbeddingsAreNotChecked() {
+		GuardService guard = service(Map.of("sees", post(recording(), GuardedRail.WHOLE_ANSWER)));
+		LlmResponse error = LlmResponse.json(429, "{\"error\":{\"message\":\"slow down\"}}".getBytes(), null);
+
+		assertThat(guard.checkAnswer(chat(), List.of("sees"), error, name -> {
+		}).block(Duration.ofSeconds(5))).isSameAs(error);
+		assertThat(this.seen).isEmpty();
+	}
+
+	// ---- helpers
+
+	private static GuardService service(Map<String, GuardedRail> rails) {
+		return new GuardService(rails, GuardMetrics.NONE);
+	}
+
+	private static GuardedRail post(Guardrail guardrail, int window) {
+		return new GuardedRail(guardrail, Duration.ofSeconds(1), true, Set.of(Stage.POST), Set.of(), Set.of(), window);
+	}
+
+	private Guardrail recording() {
+		return new Guardrail() {
+			@Override
+			public String name() {
+				return "sees";
+			}
+
+			@Override
+			public Mono<GuardVerdict> checkAnswer(GuardAnswer answer) {
+				GuardAnswerTest.this.seen.add(answer.texts());
+				return Mono.just(GuardVerdict.allow());
+			}
+		};
+	}
+
+	private static List<SseEvent> stream(GuardService guard, List<SseEvent> events) {
+		return guard.checkAnswer(chat(), List.of(guard.names().get(0)), LlmResponse.stream(Flux.fromIterable(events), null),
+				name -> {
+				})
+			.block(Duration.ofSeconds(5))
+			.events()
+			.collectList()
+			.block(Duration.ofSeconds(5));
+	}
+
+	/** Content chunks, a finish chunk and {@code [DONE]}. */
+	private static List<SseEvent> chunks(String... texts) {
+		List<SseEvent> events = new ArrayList<>();
+		for (String text : texts) {
+			ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk");
+			chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta")
+				.put("content", text);
+			events.add(Json.event(chunk));
+		}
+		ObjectNode finish = Json.object().put("id", "c").put("object", "chat.completion.chunk");
+		finish.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("delta");
+		events.add(Json.event(finish));
+		events.add(SseEvent.DONE_EVENT);
+		return events;
+	}
+
+	private static String text(List<SseEvent> events) {
+		StringBuilder text = new StringBuilder();
+		for (SseEvent event : events) {
+			if (!event.isDone()) {
+				Json.tree(event).path("choices").forEach(c -> text.append(c.path("delta").path("content").asString("")));
+			}
+		}
+		return text.toString();
+	}
+
+	private static LlmExchange chat() {
+		ObjectNode body = Json.object().put("model", "gpt-test");
+		body.putArray("messages").addObject().put("role", "user").put("content", "hi");
+		return TestCatalogs.exchange(TestCatalogs.catalog(URI.create("http://127.0.0.1:1/v1")), Operation.CHAT,
+				body.toString());
+	}
+
+}
