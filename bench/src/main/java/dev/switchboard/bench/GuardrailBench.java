@@ -2,12 +2,14 @@ package dev.switchboard.bench;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import reactor.core.publisher.Flux;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.catalog.Capability;
@@ -17,20 +19,24 @@ import dev.switchboard.catalog.ProviderSpec;
 import dev.switchboard.catalog.ProviderType;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.Team;
 import dev.switchboard.guard.GuardMetrics;
 import dev.switchboard.guard.GuardService;
 import dev.switchboard.guard.GuardedRail;
+import dev.switchboard.guard.Stage;
 import dev.switchboard.guard.regex.RegexGuardrail;
 import dev.switchboard.route.ModelResolver;
+import dev.switchboard.sse.SseEvent;
 
 /**
  * What the regex guardrails cost a request: {@code pii} (mask email, phone, card, IBAN) then
  * {@code secrets} (deny API keys and a keyword), run by the {@link GuardService} as the
  * {@code LlmGuard} filter runs them, on a 4 kB prompt of ordinary text with two addresses and a card
- * number in it (so the mask rewrites the body). In-process, one thread, after a warm-up; prints
- * min / median / max of the per-round medians.
+ * number in it (so the mask rewrites the body); then the same guardrails on an answer of that text,
+ * whole and streamed. In-process, one thread, after a warm-up; prints min / median / max of the
+ * per-round medians.
  */
 public final class GuardrailBench {
 
@@ -76,6 +82,87 @@ public final class GuardrailBench {
 		System.out.printf(Locale.ROOT, "Regex guardrails (pii: mask 4 patterns; secrets: deny 2) on a %,d-character "
 				+ "prompt, per request: min / median / max of %d rounds' medians **%.4f / %.4f / %.4f ms**%n",
 				prompt().length(), ROUNDS, medians[0], medians[ROUNDS / 2], medians[ROUNDS - 1]);
+		answers(resolver, team);
+	}
+
+	/**
+	 * The same two guardrails on the answer ({@code post}): a 4 kB whole answer, and the same text
+	 * streamed in 4-character chunks and held to the end, through the whole check (parse, check,
+	 * mask, release).
+	 */
+	private static void answers(ModelResolver resolver, Team team) {
+		Set<Stage> post = Set.of(Stage.POST);
+		GuardService guard = new GuardService(Map.of(
+				"pii", new GuardedRail(new RegexGuardrail("pii", List.of(), List.of("email", "phone", "card", "iban"),
+						Map.of()), Duration.ofSeconds(2), true, post, Set.of(), Set.of(), GuardedRail.WHOLE_ANSWER),
+				"secrets", new GuardedRail(new RegexGuardrail("secrets", List.of("api-key", "codename"), List.of(),
+						Map.of("codename", "(?i)\\bproject atlas\\b")), Duration.ofSeconds(2), true, post, Set.of(),
+						Set.of(), GuardedRail.WHOLE_ANSWER)),
+				GuardMetrics.NONE);
+		String text = prompt();
+		ObjectNode completion = Json.object().put("id", "c").put("object", "chat.completion");
+		completion.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("message")
+			.put("role", "assistant").put("content", text);
+		byte[] json = Json.MAPPER.writeValueAsBytes(completion);
+		List<byte[]> chunks = new ArrayList<>();
+		List<SseEvent> read = new ArrayList<>();
+		// Each chunk twice: as bytes the guard parses, and as the adapter hands them over, parsed once
+		// already (events carry their parse, which every later reader shares).
+		for (int i = 0; i < text.length(); i += 4) {
+			ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk");
+			chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta")
+				.put("content", text.substring(i, Math.min(text.length(), i + 4)));
+			chunks.add(Json.MAPPER.writeValueAsBytes(chunk));
+			read.add(Json.event(chunk));
+		}
+		ObjectNode body = Json.object().put("model", "m");
+		body.putArray("messages").addObject().put("role", "user").put("content", "hi");
+		List<String> names = List.of("pii", "secrets");
+		int perRound = PER_ROUND / 10;
+		double[] whole = new double[ROUNDS];
+		double[] streamed = new double[ROUNDS];
+		double[] parsed = new double[ROUNDS];
+		for (int round = -2; round < ROUNDS; round++) {
+			long[] jsonNanos = new long[perRound];
+			long[] streamNanos = new long[perRound];
+			long[] parsedNanos = new long[perRound];
+			for (int i = 0; i < perRound; i++) {
+				LlmExchange exchange = new LlmExchange("req", Operation.CHAT, team, body,
+						resolver.resolve("m", team, Operation.CHAT));
+				long start = System.nanoTime();
+				guard.checkAnswer(exchange, names, LlmResponse.json(200, json, null), refused -> {
+				}).block();
+				jsonNanos[i] = System.nanoTime() - start;
+				// Fresh events: the guard parses each chunk.
+				Flux<SseEvent> events = Flux.fromIterable(chunks).map(SseEvent::data).concatWithValues(SseEvent.DONE_EVENT);
+				start = System.nanoTime();
+				guard.checkAnswer(exchange, names, LlmResponse.stream(events, null), refused -> {
+				}).block().events().blockLast();
+				streamNanos[i] = System.nanoTime() - start;
+				start = System.nanoTime();
+				guard.checkAnswer(exchange, names,
+						LlmResponse.stream(Flux.fromIterable(read).concatWithValues(SseEvent.DONE_EVENT), null), refused -> {
+				}).block().events().blockLast();
+				parsedNanos[i] = System.nanoTime() - start;
+			}
+			if (round >= 0) {
+				Arrays.sort(jsonNanos);
+				Arrays.sort(streamNanos);
+				Arrays.sort(parsedNanos);
+				parsed[round] = parsedNanos[perRound / 2] / 1e6;
+				whole[round] = jsonNanos[perRound / 2] / 1e6;
+				streamed[round] = streamNanos[perRound / 2] / 1e6;
+			}
+		}
+		Arrays.sort(whole);
+		Arrays.sort(streamed);
+		Arrays.sort(parsed);
+		System.out.printf(Locale.ROOT, "The same guardrails on a %,d-character answer (post), per answer: whole "
+				+ "**%.4f / %.4f / %.4f ms**; streamed in %,d chunks and held to the end **%.4f / %.4f / %.4f ms** "
+				+ "with every chunk parsed here, **%.4f / %.4f / %.4f ms** with chunks the adapter had parsed "
+				+ "(min / median / max of %d rounds' medians)%n", text.length(), whole[0], whole[ROUNDS / 2],
+				whole[ROUNDS - 1], chunks.size(), streamed[0], streamed[ROUNDS / 2], streamed[ROUNDS - 1], parsed[0],
+				parsed[ROUNDS / 2], parsed[ROUNDS - 1], ROUNDS);
 	}
 
 	/** About 4 kB of prose with two addresses and a card number to mask. */

@@ -65,12 +65,21 @@ final class HeldStream {
 	}
 
 	Flux<SseEvent> hold(Flux<SseEvent> events) {
-		return events.bufferUntil(this::closesWindow).concatMap(this::release, 0);
+		return events.map(Held::new).bufferUntil(this::closesWindow).concatMap(this::release, 0);
+	}
+
+	/** An event held back, with its texts read once. */
+	private record Held(SseEvent event, List<Piece> pieces) {
+
+		Held(SseEvent event) {
+			this(event, HeldStream.pieces(event));
+		}
+
 	}
 
 	/** Counts the event's text; true when the window is full and its events are to be checked. */
-	private boolean closesWindow(SseEvent event) {
-		for (Piece piece : pieces(event)) {
+	private boolean closesWindow(Held event) {
+		for (Piece piece : event.pieces()) {
 			this.held += piece.text().length();
 		}
 		if (this.held >= this.window) {
@@ -80,21 +89,19 @@ final class HeldStream {
 		return false;
 	}
 
-	private Flux<SseEvent> release(List<SseEvent> batch) {
-		Map<Slot, String> added = new LinkedHashMap<>();
-		Map<Slot, Integer> firstEvent = new HashMap<>();
-		for (int i = 0; i < batch.size(); i++) {
-			for (Piece piece : pieces(batch.get(i))) {
-				added.merge(piece.slot(), piece.text(), String::concat);
-				firstEvent.putIfAbsent(piece.slot(), i);
+	private Flux<SseEvent> release(List<Held> batch) {
+		Map<Slot, StringBuilder> added = new LinkedHashMap<>();
+		for (Held event : batch) {
+			for (Piece piece : event.pieces()) {
+				added.computeIfAbsent(piece.slot(), slot -> new StringBuilder()).append(piece.text());
 			}
 		}
-		boolean complete = !batch.isEmpty() && batch.get(batch.size() - 1).isDone();
+		boolean complete = !batch.isEmpty() && batch.get(batch.size() - 1).event().isDone();
 		if (added.isEmpty()) {
-			return Flux.fromIterable(batch).map(HeldStream::canonical);
+			return Flux.fromIterable(batch).map(held -> canonical(held.event()));
 		}
 		Map<Slot, String> sofar = new TreeMap<>(this.released);
-		added.forEach((slot, text) -> sofar.merge(slot, text, String::concat));
+		added.forEach((slot, text) -> sofar.merge(slot, text.toString(), String::concat));
 		List<Slot> slots = new ArrayList<>(sofar.keySet());
 		List<String> texts = new ArrayList<>(sofar.values());
 		return this.service.checkAnswerTexts(this.exchange, this.rails, texts, complete, this.refused)
@@ -119,26 +126,72 @@ final class HeldStream {
 				for (int i = 0; i < slots.size(); i++) {
 					this.released.put(slots.get(i), checked.get(i));
 				}
-				return rewritten(batch, replaced, firstEvent);
+				return rewritten(batch, replaced);
 			});
 	}
 
 	/**
-	 * The batch with each replaced slot's text in the first event that carried it, and emptied in
-	 * the others.
+	 * The batch with each replaced slot's new text laid over its pieces: pieces wholly before or
+	 * after what the rewrite changed keep their text (and their event its bytes), the first piece
+	 * the change touches carries the new text, the others of the change only what follows it. A mask
+	 * of one address in a long answer rewrites the few chunks the address was in, not every chunk.
 	 */
-	private static List<SseEvent> rewritten(List<SseEvent> batch, Map<Slot, String> replaced,
-			Map<Slot, Integer> firstEvent) {
-		List<SseEvent> out = new ArrayList<>(batch.size());
+	private static List<SseEvent> rewritten(List<Held> batch, Map<Slot, String> replaced) {
+		// Per event, the slots whose text changes and their new text.
+		List<Map<Slot, String>> changes = new ArrayList<>(batch.size());
 		for (int i = 0; i < batch.size(); i++) {
-			SseEvent event = batch.get(i);
-			Map<Slot, String> texts = new HashMap<>();
-			for (Piece piece : pieces(event)) {
-				String replacement = replaced.get(piece.slot());
-				if (replacement != null) {
-					texts.put(piece.slot(), (firstEvent.get(piece.slot()) == i) ? replacement : "");
+			changes.add(new HashMap<>(2));
+		}
+		replaced.forEach((slot, rewrite) -> {
+			List<Integer> events = new ArrayList<>();
+			List<String> texts = new ArrayList<>();
+			StringBuilder original = new StringBuilder();
+			for (int i = 0; i < batch.size(); i++) {
+				for (Piece piece : batch.get(i).pieces()) {
+					if (piece.slot().equals(slot)) {
+						events.add(i);
+						texts.add(piece.text());
+						original.append(piece.text());
+					}
 				}
 			}
+			String before = original.toString();
+			int prefix = 0;
+			int limit = Math.min(before.length(), rewrite.length());
+			while (prefix < limit && before.charAt(prefix) == rewrite.charAt(prefix)) {
+				prefix++;
+			}
+			int suffix = 0;
+			while (suffix < limit - prefix
+					&& before.charAt(before.length() - 1 - suffix) == rewrite.charAt(rewrite.length() - 1 - suffix)) {
+				suffix++;
+			}
+			int changedEnd = before.length() - suffix;
+			String inserted = rewrite.substring(prefix, rewrite.length() - suffix);
+			boolean placed = false;
+			int start = 0;
+			for (int p = 0; p < texts.size(); p++) {
+				String text = texts.get(p);
+				int end = start + text.length();
+				boolean touches = end > prefix && start < changedEnd || (!placed && end == prefix && p == texts.size() - 1);
+				if (touches) {
+					StringBuilder now = new StringBuilder();
+					if (!placed) {
+						now.append(text, 0, Math.max(0, prefix - start)).append(inserted);
+						placed = true;
+					}
+					if (end > changedEnd) {
+						now.append(text, Math.max(0, changedEnd - start), text.length());
+					}
+					changes.get(events.get(p)).put(slot, now.toString());
+				}
+				start = end;
+			}
+		});
+		List<SseEvent> out = new ArrayList<>(batch.size());
+		for (int i = 0; i < batch.size(); i++) {
+			SseEvent event = batch.get(i).event();
+			Map<Slot, String> texts = changes.get(i);
 			if (texts.isEmpty()) {
 				out.add(canonical(event));
 				continue;
