@@ -68,6 +68,49 @@ class GuardAnswerTest {
 	}
 
 	@Test
+	void aMaskRewritesOnlyTheChunksItTouches() {
+		GuardService guard = service(Map.of("pii",
+				post(new RegexGuardrail("pii", List.of(), List.of("email"), Map.of()), GuardedRail.WHOLE_ANSWER)));
+		List<SseEvent> sent = chunks("Hello, ", "write to a", "nn@exampl", "e.com or b@x.io", " soon", ".");
+		List<SseEvent> events = stream(guard, sent);
+
+		assertThat(text(events)).isEqualTo("Hello, write to [EMAIL] or [EMAIL] soon.");
+		assertThat(events.get(0).data()).as("before the first address: as it came").isEqualTo(sent.get(0).data());
+		assertThat(events.get(4).data()).as("after the last one: as it came").isEqualTo(sent.get(4).data());
+		assertThat(events.get(5).data()).isEqualTo(sent.get(5).data());
+		assertThat(List.of(content(events.get(1)), content(events.get(2)), content(events.get(3))))
+			.containsExactly("write to [EMAIL] or [EMAIL]", "", "");
+	}
+
+	@Test
+	void aRewriteThatOnlyRemovesOrAddsTextLandsInTheChunkItChanges() {
+		List<SseEvent> removed = stream(service(Map.of("r", post(rewriting(text -> text.replace(" um,", "")),
+				GuardedRail.WHOLE_ANSWER))), chunks("So", " um, the", " answer"));
+		assertThat(text(removed)).isEqualTo("So the answer");
+		assertThat(List.of(content(removed.get(0)), content(removed.get(1)), content(removed.get(2))))
+			.containsExactly("So", " the", " answer");
+
+		List<SseEvent> added = stream(service(Map.of("r", post(rewriting(text -> text + " (checked)"),
+				GuardedRail.WHOLE_ANSWER))), chunks("So", " the", " answer"));
+		assertThat(List.of(content(added.get(0)), content(added.get(1)), content(added.get(2))))
+			.containsExactly("So", " the", " answer (checked)");
+	}
+
+	private static Guardrail rewriting(java.util.function.UnaryOperator<String> rewrite) {
+		return new Guardrail() {
+			@Override
+			public String name() {
+				return "r";
+			}
+
+			@Override
+			public Mono<GuardVerdict> checkAnswer(GuardAnswer answer) {
+				return Mono.just(GuardVerdict.rewrite(answer.texts().stream().map(rewrite).toList(), "rewritten"));
+			}
+		};
+	}
+
+	@Test
 	void aWindowReleasesOnlyCheckedTextAndARefusalEndsTheRest() {
 		GuardService guard = service(Map.of("no-atlas",
 				post(new RegexGuardrail("no-atlas", List.of("atlas"), List.of(), Map.of("atlas", "(?i)project atlas")), 10)));
@@ -218,6 +261,10 @@ class GuardAnswerTest {
 		events.add(Json.event(finish));
 		events.add(SseEvent.DONE_EVENT);
 		return events;
+	}
+
+	private static String content(SseEvent event) {
+		return Json.tree(event).path("choices").path(0).path("delta").path("content").asString();
 	}
 
 	private static String text(List<SseEvent> events) {
