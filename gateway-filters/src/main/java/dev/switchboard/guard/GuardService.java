@@ -3,6 +3,7 @@ package dev.switchboard.guard;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -13,6 +14,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.switchboard.core.Checks;
 import dev.switchboard.core.GatewayRefusal;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
@@ -214,13 +216,13 @@ public final class GuardService {
 				.flatMap(verdict -> {
 					GuardVerdict.Outcome outcome = verdict.outcome();
 					if (outcome == GuardVerdict.Outcome.REWRITE && stage == Stage.DURING) {
-						this.metrics.checked(rail.name(), stage, "denied", System.nanoTime() - start);
+						checked(exchange, rail.name(), stage, "denied", System.nanoTime() - start);
 						exchange.decide("guard", rail.name() + " would rewrite the request, which was already sent "
 								+ "(" + verdict.reason() + "): refused; run it before the call (stages: [pre]) to mask");
 						return Mono.error(refusal(rail.name(), subject, "the request contains text it must not carry",
 								refused));
 					}
-					this.metrics.checked(rail.name(), stage, switch (outcome) {
+					checked(exchange, rail.name(), stage, switch (outcome) {
 						case ALLOW -> "allowed";
 						case REWRITE -> "masked";
 						case DENY -> "denied";
@@ -239,6 +241,15 @@ public final class GuardService {
 		}).then(Mono.fromSupplier(() -> new Checked(current.get(0), restore)));
 	}
 
+	/** Meters a check and notes it on the exchange for the request log. */
+	private void checked(LlmExchange exchange, String rail, Stage stage, String outcome, long nanos) {
+		this.metrics.checked(rail, stage, outcome, nanos);
+		Checks checks = exchange.get(Checks.class);
+		if (checks != null) {
+			checks.add(new Checks.Check(rail, stage.name().toLowerCase(Locale.ROOT), outcome, nanos));
+		}
+	}
+
 	private static GatewayRefusal refusal(String rail, String subject, String reason, Consumer<String> refused) {
 		refused.accept(rail);
 		return new GatewayRefusal(400, LlmApiException.INVALID_REQUEST, "content_policy_violation", "The " + subject
@@ -249,7 +260,7 @@ public final class GuardService {
 	private Mono<GuardVerdict> failed(LlmExchange exchange, GuardedRail rail, Stage stage, String subject,
 			Throwable error, long start, Consumer<String> refused) {
 		boolean timeout = error instanceof TimeoutException;
-		this.metrics.checked(rail.name(), stage, timeout ? "timeout" : "error", System.nanoTime() - start);
+		checked(exchange, rail.name(), stage, timeout ? "timeout" : "error", System.nanoTime() - start);
 		String what = timeout ? "did not answer within " + rail.timeout().toMillis() + " ms"
 				: "failed (" + error.getClass().getSimpleName() + ": " + error.getMessage() + ")";
 		if (rail.failClosed()) {

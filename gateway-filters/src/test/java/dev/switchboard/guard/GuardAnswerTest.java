@@ -13,6 +13,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.switchboard.core.Checks;
 import dev.switchboard.core.GatewayRefusal;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
@@ -44,7 +45,9 @@ class GuardAnswerTest {
 				  "tool_calls":[{"id":"t","type":"function","function":{"name":"send","arguments":"{\\"to\\":\\"c@example.com\\"}"}}]}},
 				 {"index":1,"message":{"role":"assistant","content":"none here"}}]}""";
 
-		LlmResponse checked = guard.checkAnswer(chat(), List.of("pii", "sees"),
+		LlmExchange exchange = chat();
+		exchange.put(Checks.class, new Checks());
+		LlmResponse checked = guard.checkAnswer(exchange, List.of("pii", "sees"),
 				LlmResponse.json(200, completion.getBytes(), null), name -> {
 				})
 			.block(Duration.ofSeconds(5));
@@ -54,6 +57,8 @@ class GuardAnswerTest {
 		assertThat(answer.path("choices").get(0).path("message").path("tool_calls").get(0).path("function")
 			.path("arguments").asString()).isEqualTo("{\"to\":\"[EMAIL]\"}");
 		assertThat(answer.toString()).doesNotContain("@example.com");
+		assertThat(exchange.get(Checks.class).all()).extracting(c -> c.name() + ":" + c.stage() + ":" + c.outcome())
+			.as("for the request log").containsExactly("pii:post:masked", "sees:post:allowed");
 	}
 
 	@Test

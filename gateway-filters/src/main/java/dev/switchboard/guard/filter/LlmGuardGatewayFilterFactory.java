@@ -11,6 +11,7 @@ import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 
+import dev.switchboard.core.Checks;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.guard.GuardService;
 import dev.switchboard.guard.Stage;
@@ -67,6 +68,7 @@ public class LlmGuardGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 			if (llm == null) {
 				return chain.filter(exchange);
 			}
+			llm.put(Checks.class, new Checks());
 			// A window refused mid-stream is told by the error event: the headers are gone by then.
 			Consumer<String> refused = name -> {
 				if (!exchange.getResponse().isCommitted()) {

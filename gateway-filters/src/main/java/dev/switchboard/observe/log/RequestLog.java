@@ -20,6 +20,7 @@ import org.springframework.core.Ordered;
 
 import dev.switchboard.core.Attempt;
 import dev.switchboard.core.Bill;
+import dev.switchboard.core.Checks;
 import dev.switchboard.core.CompareLeg;
 import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmExchange;
@@ -329,6 +330,17 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 				node.put("reason", attempt.reason());
 			}
 			node.put("ms", attempt.durationNanos() / 1_000_000);
+		}
+		Checks checks = exchange.get(Checks.class);
+		if (checks != null && !checks.all().isEmpty()) {
+			ArrayNode guard = record.putArray("guard");
+			for (Checks.Check check : checks.all()) {
+				guard.addObject()
+					.put("guardrail", check.name())
+					.put("stage", check.stage())
+					.put("outcome", check.outcome())
+					.put("ms", check.nanos() / 1e6);
+			}
 		}
 		ArrayNode decisions = record.putArray("decisions");
 		exchange.decisions().forEach(decisions::add);

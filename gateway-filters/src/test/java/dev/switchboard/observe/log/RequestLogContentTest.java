@@ -9,6 +9,7 @@ import reactor.core.publisher.Flux;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.catalog.ModelCatalog;
+import dev.switchboard.core.Checks;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.core.LlmResponse;
@@ -125,6 +126,23 @@ class RequestLogContentTest {
 		exchange.addStartListener(log);
 		exchange.response().prepare(LlmResponse.json(200, ANSWER.getBytes(), null)).block();
 		assertThat(finish(log, exchange).path("completion").asString()).isEqualTo("A cat on a mat.");
+	}
+
+	@Test
+	void theGuardrailsChecksAreInTheLineWithoutTheirText() {
+		RequestLog log = new RequestLog(10, 0);
+		LlmExchange exchange = started(log, Operation.CHAT, CHAT);
+		Checks checks = new Checks();
+		checks.add(new Checks.Check("pii", "pre", "masked", 41_000));
+		checks.add(new Checks.Check("answers", "post", "denied", 2_500_000));
+		exchange.put(Checks.class, checks);
+
+		ObjectNode record = finish(log, exchange);
+
+		assertThat(record.path("guard").toString()).isEqualTo("[{\"guardrail\":\"pii\",\"stage\":\"pre\",\"outcome\":"
+				+ "\"masked\",\"ms\":0.041},{\"guardrail\":\"answers\",\"stage\":\"post\",\"outcome\":\"denied\","
+				+ "\"ms\":2.5}]");
+		assertThat(record.has("prompt")).as("content logging is off").isFalse();
 	}
 
 	@Test
