@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
@@ -13,6 +15,7 @@ import org.springframework.cloud.gateway.support.GatewayToStringStyler;
 
 import dev.switchboard.core.Checks;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.LlmExchangeListener;
 import dev.switchboard.guard.GuardService;
 import dev.switchboard.guard.Stage;
 
@@ -79,7 +82,15 @@ public class LlmGuardGatewayFilterFactory extends AbstractGatewayFilterFactory<L
 				if (this.guard.runs(llm, guardrails, Stage.DURING)) {
 					// Started now, beside the call; the answer (whichever target gives it) waits for it.
 					Mono<Void> during = this.guard.checkDuring(llm, guardrails, refused).cache();
-					during.subscribe(null, error -> {
+					Disposable running = during.subscribe(null, error -> {
+					});
+					// A request that ends first (refused by the quota, the client gone) stops its check.
+					llm.addListener(new LlmExchangeListener() {
+						@Override
+						public void onComplete(LlmExchange exchange, LlmExchange.Completion completion,
+								@Nullable Throwable error) {
+							running.dispose();
+						}
 					});
 					llm.response().check(response -> response.isStream()
 							? Mono.just(response.withEvents(events -> events.switchOnFirst(
