@@ -1,14 +1,12 @@
 package dev.switchboard.core;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
@@ -29,6 +27,12 @@ import org.springframework.web.server.ServerWebExchange;
  * Filters plug in through {@link #addListener listeners} and the {@link #response() response
  * plan} (checks and decorators of the answer, a preset answer such as a cache hit), never by
  * wrapping the HTTP response.
+ *
+ * <p>What several stages share lives here; what one stage writes and others read is a part of its
+ * own: the {@link #attempts() attempts} (written by the dispatcher), the
+ * {@link #translation() translation notes} (written by adapters), the {@link #response() response
+ * plan} (written by filters, applied by the dispatcher). Capabilities' own state rides in typed
+ * {@link #put extensions}.
  *
  * <p>One reactive pipeline drives a request, so state changes happen one after another; the
  * collections touched by listeners registered from other threads are concurrent anyway.
@@ -68,13 +72,11 @@ public final class LlmExchange {
 
 	private volatile ModelRoute route;
 
-	private final List<Attempt> attempts = new CopyOnWriteArrayList<>();
+	private final Attempts attempts = new Attempts(this);
 
 	private final List<String> decisions = new CopyOnWriteArrayList<>();
 
-	private final Set<String> droppedParameters = new CopyOnWriteArraySet<>();
-
-	private final Map<String, InlineData> inlinedUrls = new ConcurrentHashMap<>();
+	private final TranslationNotes translation = new TranslationNotes(this);
 
 	private final List<LlmExchangeListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -194,37 +196,9 @@ public final class LlmExchange {
 		decide("route", why);
 	}
 
-	public Attempt startAttempt(RouteTarget target) {
-		Attempt attempt = new Attempt(this.attempts.size() + 1, target, System.nanoTime());
-		this.attempts.add(attempt);
-		return attempt;
-	}
-
-	public void endAttempt(Attempt attempt, Attempt.Outcome outcome, @Nullable String reason) {
-		if (!attempt.end(outcome, reason)) {
-			return;
-		}
-		decide("attempt", attempt.toString());
-		for (LlmExchangeListener listener : this.listeners) {
-			safely(() -> listener.onAttemptEnd(this, attempt));
-		}
-	}
-
-	public List<Attempt> attempts() {
-		return Collections.unmodifiableList(this.attempts);
-	}
-
-	/** The attempt that produced the response being written, if any provider served it. */
-	public @Nullable Attempt servingAttempt() {
-		for (int i = this.attempts.size() - 1; i >= 0; i--) {
-			Attempt attempt = this.attempts.get(i);
-			// A stream the client cut was served by its attempt too: it answered 2xx, then lost its reader.
-			if (attempt.outcome() == Attempt.Outcome.SUCCESS || attempt.outcome() == Attempt.Outcome.PENDING
-					|| attempt.outcome() == Attempt.Outcome.CANCELLED && attempt.status() / 100 == 2) {
-				return attempt;
-			}
-		}
-		return null;
+	/** The calls made for this request, one attempt per target tried. */
+	public Attempts attempts() {
+		return this.attempts;
 	}
 
 	// ---- why
@@ -238,40 +212,9 @@ public final class LlmExchange {
 		return new ArrayList<>(this.decisions);
 	}
 
-	/** An adapter left a client parameter out (policy {@code drop}); reported in a response header. */
-	public void dropParameter(String param, String why) {
-		if (this.droppedParameters.add(param)) {
-			decide("translate", "dropped '" + param + "' (" + why + ")");
-		}
-	}
-
-	/**
-	 * Another target's request is about to be translated: what an earlier target dropped says nothing
-	 * about the answer the client will get. The decision log still has it.
-	 */
-	public void forgetDroppedParameters() {
-		this.droppedParameters.clear();
-	}
-
-	/** What the latest translated request left out, for the {@code x-switchboard-dropped-params} header. */
-	public Set<String> droppedParameters() {
-		return Collections.unmodifiableSet(this.droppedParameters);
-	}
-
-	/**
-	 * Content behind a URL of the request (an image), fetched once by the gateway for providers that
-	 * only accept inline data, and shared by every attempt of the request.
-	 */
-	public void inlineUrl(String url, InlineData data) {
-		this.inlinedUrls.put(url, data);
-	}
-
-	public @Nullable InlineData inlined(String url) {
-		return this.inlinedUrls.get(url);
-	}
-
-	/** Bytes fetched from a URL, base64-encoded, with their media type. */
-	public record InlineData(String mediaType, String base64) {
+	/** What translating the request found out: parameters left out, URLs fetched once. */
+	public TranslationNotes translation() {
+		return this.translation;
 	}
 
 	// ---- what happened
@@ -279,9 +222,7 @@ public final class LlmExchange {
 	public void firstToken() {
 		if (this.firstTokenNanos == 0) {
 			this.firstTokenNanos = System.nanoTime();
-			for (LlmExchangeListener listener : this.listeners) {
-				safely(() -> listener.onFirstToken(this));
-			}
+			tell(listener -> listener.onFirstToken(this));
 		}
 	}
 
@@ -292,9 +233,7 @@ public final class LlmExchange {
 
 	public void recordUsage(Usage usage) {
 		this.usage = usage;
-		for (LlmExchangeListener listener : this.listeners) {
-			safely(() -> listener.onUsage(this, usage));
-		}
+		tell(listener -> listener.onUsage(this, usage));
 	}
 
 	public @Nullable Usage usage() {
@@ -352,7 +291,7 @@ public final class LlmExchange {
 				log.warn("Switchboard biller failed; the request is billed its reported usage", ex);
 			}
 		}
-		Attempt served = servingAttempt();
+		Attempt served = this.attempts.serving();
 		Usage reported = this.usage;
 		return (served != null && reported != null) ? Bill.of(served.target(), reported) : null;
 	}
@@ -364,9 +303,7 @@ public final class LlmExchange {
 	public void complete(Completion completion, @Nullable Throwable error) {
 		if (this.completed.compareAndSet(false, true)) {
 			this.bill = decideBill(completion);
-			for (LlmExchangeListener listener : this.listeners) {
-				safely(() -> listener.onComplete(this, completion, error));
-			}
+			tell(listener -> listener.onComplete(this, completion, error));
 		}
 	}
 
@@ -432,6 +369,13 @@ public final class LlmExchange {
 	/** How the answer is made before it is written: checks, decorators, a preset or last-resort answer. */
 	public ResponsePlan response() {
 		return this.response;
+	}
+
+	/** Tells every listener, each on its own: one that throws is logged, and the others still hear. */
+	void tell(Consumer<LlmExchangeListener> event) {
+		for (LlmExchangeListener listener : this.listeners) {
+			safely(() -> event.accept(listener));
+		}
 	}
 
 	private static void safely(Runnable callback) {

@@ -224,11 +224,11 @@ public class LlmDispatcher {
 	private Mono<UpstreamRequest> translated(LlmExchange exchange, ProviderAdapter adapter, RouteTarget target) {
 		return prepare(exchange, adapter, target).then(Mono.fromCallable(() -> {
 			// The header names what the target that answers left out; the decision log keeps every attempt's.
-			exchange.forgetDroppedParameters();
+			exchange.translation().forgetDropped();
 			NativeRequest client = exchange.nativeRequest();
 			if (client != null && !adapter.speaksNatively(client.protocol(), target.provider())) {
 				for (String field : client.unexpressedNames()) {
-					exchange.dropParameter(field, "only " + client.protocol() + " providers take it");
+					exchange.translation().drop(field, "only " + client.protocol() + " providers take it");
 				}
 			}
 			return switch (exchange.operation()) {
@@ -242,7 +242,7 @@ public class LlmDispatcher {
 	private Mono<Void> send(LlmExchange exchange, RouteTarget target, ProviderAdapter adapter, UpstreamRequest request,
 			Function<LlmResponse, Mono<Void>> writer) {
 		return Mono.deferContextual(context -> {
-			Attempt attempt = exchange.startAttempt(target);
+			Attempt attempt = exchange.attempts().start(target);
 			AttemptSpan span = this.spans.start(exchange, target, request.headers(), context);
 			return this.clients.prepare(target.provider(), request)
 				.response((response, body) -> onResponse(exchange, attempt, adapter, response, body, writer))
@@ -278,7 +278,7 @@ public class LlmDispatcher {
 			HttpHeaders headers = headersOf(response);
 			return BoundedBodies.truncated(body.asByteArray(), MAX_ERROR_BODY).flatMap(bytes -> {
 				LlmApiException error = adapter.error(target, status, headers, bytes);
-				exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, "HTTP " + status);
+				exchange.attempts().end(attempt, Attempt.Outcome.UPSTREAM_ERROR, "HTTP " + status);
 				return Mono.error(error);
 			});
 		}
@@ -287,7 +287,7 @@ public class LlmDispatcher {
 			if (!contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
 				// A server that ignored "stream" (or sent an error with a 200): never an empty "successful" stream.
 				return BoundedBodies.truncated(body.asByteArray(), MAX_ERROR_BODY).flatMap(ignored -> {
-					exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, "not a stream: " + contentType);
+					exchange.attempts().end(attempt, Attempt.Outcome.UPSTREAM_ERROR, "not a stream: " + contentType);
 					return Mono.error(new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response",
 							null, "The provider '" + target.provider().name() + "' answered a stream request with '"
 									+ contentType + "' instead of server-sent events.",
@@ -301,8 +301,8 @@ public class LlmDispatcher {
 				.concatWith(Flux.defer(() -> Flux.fromIterable(decoder.finish())))
 				.concatMapIterable(translator::onEvent)
 				.concatWith(Flux.defer(() -> Flux.fromIterable(translator.onEnd())))
-				.doOnComplete(() -> exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null))
-				.doOnCancel(() -> exchange.endAttempt(attempt, Attempt.Outcome.CANCELLED, "client went away"))
+				.doOnComplete(() -> exchange.attempts().end(attempt, Attempt.Outcome.SUCCESS, null))
+				.doOnCancel(() -> exchange.attempts().end(attempt, Attempt.Outcome.CANCELLED, "client went away"))
 				.onErrorMap(error -> failed(exchange, attempt, error));
 			return exchange.response().prepare(LlmResponse.stream(events, target)).flatMap(writer);
 		}
@@ -312,7 +312,7 @@ public class LlmDispatcher {
 				case COUNT_TOKENS -> adapter.countTokensResponse(exchange, target, bytes);
 				default -> adapter.chatResponse(exchange, target, bytes);
 			};
-			exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null);
+			exchange.attempts().end(attempt, Attempt.Outcome.SUCCESS, null);
 			return exchange.response().prepare(LlmResponse.json(status, translated, target)).flatMap(writer);
 		});
 	}
@@ -332,22 +332,22 @@ public class LlmDispatcher {
 			return error;
 		}
 		if (error instanceof LlmApiException api) {
-			exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, api.getMessage());
+			exchange.attempts().end(attempt, Attempt.Outcome.UPSTREAM_ERROR, api.getMessage());
 			return api;
 		}
 		String provider = attempt.target().provider().name();
 		if (isTimeout(error)) {
-			exchange.endAttempt(attempt, Attempt.Outcome.TIMEOUT, error.getClass().getSimpleName());
+			exchange.attempts().end(attempt, Attempt.Outcome.TIMEOUT, error.getClass().getSimpleName());
 			return LlmApiException.upstreamTimeout(provider, error);
 		}
 		if (isUnreachable(error)) {
-			exchange.endAttempt(attempt, Attempt.Outcome.UNREACHABLE, error.getClass().getSimpleName());
+			exchange.attempts().end(attempt, Attempt.Outcome.UNREACHABLE, error.getClass().getSimpleName());
 			return LlmApiException.upstreamUnreachable(provider, error);
 		}
 		// Anything else broke while reading or translating the answer: the provider sent something odd.
 		log.warn("Request {}: the answer of provider '{}' could not be processed", exchange.requestId(), provider,
 				error);
-		exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, error.getClass().getSimpleName());
+		exchange.attempts().end(attempt, Attempt.Outcome.UPSTREAM_ERROR, error.getClass().getSimpleName());
 		return new LlmApiException(502, LlmApiException.API_ERROR, "invalid_upstream_response", null,
 				"The provider '" + provider + "' sent an answer the gateway could not process.", null, error);
 	}

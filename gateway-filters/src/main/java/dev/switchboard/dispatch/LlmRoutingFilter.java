@@ -170,9 +170,9 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			headers.set(Headers.PROVIDER, servedBy.provider().name());
 			headers.set(Headers.MODEL, servedBy.model().upstreamModel());
 		}
-		headers.set(Headers.ATTEMPTS, Integer.toString(llm.attempts().size()));
-		if (!llm.droppedParameters().isEmpty()) {
-			headers.set(Headers.DROPPED_PARAMS, String.join(",", llm.droppedParameters()));
+		headers.set(Headers.ATTEMPTS, Integer.toString(llm.attempts().count()));
+		if (!llm.translation().dropped().isEmpty()) {
+			headers.set(Headers.DROPPED_PARAMS, String.join(",", llm.translation().dropped()));
 		}
 	}
 

@@ -152,7 +152,7 @@ public final class Rollouts implements LlmExchangeListener {
 	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
 		ModelResolver resolver = exchange.configured(ModelResolver.class);
 		Rollout rollout = (resolver != null) ? resolver.rollout(exchange.requestedModel()) : null;
-		List<Attempt> attempts = exchange.attempts();
+		List<Attempt> attempts = exchange.attempts().all();
 		if (rollout == null || attempts.isEmpty()) {
 			return;
 		}

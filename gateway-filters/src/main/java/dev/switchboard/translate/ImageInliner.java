@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 import dev.switchboard.core.BoundedBodies;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.TranslationNotes;
 import dev.switchboard.translate.spi.DataUrl;
 
 /**
@@ -95,13 +96,13 @@ public class ImageInliner {
 					+ " per request. Send the others as data: URLs.", "messages"));
 		}
 		return Flux.fromIterable(urls.entrySet())
-			.filter(entry -> exchange.inlined(entry.getKey()) == null)
+			.filter(entry -> exchange.translation().inlined(entry.getKey()) == null)
 			.flatMap(entry -> fetch(entry.getKey(), entry.getValue())
-				.doOnNext(data -> exchange.inlineUrl(entry.getKey(), data)), 4)
+				.doOnNext(data -> exchange.translation().inline(entry.getKey(), data)), 4)
 			.then();
 	}
 
-	private Mono<LlmExchange.InlineData> fetch(String url, String param) {
+	private Mono<TranslationNotes.InlineData> fetch(String url, String param) {
 		URI uri;
 		try {
 			uri = URI.create(url);
@@ -141,7 +142,7 @@ public class ImageInliner {
 					return Mono.error(tooLarge(param));
 				}
 				return BoundedBodies.limited(body.asByteArray(), this.maxBytes, () -> tooLarge(param))
-					.map(bytes -> new LlmExchange.InlineData(mediaType, Base64.getEncoder().encodeToString(bytes)));
+					.map(bytes -> new TranslationNotes.InlineData(mediaType, Base64.getEncoder().encodeToString(bytes)));
 			})
 			.single()
 			.timeout(this.timeout)

@@ -159,9 +159,9 @@ class RolloutsTest {
 
 	/** The first attempt, on the route's first target, answered {@code status}. */
 	private void attempt(LlmExchange exchange, int status) {
-		Attempt attempt = exchange.startAttempt(exchange.route().primary());
+		Attempt attempt = exchange.attempts().start(exchange.route().primary());
 		attempt.responded(status);
-		exchange.endAttempt(attempt, (status == 200) ? Attempt.Outcome.SUCCESS : Attempt.Outcome.UPSTREAM_ERROR,
+		exchange.attempts().end(attempt, (status == 200) ? Attempt.Outcome.SUCCESS : Attempt.Outcome.UPSTREAM_ERROR,
 				"HTTP " + status);
 	}
 

@@ -15,6 +15,7 @@ import reactor.netty.http.client.HttpClient;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
+import dev.switchboard.core.TranslationNotes;
 import dev.switchboard.testing.StubUpstream;
 import dev.switchboard.testing.TestCatalogs;
 
@@ -112,7 +113,7 @@ class ImageInlinerTest {
 		// allowed private networks: 2130706433 is fetched as 127.0.0.1, not handed to DNS
 		LlmExchange exchange = exchangeWithImage("http://2130706433:" + images.port() + "/cat.png?size=a%20b");
 		inliner(true, 1024).inline(exchange).block(Duration.ofSeconds(5));
-		assertThat(exchange.inlined("http://2130706433:" + images.port() + "/cat.png?size=a%20b")).isNotNull();
+		assertThat(exchange.translation().inlined("http://2130706433:" + images.port() + "/cat.png?size=a%20b")).isNotNull();
 	}
 
 	@Test
@@ -123,7 +124,7 @@ class ImageInlinerTest {
 		ImageInliner inliner = inliner(true, 1024);
 		inliner.inline(exchange).block(Duration.ofSeconds(5));
 		inliner.inline(exchange).block(Duration.ofSeconds(5));
-		assertThat(exchange.inlined(url)).isEqualTo(new LlmExchange.InlineData("image/png",
+		assertThat(exchange.translation().inlined(url)).isEqualTo(new TranslationNotes.InlineData("image/png",
 				Base64.getEncoder().encodeToString(PNG)));
 		assertThat(images.received()).as("a second attempt reuses the bytes").hasSize(before + 1);
 	}

@@ -268,7 +268,7 @@ class ReasoningTranslationTest {
 			JsonNode sent = body(new GeminiAdapter(), exchange);
 
 			assertThat(sent.path("generationConfig").has("thinkingConfig")).isFalse();
-			assertThat(exchange.droppedParameters()).isEmpty();
+			assertThat(exchange.translation().dropped()).isEmpty();
 			assertThat(exchange.decisions().toString()).contains("reasoning_effort medium left out",
 					"capability 'reasoning'");
 			assertThatExceptionOfType(LlmApiException.class)

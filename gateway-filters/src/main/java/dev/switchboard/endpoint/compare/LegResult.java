@@ -85,7 +85,7 @@ record LegResult(int leg, String model, int status, @Nullable JsonNode completio
 		if (this.exchange == null) {
 			return null;
 		}
-		Attempt served = this.exchange.servingAttempt();
+		Attempt served = this.exchange.attempts().serving();
 		if (served != null) {
 			return served.target();
 		}

@@ -313,13 +313,13 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 		}
 		record.put("outcome", completion.name().toLowerCase());
 		record.put("error_type", GenAiAttributes.errorType(completion, error));
-		Attempt served = exchange.servingAttempt();
+		Attempt served = exchange.attempts().serving();
 		if (served != null && completion != LlmExchange.Completion.ERROR) {
 			record.put("provider", served.target().provider().name());
 			record.put("model", served.target().model().upstreamModel());
 		}
 		ArrayNode attempts = record.putArray("attempts");
-		for (Attempt attempt : exchange.attempts()) {
+		for (Attempt attempt : exchange.attempts().all()) {
 			ObjectNode node = attempts.addObject();
 			node.put("target", attempt.target().label());
 			node.put("outcome", attempt.outcome().name().toLowerCase());

@@ -103,7 +103,7 @@ public class GenAiMetrics implements LlmExchangeListener {
 
 	@Override
 	public void onComplete(LlmExchange exchange, LlmExchange.Completion completion, @Nullable Throwable error) {
-		Attempt served = exchange.servingAttempt();
+		Attempt served = exchange.attempts().serving();
 		RouteTarget target = (served != null) ? served.target() : null;
 		ExchangeKey key = new ExchangeKey(exchange.operation().otelName(), exchange.requestedModel(),
 				exchange.team().name(), (target != null) ? target.provider().name() : "none",

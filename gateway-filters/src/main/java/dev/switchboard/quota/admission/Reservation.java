@@ -132,7 +132,7 @@ public final class Reservation implements LlmExchangeListener {
 
 	/** The target that answered (a fallback's, after failover), else the one reserved for: its model is billed. */
 	RouteTarget billedTarget() {
-		Attempt served = this.exchange.servingAttempt();
+		Attempt served = this.exchange.attempts().serving();
 		return (served != null) ? served.target() : this.target;
 	}
 
@@ -146,7 +146,7 @@ public final class Reservation implements LlmExchangeListener {
 	@Override
 	public void onUsage(LlmExchange exchange, Usage usage) {
 		this.usage = usage;
-		this.usageAttempt = exchange.attempts().size();
+		this.usageAttempt = exchange.attempts().count();
 	}
 
 	@Override
@@ -189,7 +189,7 @@ public final class Reservation implements LlmExchangeListener {
 			return preset.usage();
 		}
 		Usage reported = this.usage;
-		List<Attempt> attempts = this.exchange.attempts();
+		List<Attempt> attempts = this.exchange.attempts().all();
 		if (reported != null && (attempts.isEmpty() || this.usageAttempt == attempts.size())) {
 			if (completion != LlmExchange.Completion.SUCCESS && this.streamed.chunks > 0
 					&& this.streamed.estimate() > reported.completionTokens()) {

@@ -17,6 +17,7 @@ import dev.switchboard.core.Json;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.TranslationNotes;
 import dev.switchboard.translate.spi.DataUrl;
 import dev.switchboard.translate.spi.ParameterPolicy;
 import dev.switchboard.translate.spi.ReasoningEffort;
@@ -551,7 +552,7 @@ final class GeminiChatRequests {
 				return dataUrl(url, param + ".image_url.url");
 			}
 			if (url.startsWith("http://") || url.startsWith("https://")) {
-				LlmExchange.InlineData data = this.exchange.inlined(url);
+				TranslationNotes.InlineData data = this.exchange.translation().inlined(url);
 				if (data == null) {
 					throw new IllegalStateException("Image URL of " + param + " was not fetched before translation");
 				}

@@ -21,7 +21,7 @@ public final class ParameterPolicy {
 	 */
 	public static void unsupported(LlmExchange exchange, RouteTarget target, String param, String why) {
 		if (target.provider().unsupportedParameters() == UnsupportedParameters.DROP) {
-			exchange.dropParameter(param, target.label() + ": " + why);
+			exchange.translation().drop(param, target.label() + ": " + why);
 			return;
 		}
 		throw LlmApiException.invalidRequest("The parameter '" + param + "' is not supported by provider '"

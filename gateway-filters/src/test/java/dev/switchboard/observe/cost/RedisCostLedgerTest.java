@@ -193,7 +193,7 @@ class RedisCostLedgerTest {
 	/** A completed exchange served by gpt-test with this usage: its bill is decided, listeners are the test's. */
 	private static LlmExchange served(String team, long prompt, long completion) {
 		LlmExchange exchange = exchange(team);
-		exchange.startAttempt(exchange.route().primary());
+		exchange.attempts().start(exchange.route().primary());
 		exchange.recordUsage(new Usage(prompt, completion, 0, true));
 		exchange.complete(LlmExchange.Completion.SUCCESS, null);
 		return exchange;

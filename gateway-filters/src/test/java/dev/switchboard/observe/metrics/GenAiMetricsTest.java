@@ -79,9 +79,9 @@ class GenAiMetricsTest {
 		Team owner = Team.unrestricted(team);
 		LlmExchange exchange = new LlmExchange("req_" + System.nanoTime(), Operation.CHAT, owner, body,
 				new ModelResolver(CATALOG).resolve("fast", owner, Operation.CHAT));
-		Attempt attempt = exchange.startAttempt(exchange.route().primary());
+		Attempt attempt = exchange.attempts().start(exchange.route().primary());
 		exchange.recordUsage(new Usage(prompt, completion, 0, true));
-		exchange.endAttempt(attempt, Attempt.Outcome.SUCCESS, null);
+		exchange.attempts().end(attempt, Attempt.Outcome.SUCCESS, null);
 		this.metrics.onAttemptEnd(exchange, attempt);
 		exchange.addListener(this.metrics);
 		exchange.complete(LlmExchange.Completion.SUCCESS, null);

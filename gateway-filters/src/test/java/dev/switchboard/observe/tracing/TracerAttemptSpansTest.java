@@ -20,8 +20,8 @@ class TracerAttemptSpansTest {
 	@Test
 	void attemptLinesStayOffTheSpan() {
 		this.exchange.decide("route", "alias 'fast' -> openai/gpt-test-2026-01");
-		Attempt attempt = this.exchange.startAttempt(this.exchange.route().primary());
-		this.exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, "HTTP 400: invalid value 'my secret text'");
+		Attempt attempt = this.exchange.attempts().start(this.exchange.route().primary());
+		this.exchange.attempts().end(attempt, Attempt.Outcome.UPSTREAM_ERROR, "HTTP 400: invalid value 'my secret text'");
 		this.exchange.decide("failover", "server_error from openai/gpt-test-2026-01: next target");
 		assertThat(this.exchange.decisions()).anyMatch(line -> line.contains("my secret text"));
 

@@ -310,8 +310,8 @@ abstract class QuotaBackendContract {
 		TokenQuotaService service = service(limits(QuotaLimit.TOKENS_PER_DAY, 10_000));
 		LlmExchange exchange = chat("fast", 300, false);
 		Admission admission = service.reserve(exchange, null).block(Duration.ofSeconds(5));
-		Attempt attempt = exchange.startAttempt(exchange.route().primary());
-		exchange.endAttempt(attempt, Attempt.Outcome.UPSTREAM_ERROR, "HTTP 500");
+		Attempt attempt = exchange.attempts().start(exchange.route().primary());
+		exchange.attempts().end(attempt, Attempt.Outcome.UPSTREAM_ERROR, "HTTP 500");
 		exchange.complete(LlmExchange.Completion.ERROR, new IllegalStateException("upstream 500"));
 		admission.reservation().settlement().block(Duration.ofSeconds(5));
 		assertThat(available(service)[0]).isEqualTo(10_000 - admission.reservation().promptTokens());

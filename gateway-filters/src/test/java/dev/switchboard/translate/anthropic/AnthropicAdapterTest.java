@@ -83,7 +83,7 @@ class AnthropicAdapterTest {
 		assertThat(request.method()).isEqualTo(HttpMethod.POST);
 		assertThat(request.path()).isEqualTo("/messages");
 		assertThat(Json.MAPPER.readTree(request.body())).isEqualTo(fixture(name + ".request.json"));
-		assertThat(exchange.droppedParameters()).isEmpty();
+		assertThat(exchange.translation().dropped()).isEmpty();
 	}
 
 	@Test
@@ -131,7 +131,7 @@ class AnthropicAdapterTest {
 		assertThat(sent).isEqualTo(Json.MAPPER.readTree("""
 				{"model":"claude-test-2026-01","max_tokens":1024,
 				 "messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}]}"""));
-		assertThat(exchange.droppedParameters()).isEmpty();
+		assertThat(exchange.translation().dropped()).isEmpty();
 	}
 
 	@Test
@@ -197,7 +197,7 @@ class AnthropicAdapterTest {
 		LlmExchange exchange = exchange(unsupported(LENIENT_MODEL, json));
 		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
 
-		assertThat(exchange.droppedParameters()).containsExactly(param);
+		assertThat(exchange.translation().dropped()).containsExactly(param);
 		assertThat(sent.has(param)).isFalse();
 		assertThat(sent.path("messages")).hasSize(1);
 	}
@@ -224,7 +224,7 @@ class AnthropicAdapterTest {
 		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
 		assertThat(sent.path("temperature").asDouble()).isEqualTo(0.2);
 		assertThat(sent.has("top_p")).isFalse();
-		assertThat(exchange.droppedParameters()).isEmpty();
+		assertThat(exchange.translation().dropped()).isEmpty();
 	}
 
 	@Test
@@ -245,7 +245,7 @@ class AnthropicAdapterTest {
 		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
 		assertThat(sent.path("temperature").asDouble()).isZero();
 		assertThat(sent.has("top_p")).isFalse();
-		assertThat(exchange.droppedParameters()).containsExactly("top_p");
+		assertThat(exchange.translation().dropped()).containsExactly("top_p");
 	}
 
 	@Test
@@ -254,7 +254,7 @@ class AnthropicAdapterTest {
 		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
 		assertThat(sent.has("temperature")).isFalse();
 		assertThat(sent.path("top_p").asDouble()).isEqualTo(0.9);
-		assertThat(exchange.droppedParameters()).containsExactly("temperature");
+		assertThat(exchange.translation().dropped()).containsExactly("temperature");
 	}
 
 	@Test
@@ -286,7 +286,7 @@ class AnthropicAdapterTest {
 				"response_format": {"type": "json_object"}, "tools": [{"type": "function", "function": {"name": "f"}}]"""));
 		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
 
-		assertThat(exchange.droppedParameters()).containsExactly("response_format");
+		assertThat(exchange.translation().dropped()).containsExactly("response_format");
 		assertThat(sent.path("tools")).hasSize(1);
 		assertThat(sent.path("tools").get(0).path("name").asString()).isEqualTo("f");
 		assertThat(sent.has("tool_choice")).isFalse();
@@ -309,7 +309,7 @@ class AnthropicAdapterTest {
 				 {"role":"assistant","content":"hello"},{"role":"user","name":"bob","content":"hey"}]}""");
 		JsonNode sent = Json.MAPPER.readTree(this.adapter.chatRequest(exchange, target(exchange)).body());
 
-		assertThat(exchange.droppedParameters()).containsExactlyInAnyOrder("messages[0].name", "messages[2].name");
+		assertThat(exchange.translation().dropped()).containsExactlyInAnyOrder("messages[0].name", "messages[2].name");
 		assertThat(sent.path("messages")).hasSize(3);
 		assertThat(sent.path("messages").get(2).path("content").get(0).path("text").asString()).isEqualTo("hey");
 	}
@@ -364,7 +364,7 @@ class AnthropicAdapterTest {
 				assertThat(error.param()).isEqualTo(param);
 				assertThat(error.getMessage()).startsWith("'" + param + "'");
 			});
-		assertThat(exchange.droppedParameters()).isEmpty();
+		assertThat(exchange.translation().dropped()).isEmpty();
 	}
 
 	@ParameterizedTest(name = "tool_choice {0}")

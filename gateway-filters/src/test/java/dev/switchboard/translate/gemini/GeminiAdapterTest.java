@@ -39,6 +39,7 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.TranslationNotes;
 import dev.switchboard.core.Usage;
 import dev.switchboard.dispatch.Failures;
 import dev.switchboard.dispatch.Trigger;
@@ -79,14 +80,14 @@ class GeminiAdapterTest {
 	void chatRequestsTranslateToGenerateContent(String fixture) {
 		LlmExchange exchange = chat(Fixtures.text("gemini/" + fixture + ".openai-request.json"));
 		assertThat(requestBody(exchange)).isEqualTo(fixture("gemini/" + fixture + ".request.json"));
-		assertThat(exchange.droppedParameters()).isEmpty();
+		assertThat(exchange.translation().dropped()).isEmpty();
 	}
 
 	@Test
 	void imagesAndAudioAreSentInlineIncludingFetchedUrls() {
 		LlmExchange exchange = chat(Fixtures.text("gemini/images.openai-request.json"));
 		assertThat(this.adapter.inlinesImageUrls()).isTrue();
-		exchange.inlineUrl(IMAGE_URL, new LlmExchange.InlineData("image/png", "iVBORw0KGgo="));
+		exchange.translation().inline(IMAGE_URL, new TranslationNotes.InlineData("image/png", "iVBORw0KGgo="));
 		assertThat(requestBody(exchange)).isEqualTo(fixture("gemini/images.request.json"));
 	}
 
@@ -169,7 +170,7 @@ class GeminiAdapterTest {
 				 "tools":[{"type":"function","function":{"name":"get_time"}},{"type":"web_search_preview"}],
 				 "messages":[{"role":"user","content":[{"type":"text","text":"hi"},{"type":"file","file":{"file_id":"file-1"}}]}]}""");
 		JsonNode sent = requestBody(exchange);
-		assertThat(exchange.droppedParameters()).containsExactlyInAnyOrder("n", "logit_bias", "logprobs",
+		assertThat(exchange.translation().dropped()).containsExactlyInAnyOrder("n", "logit_bias", "logprobs",
 				"parallel_tool_calls", "tools", "messages[0].content[1]");
 		assertThat(sent).isEqualTo(json("""
 				{"contents":[{"role":"user","parts":[{"text":"hi"}]}],
@@ -184,7 +185,7 @@ class GeminiAdapterTest {
 				{"model":"lenient","presence_penalty":0.6,"frequency_penalty":0,
 				 "messages":[{"role":"user","content":"hi"}]}""");
 		JsonNode sent = requestBody(exchange);
-		assertThat(exchange.droppedParameters()).containsExactly("presence_penalty");
+		assertThat(exchange.translation().dropped()).containsExactly("presence_penalty");
 		assertThat(sent.has("generationConfig")).isFalse();
 	}
 
@@ -219,7 +220,7 @@ class GeminiAdapterTest {
 		LlmExchange exchange = chat(
 				"{\"model\":\"lenient\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]," + fields + "}");
 		assertRejected(() -> requestBody(exchange), param);
-		assertThat(exchange.droppedParameters()).isEmpty();
+		assertThat(exchange.translation().dropped()).isEmpty();
 	}
 
 	@ParameterizedTest(name = "{0}: {1}")
@@ -239,7 +240,7 @@ class GeminiAdapterTest {
 	void messagesThatCannotBeTranslatedFaithfullyAreRejectedNamingTheValue(String param, String messages) {
 		LlmExchange exchange = chat("{\"model\":\"lenient\",\"messages\":[" + messages + "]}");
 		assertRejected(() -> requestBody(exchange), param);
-		assertThat(exchange.droppedParameters()).isEmpty();
+		assertThat(exchange.translation().dropped()).isEmpty();
 	}
 
 	@ParameterizedTest(name = "tool_choice {0}")
