@@ -19,7 +19,7 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.switchboard.autoconfigure.CacheHttp.Answer;
+import dev.switchboard.autoconfigure.GatewayHttp.Answer;
 import dev.switchboard.core.Json;
 import dev.switchboard.quota.admission.RateLimitHeaders;
 import dev.switchboard.testing.StubUpstream;
@@ -97,7 +97,7 @@ class CacheGatewayIntegrationTest {
 	}
 
 	Answer post(String key, String body, Map<String, String> headers) {
-		return CacheHttp.post(this.port, "/v1/chat/completions", key, body, headers);
+		return GatewayHttp.post(this.port, "/v1/chat/completions", key, body, headers);
 	}
 
 	Answer post(String key, String body) {

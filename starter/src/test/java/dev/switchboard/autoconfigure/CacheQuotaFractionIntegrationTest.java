@@ -64,7 +64,7 @@ class CacheQuotaFractionIntegrationTest {
 		QuotaBackend.UsageRecord afterMiss = awaitRequests(1);
 		assertThat(afterMiss.tokens()).as("the provider's usage: 10 + 3").isEqualTo(13);
 
-		CacheHttp.Answer hit = post(this.port, TEAM_A, ask("What is a fraction?", false));
+		GatewayHttp.Answer hit = post(this.port, TEAM_A, ask("What is a fraction?", false));
 		assertThat(hit.cache()).isEqualTo("hit");
 		assertThat(hit.headers().get("x-ratelimit-remaining-tokens")).as("a charged hit passes through quotas")
 			.isNotNull();
@@ -72,7 +72,7 @@ class CacheQuotaFractionIntegrationTest {
 		assertThat(afterHit.promptTokens()).as("10 + half of 10").isEqualTo(15);
 		assertThat(afterHit.completionTokens()).as("3 + half of 3, rounded").isEqualTo(5);
 
-		CacheHttp.Answer streamed = post(this.port, TEAM_A, ask("What is a fraction?", true));
+		GatewayHttp.Answer streamed = post(this.port, TEAM_A, ask("What is a fraction?", true));
 		assertThat(streamed.cache()).isEqualTo("hit");
 		assertThat(streamed.events().get(streamed.events().size() - 1)).isEqualTo("[DONE]");
 		assertThat(awaitRequests(3).promptTokens()).isEqualTo(20);

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.server.HttpServerResponse;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -134,7 +134,7 @@ class GuardAnswerIntegrationTest {
 		long tokensBefore = ledgerTokens();
 		double deniedBefore = checks("answers", "post", "denied");
 		for (int i = 0; i < 6; i++) {
-			Answer answer = post("/v1/chat/completions", chat("checked", "Tell them about Project Atlas", false));
+			GatewayHttp.Answer answer = post("/v1/chat/completions", chat("checked", "Tell them about Project Atlas", false));
 			assertThat(answer.status()).as(answer.body()).isEqualTo(400);
 			JsonNode error = Json.MAPPER.readTree(answer.body()).path("error");
 			assertThat(error.path("code").asString()).isEqualTo("content_policy_violation");
@@ -155,18 +155,18 @@ class GuardAnswerIntegrationTest {
 
 	@Test
 	void anAnswerIsMaskedBeforeTheClientAndTheCacheSeeIt() {
-		Answer answer = post("/v1/chat/completions", chat("checked", "Write to ann@example.com", false));
+		GatewayHttp.Answer answer = post("/v1/chat/completions", chat("checked", "Write to ann@example.com", false));
 
 		assertThat(answer.status()).isEqualTo(200);
 		assertThat(content(answer.body())).isEqualTo("You said: Write to [EMAIL]");
-		Answer again = post("/v1/chat/completions", chat("checked", "Write to ann@example.com", false));
+		GatewayHttp.Answer again = post("/v1/chat/completions", chat("checked", "Write to ann@example.com", false));
 		assertThat(again.headers().get("x-switchboard-cache")).isEqualTo("hit");
 		assertThat(content(again.body())).as("the cache kept the checked answer").isEqualTo("You said: Write to [EMAIL]");
 	}
 
 	@Test
 	void aStreamHeldToTheEndIsDeniedBeforeAnyChunkLeaves() {
-		Answer answer = post("/v1/chat/completions",
+		GatewayHttp.Answer answer = post("/v1/chat/completions",
 				chat("checked", "A long and winding answer that ends with project atlas", true));
 
 		assertThat(answer.status()).isEqualTo(400);
@@ -180,7 +180,7 @@ class GuardAnswerIntegrationTest {
 
 	@Test
 	void aStreamIsMaskedAcrossChunks() {
-		Answer answer = post("/v1/chat/completions", chat("checked", "Mail ann.lee@example.com today", true));
+		GatewayHttp.Answer answer = post("/v1/chat/completions", chat("checked", "Mail ann.lee@example.com today", true));
 
 		assertThat(answer.status()).isEqualTo(200);
 		assertThat(streamed(answer.body())).isEqualTo("You said: Mail [EMAIL] today");
@@ -190,7 +190,7 @@ class GuardAnswerIntegrationTest {
 	@Test
 	void aWindowedStreamReleasesCheckedWindowsAndEndsWithAnErrorEvent() {
 		String prompt = "Here is a fairly long answer that goes on and on before it names project atlas at last";
-		Answer answer = post("/windowed/v1/chat/completions", chat("checked", prompt, true));
+		GatewayHttp.Answer answer = post("/windowed/v1/chat/completions", chat("checked", prompt, true));
 
 		assertThat(answer.status()).as("the first windows were clean and went out").isEqualTo(200);
 		String text = streamed(answer.body());
@@ -201,27 +201,27 @@ class GuardAnswerIntegrationTest {
 
 	@Test
 	void theAnthropicDoorsAnswersAreCheckedStreamsIncluded() {
-		Answer native_ = post("/v1/messages", messages("claude-checked", "Write to ann@example.com", true));
+		GatewayHttp.Answer native_ = post("/v1/messages", messages("claude-checked", "Write to ann@example.com", true));
 		assertThat(native_.status()).isEqualTo(200);
 		assertThat(native_.body()).as("the provider's own events never pass unchecked beside the checked ones")
 			.doesNotContain("ann@example.com")
 			.contains("[EMAIL]", "event: message_stop");
 
-		Answer whole = post("/v1/messages", messages("claude-checked", "Write to ann@example.com", false));
+		GatewayHttp.Answer whole = post("/v1/messages", messages("claude-checked", "Write to ann@example.com", false));
 		assertThat(Json.MAPPER.readTree(whole.body()).path("content").path(0).path("text").asString())
 			.isEqualTo("You said: Write to [EMAIL]");
 
-		Answer denied = post("/v1/messages", messages("claude-checked", "Tell them about Project Atlas", true));
+		GatewayHttp.Answer denied = post("/v1/messages", messages("claude-checked", "Tell them about Project Atlas", true));
 		assertThat(denied.status()).isEqualTo(400);
 		assertThat(Json.MAPPER.readTree(denied.body()).path("error").path("type").asString())
 			.as("in Anthropic's error shape").isEqualTo("invalid_request_error");
 		assertThat(denied.body()).doesNotContain("event:");
 
-		Answer translated = post("/v1/messages", messages("checked", "Write to ann@example.com", true));
+		GatewayHttp.Answer translated = post("/v1/messages", messages("checked", "Write to ann@example.com", true));
 		assertThat(translated.body()).as("an OpenAI provider behind the Anthropic door").doesNotContain("ann@example.com")
 			.contains("[EMAIL]");
 
-		Answer responses = post("/v1/responses",
+		GatewayHttp.Answer responses = post("/v1/responses",
 				"{\"model\":\"checked\",\"input\":\"Write to ann@example.com\",\"stream\":true}");
 		assertThat(responses.status()).isEqualTo(200);
 		assertThat(responses.body()).as("and the Responses door").doesNotContain("ann@example.com")
@@ -230,7 +230,7 @@ class GuardAnswerIntegrationTest {
 
 	@Test
 	void presidioChecksAStreamedAnswerBeforeAnyOfItLeaves() {
-		Answer answer = post("/v1/chat/completions", chat("analysed", "Please sign it", true));
+		GatewayHttp.Answer answer = post("/v1/chat/completions", chat("analysed", "Please sign it", true));
 
 		assertThat(answer.status()).isEqualTo(200);
 		assertThat(streamed(answer.body())).isEqualTo("You said: Please sign it, from <EMAIL_ADDRESS>");
@@ -241,7 +241,7 @@ class GuardAnswerIntegrationTest {
 
 	@Test
 	void aReversibleMaskGivesTheClientItsOwnDataBackAndTheProviderNone() {
-		Answer answer = post("/v1/chat/completions",
+		GatewayHttp.Answer answer = post("/v1/chat/completions",
 				chat("masked-back", "Write to ann@example.com and ann@example.com, cc bob@example.org", false));
 
 		assertThat(openai.lastRequest().body()).contains("Write to [EMAIL_1] and [EMAIL_1], cc [EMAIL_2]")
@@ -249,7 +249,7 @@ class GuardAnswerIntegrationTest {
 		assertThat(content(answer.body()))
 			.isEqualTo("You said: Write to ann@example.com and ann@example.com, cc bob@example.org");
 
-		Answer streamed = post("/v1/chat/completions", chat("masked-back", "Reply to bob@example.org please", true));
+		GatewayHttp.Answer streamed = post("/v1/chat/completions", chat("masked-back", "Reply to bob@example.org please", true));
 		assertThat(streamed(streamed.body())).as("placeholders split across chunks are put back")
 			.isEqualTo("You said: Reply to bob@example.org please");
 	}
@@ -257,7 +257,7 @@ class GuardAnswerIntegrationTest {
 	@Test
 	void aCachedMaskedAnswerIsRestoredWithTheValuesOfTheRequestItAnswers() {
 		post("/v1/chat/completions", chat("masked-back", "Greet carol@example.com", false));
-		Answer second = post("/v1/chat/completions", chat("masked-back", "Greet dave@example.net", false));
+		GatewayHttp.Answer second = post("/v1/chat/completions", chat("masked-back", "Greet dave@example.net", false));
 
 		assertThat(second.headers().get("x-switchboard-cache")).isEqualTo("hit");
 		assertThat(content(second.body())).as("never the first client's address").isEqualTo("You said: Greet dave@example.net");
@@ -268,13 +268,13 @@ class GuardAnswerIntegrationTest {
 
 	@Test
 	void presidioMasksBeforeTheProviderAndBlocksWhatItMustNotCarry() {
-		Answer masked = post("/v1/chat/completions", chat("analysed", "😀 mail zoe@example.com now", false));
+		GatewayHttp.Answer masked = post("/v1/chat/completions", chat("analysed", "😀 mail zoe@example.com now", false));
 		assertThat(masked.status()).isEqualTo(200);
 		assertThat(openai.lastRequest().body()).as("code-point offsets: the emoji does not shift the mask")
 			.contains("😀 mail <EMAIL_ADDRESS> now")
 			.doesNotContain("zoe@");
 
-		Answer blocked = post("/v1/chat/completions", chat("analysed", "My SSN is 078-05-1120", false));
+		GatewayHttp.Answer blocked = post("/v1/chat/completions", chat("analysed", "My SSN is 078-05-1120", false));
 		assertThat(blocked.status()).isEqualTo(400);
 		assertThat(Json.MAPPER.readTree(blocked.body()).path("error").path("message").asString()).contains("US_SSN")
 			.doesNotContain("078-05");
@@ -283,7 +283,7 @@ class GuardAnswerIntegrationTest {
 
 	@Test
 	void presidioReversibleAndAnonymizerOperators() {
-		Answer back = post("/v1/chat/completions", chat("analysed-back", "Invite zoe@example.com", false));
+		GatewayHttp.Answer back = post("/v1/chat/completions", chat("analysed-back", "Invite zoe@example.com", false));
 		assertThat(openai.lastRequest().body()).contains("Invite <EMAIL_ADDRESS_1>");
 		assertThat(content(back.body())).isEqualTo("You said: Invite zoe@example.com");
 
@@ -296,7 +296,7 @@ class GuardAnswerIntegrationTest {
 
 	@Test
 	void aSignedWebhookChecksRequestAndAnswer() {
-		Answer rewritten = post("/v1/chat/completions", chat("hooked", "please rewrite-me", false));
+		GatewayHttp.Answer rewritten = post("/v1/chat/completions", chat("hooked", "please rewrite-me", false));
 		assertThat(rewritten.status()).isEqualTo(200);
 		assertThat(openai.lastRequest().body()).contains("please rewritten");
 		assertThat(webhook.received()).hasSize(2);
@@ -307,7 +307,7 @@ class GuardAnswerIntegrationTest {
 		assertThat(post.path("texts").toString()).contains("You said: please rewritten");
 		assertThat(badSignatures).isEmpty();
 
-		Answer denied = post("/v1/chat/completions", chat("hooked", "something forbidden", false));
+		GatewayHttp.Answer denied = post("/v1/chat/completions", chat("hooked", "something forbidden", false));
 		assertThat(denied.status()).isEqualTo(400);
 		assertThat(Json.MAPPER.readTree(denied.body()).path("error").path("message").asString())
 			.contains("'hook'", "against the policy");
@@ -316,7 +316,7 @@ class GuardAnswerIntegrationTest {
 	@Test
 	void aWebhookThatIsSlowOrAnswersGarbageFailsClosedWithinItsTimeout() {
 		long start = System.nanoTime();
-		Answer slow = post("/v1/chat/completions", chat("hooked", "be slow", false));
+		GatewayHttp.Answer slow = post("/v1/chat/completions", chat("hooked", "be slow", false));
 		assertThat(slow.status()).isEqualTo(503);
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
 		assertThat(Json.MAPPER.readTree(slow.body()).path("error").path("code").asString())
@@ -332,7 +332,7 @@ class GuardAnswerIntegrationTest {
 	void aDownPolicyServiceHoldsTheConfiguredFailMode() {
 		assertThat(post("/v1/chat/completions", chat("open-when-down", "hello", false)).status())
 			.as("fail-open: served, unchecked by it").isEqualTo(200);
-		Answer closed = post("/v1/chat/completions", chat("closed-when-down", "hello", false));
+		GatewayHttp.Answer closed = post("/v1/chat/completions", chat("closed-when-down", "hello", false));
 		assertThat(closed.status()).isEqualTo(503);
 		assertThat(closed.headers().get("x-switchboard-guardrail")).isEqualTo("hook-down-closed");
 		assertThat(openai.received()).hasSize(1);
@@ -342,11 +342,11 @@ class GuardAnswerIntegrationTest {
 
 	@Test
 	void aDuringCheckRunsBesideTheCallAndHoldsTheAnswer() {
-		Answer allowed = post("/v1/chat/completions", chat("beside", "allow this only once the provider has it", false));
+		GatewayHttp.Answer allowed = post("/v1/chat/completions", chat("beside", "allow this only once the provider has it", false));
 		assertThat(allowed.status()).as("the check answered after the call went out: they ran side by side")
 			.isEqualTo(200);
 
-		Answer denied = post("/v1/chat/completions", chat("beside", "something forbidden", true));
+		GatewayHttp.Answer denied = post("/v1/chat/completions", chat("beside", "something forbidden", true));
 		assertThat(denied.status()).isEqualTo(400);
 		assertThat(denied.body()).doesNotContain("data:");
 		assertThat(openai.received()).as("the call went out beside the check").hasSize(2);
@@ -567,20 +567,10 @@ class GuardAnswerIntegrationTest {
 		return text.toString();
 	}
 
-	record Answer(int status, io.netty.handler.codec.http.HttpHeaders headers, String body) {
-	}
+	private static final Map<String, String> ANTHROPIC = Map.of("anthropic-version", "2023-06-01");
 
-	private Answer post(String path, String body) {
-		return HttpClient.create()
-			.headers(h -> h.set("content-type", "application/json").set("authorization", "Bearer " + KEY)
-				.set("anthropic-version", "2023-06-01"))
-			.post()
-			.uri("http://127.0.0.1:" + this.port + path)
-			.send((request, out) -> out.sendString(Mono.just(body), StandardCharsets.UTF_8))
-			.responseSingle((response, content) -> content.asString()
-				.defaultIfEmpty("")
-				.map(text -> new Answer(response.status().code(), response.responseHeaders(), text)))
-			.block(Duration.ofSeconds(10));
+	private GatewayHttp.Answer post(String path, String body) {
+		return GatewayHttp.post(this.port, path, KEY, body, ANTHROPIC);
 	}
 
 }

@@ -1,7 +1,6 @@
 package dev.switchboard.autoconfigure;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -83,7 +81,7 @@ class GuardIntegrationTest {
 
 	@Test
 	void personalDataNeverReachesTheProvider() {
-		Answer answer = post("/v1/chat/completions", chat("gpt-test",
+		GatewayHttp.Answer answer = post("/v1/chat/completions", chat("gpt-test",
 				"I am jane.doe@example.com, card 4111 1111 1111 1111, call +44 20 7946 0958", false));
 
 		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
@@ -99,7 +97,7 @@ class GuardIntegrationTest {
 
 	@Test
 	void theClientsOwnBodyToAnAnthropicProviderIsMaskedToo() {
-		Answer answer = post("/v1/messages", """
+		GatewayHttp.Answer answer = post("/v1/messages", """
 				{"model":"claude-test","max_tokens":50,"system":[{"type":"text","text":"Reply to ops@example.com",
 				 "cache_control":{"type":"ephemeral"}}],
 				 "messages":[{"role":"user","content":[{"type":"text","text":"My IBAN is DE89 3704 0044 0532 0130 00"}]}]}""");
@@ -112,7 +110,7 @@ class GuardIntegrationTest {
 
 	@Test
 	void aDeniedRequestReachesNoProviderAndNamesTheGuardrail() {
-		Answer answer = post("/v1/chat/completions", chat("gpt-test",
+		GatewayHttp.Answer answer = post("/v1/chat/completions", chat("gpt-test",
 				"Here is my key " + FAKE_OPENAI_KEY + ", and jane@example.com", false));
 
 		assertThat(answer.status()).isEqualTo(400);
@@ -122,7 +120,7 @@ class GuardIntegrationTest {
 		assertThat(answer.headers().get("x-switchboard-guardrail")).isEqualTo("secrets");
 		assertThat(openai.received()).isEmpty();
 
-		Answer anthropicDoor = post("/v1/messages", """
+		GatewayHttp.Answer anthropicDoor = post("/v1/messages", """
 				{"model":"claude-test","max_tokens":50,"messages":[{"role":"user","content":"Tell me about Project Atlas"}]}""");
 		assertThat(anthropicDoor.status()).isEqualTo(400);
 		assertThat(Json.MAPPER.readTree(anthropicDoor.body()).path("type").asString()).as("in Anthropic's shape")
@@ -134,7 +132,7 @@ class GuardIntegrationTest {
 	void aMaskedRequestIsCachedAsMasked() {
 		assertThat(post("/v1/chat/completions", chat("gpt-test", "Summarise the mail of ann@example.com", false)).status())
 			.isEqualTo(200);
-		Answer second = post("/v1/chat/completions", chat("gpt-test", "Summarise the mail of bob@example.org", false));
+		GatewayHttp.Answer second = post("/v1/chat/completions", chat("gpt-test", "Summarise the mail of bob@example.org", false));
 
 		assertThat(second.headers().get("x-switchboard-cache")).as("both are 'the mail of [EMAIL]'").isEqualTo("hit");
 		assertThat(openai.received()).hasSize(1);
@@ -150,20 +148,10 @@ class GuardIntegrationTest {
 			.toString();
 	}
 
-	record Answer(int status, io.netty.handler.codec.http.HttpHeaders headers, String body) {
-	}
+	private static final Map<String, String> ANTHROPIC = Map.of("anthropic-version", "2023-06-01");
 
-	private Answer post(String path, String body) {
-		return HttpClient.create()
-			.headers(h -> h.set("content-type", "application/json").set("authorization", "Bearer " + KEY)
-				.set("anthropic-version", "2023-06-01"))
-			.post()
-			.uri("http://127.0.0.1:" + this.port + path)
-			.send((request, out) -> out.sendString(Mono.just(body), StandardCharsets.UTF_8))
-			.responseSingle((response, content) -> content.asString()
-				.defaultIfEmpty("")
-				.map(text -> new Answer(response.status().code(), response.responseHeaders(), text)))
-			.block(Duration.ofSeconds(10));
+	private GatewayHttp.Answer post(String path, String body) {
+		return GatewayHttp.post(this.port, path, KEY, body, ANTHROPIC);
 	}
 
 }

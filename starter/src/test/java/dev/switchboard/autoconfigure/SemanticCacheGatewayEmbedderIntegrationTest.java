@@ -122,8 +122,8 @@ class SemanticCacheGatewayEmbedderIntegrationTest {
 			.as("one provider call per team").isEqualTo(2);
 	}
 
-	private CacheHttp.Answer embed(String key, String body) {
-		return CacheHttp.post(this.port, "/v1/embeddings", key, body, java.util.Map.of());
+	private GatewayHttp.Answer embed(String key, String body) {
+		return GatewayHttp.post(this.port, "/v1/embeddings", key, body, java.util.Map.of());
 	}
 
 	/** One dimension per word of a small vocabulary, 1 when the prompt has it. */

@@ -17,7 +17,7 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.switchboard.autoconfigure.CacheHttp.Answer;
+import dev.switchboard.autoconfigure.GatewayHttp.Answer;
 import dev.switchboard.cache.filter.LlmCacheGatewayFilterFactory;
 import dev.switchboard.cache.semantic.InMemoryVectorStore;
 import dev.switchboard.core.Json;
@@ -133,7 +133,7 @@ class SemanticCacheGatewayIntegrationTest {
 	}
 
 	static Answer post(int port, String key, String body) {
-		return CacheHttp.chat(port, key, body);
+		return GatewayHttp.chat(port, key, body);
 	}
 
 }

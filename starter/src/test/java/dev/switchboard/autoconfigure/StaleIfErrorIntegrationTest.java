@@ -98,7 +98,7 @@ class StaleIfErrorIntegrationTest {
 
 		clock.addAndGet(PAST_TTL.toNanos());
 		failWith(503, "server_error", "overloaded");
-		CacheHttp.Answer json = post(this.port, TEAM_A, ask(question, false));
+		GatewayHttp.Answer json = post(this.port, TEAM_A, ask(question, false));
 		assertThat(json.status()).isEqualTo(200);
 		assertThat(json.cache()).isEqualTo("stale");
 		assertThat(json.content()).isEqualTo("Answer to " + question);
@@ -106,7 +106,7 @@ class StaleIfErrorIntegrationTest {
 		assertThat(Integer.parseInt(json.headers().get("x-switchboard-attempts"))).as("the provider was asked first")
 			.isPositive();
 
-		CacheHttp.Answer streamed = post(this.port, TEAM_A, ask(question, true));
+		GatewayHttp.Answer streamed = post(this.port, TEAM_A, ask(question, true));
 		assertThat(streamed.status()).isEqualTo(200);
 		assertThat(streamed.cache()).isEqualTo("stale");
 		assertThat(streamed.headers().get("content-type")).startsWith("text/event-stream");
@@ -126,13 +126,13 @@ class StaleIfErrorIntegrationTest {
 		clock.addAndGet(PAST_TTL.toNanos());
 
 		failWith(400, "invalid_request_error", "bad_parameter");
-		CacheHttp.Answer refused = post(this.port, TEAM_A, ask(question, false));
+		GatewayHttp.Answer refused = post(this.port, TEAM_A, ask(question, false));
 		assertThat(refused.status()).as("every provider would refuse it alike").isEqualTo(400);
 		assertThat(refused.cache()).isEqualTo("miss");
 
 		clock.addAndGet(Duration.ofHours(1).toNanos());
 		failWith(503, "server_error", "overloaded");
-		CacheHttp.Answer down = post(this.port, TEAM_A, ask(question, false));
+		GatewayHttp.Answer down = post(this.port, TEAM_A, ask(question, false));
 		assertThat(down.status()).as("past the stale window: the provider's error").isEqualTo(503);
 		assertThat(Json.MAPPER.readTree(down.body()).path("error").path("type").asString()).isNotBlank();
 	}
@@ -144,7 +144,7 @@ class StaleIfErrorIntegrationTest {
 		awaitStored(1);
 		clock.addAndGet(PAST_TTL.toNanos());
 
-		CacheHttp.Answer refreshed = post(this.port, TEAM_A, ask(question, false));
+		GatewayHttp.Answer refreshed = post(this.port, TEAM_A, ask(question, false));
 		assertThat(refreshed.cache()).as("stale is for errors only: the provider answers").isEqualTo("miss");
 		assertThat(stub.received()).hasSize(2);
 		Awaitility.await()

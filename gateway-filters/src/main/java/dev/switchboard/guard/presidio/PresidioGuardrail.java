@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -20,9 +18,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.switchboard.core.BoundedBodies;
 import dev.switchboard.core.Json;
 import dev.switchboard.guard.GuardAnswer;
+import dev.switchboard.guard.GuardCalls;
 import dev.switchboard.guard.GuardRequest;
 import dev.switchboard.guard.GuardVerdict;
 import dev.switchboard.guard.Guardrail;
@@ -272,19 +270,7 @@ public final class PresidioGuardrail implements Guardrail {
 
 	private Mono<JsonNode> post(URI uri, ObjectNode request) {
 		byte[] body = Json.MAPPER.writeValueAsBytes(request);
-		return this.client.headers(headers -> headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json"))
-			.post()
-			.uri(uri)
-			.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)))
-			.response((response, content) -> {
-				int status = response.status().code();
-				if (status < 200 || status >= 300) {
-					return Mono.error(new IllegalStateException("Presidio answered HTTP " + status + " at " + uri.getPath()));
-				}
-				return BoundedBodies.limited(content.asByteArray(), MAX_ANSWER,
-						() -> new IllegalStateException("Presidio's answer exceeded " + MAX_ANSWER + " bytes"));
-			})
-			.single()
+		return GuardCalls.postJson(this.client, uri, body, Map.of(), MAX_ANSWER, "Presidio")
 			.map(bytes -> {
 				try {
 					return Json.MAPPER.readTree(bytes);

@@ -9,13 +9,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
@@ -23,9 +22,9 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.switchboard.catalog.Secret;
-import dev.switchboard.core.BoundedBodies;
 import dev.switchboard.core.Json;
 import dev.switchboard.guard.GuardAnswer;
+import dev.switchboard.guard.GuardCalls;
 import dev.switchboard.guard.GuardRequest;
 import dev.switchboard.guard.GuardVerdict;
 import dev.switchboard.guard.Guardrail;
@@ -121,22 +120,8 @@ public final class WebhookGuardrail implements Guardrail {
 		byte[] body = Json.MAPPER.writeValueAsBytes(payload);
 		String timestamp = Long.toString(this.clock.instant().getEpochSecond());
 		String signature = "sha256=" + sign(this.secret, timestamp, body);
-		return this.client
-			.headers(headers -> headers.set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-				.set(TIMESTAMP_HEADER, timestamp)
-				.set(SIGNATURE_HEADER, signature))
-			.post()
-			.uri(this.url)
-			.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)))
-			.response((response, content) -> {
-				int status = response.status().code();
-				if (status < 200 || status >= 300) {
-					return Mono.error(new IllegalStateException("the webhook answered HTTP " + status));
-				}
-				return BoundedBodies.limited(content.asByteArray(), MAX_ANSWER,
-						() -> new IllegalStateException("the webhook's answer exceeded " + MAX_ANSWER + " bytes"));
-			})
-			.single()
+		return GuardCalls.postJson(this.client, this.url, body,
+				Map.of(TIMESTAMP_HEADER, timestamp, SIGNATURE_HEADER, signature), MAX_ANSWER, "the webhook")
 			.map(answer -> verdict(answer, texts.size()));
 	}
 

@@ -13,10 +13,10 @@ import tools.jackson.databind.JsonNode;
 import dev.switchboard.cache.filter.LlmCacheGatewayFilterFactory;
 import dev.switchboard.core.Json;
 
-/** Requests of the cache tests to a gateway on loopback, and what came back. */
-final class CacheHttp {
+/** Requests of the gateway tests (cache, guardrails) to a gateway on loopback, and what came back. */
+final class GatewayHttp {
 
-	private CacheHttp() {
+	private GatewayHttp() {
 	}
 
 	/** A chat completion request, JSON or streamed. */
