@@ -23,8 +23,15 @@ import org.jspecify.annotations.Nullable;
  * followed by different words;</li>
  * <li><b>opposites and negation</b>: "Is coffee good for your health?" and "... bad ...", "sort
  * in ascending order" and "descending"; vetoed when one prompt has a word whose opposite (a fixed
- * list of antonym pairs) the other has instead, or only one of them is negated (not, no, never,
- * without, n't);</li>
+ * list of antonym pairs, comparatives and superlatives, ordinals, also inside hyphenated words:
+ * "highest-rated") the other has instead, or only one of them is negated (not, no, never, without,
+ * n't);</li>
+ * <li><b>units</b>: "the distance from London to Paris in miles" and "... in kilometres" score
+ * 0.97; vetoed when both name units (each spelling mapped to one unit) and not the same ones;</li>
+ * <li><b>the kind of answer asked for</b>: "Who wrote Pride and Prejudice?" and "When was Pride and
+ * Prejudice written?" score 0.93; vetoed when both ask who, when, where or why, and not the same
+ * ("what" asks for anything and is left out: "What are your opening hours?" is "When are you
+ * open?");</li>
  * <li><b>one word in a short prompt</b>: "rl probe 3 3048" and "rls probe 3 3048" score 0.955; in
  * prompts of at most {@value #SHORT_TOKENS} words, one content word swapped for one that looks
  * alike (one edit apart, or one a prefix of the other) is vetoed: such a word is a term or an
@@ -32,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>It works on a fingerprint of the prompt, kept with the vector instead of the prompt's text:
- * {@code "n=10;to=kilometers;p=good;w=coffee,good,health"}. Sections a fingerprint stored by an
+ * {@code "n=10;to=kilometers;p=good;u=km;q=who;w=coffee,good,health"}. Sections a fingerprint stored by an
  * earlier version lacks are not compared. Lexical rules can only veto a match, never make one.
  */
 public final class LexicalGuard {
@@ -75,9 +82,43 @@ public final class LexicalGuard {
 			"always:never", "all:none", "lock:unlock", "install:uninstall", "connect:disconnect", "join:leave",
 			"early:late", "earlier:later", "rise:fall", "gain:loss", "profit:loss", "strong:weak", "hard:easy",
 			"difficult:easy", "light:dark", "light:heavy", "wet:dry", "rich:poor", "happy:sad", "agree:disagree",
-			"like:dislike", "clockwise:counterclockwise");
+			"like:dislike", "clockwise:counterclockwise", "cheapest:expensive", "cold:warm", "coldest:warmest",
+			"colder:warmer", "hottest:coldest", "hotter:colder", "warm:cool", "stronger:weaker", "strongest:weakest",
+			"heavier:lighter", "heaviest:lightest", "richest:poorest", "easiest:hardest", "wettest:driest",
+			"begin:end", "start:end", "beginning:end", "first:second", "second:third", "third:fourth",
+			"first:third", "second:fourth", "loudest:quietest", "louder:quieter", "deepest:shallowest",
+			"tallest:shortest", "most:fewest", "fewer:more");
+
+	/**
+	 * Units, each spelling mapped to one name: two prompts that both name units, and not the same,
+	 * ask for different figures ("the distance in miles", "in kilometres").
+	 */
+	private static final Map<String, String> UNITS = units("km:kilometre,kilometres,kilometer,kilometers,km,kms",
+			"m:metre,metres,meter,meters", "mi:mile,miles", "ft:foot,feet,ft", "in:inch,inches",
+			"cm:centimetre,centimetres,centimeter,centimeters,cm", "mm:millimetre,millimetres,millimeter,millimeters,mm",
+			"yd:yard,yards", "c:celsius,centigrade", "f:fahrenheit", "k:kelvin", "lb:pound,pounds,lb,lbs",
+			"kg:kilogram,kilograms,kilo,kilos,kg", "g:gram,grams", "oz:ounce,ounces,oz",
+			"l:litre,litres,liter,liters", "ml:millilitre,millilitres,milliliter,milliliters,ml", "gal:gallon,gallons",
+			"cup:cup,cups", "tbsp:tablespoon,tablespoons,tbsp", "tsp:teaspoon,teaspoons,tsp",
+			"eur:euro,euros,eur", "usd:dollar,dollars,usd", "gbp:sterling,gbp", "jpy:yen,jpy",
+			"mph:mph", "kmh:kph", "kb:kilobyte,kilobytes,kb", "mb:megabyte,megabytes,mb", "gb:gigabyte,gigabytes,gb",
+			"tb:terabyte,terabytes,tb", "acre:acre,acres", "ha:hectare,hectares");
+
+	/** Question words that ask for a kind of answer: a person, a time, a place, a reason. */
+	private static final Set<String> ASKS = Set.of("who", "whom", "whose", "when", "where", "why");
 
 	private LexicalGuard() {
+	}
+
+	private static Map<String, String> units(String... groups) {
+		Map<String, String> map = new HashMap<>();
+		for (String group : groups) {
+			String[] parts = group.split(":");
+			for (String spelling : parts[1].split(",")) {
+				map.put(spelling, parts[0]);
+			}
+		}
+		return Map.copyOf(map);
 	}
 
 	private static Map<String, Set<String>> opposites(String... pairs) {
@@ -119,6 +160,8 @@ public final class LexicalGuard {
 		StringBuilder directions = new StringBuilder();
 		Set<String> polar = new TreeSet<>();
 		Set<String> content = new TreeSet<>();
+		Set<String> units = new TreeSet<>();
+		String asks = null;
 		for (int i = 0; i < tokens.size(); i++) {
 			String token = tokens.get(i);
 			if (Character.isDigit(token.charAt(0))) {
@@ -140,6 +183,21 @@ public final class LexicalGuard {
 			else if (OPPOSITES.containsKey(token)) {
 				polar.add(token);
 			}
+			else if (token.indexOf('-') > 0) {
+				// "highest-rated", "lowest-paying": the parts carry the polarity.
+				for (String part : token.split("-")) {
+					if (OPPOSITES.containsKey(part)) {
+						polar.add(part);
+					}
+				}
+			}
+			String unit = UNITS.get(token);
+			if (unit != null) {
+				units.add(unit);
+			}
+			if (asks == null && ASKS.contains(token)) {
+				asks = token.startsWith("who") ? "who" : token;
+			}
 			if (!FUNCTION_WORDS.contains(token) && !NEGATIONS.contains(token) && !token.isEmpty()) {
 				content.add(token);
 			}
@@ -147,6 +205,12 @@ public final class LexicalGuard {
 		StringBuilder fingerprint = numbers.append(directions);
 		if (!polar.isEmpty()) {
 			fingerprint.append(";p=").append(String.join(",", polar));
+		}
+		if (!units.isEmpty()) {
+			fingerprint.append(";u=").append(String.join(",", units));
+		}
+		if (asks != null) {
+			fingerprint.append(";q=").append(asks);
 		}
 		if (tokens.size() <= SHORT_TOKENS) {
 			fingerprint.append(";w=").append(String.join(",", content));
@@ -165,6 +229,12 @@ public final class LexicalGuard {
 			if (stored.containsKey(word) && asked.containsKey(word) && !stored.get(word).equals(asked.get(word))) {
 				return "'" + word + "' points elsewhere";
 			}
+		}
+		if (stored.containsKey("u") && asked.containsKey("u") && !stored.get("u").equals(asked.get("u"))) {
+			return "other units";
+		}
+		if (stored.containsKey("q") && asked.containsKey("q") && !stored.get("q").equals(asked.get("q"))) {
+			return "'" + asked.get("q") + "' where '" + stored.get("q") + "' was asked";
 		}
 		Set<String> storedPolar = words(stored.get("p"));
 		Set<String> askedPolar = words(asked.get("p"));

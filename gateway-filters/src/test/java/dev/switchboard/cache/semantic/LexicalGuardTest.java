@@ -9,10 +9,10 @@ class LexicalGuardTest {
 	@Test
 	void fingerprintsKeepNumbersAndDirectionWordsOnly() {
 		assertThat(LexicalGuard.fingerprint("Convert 1,000 miles to the kilometers, please"))
-			.isEqualTo("n=1000,;to=kilometers;w=convert,kilometers,miles");
+			.isEqualTo("n=1000,;to=kilometers;u=km,mi;w=convert,kilometers,miles");
 		assertThat(LexicalGuard.fingerprint("What is the capital of France?")).isEqualTo("n=;w=capital,france");
 		assertThat(LexicalGuard.fingerprint("Why isn't my coffee good for my health, and what should I drink instead?"))
-			.isEqualTo("n=;p=good,not");
+			.isEqualTo("n=;p=good,not;q=why");
 	}
 
 	@Test
@@ -51,6 +51,35 @@ class LexicalGuardTest {
 	}
 
 	@Test
+	void vetoesOtherUnitsWhateverTheSpelling() {
+		assertThat(veto("What is the distance from London to Paris in miles?",
+				"What is the distance from London to Paris in kilometres?")).isEqualTo("other units");
+		assertThat(veto("How far is it in kilometres?", "How far is it in kilometers?")).isNull();
+		assertThat(veto("How long does it take to bake a potato at 200 degrees Celsius?",
+				"How long does it take to bake a potato at 200 degrees Fahrenheit?")).isEqualTo("other units");
+		assertThat(veto("How far is London from Paris?", "How far is London from Paris in miles?"))
+			.as("a unit named on one side only may be a paraphrase").isNull();
+	}
+
+	@Test
+	void vetoesAnotherKindOfQuestion() {
+		assertThat(veto("Who wrote Pride and Prejudice?", "When was Pride and Prejudice written?"))
+			.isEqualTo("'when' where 'who' was asked");
+		assertThat(veto("Whose idea was the telephone?", "Who had the idea of the telephone?")).isNull();
+		assertThat(veto("What are your opening hours?", "When are you open?")).as("what asks for anything").isNull();
+	}
+
+	@Test
+	void vetoesOppositesInsideHyphenatedWordsAndOrdinals() {
+		assertThat(veto("What is the highest-rated movie on IMDb?", "What is the lowest-rated movie on IMDb?"))
+			.isNotNull();
+		assertThat(veto("What is the cheapest plan you offer?", "What is the most expensive plan you offer?"))
+			.isNotNull();
+		assertThat(veto("Who was the first person to walk on the moon?",
+				"Who was the second person to walk on the moon?")).isNotNull();
+	}
+
+	@Test
 	void vetoesOneChangedWordInAShortPrompt() {
 		assertThat(veto("rl probe 3 3048", "rls probe 3 3048")).isEqualTo("'rls' is not 'rl'");
 		assertThat(veto("Explain RBAC roles", "Explain ABAC roles")).isNotNull();
@@ -63,7 +92,7 @@ class LexicalGuardTest {
 
 	@Test
 	void tokenisedTextWithAStandaloneNegationIsFingerprinted() {
-		assertThat(LexicalGuard.fingerprint("Why do n't cats ' like water ?")).isEqualTo("n=;p=like,not;w=cats,like,water");
+		assertThat(LexicalGuard.fingerprint("Why do n't cats ' like water ?")).isEqualTo("n=;p=like,not;q=why;w=cats,like,water");
 	}
 
 	@Test
