@@ -22,7 +22,9 @@
 #                    DOOR_ROUNDS rounds, default 3),
 #                    compare (a 4-leg /v1/compare vs one chat completion of the same model and stub:
 #                    COMPARE_ROUNDS rounds, default 3),
-#                    guard (the regex guardrails on a 4 kB prompt, in process: GuardrailBench)
+#                    guard (the regex guardrails on a 4 kB prompt and answer, in process: GuardrailBench),
+#                    quality (the semantic cache's precision and recall per model and threshold on the
+#                    labelled pairs, in process: SemanticQualityBench)
 #   TRANSLATION_TOKENS   streamed response length of the translation and doors cases (default 1000)
 set -euo pipefail
 
@@ -39,7 +41,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 SMALL_TOKENS=${SMALL_TOKENS:-16}
 LARGE_TOKENS=${LARGE_TOKENS:-20000}
 GATEWAY_OPTS=${GATEWAY_OPTS:--Xmx256m}
-CASES=${CASES:-shipped,core,failover,translation,doors,compare,observability,quota,cache,live,guard}
+CASES=${CASES:-shipped,core,failover,translation,doors,compare,observability,quota,cache,live,guard,quality}
 SHIPPED_ROUNDS=${SHIPPED_ROUNDS:-3}
 DOOR_ROUNDS=${DOOR_ROUNDS:-3}
 COMPARE_ROUNDS=${COMPARE_ROUNDS:-3}
@@ -499,6 +501,9 @@ selected cache && run_cache_cases
 selected live && java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.LiveConfigBench 2>/dev/null >"$RESULTS/live.md"
 # Guardrails: what the regex guardrails cost a request, in process (GuardrailBench).
 selected guard && java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.GuardrailBench 2>/dev/null >"$RESULTS/guard.md"
+# Semantic quality: precision and recall of the semantic cache per embedding model (SemanticQualityBench).
+selected quality && (cd "$ROOT" && java -Xmx1g -cp "$BENCH_CP" dev.switchboard.bench.SemanticQualityBench 2>/dev/null \
+  | grep -v '^  miss' >"$RESULTS/quality.md")
 
 {
   echo "## Switchboard benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -520,4 +525,5 @@ selected guard && java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.GuardrailB
   if selected cache; then echo; cat "$RESULTS/cache.md"; fi
   if selected live; then echo; cat "$RESULTS/live.md"; fi
   if selected guard; then echo; cat "$RESULTS/guard.md"; fi
+  if selected quality; then echo; cat "$RESULTS/quality.md"; fi
 } | tee "$RESULTS/latest.md"
