@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.OnnxEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import reactor.core.publisher.Mono;
@@ -61,6 +62,8 @@ public final class SemanticQualityBench {
 				tuning.stream().filter(Pair::same).count(), heldOut.size(), heldOut.stream().filter(Pair::same).count());
 		Map<String, Embedder> embedders = new LinkedHashMap<>();
 		embedders.put("all-MiniLM-L6-v2 (quantized, the default)", new OnnxMiniLmEmbedder(1, 4096));
+		EmbeddingModel bge = new BgeSmallEnV15QuantizedEmbeddingModel();
+		embedders.put("bge-small-en-v1.5 (quantized)", model("bge-small-en-v1.5-q/384", bge, text -> text));
 		embedders.put("e5-small-v2 (quantized), \"query: \" prefix", onnx("e5-small-v2-q/384", "e5-small-v2-q.onnx",
 				"e5-small-v2-q-tokenizer.json", text -> "query: " + text));
 		for (Map.Entry<String, Embedder> entry : embedders.entrySet()) {
@@ -72,12 +75,7 @@ public final class SemanticQualityBench {
 		}
 	}
 
-	/** An embedder of a model whose ONNX file and tokenizer ship in a jar on the class path. */
-	static Embedder onnx(String id, String model, String tokenizer, Function<String, String> prepare) throws IOException {
-		Path dir = Files.createTempDirectory("switchboard-embed");
-		Path modelFile = extract(model, dir);
-		Path tokenizerFile = extract(tokenizer, dir);
-		EmbeddingModel onnx = new OnnxEmbeddingModel(modelFile, tokenizerFile, PoolingMode.MEAN);
+	static Embedder model(String id, EmbeddingModel model, Function<String, String> prepare) {
 		return new Embedder() {
 			@Override
 			public String id() {
@@ -86,9 +84,17 @@ public final class SemanticQualityBench {
 
 			@Override
 			public Mono<float[]> embed(String text) {
-				return Mono.fromCallable(() -> Embedder.normalize(onnx.embed(prepare.apply(text)).content().vector()));
+				return Mono.fromCallable(() -> Embedder.normalize(model.embed(prepare.apply(text)).content().vector()));
 			}
 		};
+	}
+
+	/** An embedder of a model whose ONNX file and tokenizer ship in a jar on the class path. */
+	static Embedder onnx(String id, String model, String tokenizer, Function<String, String> prepare) throws IOException {
+		Path dir = Files.createTempDirectory("switchboard-embed");
+		Path modelFile = extract(model, dir);
+		Path tokenizerFile = extract(tokenizer, dir);
+		return model(id, new OnnxEmbeddingModel(modelFile, tokenizerFile, PoolingMode.MEAN), prepare);
 	}
 
 	private static Path extract(String resource, Path dir) throws IOException {
