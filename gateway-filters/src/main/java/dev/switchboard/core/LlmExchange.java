@@ -29,7 +29,7 @@ import org.springframework.web.server.ServerWebExchange;
  * wrapping the HTTP response.
  *
  * <p>What several stages share lives here; what one stage writes and others read is a part of its
- * own: the {@link #attempts() attempts} (written by the dispatcher), the
+ * own: the {@link #timing() timing}, the {@link #attempts() attempts} (written by the dispatcher), the
  * {@link #translation() translation notes} (written by adapters), the {@link #response() response
  * plan} (written by filters, applied by the dispatcher). Capabilities' own state rides in typed
  * {@link #put extensions}.
@@ -66,11 +66,9 @@ public final class LlmExchange {
 
 	private final boolean clientWantsStreamUsage;
 
-	private final long startNanos = System.nanoTime();
-
-	private final long startEpochMillis = System.currentTimeMillis();
-
 	private volatile ModelRoute route;
+
+	private final Timing timing = new Timing(this);
 
 	private final Attempts attempts = new Attempts(this);
 
@@ -84,11 +82,7 @@ public final class LlmExchange {
 
 	private volatile @Nullable Usage usage;
 
-	private volatile long firstTokenNanos;
-
 	private volatile @Nullable Throwable failure;
-
-	private volatile boolean committed;
 
 	private final AtomicBoolean completed = new AtomicBoolean();
 
@@ -219,16 +213,9 @@ public final class LlmExchange {
 
 	// ---- what happened
 
-	public void firstToken() {
-		if (this.firstTokenNanos == 0) {
-			this.firstTokenNanos = System.nanoTime();
-			tell(listener -> listener.onFirstToken(this));
-		}
-	}
-
-	/** Nanoseconds from the start of the request to the first generated token; 0 before it came. */
-	public long timeToFirstTokenNanos() {
-		return (this.firstTokenNanos == 0) ? 0 : this.firstTokenNanos - this.startNanos;
+	/** When things happened: the start, the first token, the response's commit. */
+	public Timing timing() {
+		return this.timing;
 	}
 
 	public void recordUsage(Usage usage) {
@@ -238,18 +225,6 @@ public final class LlmExchange {
 
 	public @Nullable Usage usage() {
 		return this.usage;
-	}
-
-	/**
-	 * The first byte of the response is on its way to the client: from now on the request cannot
-	 * move to another target, and failures can only be reported inside the response.
-	 */
-	public void markCommitted() {
-		this.committed = true;
-	}
-
-	public boolean isCommitted() {
-		return this.committed;
 	}
 
 	/**
@@ -309,14 +284,6 @@ public final class LlmExchange {
 
 	public boolean isCompleted() {
 		return this.completed.get();
-	}
-
-	public long startNanos() {
-		return this.startNanos;
-	}
-
-	public long startEpochMillis() {
-		return this.startEpochMillis;
 	}
 
 	// ---- extension points

@@ -53,7 +53,7 @@ final class Failover {
 		this.policy = policy;
 		this.writer = writer;
 		this.targets = exchange.route().targets();
-		this.deadlineNanos = exchange.startNanos() + policy.deadline().toNanos();
+		this.deadlineNanos = exchange.timing().startNanos() + policy.deadline().toNanos();
 	}
 
 	Mono<Void> run() {
@@ -130,7 +130,7 @@ final class Failover {
 	}
 
 	private Mono<Void> next(int index, int retry, RouteTarget target, Throwable error) {
-		if (this.exchange.isCommitted()) {
+		if (this.exchange.timing().isCommitted()) {
 			return Mono.error(error);
 		}
 		Trigger trigger = Failures.classify(error);
@@ -173,7 +173,7 @@ final class Failover {
 			return Mono.error(deadlineExceeded(target));
 		}
 		return this.dispatcher.guardedAttempt(this.exchange, target, this.writer)
-			.timeout(Mono.delay(remaining).filter(tick -> !this.exchange.isCommitted()))
+			.timeout(Mono.delay(remaining).filter(tick -> !this.exchange.timing().isCommitted()))
 			.onErrorMap(TimeoutException.class, timeout -> deadlineExceeded(target));
 	}
 

@@ -45,7 +45,7 @@ final class HoldUntilFirstToken implements StreamTranslator {
 			return translated;
 		}
 		this.held.addAll(translated);
-		if (this.exchange.timeToFirstTokenNanos() == 0 && this.held.size() < MAX_HELD_EVENTS) {
+		if (this.exchange.timing().timeToFirstTokenNanos() == 0 && this.held.size() < MAX_HELD_EVENTS) {
 			return List.of();
 		}
 		return release();

@@ -150,7 +150,7 @@ public class LlmDispatcher {
 		Trigger trigger = Failures.classify(error);
 		FailoverPolicy policy = exchange.get(FailoverPolicy.class);
 		boolean walkedOn = trigger != null && policy != null && policy.triggers().contains(trigger);
-		if (answer == null || exchange.isCommitted() || trigger == null || trigger == Trigger.CONTEXT_LENGTH
+		if (answer == null || exchange.timing().isCommitted() || trigger == null || trigger == Trigger.CONTEXT_LENGTH
 				|| !(walkedOn || exchange.route().targets().size() == 1)) {
 			return Mono.error(error);
 		}

@@ -109,7 +109,7 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			}
 			return flux;
 		}).onErrorResume(error -> {
-			if (!llm.isCommitted()) {
+			if (!llm.timing().isCommitted()) {
 				// Nothing sent yet: the caller may still try another target or answer a plain error.
 				return Flux.error(error);
 			}
@@ -148,7 +148,7 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			return events;
 		}
 		Duration total = policy.totalTimeout();
-		Duration left = total.minusNanos(System.nanoTime() - llm.startNanos());
+		Duration left = total.minusNanos(System.nanoTime() - llm.timing().startNanos());
 		Mono<Long> end = Mono.delay(left.isNegative() ? Duration.ZERO : left).cache();
 		return events.timeout(end, event -> end)
 			.onErrorMap(TimeoutException.class, timeout -> new LlmApiException(504, LlmApiException.API_ERROR,
@@ -158,7 +158,7 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 
 	private static void commit(ServerHttpResponse response, LlmExchange llm, LlmResponse llmResponse,
 			MediaType contentType) {
-		llm.markCommitted();
+		llm.timing().markCommitted();
 		response.setStatusCode(HttpStatusCode.valueOf(llmResponse.status()));
 		HttpHeaders headers = response.getHeaders();
 		// The response's own headers replace what a filter set before the call (a stale answer's

@@ -280,7 +280,7 @@ public class LlmEndpoint {
 				llm.complete(completion, llm.failure());
 				if (log.isDebugEnabled()) {
 					log.debug("{} team={} model={} {} in {} ms; {}", llm.requestId(), team.name(), llm.requestedModel(),
-							completion, (System.nanoTime() - llm.startNanos()) / 1_000_000, llm.decisions());
+							completion, (System.nanoTime() - llm.timing().startNanos()) / 1_000_000, llm.decisions());
 				}
 			});
 	}

@@ -165,7 +165,7 @@ public final class Rollouts implements LlmExchangeListener {
 		// skipped (failing its health checks, at its provider's limit) is a fault of the new side.
 		boolean newSide = exchange.route().primary().model().id().equals(rollout.to());
 		boolean skipped = newSide && !first.target().model().id().equals(rollout.to());
-		long ttft = exchange.stream() ? exchange.timeToFirstTokenNanos() : 0;
+		long ttft = exchange.stream() ? exchange.timing().timeToFirstTokenNanos() : 0;
 		String tripped = sample(rollout, newSide, fault || skipped, first.timeToResponseNanos(), ttft);
 		if (tripped != null) {
 			exchange.decide("rollout", "aborted '" + rollout.name() + "': " + tripped);

@@ -27,7 +27,7 @@ class HoldUntilFirstTokenTest {
 			.then(() -> upstream.tryEmitNext(SseEvent.data("role")))
 			.expectNoEvent(java.time.Duration.ofMillis(50))
 			.then(() -> {
-				exchange.firstToken();
+				exchange.timing().firstToken();
 				upstream.tryEmitNext(SseEvent.data("token"));
 			})
 			.expectNextMatches(event -> event.dataAsString().equals("role"))
@@ -72,7 +72,7 @@ class HoldUntilFirstTokenTest {
 		LlmExchange exchange = exchange();
 		Flux<SseEvent> upstream = Flux.range(0, 20_000).map(i -> {
 			if (i == 1) {
-				exchange.firstToken();
+				exchange.timing().firstToken();
 			}
 			return SseEvent.data(Integer.toString(i));
 		});

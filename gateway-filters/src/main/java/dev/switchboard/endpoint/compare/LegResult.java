@@ -122,7 +122,7 @@ record LegResult(int leg, String model, int status, @Nullable JsonNode completio
 			json.putNull("usage");
 		}
 		json.put("latency_ms", this.latencyMillis);
-		long firstToken = (this.exchange != null) ? this.exchange.timeToFirstTokenNanos() : 0;
+		long firstToken = (this.exchange != null) ? this.exchange.timing().timeToFirstTokenNanos() : 0;
 		if (firstToken > 0) {
 			json.put("time_to_first_token_ms", TimeUnit.NANOSECONDS.toMillis(firstToken));
 		}

@@ -361,9 +361,9 @@ public class RequestLog implements LlmExchangeListener, Ordered, AutoCloseable {
 			record.put("usage_reported", usage.reported());
 			record.put("cost_usd", bill.cost());
 		}
-		record.put("latency_ms", (System.nanoTime() - exchange.startNanos()) / 1_000_000);
-		if (exchange.timeToFirstTokenNanos() > 0) {
-			record.put("ttft_ms", exchange.timeToFirstTokenNanos() / 1_000_000);
+		record.put("latency_ms", (System.nanoTime() - exchange.timing().startNanos()) / 1_000_000);
+		if (exchange.timing().timeToFirstTokenNanos() > 0) {
+			record.put("ttft_ms", exchange.timing().timeToFirstTokenNanos() / 1_000_000);
 		}
 		ContentCapture content = exchange.get(ContentCapture.class);
 		if (content != null) {

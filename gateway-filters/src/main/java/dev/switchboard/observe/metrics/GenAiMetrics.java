@@ -111,7 +111,7 @@ public class GenAiMetrics implements LlmExchangeListener {
 		ExchangeMeters meters = cached(this.exchanges, key, ExchangeMeters::new);
 		OutcomeMeters outcome = cached(this.outcomes, new OutcomeKey(key, completion, errorType(completion, error)),
 				k -> new OutcomeMeters(k, meters.tags));
-		outcome.duration.record(System.nanoTime() - exchange.startNanos(), TimeUnit.NANOSECONDS);
+		outcome.duration.record(System.nanoTime() - exchange.timing().startNanos(), TimeUnit.NANOSECONDS);
 		outcome.requests.increment();
 		boolean compared = exchange.get(CompareLeg.class) != null;
 		if (compared) {
@@ -121,8 +121,8 @@ public class GenAiMetrics implements LlmExchangeListener {
 				.register(this.registry)
 				.increment();
 		}
-		if (exchange.timeToFirstTokenNanos() > 0) {
-			meters.timeToFirstToken().record(Duration.ofNanos(exchange.timeToFirstTokenNanos()));
+		if (exchange.timing().timeToFirstTokenNanos() > 0) {
+			meters.timeToFirstToken().record(Duration.ofNanos(exchange.timing().timeToFirstTokenNanos()));
 		}
 		// The bill, not only what a provider reported: a stream the client cut still counts what it streamed.
 		Bill bill = exchange.bill();

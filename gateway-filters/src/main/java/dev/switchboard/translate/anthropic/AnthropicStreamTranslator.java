@@ -268,7 +268,7 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 		if (text.isEmpty()) {
 			return List.of();
 		}
-		this.exchange.firstToken();
+		this.exchange.timing().firstToken();
 		return List.of(chunk(Json.object().put("content", text), null));
 	}
 
@@ -277,12 +277,12 @@ final class AnthropicStreamTranslator implements StreamTranslator {
 	}
 
 	private List<SseEvent> thinking(ObjectNode delta) {
-		this.exchange.firstToken();
+		this.exchange.timing().firstToken();
 		return List.of(chunk(delta, null));
 	}
 
 	private List<SseEvent> toolCall(ObjectNode call) {
-		this.exchange.firstToken();
+		this.exchange.timing().firstToken();
 		ObjectNode delta = Json.object();
 		delta.putArray("tool_calls").add(call);
 		return List.of(chunk(delta, null));

@@ -141,7 +141,7 @@ final class GeminiStreamTranslator implements StreamTranslator {
 			delta.set("tool_calls", calls);
 		}
 		if ((text != null && !text.isEmpty()) || (thoughts != null && !thoughts.isEmpty()) || !calls.isEmpty()) {
-			this.exchange.firstToken();
+			this.exchange.timing().firstToken();
 		}
 		String finish = GeminiChatResponses.finishReason(candidate.path("finishReason").asString(null),
 				this.toolCalls.containsKey(index));

@@ -227,7 +227,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 			JsonNode choices = chunk.path("choices");
 			for (JsonNode choice : choices) {
 				if (hasToken(choice.path("delta"))) {
-					this.exchange.firstToken();
+					this.exchange.timing().firstToken();
 				}
 				if (choice.path("finish_reason").isString()) {
 					this.finished = true;

@@ -299,7 +299,7 @@ final class ResponsesApi {
 		}
 
 		private SseEvent token(ObjectNode delta) {
-			this.exchange.firstToken();
+			this.exchange.timing().firstToken();
 			return chunk(delta, null);
 		}
 

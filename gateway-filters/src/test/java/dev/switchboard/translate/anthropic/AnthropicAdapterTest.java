@@ -519,7 +519,7 @@ class AnthropicAdapterTest {
 			assertThat(chunk).as("chunk %d", i).isEqualTo(Json.MAPPER.readTree(expected.get(i)));
 		}
 		assertThat(expected.get(expected.size() - 1)).isEqualTo("[DONE]");
-		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
+		assertThat(exchange.timing().timeToFirstTokenNanos()).isPositive();
 	}
 
 	@Test
@@ -622,13 +622,13 @@ class AnthropicAdapterTest {
 				{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}""".getBytes())))
 			.isEmpty();
 		assertThat(translator.onEvent(new SseEvent("future_event", "{\"type\":\"future_event\"}".getBytes()))).isEmpty();
-		assertThat(exchange.timeToFirstTokenNanos()).isZero();
+		assertThat(exchange.timing().timeToFirstTokenNanos()).isZero();
 
 		List<SseEvent> thought = translator.onEvent(new SseEvent("content_block_delta", """
 				{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hmm"}}""".getBytes()));
 		assertThat(thought).hasSize(1);
 		assertThat(delta(thought.get(0)).path("reasoning_content").asString()).isEqualTo("hmm");
-		assertThat(exchange.timeToFirstTokenNanos()).as("thinking is generated output").isPositive();
+		assertThat(exchange.timing().timeToFirstTokenNanos()).as("thinking is generated output").isPositive();
 
 		List<SseEvent> signed = translator.onEvent(new SseEvent("content_block_delta", """
 				{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAh"}}""".getBytes()));

@@ -377,7 +377,7 @@ class GeminiAdapterTest {
 		List<SseEvent> out = translate(exchange, "gemini/stream-text.stream.sse");
 		assertSameEvents(out, "gemini/stream-text.openai-stream.sse");
 		assertThat(exchange.usage()).isEqualTo(new Usage(7, 24, 0, 0, 0, 20, true));
-		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
+		assertThat(exchange.timing().timeToFirstTokenNanos()).isPositive();
 	}
 
 	@Test
@@ -387,7 +387,7 @@ class GeminiAdapterTest {
 				 "messages":[{"role":"user","content":"Why is the sky blue?"}]}""");
 		List<SseEvent> out = translate(exchange, "gemini/stream-thoughts.stream.sse");
 		assertSameEvents(out, "gemini/stream-thoughts.openai-stream.sse");
-		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
+		assertThat(exchange.timing().timeToFirstTokenNanos()).isPositive();
 	}
 
 	@Test

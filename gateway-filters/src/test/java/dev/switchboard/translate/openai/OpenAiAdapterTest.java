@@ -100,7 +100,7 @@ class OpenAiAdapterTest {
 		assertThat(out.get(4).isDone()).isTrue();
 		assertThat(out.subList(0, 4)).allSatisfy(event -> assertThat(event.dataAsString()).doesNotContain("prompt_tokens"));
 		assertThat(exchange.usage()).isEqualTo(new Usage(19, 2, 0, true));
-		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
+		assertThat(exchange.timing().timeToFirstTokenNanos()).isPositive();
 	}
 
 	@Test
@@ -128,9 +128,9 @@ class OpenAiAdapterTest {
 		StreamTranslator translator = this.adapter.streamTranslator(exchange, exchange.route().primary());
 		translator.onEvent(SseEvent.data("{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
 				+ "\"content\":\"\",\"refusal\":null,\"tool_calls\":null},\"finish_reason\":null}]}"));
-		assertThat(exchange.timeToFirstTokenNanos()).isZero();
+		assertThat(exchange.timing().timeToFirstTokenNanos()).isZero();
 		translator.onEvent(SseEvent.data("{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}"));
-		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
+		assertThat(exchange.timing().timeToFirstTokenNanos()).isPositive();
 	}
 
 	@Test

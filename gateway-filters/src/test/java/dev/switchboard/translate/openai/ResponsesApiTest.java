@@ -157,7 +157,7 @@ class ResponsesApiTest {
 		assertThat(chunks).allSatisfy(chunk -> assertThat(chunk.path("id").asString()).isEqualTo("resp_up"));
 		assertThat(out.get(out.size() - 1).isDone()).isTrue();
 		assertThat(exchange.usage()).isEqualTo(new Usage(5, 3, 0, true));
-		assertThat(exchange.timeToFirstTokenNanos()).isPositive();
+		assertThat(exchange.timing().timeToFirstTokenNanos()).isPositive();
 	}
 
 	@Test
