@@ -74,7 +74,7 @@ public final class EmbeddingSemanticIndex implements SemanticIndex {
 			return Mono.empty();
 		}
 		String fingerprint = LexicalGuard.fingerprint(scope.text());
-		return this.embedder.embed(scope.text())
+		return this.embedder.embed(PromptText.forEmbedding(scope.text()))
 			.doOnNext(vector -> remember(exactKey, new Prepared(scope, fingerprint, vector)))
 			.flatMap(vector -> this.store.candidates(scope.namespace(), scope.scope(), vector)
 				.mapNotNull(candidates -> best(vector, fingerprint, candidates)))
@@ -106,12 +106,12 @@ public final class EmbeddingSemanticIndex implements SemanticIndex {
 			if (scope == null) {
 				return Mono.empty();
 			}
-			prepared = this.embedder.embed(scope.text())
+			prepared = this.embedder.embed(PromptText.forEmbedding(scope.text()))
 				.map(vector -> new Prepared(scope, LexicalGuard.fingerprint(scope.text()), vector));
 		}
 		return prepared
 			.flatMap(entry -> this.store.add(entry.scope().namespace(), entry.scope().scope(),
-					new VectorEntry(exactKey.hash(), entry.vector(), this.embedder.id(), this.policy.threshold(),
+					new VectorEntry(exactKey.hash(), entry.vector(), vectorId(), this.policy.threshold(),
 							entry.fingerprint(), this.clock.getAsLong() + ttl.toMillis()),
 					ttl))
 			.onErrorResume(error -> {
@@ -124,7 +124,7 @@ public final class EmbeddingSemanticIndex implements SemanticIndex {
 		Scored best = null;
 		long now = this.clock.getAsLong();
 		for (VectorEntry candidate : candidates) {
-			if (!candidate.embedder().equals(this.embedder.id()) || candidate.expired(now)) {
+			if (!candidate.embedder().equals(vectorId()) || candidate.expired(now)) {
 				continue;
 			}
 			double similarity = Embedder.dot(vector, candidate.vector());
@@ -135,6 +135,11 @@ public final class EmbeddingSemanticIndex implements SemanticIndex {
 			}
 		}
 		return best;
+	}
+
+	/** What a stored vector was made with: the model, and the version of the text it embedded. */
+	private String vectorId() {
+		return this.embedder.id() + "+" + PromptText.VERSION;
 	}
 
 	private void remember(CacheKey key, Prepared prepared) {

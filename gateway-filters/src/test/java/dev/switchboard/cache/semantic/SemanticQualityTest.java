@@ -62,7 +62,7 @@ class SemanticQualityTest {
 	/**
 	 * No wrong answer at the default threshold, on the pairs it was tuned on: a false hit serves one
 	 * question another's answer, so precision is not traded. Recall is held at what the model and the
-	 * guard reach today (0.49), below issue 18's target of 0.80: a floor against regressions, not
+	 * guard reach today (0.56), below issue 18's target of 0.80: a floor against regressions, not
 	 * the target.
 	 */
 	@Test
@@ -73,7 +73,7 @@ class SemanticQualityTest {
 		System.out.printf(Locale.ROOT, "semantic cache on %d labelled pairs at threshold %.2f: %s; without the "
 				+ "lexical guard: %s%n", PAIRS.size(), SemanticPolicy.DEFAULT_THRESHOLD, guarded, unguarded);
 		assertThat(guarded.falseHits()).as(guarded.toString()).isZero();
-		assertThat(guarded.recall()).as("a cache that never hits is useless: " + guarded).isGreaterThanOrEqualTo(0.45);
+		assertThat(guarded.recall()).as("a cache that never hits is useless: " + guarded).isGreaterThanOrEqualTo(0.53);
 		assertThat(unguarded.falseHits()).as("the guard is what keeps conversions, units and opposites apart")
 			.isGreaterThan(10);
 	}
@@ -84,7 +84,7 @@ class SemanticQualityTest {
 		System.out.printf(Locale.ROOT, "semantic cache on %d held-out pairs at threshold %.2f: %s%n", HELD_OUT.size(),
 				SemanticPolicy.DEFAULT_THRESHOLD, heldOut);
 		assertThat(heldOut.falseHits()).as(heldOut.toString()).isZero();
-		assertThat(heldOut.recall()).as(heldOut.toString()).isGreaterThanOrEqualTo(0.50);
+		assertThat(heldOut.recall()).as(heldOut.toString()).isGreaterThanOrEqualTo(0.53);
 	}
 
 	private static Counts measure(List<Pair> pairs, SemanticPolicy policy) {
