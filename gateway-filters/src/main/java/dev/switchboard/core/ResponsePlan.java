@@ -75,6 +75,14 @@ public final class ResponsePlan {
 		return checked.map(this::finish);
 	}
 
+	/**
+	 * Writes the answer as {@link #prepare} makes it; without checks (most routes) straight away,
+	 * with no operator between the decorated answer and its writer.
+	 */
+	public Mono<Void> write(LlmResponse response, Function<LlmResponse, Mono<Void>> writer) {
+		return this.checks.isEmpty() ? writer.apply(finish(response)) : prepare(response).flatMap(writer);
+	}
+
 	private LlmResponse finish(LlmResponse response) {
 		LlmResponse result = response;
 		for (UnaryOperator<LlmResponse> decorator : this.decorators) {

@@ -124,7 +124,7 @@ public class LlmDispatcher {
 	public Mono<Void> dispatch(LlmExchange exchange, Function<LlmResponse, Mono<Void>> writer) {
 		LlmResponse preset = exchange.response().preset();
 		if (preset != null) {
-			return exchange.response().prepare(preset).flatMap(writer);
+			return exchange.response().write(preset, writer);
 		}
 		FailoverPolicy policy = exchange.get(FailoverPolicy.class);
 		if (policy == null) {
@@ -158,7 +158,7 @@ public class LlmDispatcher {
 		LlmResponse response = answer.get();
 		exchange.response().respondWith(response, "no target could serve (" + trigger.name().toLowerCase(Locale.ROOT)
 				+ "): the last resort answers");
-		return exchange.response().prepare(response).flatMap(writer);
+		return exchange.response().write(response, writer);
 	}
 
 	/**
@@ -216,7 +216,7 @@ public class LlmDispatcher {
 			exchange.decide("count", tokens + " input tokens estimated by the gateway: provider '"
 					+ target.provider().name() + "' (" + target.provider().type().id() + ") has no count API");
 			byte[] body = Json.MAPPER.writeValueAsBytes(Json.object().put("input_tokens", tokens));
-			return exchange.response().prepare(LlmResponse.json(200, body, null)).flatMap(writer);
+			return exchange.response().write(LlmResponse.json(200, body, null), writer);
 		});
 	}
 
@@ -304,7 +304,7 @@ public class LlmDispatcher {
 				.doOnComplete(() -> exchange.attempts().end(attempt, Attempt.Outcome.SUCCESS, null))
 				.doOnCancel(() -> exchange.attempts().end(attempt, Attempt.Outcome.CANCELLED, "client went away"))
 				.onErrorMap(error -> failed(exchange, attempt, error));
-			return exchange.response().prepare(LlmResponse.stream(events, target)).flatMap(writer);
+			return exchange.response().write(LlmResponse.stream(events, target), writer);
 		}
 		return BoundedBodies.limited(body.asByteArray(), MAX_JSON_BODY, LlmDispatcher::responseTooLarge).flatMap(bytes -> {
 			byte[] translated = switch (exchange.operation()) {
@@ -313,7 +313,7 @@ public class LlmDispatcher {
 				default -> adapter.chatResponse(exchange, target, bytes);
 			};
 			exchange.attempts().end(attempt, Attempt.Outcome.SUCCESS, null);
-			return exchange.response().prepare(LlmResponse.json(status, translated, target)).flatMap(writer);
+			return exchange.response().write(LlmResponse.json(status, translated, target), writer);
 		});
 	}
 

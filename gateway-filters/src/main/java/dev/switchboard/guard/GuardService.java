@@ -102,7 +102,7 @@ public final class GuardService {
 		}
 		GuardRequest request = new GuardRequest(all, exchange.team().name(), exchange.requestedModel());
 		return run(exchange, rails, Stage.PRE, all, texts -> rail -> rail.guardrail()
-			.checkRequest(new GuardRequest(texts, request.team(), request.model())), refused).map(checked -> {
+			.checkRequest(new GuardRequest(texts, request.team(), request.model(), Stage.PRE)), refused).map(checked -> {
 				if (!checked.texts().equals(all)) {
 					rewrite(exchange, client, checked.texts().subList(0, canonical.size()),
 							checked.texts().subList(canonical.size(), checked.texts().size()));
@@ -127,7 +127,9 @@ public final class GuardService {
 			all.addAll(GuardTexts.read(client.body()));
 		}
 		return run(exchange, rails, Stage.DURING, all, texts -> rail -> rail.guardrail()
-			.checkRequest(new GuardRequest(texts, exchange.team().name(), exchange.requestedModel())), refused).then();
+			.checkRequest(new GuardRequest(texts, exchange.team().name(), exchange.requestedModel(), Stage.DURING)),
+				refused)
+			.then();
 	}
 
 	/**

@@ -3,9 +3,9 @@ package dev.switchboard.autoconfigure;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -38,25 +38,22 @@ class CacheGatewayIntegrationTest {
 
 	private static final String TEAM_B = "team-b-key";
 
-	private static final StubUpstream stub = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider openai = new StubProvider();
+
+	private static final StubUpstream stub = openai.upstream();
 
 	@LocalServerPort
 	int port;
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
-		registry.add("switchboard.providers.openai.base-url", () -> stub.baseUrl().toString());
-	}
-
-	@AfterAll
-	static void stopStub() {
-		stub.close();
+		openai.serve(registry, "openai");
 	}
 
 	/** Answers "Answer to <question>" as JSON, or in three chunks plus usage when asked to stream. */
 	@BeforeEach
 	void answerEveryQuestion() {
-		stub.reset();
 		stub.on("/v1/chat/completions", (request, response) -> {
 			JsonNode body = Json.MAPPER.readTree(request.body());
 			String question = body.path("messages").get(0).path("content").asString();

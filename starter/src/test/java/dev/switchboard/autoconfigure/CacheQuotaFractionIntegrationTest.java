@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -34,7 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ActiveProfiles("cache-it")
 class CacheQuotaFractionIntegrationTest {
 
-	static final StubUpstream stub = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider openai = new StubProvider();
+
+	static final StubUpstream stub = openai.upstream();
 
 	@LocalServerPort
 	int port;
@@ -44,17 +47,11 @@ class CacheQuotaFractionIntegrationTest {
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
-		registry.add("switchboard.providers.openai.base-url", () -> stub.baseUrl().toString());
-	}
-
-	@AfterAll
-	static void stopStub() {
-		stub.close();
+		openai.serve(registry, "openai");
 	}
 
 	@BeforeEach
 	void answerEveryQuestion() {
-		stub.reset();
 		SemanticCacheGatewayIntegrationTest.answerEveryQuestionOn(stub);
 	}
 

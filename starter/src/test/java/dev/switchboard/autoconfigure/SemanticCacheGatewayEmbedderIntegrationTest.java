@@ -3,9 +3,9 @@ package dev.switchboard.autoconfigure;
 import java.util.Locale;
 import java.util.TreeSet;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -45,24 +45,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ActiveProfiles("semantic-it")
 class SemanticCacheGatewayEmbedderIntegrationTest {
 
-	static final StubUpstream stub = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider openai = new StubProvider();
+
+	static final StubUpstream stub = openai.upstream();
 
 	@LocalServerPort
 	int port;
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
-		registry.add("switchboard.providers.openai.base-url", () -> stub.baseUrl().toString());
-	}
-
-	@AfterAll
-	static void stopStub() {
-		stub.close();
+		openai.serve(registry, "openai");
 	}
 
 	@BeforeEach
 	void answer() {
-		stub.reset();
 		SemanticCacheGatewayIntegrationTest.answerEveryQuestionOn(stub);
 		stub.on("/v1/embeddings", (request, response) -> {
 			JsonNode body = Json.MAPPER.readTree(request.body());

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
@@ -39,24 +39,21 @@ class SemanticCacheGatewayIntegrationTest {
 
 	static final String TEAM_B = "team-b-key";
 
-	static final StubUpstream stub = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider openai = new StubProvider();
+
+	static final StubUpstream stub = openai.upstream();
 
 	@LocalServerPort
 	int port;
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
-		registry.add("switchboard.providers.openai.base-url", () -> stub.baseUrl().toString());
-	}
-
-	@AfterAll
-	static void stopStub() {
-		stub.close();
+		openai.serve(registry, "openai");
 	}
 
 	@BeforeEach
 	void answerEveryQuestion() {
-		stub.reset();
 		answerEveryQuestionOn(stub);
 	}
 

@@ -1,9 +1,9 @@
 package dev.switchboard.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -30,24 +30,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ActiveProfiles("semantic-it")
 class SemanticCacheShadowIntegrationTest {
 
-	static final StubUpstream stub = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider openai = new StubProvider();
+
+	static final StubUpstream stub = openai.upstream();
 
 	@LocalServerPort
 	int port;
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
-		registry.add("switchboard.providers.openai.base-url", () -> stub.baseUrl().toString());
-	}
-
-	@AfterAll
-	static void stopStub() {
-		stub.close();
+		openai.serve(registry, "openai");
 	}
 
 	@BeforeEach
 	void answerEveryQuestion() {
-		stub.reset();
 		SemanticCacheGatewayIntegrationTest.answerEveryQuestionOn(stub);
 	}
 

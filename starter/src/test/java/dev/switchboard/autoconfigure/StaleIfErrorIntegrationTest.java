@@ -7,9 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -47,7 +47,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Import(StaleIfErrorIntegrationTest.ClockedStore.class)
 class StaleIfErrorIntegrationTest {
 
-	static final StubUpstream stub = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider openai = new StubProvider();
+
+	static final StubUpstream stub = openai.upstream();
 
 	static final AtomicLong clock = new AtomicLong();
 
@@ -75,17 +78,11 @@ class StaleIfErrorIntegrationTest {
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
-		registry.add("switchboard.providers.openai.base-url", () -> stub.baseUrl().toString());
-	}
-
-	@AfterAll
-	static void stopStub() {
-		stub.close();
+		openai.serve(registry, "openai");
 	}
 
 	@BeforeEach
 	void answerEveryQuestion() {
-		stub.reset();
 		SemanticCacheGatewayIntegrationTest.answerEveryQuestionOn(stub);
 	}
 

@@ -99,8 +99,7 @@ public final class WebhookGuardrail implements Guardrail {
 
 	@Override
 	public Mono<GuardVerdict> checkRequest(GuardRequest request) {
-		Stage stage = this.stages.contains(Stage.PRE) ? Stage.PRE : Stage.DURING;
-		return call(stage, request.team(), request.model(), request.texts(), true);
+		return call(request.stage(), request.team(), request.model(), request.texts(), true);
 	}
 
 	@Override
