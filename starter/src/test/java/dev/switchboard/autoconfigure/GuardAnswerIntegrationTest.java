@@ -237,6 +237,25 @@ class GuardAnswerIntegrationTest {
 		assertThat(answer.body()).doesNotContain("help@", "vendor.example");
 	}
 
+	@Test
+	void aComparisonChecksEachLegOnItsOwn() {
+		GatewayHttp.Answer compared = post("/v1/compare", """
+				{"models":["checked","masked-back"],"messages":[{"role":"user",
+				 "content":"Tell ann@example.com about Project Atlas"}]}""");
+
+		assertThat(compared.status()).as(compared.body()).isEqualTo(200);
+		JsonNode legs = Json.MAPPER.readTree(compared.body()).path("legs");
+		JsonNode checked = legs.get(0).path("model").asString().equals("checked") ? legs.get(0) : legs.get(1);
+		JsonNode restored = (checked == legs.get(0)) ? legs.get(1) : legs.get(0);
+		assertThat(checked.path("error").path("code").asString()).as("its answer named the codename")
+			.isEqualTo("content_policy_violation");
+		assertThat(restored.path("message").path("content").asString())
+			.as("the other leg masked its request and got the address back")
+			.isEqualTo("You said: Tell ann@example.com about Project Atlas");
+		assertThat(openai.received()).extracting(StubUpstream.Received::body)
+			.anySatisfy(body -> assertThat(body).contains("Tell [EMAIL_1] about"));
+	}
+
 	// ---- reversible masks
 
 	@Test
