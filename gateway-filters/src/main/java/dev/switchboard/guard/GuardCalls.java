@@ -22,6 +22,17 @@ public final class GuardCalls {
 	}
 
 	/**
+	 * {@code uri}, when it is an http or https URL: what a guardrail's service may be.
+	 * @throws IllegalArgumentException naming {@code property}, for the start-up report
+	 */
+	public static URI httpUrl(URI uri, String property) {
+		if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+			throw new IllegalArgumentException(property + ": '" + uri + "' is not an http or https URL");
+		}
+		return uri;
+	}
+
+	/**
 	 * @param service how errors name the service ("the webhook", "Presidio")
 	 * @param headers further request headers (a signature)
 	 */

@@ -107,10 +107,7 @@ public final class PresidioGuardrail implements Guardrail {
 	}
 
 	private static URI endpoint(URI base, String path, String property) {
-		if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme())) {
-			throw new IllegalArgumentException(property + ": '" + base + "' is not an http or https URL");
-		}
-		String root = base.toString();
+		String root = GuardCalls.httpUrl(base, property).toString();
 		return URI.create(root.endsWith("/") ? root + path : root + "/" + path);
 	}
 

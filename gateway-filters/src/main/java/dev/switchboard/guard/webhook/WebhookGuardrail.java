@@ -72,15 +72,12 @@ public final class WebhookGuardrail implements Guardrail {
 	private final Clock clock;
 
 	public WebhookGuardrail(String name, URI url, Secret secret, Set<Stage> stages, HttpClient client, Clock clock) {
-		if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
-			throw new IllegalArgumentException("url: '" + url + "' is not an http or https URL");
-		}
+		this.url = GuardCalls.httpUrl(url, "url");
 		if (secret.isEmpty()) {
 			throw new IllegalArgumentException("secret: set the key the calls are signed with (HMAC-SHA256), "
 					+ "e.g. secret: ${GUARD_WEBHOOK_SECRET}");
 		}
 		this.name = name;
-		this.url = url;
 		this.secret = secret;
 		this.stages = Set.copyOf(stages);
 		this.client = client;
