@@ -15,9 +15,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -56,15 +56,30 @@ class GuardAnswerIntegrationTest {
 
 	private static final String SECRET = "webhook-signing-secret";
 
-	private static final StubUpstream openai = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider openaiStub = new StubProvider();
 
-	private static final StubUpstream backup = new StubUpstream();
+	private static final StubUpstream openai = openaiStub.upstream();
 
-	private static final StubUpstream anthropic = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider backupStub = new StubProvider();
 
-	private static final StubUpstream presidio = new StubUpstream();
+	private static final StubUpstream backup = backupStub.upstream();
 
-	private static final StubUpstream webhook = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider anthropicStub = new StubProvider();
+
+	private static final StubUpstream anthropic = anthropicStub.upstream();
+
+	@RegisterExtension
+	static final StubProvider presidioStub = new StubProvider();
+
+	private static final StubUpstream presidio = presidioStub.upstream();
+
+	@RegisterExtension
+	static final StubProvider webhookStub = new StubProvider();
+
+	private static final StubUpstream webhook = webhookStub.upstream();
 
 	private static final Pattern EMAIL = Pattern.compile("[\\w.+-]+@[\\w-]+\\.[\\w.]+");
 
@@ -84,9 +99,9 @@ class GuardAnswerIntegrationTest {
 
 	@DynamicPropertySource
 	static void services(DynamicPropertyRegistry registry) {
-		registry.add("switchboard.providers.openai.base-url", () -> openai.baseUrl().toString());
-		registry.add("switchboard.providers.backup.base-url", () -> backup.baseUrl().toString());
-		registry.add("switchboard.providers.anthropic.base-url", () -> anthropic.baseUrl().toString());
+		openaiStub.serve(registry, "openai");
+		backupStub.serve(registry, "backup");
+		anthropicStub.serve(registry, "anthropic");
 		for (String rail : List.of("presidio", "presidio-back", "anonymized")) {
 			registry.add("switchboard.guard.guardrails." + rail + ".analyzer-url", () -> "http://127.0.0.1:" + presidio.port());
 		}
@@ -100,22 +115,8 @@ class GuardAnswerIntegrationTest {
 		}
 	}
 
-	@AfterAll
-	static void stop() {
-		openai.close();
-		backup.close();
-		anthropic.close();
-		presidio.close();
-		webhook.close();
-	}
-
 	@BeforeEach
 	void answers() {
-		openai.reset();
-		backup.reset();
-		anthropic.reset();
-		presidio.reset();
-		webhook.reset();
 		badSignatures.clear();
 		openai.on("/v1/chat/completions", GuardAnswerIntegrationTest::echo);
 		backup.on("/v1/chat/completions", GuardAnswerIntegrationTest::echo);

@@ -3,9 +3,9 @@ package dev.switchboard.autoconfigure;
 import java.util.Map;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -35,9 +35,15 @@ class GuardIntegrationTest {
 
 	private static final String KEY = "guard-key";
 
-	private static final StubUpstream openai = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider openaiProvider = new StubProvider();
 
-	private static final StubUpstream anthropic = new StubUpstream();
+	@RegisterExtension
+	static final StubProvider anthropicProvider = new StubProvider();
+
+	private static final StubUpstream openai = openaiProvider.upstream();
+
+	private static final StubUpstream anthropic = anthropicProvider.upstream();
 
 	@LocalServerPort
 	int port;
@@ -47,20 +53,12 @@ class GuardIntegrationTest {
 
 	@DynamicPropertySource
 	static void providers(DynamicPropertyRegistry registry) {
-		registry.add("switchboard.providers.openai.base-url", () -> openai.baseUrl().toString());
-		registry.add("switchboard.providers.anthropic.base-url", () -> anthropic.baseUrl().toString());
-	}
-
-	@AfterAll
-	static void stop() {
-		openai.close();
-		anthropic.close();
+		openaiProvider.serve(registry, "openai");
+		anthropicProvider.serve(registry, "anthropic");
 	}
 
 	@BeforeEach
 	void answers() {
-		openai.reset();
-		anthropic.reset();
 		openai.on("/v1/chat/completions", (request, response) -> {
 			boolean stream = Json.MAPPER.readTree(request.body()).path("stream").asBoolean(false);
 			if (stream) {
