@@ -28,6 +28,8 @@ public final class Attempt {
 
 	private volatile Outcome outcome = Outcome.PENDING;
 
+	private volatile boolean answering;
+
 	private volatile @Nullable String reason;
 
 	Attempt(int number, RouteTarget target, long startNanos) {
@@ -40,6 +42,19 @@ public final class Attempt {
 	public void responded(int status) {
 		this.status = status;
 		this.responseNanos = System.nanoTime();
+	}
+
+	/**
+	 * The provider's answer is under way: its JSON body is read, or its stream is past its first
+	 * token. From here the failover deadline, which bounds the wait for an answer, no longer
+	 * applies; the provider's response timeout and the total timeout still do.
+	 */
+	public void answering() {
+		this.answering = true;
+	}
+
+	public boolean isAnswering() {
+		return this.answering;
 	}
 
 	/** Ends the attempt once; returns {@code false} when it had already ended (the first outcome stands). */

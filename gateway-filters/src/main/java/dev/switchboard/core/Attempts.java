@@ -44,6 +44,12 @@ public final class Attempts {
 		return this.attempts.size();
 	}
 
+	/** The attempt started last: the one under way while a walk waits on it. */
+	public @Nullable Attempt latest() {
+		int size = this.attempts.size();
+		return (size == 0) ? null : this.attempts.get(size - 1);
+	}
+
 	/** The attempt that produced the response being written, if any provider served it. */
 	public @Nullable Attempt serving() {
 		for (int i = this.attempts.size() - 1; i >= 0; i--) {

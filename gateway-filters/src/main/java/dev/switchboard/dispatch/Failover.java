@@ -10,6 +10,7 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import dev.switchboard.core.Attempt;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
@@ -22,7 +23,7 @@ import dev.switchboard.route.RequestNeeds;
  * first byte sent to the client (after that a failure can only end the stream).
  *
  * <p>Every decision (retry, wait, skip, next) goes to the exchange's decision log with its reason.
- * The whole walk, waits included, is bounded by the policy's deadline to the first byte.
+ * The whole walk, waits included, is bounded by the policy's deadline until a provider answers.
  */
 final class Failover {
 
@@ -166,15 +167,27 @@ final class Failover {
 		return target(index + 1, 0, error);
 	}
 
-	/** The attempt, cut at the deadline unless the response has started by then. */
+	/**
+	 * The attempt, cut at the deadline unless its provider is answering by then. The deadline
+	 * bounds the wait for an answer, not the answer: a stream past its first token, or an answer a
+	 * guardrail holds back until it is checked, runs on under the response and total timeouts.
+	 * (The timer turns into {@code Mono.never()} rather than an empty one: {@code timeout} fires on
+	 * an empty completion too.)
+	 */
 	private Mono<Void> call(RouteTarget target) {
 		Duration remaining = remaining();
 		if (remaining.isNegative() || remaining.isZero()) {
 			return Mono.error(deadlineExceeded(target));
 		}
 		return this.dispatcher.guardedAttempt(this.exchange, target, this.writer)
-			.timeout(Mono.delay(remaining).filter(tick -> !this.exchange.timing().isCommitted()))
+			.timeout(Mono.delay(remaining).flatMap(tick -> answering() ? Mono.<Long>never() : Mono.just(tick)))
 			.onErrorMap(TimeoutException.class, timeout -> deadlineExceeded(target));
+	}
+
+	/** Whether the attempt under way has its answer flowing (or the response is already committed). */
+	private boolean answering() {
+		Attempt latest = this.exchange.attempts().latest();
+		return this.exchange.timing().isCommitted() || latest != null && latest.isAnswering();
 	}
 
 	private LlmApiException deadlineExceeded(RouteTarget target) {

@@ -14,8 +14,10 @@ import org.jspecify.annotations.Nullable;
  * connection) before moving on
  * @param initialBackoff wait before the first retry of a target; doubles per retry
  * @param maxBackoff longest wait between two retries, {@code Retry-After} included
- * @param deadline longest a client waits for the first byte of its response, all attempts and
- * waits included; a stream already flowing is then governed by the provider's response timeout
+ * @param deadline longest a client waits for a provider to start answering (its JSON body read, its
+ * stream past the first token), all attempts and waits included; an answer under way, streamed or
+ * held back by a guardrail, is then governed by the provider's response timeout and the total
+ * timeout
  * @param triggers failures that move on to a retry or the next target
  * @param totalTimeout longest a whole response may take, a stream to its last chunk included; a
  * stream cut by it ends with an error event; {@code null} for no limit beyond the provider's idle

@@ -3,6 +3,7 @@ package dev.switchboard.dispatch;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.switchboard.core.Attempt;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.translate.spi.StreamTranslator;
@@ -19,6 +20,9 @@ import dev.switchboard.translate.spi.StreamTranslator;
  * it, so nothing that carries content is ever held; a translator that never marks one (a custom
  * adapter) is held back for {@value #MAX_HELD_EVENTS} events at most, never a whole stream.
  *
+ * <p>Releasing marks the attempt {@linkplain Attempt#answering() answering}: the failover deadline
+ * stops there, not at the first byte written, since a guardrail may hold the answer back longer.
+ *
  * <p>It wraps the translator rather than adding an operator to the stream: the holding happens in
  * the step that already maps each upstream event to zero or more events, with its backpressure.
  */
@@ -29,12 +33,15 @@ final class HoldUntilFirstToken implements StreamTranslator {
 
 	private final LlmExchange exchange;
 
+	private final Attempt attempt;
+
 	private final StreamTranslator translator;
 
 	private List<SseEvent> held = new ArrayList<>();
 
-	HoldUntilFirstToken(LlmExchange exchange, StreamTranslator translator) {
+	HoldUntilFirstToken(LlmExchange exchange, Attempt attempt, StreamTranslator translator) {
 		this.exchange = exchange;
+		this.attempt = attempt;
 		this.translator = translator;
 	}
 
@@ -63,6 +70,7 @@ final class HoldUntilFirstToken implements StreamTranslator {
 	}
 
 	private List<SseEvent> release() {
+		this.attempt.answering();
 		List<SseEvent> out = this.held;
 		this.held = null;
 		return out;

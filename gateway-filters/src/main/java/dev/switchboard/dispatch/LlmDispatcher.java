@@ -294,7 +294,7 @@ public class LlmDispatcher {
 							null, null));
 				});
 			}
-			StreamTranslator translator = new HoldUntilFirstToken(exchange, adapter.streamTranslator(exchange, target));
+			StreamTranslator translator = new HoldUntilFirstToken(exchange, attempt, adapter.streamTranslator(exchange, target));
 			SseDecoder decoder = new SseDecoder();
 			Flux<SseEvent> events = body.asByteArray()
 				.concatMapIterable(decoder::decode)
@@ -312,6 +312,7 @@ public class LlmDispatcher {
 				case COUNT_TOKENS -> adapter.countTokensResponse(exchange, target, bytes);
 				default -> adapter.chatResponse(exchange, target, bytes);
 			};
+			attempt.answering();
 			exchange.attempts().end(attempt, Attempt.Outcome.SUCCESS, null);
 			return exchange.response().write(LlmResponse.json(status, translated, target), writer);
 		});

@@ -8,6 +8,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
+import dev.switchboard.core.Attempt;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.Operation;
 import dev.switchboard.sse.SseEvent;
@@ -26,12 +27,14 @@ class HoldUntilFirstTokenTest {
 		StepVerifier.create(held(exchange, upstream.asFlux()))
 			.then(() -> upstream.tryEmitNext(SseEvent.data("role")))
 			.expectNoEvent(java.time.Duration.ofMillis(50))
+			.then(() -> assertThat(exchange.attempts().latest().isAnswering()).as("held: not answering yet").isFalse())
 			.then(() -> {
 				exchange.timing().firstToken();
 				upstream.tryEmitNext(SseEvent.data("token"));
 			})
 			.expectNextMatches(event -> event.dataAsString().equals("role"))
 			.expectNextMatches(event -> event.dataAsString().equals("token"))
+			.then(() -> assertThat(exchange.attempts().latest().isAnswering()).as("released: answering").isTrue())
 			.then(() -> upstream.tryEmitNext(SseEvent.data("next")))
 			.expectNextMatches(event -> event.dataAsString().equals("next"))
 			.then(upstream::tryEmitComplete)
@@ -90,7 +93,7 @@ class HoldUntilFirstTokenTest {
 	/** The events as the dispatcher passes them: each through the wrapped translator, then its end. */
 	private static Flux<SseEvent> held(LlmExchange exchange, Flux<SseEvent> upstream) {
 		return Flux.defer(() -> {
-			HoldUntilFirstToken translator = new HoldUntilFirstToken(exchange, new StreamTranslator() {
+			HoldUntilFirstToken translator = new HoldUntilFirstToken(exchange, attempt(exchange), new StreamTranslator() {
 				@Override
 				public List<SseEvent> onEvent(SseEvent event) {
 					return List.of(event);
@@ -104,6 +107,12 @@ class HoldUntilFirstTokenTest {
 			return upstream.concatMapIterable(translator::onEvent)
 				.concatWith(Flux.defer(() -> Flux.fromIterable(translator.onEnd())));
 		});
+	}
+
+	/** The exchange's attempt under way, started on first need as the dispatcher starts one per call. */
+	private static Attempt attempt(LlmExchange exchange) {
+		Attempt latest = exchange.attempts().latest();
+		return (latest != null) ? latest : exchange.attempts().start(exchange.route().targets().get(0));
 	}
 
 	private static LlmExchange exchange() {

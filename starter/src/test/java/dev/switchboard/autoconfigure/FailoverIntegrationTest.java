@@ -267,6 +267,27 @@ class FailoverIntegrationTest {
 	}
 
 	@Test
+	void aStreamStillFlowingAtTheDeadlineIsNotCut() {
+		String[] chunks = Fixtures.text("e2e/openai/stream.sse").split("\n\n");
+		String token = chunks[1] + "\n\n";
+		// The deadline (600 ms on this route) bounds the wait for an answer, not the answer: ten chunks
+		// 100 ms apart end well after it, each within the provider's 300 ms idle timeout.
+		stub("primary").sse("/v1/chat/completions", Flux.concat(Flux.just(chunks[0] + "\n\n"),
+				Flux.range(0, 10).delayElements(Duration.ofMillis(100)).map(i -> token), Flux.just("data: [DONE]\n\n")));
+		long start = System.nanoTime();
+		Response response = chat("/tight/v1", "smart", true);
+		long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+		assertThat(response.status).isEqualTo(200);
+		assertThat(elapsedMillis).as("the stream outlived the deadline").isGreaterThan(900);
+		List<SseEvent> events = events(response.body);
+		assertThat(events).noneMatch(event -> event.dataAsString().contains("\"error\""));
+		assertThat(events.stream().filter(event -> event.dataAsString().contains("Paris is the capital")).count())
+			.isEqualTo(10);
+		assertThat(events.get(events.size() - 1).isDone()).isTrue();
+		assertThat(stub("secondary").received()).isEmpty();
+	}
+
+	@Test
 	void aPromptTooLongMovesToALargerContextWindowOnly() {
 		stub("primary").json("/v1/chat/completions", 400, """
 				{"error":{"message":"maximum context length is 8000 tokens","type":"invalid_request_error",

@@ -180,6 +180,21 @@ class GuardAnswerIntegrationTest {
 	}
 
 	@Test
+	void aStreamHeldToTheEndOutlivesTheFailoverDeadline() {
+		// 600 ms to start answering; the provider starts at once, then takes over a second to finish.
+		String prompt = "Take it slowly and write to ann@example.com, there is all the time in the world";
+		long start = System.nanoTime();
+		GatewayHttp.Answer answer = post("/tight/v1/chat/completions", chat("checked", prompt, true));
+		long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+		assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+		assertThat(elapsedMillis).as("held past the deadline").isGreaterThan(600);
+		assertThat(streamed(answer.body())).isEqualTo("You said: " + prompt.replace("ann@example.com", "[EMAIL]"));
+		assertThat(answer.body()).contains("data: [DONE]").doesNotContain("deadline_exceeded");
+		assertThat(backup.received()).as("not failed over either").isEmpty();
+	}
+
+	@Test
 	void aStreamIsMaskedAcrossChunks() {
 		GatewayHttp.Answer answer = post("/v1/chat/completions", chat("checked", "Mail ann.lee@example.com today", true));
 
@@ -374,7 +389,10 @@ class GuardAnswerIntegrationTest {
 
 	// ---- the stand-ins
 
-	/** The provider: repeats the last message, as JSON or in four-character chunks with usage. */
+	/**
+	 * The provider: repeats the last message, as JSON or in four-character chunks (60 ms apart when
+	 * the prompt says to take it slowly).
+	 */
 	private static Publisher<Void> echo(StubUpstream.Received request, HttpServerResponse response) {
 		JsonNode body = Json.MAPPER.readTree(request.body());
 		ArrayNode messages = (ArrayNode) body.path("messages");
@@ -395,8 +413,9 @@ class GuardAnswerIntegrationTest {
 		}
 		events.add(chunk("{}", "\"stop\""));
 		events.add("data: [DONE]\n\n");
+		Duration pace = Duration.ofMillis(text.contains("Take it slowly") ? 60 : 1);
 		return response.status(200).header("content-type", "text/event-stream")
-			.sendString(Flux.fromIterable(events).delayElements(Duration.ofMillis(1))).then();
+			.sendString(Flux.fromIterable(events).delayElements(pace)).then();
 	}
 
 	/** The echo: the last message, signed with an address of the provider's own when asked to sign. */
