@@ -8,12 +8,23 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.switchboard.core.Thinking;
+
 /**
  * The texts of a canonical answer that guardrails read and may rewrite: per choice its
- * {@code content}, {@code reasoning_content} and {@code refusal}, and each tool call's
- * {@code arguments}, read from {@code message} in a whole completion and from {@code delta} in a
- * stream's chunk. Each text has its {@link Slot}, so a stream's pieces add up to the whole
- * answer's texts and a rewrite lands where it was read.
+ * {@code content}, its thinking and {@code refusal}, and each tool call's {@code arguments}, read
+ * from {@code message} in a whole completion and from {@code delta} in a stream's chunk. Each text
+ * has its {@link Slot}, so a stream's pieces add up to the whole answer's texts and a rewrite lands
+ * where it was read.
+ *
+ * <p>Thinking is read once, where it is carried ({@link Thinking}): a whole message that keeps
+ * signed blocks ({@code thinking_blocks}) has each block's text as a slot of its own, and its
+ * {@code reasoning_content} (their concatenation) is written from them; a message with
+ * {@code reasoning_content} alone, and a stream's {@code reasoning_content} deltas, have it as one
+ * slot. A block whose text a rewrite changed loses its signature: what it holds is no longer what
+ * the model signed, and a client that sent it back signed would be refused by the provider
+ * (unsigned thinking is left out of the next turn, see {@code AnthropicRequests}). Should a
+ * message's {@code reasoning_content} not be its blocks' concatenation, both are read.
  */
 final class AnswerTexts {
 
@@ -21,14 +32,24 @@ final class AnswerTexts {
 
 	static final String DELTA = "delta";
 
-	private static final List<String> FIELDS = List.of("content", "reasoning_content", "refusal");
+	/** A signed thinking block's text; its {@link Slot#tool()} is the block's index. */
+	static final String THINKING = "thinking";
+
+	static final String ARGUMENTS = "arguments";
+
+	private static final List<String> FIELDS = List.of("content", Thinking.REASONING_CONTENT, "refusal");
+
+	/** The slots' order within a choice. */
+	private static final List<String> ORDER = List.of("content", Thinking.REASONING_CONTENT, THINKING, "refusal",
+			ARGUMENTS);
 
 	private AnswerTexts() {
 	}
 
 	/**
-	 * Where a text is: a choice's field, or ({@code field} {@code "arguments"}) a tool call's
-	 * arguments. Ordered by choice, then field, then tool call.
+	 * Where a text is: a choice's field, a signed thinking block ({@value #THINKING}, {@code tool}
+	 * its index) or a tool call's arguments ({@value #ARGUMENTS}). Ordered by choice, then field,
+	 * then block or tool call.
 	 */
 	record Slot(int choice, String field, int tool) implements Comparable<Slot> {
 
@@ -38,13 +59,13 @@ final class AnswerTexts {
 			if (byChoice != 0) {
 				return byChoice;
 			}
-			int byField = Integer.compare(rank(this.field), rank(other.field));
+			int byField = Integer.compare(ORDER.indexOf(this.field), ORDER.indexOf(other.field));
 			return (byField != 0) ? byField : Integer.compare(this.tool, other.tool);
 		}
 
-		private static int rank(String field) {
-			int rank = FIELDS.indexOf(field);
-			return (rank >= 0) ? rank : FIELDS.size();
+		/** Whether the slot holds the model's thinking rather than its answer. */
+		boolean thinking() {
+			return this.field.equals(THINKING) || this.field.equals(Thinking.REASONING_CONTENT);
 		}
 
 	}
@@ -60,22 +81,51 @@ final class AnswerTexts {
 			JsonNode choice = choices.get(position);
 			int index = choice.path("index").asInt(position);
 			JsonNode holder = choice.path(container);
+			boolean fromBlocks = reasoningFromBlocks(holder);
 			for (String field : FIELDS) {
 				JsonNode value = holder.path(field);
-				if (value.isString()) {
+				if (value.isString() && !(fromBlocks && field.equals(Thinking.REASONING_CONTENT))) {
 					pieces.add(new Piece(new Slot(index, field, -1), value.stringValue()));
+				}
+				if (field.equals(Thinking.REASONING_CONTENT)) {
+					JsonNode blocks = holder.path(Thinking.THINKING_BLOCKS);
+					for (int block = 0; block < blocks.size(); block++) {
+						JsonNode text = blocks.get(block).path(THINKING);
+						if (text.isString() && THINKING.equals(blocks.get(block).path("type").asString(""))) {
+							pieces.add(new Piece(new Slot(index, THINKING, block), text.stringValue()));
+						}
+					}
 				}
 			}
 			JsonNode calls = holder.path("tool_calls");
 			for (int call = 0; call < calls.size(); call++) {
-				JsonNode arguments = calls.get(call).path("function").path("arguments");
+				JsonNode arguments = calls.get(call).path("function").path(ARGUMENTS);
 				if (arguments.isString()) {
-					pieces.add(new Piece(new Slot(index, "arguments", calls.get(call).path("index").asInt(call)),
+					pieces.add(new Piece(new Slot(index, ARGUMENTS, calls.get(call).path("index").asInt(call)),
 							arguments.stringValue()));
 				}
 			}
 		}
 		return pieces;
+	}
+
+	/** Whether the holder's {@code reasoning_content} is its thinking blocks' texts joined (or absent). */
+	private static boolean reasoningFromBlocks(JsonNode holder) {
+		JsonNode blocks = holder.path(Thinking.THINKING_BLOCKS);
+		if (!blocks.isArray() || blocks.isEmpty()) {
+			return false;
+		}
+		StringBuilder joined = new StringBuilder();
+		boolean anyText = false;
+		for (JsonNode block : blocks) {
+			if (THINKING.equals(block.path("type").asString("")) && block.path(THINKING).isString()) {
+				joined.append(block.path(THINKING).stringValue());
+				anyText = true;
+			}
+		}
+		JsonNode reasoning = holder.path(Thinking.REASONING_CONTENT);
+		return anyText && (reasoning.isMissingNode() || reasoning.isNull()
+				|| reasoning.isString() && reasoning.stringValue().contentEquals(joined));
 	}
 
 	/** Writes {@code texts} into {@code root} (a copy), at the slots {@link #read} found them in. */
@@ -87,19 +137,72 @@ final class AnswerTexts {
 			if (!(choice.path(container) instanceof ObjectNode holder)) {
 				continue;
 			}
+			boolean fromBlocks = reasoningFromBlocks(holder);
 			for (String field : FIELDS) {
 				String text = texts.get(new Slot(index, field, -1));
-				if (text != null && holder.path(field).isString()) {
+				if (text != null && holder.path(field).isString() && !(fromBlocks && field.equals(Thinking.REASONING_CONTENT))) {
 					holder.put(field, text);
+				}
+			}
+			if (holder.path(Thinking.THINKING_BLOCKS) instanceof ArrayNode blocks) {
+				boolean changed = false;
+				StringBuilder joined = new StringBuilder();
+				for (int block = 0; block < blocks.size(); block++) {
+					String text = texts.get(new Slot(index, THINKING, block));
+					if (blocks.get(block) instanceof ObjectNode object && THINKING.equals(object.path("type").asString(""))
+							&& object.path(THINKING).isString()) {
+						if (text != null && !text.equals(object.path(THINKING).stringValue())) {
+							object.put(THINKING, text).put("signature", "");
+							changed = true;
+						}
+						joined.append(object.path(THINKING).stringValue());
+					}
+				}
+				if (changed && fromBlocks && holder.path(Thinking.REASONING_CONTENT).isString()) {
+					holder.put(Thinking.REASONING_CONTENT, joined.toString());
 				}
 			}
 			if (holder.path("tool_calls") instanceof ArrayNode calls) {
 				for (int call = 0; call < calls.size(); call++) {
-					String text = texts.get(new Slot(index, "arguments", calls.get(call).path("index").asInt(call)));
+					String text = texts.get(new Slot(index, ARGUMENTS, calls.get(call).path("index").asInt(call)));
 					if (text != null && calls.get(call).path("function") instanceof ObjectNode function
-							&& function.path("arguments").isString()) {
-						function.put("arguments", text);
+							&& function.path(ARGUMENTS).isString()) {
+						function.put(ARGUMENTS, text);
 					}
+				}
+			}
+		}
+	}
+
+	/**
+	 * The choices of a stream chunk that end a signed thinking block here (a {@code thinking_blocks}
+	 * delta of a {@code thinking} block, holding its signature).
+	 */
+	static List<Integer> signing(JsonNode chunk) {
+		List<Integer> signing = List.of();
+		JsonNode choices = chunk.path("choices");
+		for (int position = 0; position < choices.size(); position++) {
+			for (JsonNode block : choices.get(position).path(DELTA).path(Thinking.THINKING_BLOCKS)) {
+				if (THINKING.equals(block.path("type").asString("")) && !block.path("signature").asString("").isEmpty()) {
+					signing = (signing.isEmpty()) ? new ArrayList<>(1) : signing;
+					signing.add(choices.get(position).path("index").asInt(position));
+					break;
+				}
+			}
+		}
+		return signing;
+	}
+
+	/** Empties the signatures of the {@code thinking} blocks the chunk (a copy) ends for {@code choice}. */
+	static void unsign(ObjectNode chunk, int choice) {
+		JsonNode choices = chunk.path("choices");
+		for (int position = 0; position < choices.size(); position++) {
+			if (choices.get(position).path("index").asInt(position) != choice) {
+				continue;
+			}
+			for (JsonNode block : choices.get(position).path(DELTA).path(Thinking.THINKING_BLOCKS)) {
+				if (block instanceof ObjectNode object && THINKING.equals(object.path("type").asString(""))) {
+					object.put("signature", "");
 				}
 			}
 		}
@@ -122,7 +225,7 @@ final class AnswerTexts {
 			choice = choices.addObject().put("index", slot.choice());
 		}
 		ObjectNode delta = (choice.path(DELTA) instanceof ObjectNode object) ? object : choice.putObject(DELTA);
-		if (!slot.field().equals("arguments")) {
+		if (!slot.field().equals(ARGUMENTS)) {
 			delta.put(slot.field(), delta.path(slot.field()).asString("") + text);
 			return;
 		}
@@ -131,11 +234,11 @@ final class AnswerTexts {
 			if (calls.get(call).path("index").asInt(call) == slot.tool()
 					&& calls.get(call) instanceof ObjectNode object) {
 				ObjectNode function = (object.path("function") instanceof ObjectNode f) ? f : object.putObject("function");
-				function.put("arguments", function.path("arguments").asString("") + text);
+				function.put(ARGUMENTS, function.path(ARGUMENTS).asString("") + text);
 				return;
 			}
 		}
-		calls.addObject().put("index", slot.tool()).putObject("function").put("arguments", text);
+		calls.addObject().put("index", slot.tool()).putObject("function").put(ARGUMENTS, text);
 	}
 
 }

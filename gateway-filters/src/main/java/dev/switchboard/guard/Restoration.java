@@ -29,6 +29,11 @@ import dev.switchboard.sse.SseEvent;
  * <p>On a stream a placeholder may be split across chunks: text that could be the start of one is
  * held back until the next piece of the same text says, and released at the latest with the
  * choice's finish.
+ *
+ * <p>A value goes back into a tool call's {@code arguments} escaped as JSON string content: they
+ * are JSON, and a value with a quote or a backslash must not end the string it is put in (nor add
+ * keys to the object). Thinking keeps its placeholders: it is the model's own working, and a
+ * signed block changed after the provider signed it would be refused when sent back.
  */
 final class Restoration {
 
@@ -56,7 +61,10 @@ final class Restoration {
 		JsonNode completion = Json.MAPPER.readTree(response.json());
 		Map<Slot, String> restored = new HashMap<>();
 		for (Piece piece : AnswerTexts.read(completion, AnswerTexts.MESSAGE)) {
-			String text = restoration.apply(piece.text());
+			if (piece.slot().thinking()) {
+				continue;
+			}
+			String text = restoration.apply(piece.slot(), piece.text());
 			if (!text.equals(piece.text())) {
 				restored.put(piece.slot(), text);
 			}
@@ -69,15 +77,23 @@ final class Restoration {
 		return response.withJson(Json.MAPPER.writeValueAsBytes(copy));
 	}
 
-	String apply(String text) {
+	/** The text of {@code slot} with the placeholders' values in, escaped for tool-call arguments. */
+	String apply(Slot slot, String text) {
 		if (text.indexOf('[') < 0 && text.indexOf('<') < 0) {
 			return text;
 		}
+		boolean json = slot.field().equals(AnswerTexts.ARGUMENTS);
 		String result = text;
 		for (Map.Entry<String, String> placeholder : this.placeholders.entrySet()) {
-			result = result.replace(placeholder.getKey(), placeholder.getValue());
+			result = result.replace(placeholder.getKey(), json ? escaped(placeholder.getValue()) : placeholder.getValue());
 		}
 		return result;
+	}
+
+	/** {@code value} as the content of a JSON string. */
+	private static String escaped(String value) {
+		String quoted = Json.MAPPER.writeValueAsString(value);
+		return quoted.substring(1, quoted.length() - 1);
 	}
 
 	/** Where the text stops being safe to release: the start of a placeholder it may end with. */
@@ -123,9 +139,12 @@ final class Restoration {
 			this.last = chunk;
 			Map<Slot, String> texts = new HashMap<>();
 			for (Piece piece : pieces) {
+				if (piece.slot().thinking()) {
+					continue;
+				}
 				String text = this.pending.getOrDefault(piece.slot(), "") + piece.text();
 				int end = safeEnd(text);
-				texts.put(piece.slot(), apply(text.substring(0, end)));
+				texts.put(piece.slot(), apply(piece.slot(), text.substring(0, end)));
 				if (end < text.length()) {
 					this.pending.put(piece.slot(), text.substring(end));
 				}
@@ -162,7 +181,7 @@ final class Restoration {
 				if (entry.getKey().choice() != choice) {
 					return false;
 				}
-				out.put(entry.getKey(), apply(entry.getValue()));
+				out.put(entry.getKey(), apply(entry.getKey(), entry.getValue()));
 				return true;
 			});
 			return out;

@@ -101,6 +101,183 @@ class GuardAnswerTest {
 			.containsExactly("So", " the", " answer (checked)");
 	}
 
+	@Test
+	void anInsertionAtAChunkBoundaryOrAtTheStartIsKept() {
+		List<SseEvent> between = stream(service(Map.of("r", post(rewriting(text -> text.replace("So the", "So, well, the")),
+				GuardedRail.WHOLE_ANSWER))), chunks("So", " the", " answer"));
+		assertThat(text(between)).isEqualTo("So, well, the answer");
+		assertThat(List.of(content(between.get(0)), content(between.get(1)), content(between.get(2))))
+			.containsExactly("So", ", well, the", " answer");
+
+		List<SseEvent> first = stream(service(Map.of("r", post(rewriting(text -> "Note: " + text),
+				GuardedRail.WHOLE_ANSWER))), chunks("So", " the", " answer"));
+		assertThat(text(first)).isEqualTo("Note: So the answer");
+		assertThat(content(first.get(0))).isEqualTo("Note: So");
+
+		// In windows of two characters: the insertion comes at the start of the second window.
+		List<SseEvent> windowed = stream(service(Map.of("r", post(rewriting(text -> text.replace("So the", "So, well, the")),
+				2))), chunks("So", " the", " answer"));
+		assertThat(text(windowed)).isEqualTo("So, well, the answer");
+	}
+
+	@Test
+	void theLastCheckIsCompleteEvenWhenTheLastTextFilledAWindowAndWhatItAddsStillGoesOut() {
+		List<Boolean> complete = new ArrayList<>();
+		Guardrail signs = new Guardrail() {
+			@Override
+			public String name() {
+				return "signs";
+			}
+
+			@Override
+			public Mono<GuardVerdict> checkAnswer(GuardAnswer answer) {
+				complete.add(answer.complete());
+				return answer.complete()
+						? Mono.just(GuardVerdict.rewrite(answer.texts().stream().map(text -> text + " [checked]").toList(),
+								"signed"))
+						: Mono.just(GuardVerdict.allow());
+			}
+		};
+		// Windows of five: "hello" and " world" each fill one, the end comes with no text of its own.
+		List<SseEvent> events = stream(service(Map.of("signs", post(signs, 5))), chunks("hello", " world"));
+		assertThat(complete).containsExactly(false, false, true);
+		assertThat(text(events)).isEqualTo("hello world [checked]");
+		assertThat(events.get(events.size() - 1).isDone()).isTrue();
+
+		// A stream without a finish chunk: what the end adds gets a chunk of its own, before [DONE].
+		complete.clear();
+		List<SseEvent> bare = new ArrayList<>(chunks("hello", " world"));
+		bare.remove(bare.size() - 2);
+		List<SseEvent> out = stream(service(Map.of("signs", post(signs, 5))), bare);
+		assertThat(complete).containsExactly(false, false, true);
+		assertThat(text(out)).isEqualTo("hello world [checked]");
+		assertThat(out).hasSize(4);
+		assertThat(Json.tree(out.get(2)).path("id").asString()).as("like the stream's own chunks").isEqualTo("c");
+		assertThat(out.get(3).isDone()).isTrue();
+
+		// A deny on the end alone ends the stream with the refusal, after the windows it let go.
+		Guardrail deniesAtTheEnd = new Guardrail() {
+			@Override
+			public String name() {
+				return "end";
+			}
+
+			@Override
+			public Mono<GuardVerdict> checkAnswer(GuardAnswer answer) {
+				return Mono.just(answer.complete() ? GuardVerdict.deny("not as a whole") : GuardVerdict.allow());
+			}
+		};
+		GuardService guard = service(Map.of("end", post(deniesAtTheEnd, 5)));
+		List<SseEvent> released = new ArrayList<>();
+		assertThatExceptionOfType(GatewayRefusal.class).isThrownBy(() -> guard
+			.checkAnswer(chat(), List.of("end"), LlmResponse.stream(Flux.fromIterable(chunks("hello", " world")), null),
+					name -> {
+					})
+			.block(Duration.ofSeconds(5))
+			.events()
+			.doOnNext(released::add)
+			.blockLast(Duration.ofSeconds(5)));
+		assertThat(text(released)).isEqualTo("hello world");
+		assertThat(released).noneMatch(SseEvent::isDone);
+	}
+
+	@Test
+	void windowedChecksSeeAWindowOfContextNotTheWholeAnswerSoFar() {
+		GuardService guard = service(Map.of("sees", post(recording(), 8)));
+		String[] pieces = new String[100];
+		java.util.Arrays.fill(pieces, "abcd");
+		List<SseEvent> events = stream(guard, chunks(pieces));
+
+		assertThat(text(events)).hasSize(400);
+		int longest = this.seen.stream().mapToInt(texts -> texts.get(0).length()).max().orElse(0);
+		long sent = this.seen.stream().mapToLong(texts -> texts.get(0).length()).sum();
+		assertThat(longest).as("a window and the window before it").isLessThanOrEqualTo(16);
+		assertThat(sent).as("each character sent at most twice, plus the last check's context").isLessThanOrEqualTo(2 * 400 + 8);
+		assertThat(this.seen.get(this.seen.size() - 1).get(0)).as("the end, checked with its context").endsWith("abcd");
+	}
+
+	@Test
+	void signedThinkingIsCheckedOnceAndAChangedBlockLosesItsSignature() {
+		GuardService guard = service(Map.of("pii", post(new RegexGuardrail("pii", List.of(), List.of("email"), Map.of()),
+				GuardedRail.WHOLE_ANSWER), "sees", post(recording(), GuardedRail.WHOLE_ANSWER)));
+		String completion = """
+				{"id":"c","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant",
+				 "content":"Done.","reasoning_content":"Ask a@example.com first.Then answer.",
+				 "thinking_blocks":[{"type":"thinking","thinking":"Ask a@example.com first.","signature":"sig-1"},
+				  {"type":"redacted_thinking","data":"opaque"},
+				  {"type":"thinking","thinking":"Then answer.","signature":"sig-2"}]}}]}""";
+
+		LlmResponse checked = guard.checkAnswer(chat(), List.of("pii", "sees"),
+				LlmResponse.json(200, completion.getBytes(), null), name -> {
+				})
+			.block(Duration.ofSeconds(5));
+
+		assertThat(this.seen).as("each block once, reasoning_content not again")
+			.containsExactly(List.of("Done.", "Ask [EMAIL] first.", "Then answer."));
+		JsonNode message = Json.MAPPER.readTree(checked.json()).path("choices").get(0).path("message");
+		assertThat(message.path("reasoning_content").asString()).isEqualTo("Ask [EMAIL] first.Then answer.");
+		JsonNode blocks = message.path("thinking_blocks");
+		assertThat(blocks.get(0).path("thinking").asString()).isEqualTo("Ask [EMAIL] first.");
+		assertThat(blocks.get(0).path("signature").asString()).as("no longer what the model signed").isEmpty();
+		assertThat(blocks.get(1).path("data").asString()).isEqualTo("opaque");
+		assertThat(blocks.get(2).path("signature").asString()).as("unchanged: still signed").isEqualTo("sig-2");
+		assertThat(message.toString()).doesNotContain("a@example.com");
+	}
+
+	@Test
+	void aStreamsThinkingIsMaskedAndTheBlockItChangedEndsUnsigned() {
+		GuardService guard = service(Map.of("pii",
+				post(new RegexGuardrail("pii", List.of(), List.of("email"), Map.of()), GuardedRail.WHOLE_ANSWER)));
+		List<SseEvent> events = stream(guard, List.of(delta(Json.object().put("reasoning_content", "Mail a@ex")),
+				delta(Json.object().put("reasoning_content", "ample.com now.")), delta(signature("sig-1")),
+				delta(Json.object().put("reasoning_content", "Clean.")), delta(signature("sig-2")),
+				delta(Json.object().put("content", "Done.")), SseEvent.DONE_EVENT));
+
+		StringBuilder thinking = new StringBuilder();
+		List<String> signatures = new ArrayList<>();
+		for (SseEvent event : events.subList(0, events.size() - 1)) {
+			JsonNode delta = Json.tree(event).path("choices").path(0).path("delta");
+			thinking.append(delta.path("reasoning_content").asString(""));
+			delta.path("thinking_blocks").forEach(block -> signatures.add(block.path("signature").asString()));
+		}
+		assertThat(thinking.toString()).isEqualTo("Mail [EMAIL] now.Clean.");
+		assertThat(signatures).as("the changed block unsigned, the next one as signed").containsExactly("", "sig-2");
+	}
+
+	@Test
+	void restoredValuesAreEscapedInToolCallArgumentsAndThinkingKeepsItsPlaceholders() {
+		String value = "x\", \"admin\": true, \"y\": \"\\";
+		String completion = """
+				{"choices":[{"index":0,"message":{"role":"assistant","content":"Sent to [EMAIL_1].",
+				 "reasoning_content":"The user is [EMAIL_1].",
+				 "tool_calls":[{"id":"t","type":"function","function":{"name":"send","arguments":"{\\"to\\":\\"[EMAIL_1]\\"}"}}]}}]}""";
+
+		LlmResponse restored = Restoration.restore(chat(), Map.of("[EMAIL_1]", value),
+				LlmResponse.json(200, completion.getBytes(), null));
+
+		JsonNode message = Json.MAPPER.readTree(restored.json()).path("choices").get(0).path("message");
+		assertThat(message.path("content").asString()).isEqualTo("Sent to " + value + ".");
+		JsonNode arguments = Json.MAPPER.readTree(
+				message.path("tool_calls").get(0).path("function").path("arguments").asString());
+		assertThat(arguments.path("to").asString()).isEqualTo(value);
+		assertThat(arguments.has("admin")).as("a value is a value, never JSON of its own").isFalse();
+		assertThat(message.path("reasoning_content").asString()).isEqualTo("The user is [EMAIL_1].");
+
+		// The same on a stream, the arguments cut across chunks.
+		List<SseEvent> events = Restoration.restore(chat(), Map.of("[EMAIL_1]", value), LlmResponse.stream(Flux.just(
+				delta(toolArguments("{\"to\":\"[EMA")), delta(toolArguments("IL_1]\"}")), finish(), SseEvent.DONE_EVENT),
+				null))
+			.events()
+			.collectList()
+			.block(Duration.ofSeconds(5));
+		StringBuilder streamed = new StringBuilder();
+		for (SseEvent event : events.subList(0, events.size() - 1)) {
+			Json.tree(event).path("choices").path(0).path("delta").path("tool_calls")
+				.forEach(call -> streamed.append(call.path("function").path("arguments").asString("")));
+		}
+		assertThat(Json.MAPPER.readTree(streamed.toString()).path("to").asString()).isEqualTo(value);
+	}
+
 	private static Guardrail rewriting(java.util.function.UnaryOperator<String> rewrite) {
 		return new Guardrail() {
 			@Override
@@ -132,7 +309,7 @@ class GuardAnswerTest {
 				.blockLast(Duration.ofSeconds(5)))
 			.satisfies(ex -> assertThat(ex.code()).isEqualTo("content_policy_violation"));
 		assertThat(text(released))
-			.as("each window left once checked with all before it: the split pattern is found in the third")
+			.as("each window left once checked with the window before it: the split pattern is found in the third")
 			.isEqualTo("A first clean window. Then project");
 	}
 
@@ -266,6 +443,31 @@ class GuardAnswerTest {
 		events.add(Json.event(finish));
 		events.add(SseEvent.DONE_EVENT);
 		return events;
+	}
+
+	/** A chunk of choice 0 with {@code delta}. */
+	private static SseEvent delta(ObjectNode delta) {
+		ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk");
+		chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason").set("delta", delta);
+		return Json.event(chunk);
+	}
+
+	private static SseEvent finish() {
+		ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk");
+		chunk.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("delta");
+		return Json.event(chunk);
+	}
+
+	private static ObjectNode signature(String signature) {
+		ObjectNode delta = Json.object();
+		delta.putArray("thinking_blocks").addObject().put("type", "thinking").put("signature", signature);
+		return delta;
+	}
+
+	private static ObjectNode toolArguments(String arguments) {
+		ObjectNode delta = Json.object();
+		delta.putArray("tool_calls").addObject().put("index", 0).putObject("function").put("arguments", arguments);
+		return delta;
 	}
 
 	private static String content(SseEvent event) {

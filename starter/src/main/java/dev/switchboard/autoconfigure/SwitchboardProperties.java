@@ -246,7 +246,8 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 * @param initialBackoff Wait before the first retry of a target; doubles per retry, with jitter
 	 * @param maxBackoff Longest wait between two calls, a provider's Retry-After included (a longer
 	 * Retry-After moves on to the next target instead)
-	 * @param deadline Longest a client waits for the first byte of its response, all attempts included
+	 * @param deadline Longest a client waits for a provider to start answering (its JSON body read, its
+	 * stream past the first token), all attempts and waits included; an answer under way is not cut by it
 	 * @param triggers Failures that lead to a retry or the next target: RATE_LIMITED, OVERLOADED,
 	 * SERVER_ERROR, CONNECT_ERROR, TIMEOUT, CIRCUIT_OPEN, CONTEXT_LENGTH, PROVIDER_REJECTED
 	 * @param totalTimeout Longest a whole response may take, a stream to its last chunk included (a

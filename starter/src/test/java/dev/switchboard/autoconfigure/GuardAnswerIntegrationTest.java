@@ -245,6 +245,34 @@ class GuardAnswerIntegrationTest {
 	}
 
 	@Test
+	void thinkingIsCheckedLikeTheAnswerAtEveryDoorAndAChangedBlockGoesOutUnsigned() {
+		String prompt = "Please think aloud about ann@example.com";
+		GatewayHttp.Answer whole = post("/v1/messages", messages("claude-checked", prompt, false));
+		assertThat(whole.status()).as(whole.body()).isEqualTo(200);
+		assertThat(whole.body()).doesNotContain("ann@example.com");
+		JsonNode thinking = Json.MAPPER.readTree(whole.body()).path("content").path(0);
+		assertThat(thinking.path("type").asString()).isEqualTo("thinking");
+		assertThat(thinking.path("thinking").asString()).isEqualTo("Thinking about You said: " + prompt.replace(
+				"ann@example.com", "[EMAIL]"));
+		assertThat(thinking.path("signature").asString()).as("changed after Claude signed it").isEmpty();
+
+		GatewayHttp.Answer streamed = post("/v1/messages", messages("claude-checked", prompt, true));
+		assertThat(streamed.status()).isEqualTo(200);
+		assertThat(streamed.body()).doesNotContain("ann@example.com", "sig-of-claude")
+			.contains("thinking_delta", "[EMAIL]", "event: message_stop");
+
+		GatewayHttp.Answer chat = post("/v1/chat/completions", chat("claude-checked", prompt, false));
+		JsonNode message = Json.MAPPER.readTree(chat.body()).path("choices").path(0).path("message");
+		assertThat(chat.body()).doesNotContain("ann@example.com");
+		assertThat(message.path("reasoning_content").asString()).contains("[EMAIL]");
+		assertThat(message.path("thinking_blocks").path(0).path("signature").asString()).isEmpty();
+
+		GatewayHttp.Answer clean = post("/v1/messages", messages("claude-checked", "Please think aloud about tea", false));
+		assertThat(Json.MAPPER.readTree(clean.body()).path("content").path(0).path("signature").asString())
+			.as("thinking no check changed stays signed").isEqualTo("sig-of-claude");
+	}
+
+	@Test
 	void presidioChecksAStreamedAnswerBeforeAnyOfItLeaves() {
 		GatewayHttp.Answer answer = post("/v1/chat/completions", chat("analysed", "Please sign it", true));
 
@@ -425,14 +453,23 @@ class GuardAnswerIntegrationTest {
 		return "You said: " + prompt + (prompt.contains("sign it") ? ", from help@vendor.example" : "");
 	}
 
-	/** The Anthropic provider: the same echo, as a Messages answer or its stream. */
+	/**
+	 * The Anthropic provider: the same echo, as a Messages answer or its stream, after a signed
+	 * thinking block that repeats it when the prompt says to think aloud.
+	 */
 	private static Publisher<Void> echoMessages(StubUpstream.Received request, HttpServerResponse response) {
 		JsonNode body = Json.MAPPER.readTree(request.body());
 		String text = said(body.path("messages"));
+		boolean thinks = text.contains("think aloud");
 		if (!body.path("stream").asBoolean(false)) {
 			ObjectNode message = Json.object().put("id", "msg_1").put("type", "message").put("role", "assistant")
 				.put("model", "claude-test").put("stop_reason", "end_turn").putNull("stop_sequence");
-			message.putArray("content").addObject().put("type", "text").put("text", text);
+			ArrayNode content = message.putArray("content");
+			if (thinks) {
+				content.addObject().put("type", "thinking").put("thinking", "Thinking about " + text)
+					.put("signature", "sig-of-claude");
+			}
+			content.addObject().put("type", "text").put("text", text);
 			message.putObject("usage").put("input_tokens", 9).put("output_tokens", 7);
 			return response.status(200).header("content-type", "application/json")
 				.sendString(Mono.just(message.toString())).then();
@@ -441,14 +478,30 @@ class GuardAnswerIntegrationTest {
 		events.add("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":"
 				+ "\"message\",\"role\":\"assistant\",\"model\":\"claude-test\",\"content\":[],\"stop_reason\":null,"
 				+ "\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n");
-		events.add("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+		int block = 0;
+		if (thinks) {
+			events.add("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+					+ "\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n");
+			String thought = "Thinking about " + text;
+			for (int i = 0; i < thought.length(); i += 4) {
+				ObjectNode delta = Json.object().put("type", "content_block_delta").put("index", 0);
+				delta.putObject("delta").put("type", "thinking_delta")
+					.put("thinking", thought.substring(i, Math.min(thought.length(), i + 4)));
+				events.add("event: content_block_delta\ndata: " + delta + "\n\n");
+			}
+			events.add("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+					+ "\"delta\":{\"type\":\"signature_delta\",\"signature\":\"sig-of-claude\"}}\n\n");
+			events.add("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+			block = 1;
+		}
+		events.add("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":" + block + ","
 				+ "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
 		for (int i = 0; i < text.length(); i += 4) {
-			ObjectNode delta = Json.object().put("type", "content_block_delta").put("index", 0);
+			ObjectNode delta = Json.object().put("type", "content_block_delta").put("index", block);
 			delta.putObject("delta").put("type", "text_delta").put("text", text.substring(i, Math.min(text.length(), i + 4)));
 			events.add("event: content_block_delta\ndata: " + delta + "\n\n");
 		}
-		events.add("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+		events.add("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":" + block + "}\n\n");
 		events.add("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
 				+ "\"usage\":{\"output_tokens\":7}}\n\n");
 		events.add("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");

@@ -61,7 +61,7 @@ public record GuardProperties(@DefaultValue("true") boolean enabled, Map<String,
 	 * {PHONE_NUMBER: {type: mask, masking_char: "*", chars_to_mask: 4, from_end: true}}
 	 * @param streamWindow For answer checks on a stream: end holds the whole answer until it is
 	 * checked (nothing unchecked leaves); a number of characters releases it in windows of that size,
-	 * each checked with all text before it (the first words leave sooner; a window already sent stays
+	 * each checked with up to a window of the text before it (the first words leave sooner; a window already sent stays
 	 * sent when a later one is refused)
 	 * @param timeout Longest a check may take before its fail mode applies
 	 * @param failMode What a check that fails or times out does: closed refuses (503), open lets
