@@ -83,6 +83,57 @@ public final class GuardrailBench {
 				+ "prompt, per request: min / median / max of %d rounds' medians **%.4f / %.4f / %.4f ms**%n",
 				prompt().length(), ROUNDS, medians[0], medians[ROUNDS / 2], medians[ROUNDS - 1]);
 		answers(resolver, team);
+		windowed(resolver, team);
+	}
+
+	/**
+	 * The regex guardrails on streams released in windows of 256 characters: a 4 kB answer and one
+	 * 16 times as long, in 4-character chunks. Each check sees its window and up to a window before
+	 * it, so the cost per kilobyte should stay flat as the answer grows (it grew with the square of
+	 * the answer while each check re-read the whole answer so far).
+	 */
+	private static void windowed(ModelResolver resolver, Team team) {
+		Set<Stage> post = Set.of(Stage.POST);
+		GuardService guard = new GuardService(Map.of("pii", new GuardedRail(new RegexGuardrail("pii", List.of(),
+				List.of("email", "phone", "card", "iban"), Map.of()), Duration.ofSeconds(2), true, post, Set.of(), Set.of(),
+				256)), GuardMetrics.NONE);
+		ObjectNode body = Json.object().put("model", "m");
+		body.putArray("messages").addObject().put("role", "user").put("content", "hi");
+		StringBuilder report = new StringBuilder("Windows of 256 characters, streamed in 4-character chunks, per kB of "
+				+ "answer (min / median / max of " + ROUNDS + " rounds' medians):");
+		for (int times : new int[] { 1, 16 }) {
+			String text = prompt().repeat(times);
+			List<SseEvent> read = new ArrayList<>();
+			for (int i = 0; i < text.length(); i += 4) {
+				ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk");
+				chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta")
+					.put("content", text.substring(i, Math.min(text.length(), i + 4)));
+				read.add(Json.event(chunk));
+			}
+			int perRound = PER_ROUND / 20 / times;
+			double[] medians = new double[ROUNDS];
+			for (int round = -2; round < ROUNDS; round++) {
+				long[] nanos = new long[perRound];
+				for (int i = 0; i < perRound; i++) {
+					LlmExchange exchange = new LlmExchange("req", Operation.CHAT, team, body,
+							resolver.resolve("m", team, Operation.CHAT));
+					long start = System.nanoTime();
+					guard.checkAnswer(exchange, List.of("pii"),
+							LlmResponse.stream(Flux.fromIterable(read).concatWithValues(SseEvent.DONE_EVENT), null),
+							refused -> {
+							}).block().events().blockLast();
+					nanos[i] = System.nanoTime() - start;
+				}
+				if (round >= 0) {
+					Arrays.sort(nanos);
+					medians[round] = nanos[perRound / 2] / 1e6 / (text.length() / 1024.0);
+				}
+			}
+			Arrays.sort(medians);
+			report.append(String.format(Locale.ROOT, " %,d characters **%.4f / %.4f / %.4f ms**;", text.length(),
+					medians[0], medians[ROUNDS / 2], medians[ROUNDS - 1]));
+		}
+		System.out.println(report.substring(0, report.length() - 1));
 	}
 
 	/**

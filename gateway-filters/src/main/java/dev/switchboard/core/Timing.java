@@ -16,6 +16,8 @@ public final class Timing {
 
 	private volatile long firstTokenNanos;
 
+	private volatile boolean attemptToken;
+
 	private volatile boolean committed;
 
 	Timing(LlmExchange exchange) {
@@ -30,12 +32,31 @@ public final class Timing {
 		return this.startEpochMillis;
 	}
 
-	/** The first generated token reached the gateway; listeners hear it once. */
+	/**
+	 * A generated token reached the gateway: the first of the exchange is timed and told to
+	 * listeners once; the first of each attempt is noted for {@link #attemptHasToken()}.
+	 */
 	public void firstToken() {
+		if (!this.attemptToken) {
+			this.attemptToken = true;
+		}
 		if (this.firstTokenNanos == 0) {
 			this.firstTokenNanos = System.nanoTime();
 			this.exchange.tell(listener -> listener.onFirstToken(this.exchange));
 		}
+	}
+
+	/**
+	 * A new attempt's stream begins: {@link #attemptHasToken()} is false again until its first
+	 * token. Attempts of one exchange run one after another, never side by side.
+	 */
+	public void attemptStarted() {
+		this.attemptToken = false;
+	}
+
+	/** Whether the stream of the attempt under way has given a generated token yet. */
+	public boolean attemptHasToken() {
+		return this.attemptToken;
 	}
 
 	/** Nanoseconds from the start of the request to the first generated token; 0 before it came. */

@@ -179,15 +179,22 @@ final class Failover {
 		if (remaining.isNegative() || remaining.isZero()) {
 			return Mono.error(deadlineExceeded(target));
 		}
-		return this.dispatcher.guardedAttempt(this.exchange, target, this.writer)
-			.timeout(Mono.delay(remaining).flatMap(tick -> answering() ? Mono.<Long>never() : Mono.just(tick)))
-			.onErrorMap(TimeoutException.class, timeout -> deadlineExceeded(target));
+		return Mono.defer(() -> {
+			int before = this.exchange.attempts().count();
+			return this.dispatcher.guardedAttempt(this.exchange, target, this.writer)
+				.timeout(Mono.delay(remaining).flatMap(tick -> answering(before) ? Mono.<Long>never() : Mono.just(tick)));
+		}).onErrorMap(TimeoutException.class, timeout -> deadlineExceeded(target));
 	}
 
-	/** Whether the attempt under way has its answer flowing (or the response is already committed). */
-	private boolean answering() {
+	/**
+	 * Whether this call's attempt (one started after the {@code before} attempts there were when
+	 * the call began: the attempt starts once the request is prepared) has its answer flowing, or
+	 * the response is already committed.
+	 */
+	private boolean answering(int before) {
 		Attempt latest = this.exchange.attempts().latest();
-		return this.exchange.timing().isCommitted() || latest != null && latest.isAnswering();
+		return this.exchange.timing().isCommitted()
+				|| latest != null && latest.number() > before && latest.isAnswering();
 	}
 
 	private LlmApiException deadlineExceeded(RouteTarget target) {

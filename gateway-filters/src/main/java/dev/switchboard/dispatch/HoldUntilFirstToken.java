@@ -43,6 +43,7 @@ final class HoldUntilFirstToken implements StreamTranslator {
 		this.exchange = exchange;
 		this.attempt = attempt;
 		this.translator = translator;
+		exchange.timing().attemptStarted();
 	}
 
 	@Override
@@ -52,7 +53,7 @@ final class HoldUntilFirstToken implements StreamTranslator {
 			return translated;
 		}
 		this.held.addAll(translated);
-		if (this.exchange.timing().timeToFirstTokenNanos() == 0 && this.held.size() < MAX_HELD_EVENTS) {
+		if (!this.exchange.timing().attemptHasToken() && this.held.size() < MAX_HELD_EVENTS) {
 			return List.of();
 		}
 		return release();

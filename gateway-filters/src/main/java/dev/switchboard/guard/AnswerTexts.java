@@ -163,11 +163,14 @@ final class AnswerTexts {
 				}
 			}
 			if (holder.path("tool_calls") instanceof ArrayNode calls) {
+				java.util.Set<Slot> written = new java.util.HashSet<>();
 				for (int call = 0; call < calls.size(); call++) {
-					String text = texts.get(new Slot(index, ARGUMENTS, calls.get(call).path("index").asInt(call)));
+					Slot slot = new Slot(index, ARGUMENTS, calls.get(call).path("index").asInt(call));
+					String text = texts.get(slot);
 					if (text != null && calls.get(call).path("function") instanceof ObjectNode function
 							&& function.path(ARGUMENTS).isString()) {
-						function.put(ARGUMENTS, text);
+						// A slot read from two entries (one index given twice) is written once, into the first.
+						function.put(ARGUMENTS, written.add(slot) ? text : "");
 					}
 				}
 			}
@@ -191,6 +194,19 @@ final class AnswerTexts {
 			}
 		}
 		return signing;
+	}
+
+	/** The choices of a stream chunk that finish in it (a {@code finish_reason}). */
+	static List<Integer> finishing(JsonNode chunk) {
+		List<Integer> finishing = List.of();
+		JsonNode choices = chunk.path("choices");
+		for (int position = 0; position < choices.size(); position++) {
+			if (choices.get(position).path("finish_reason").isString()) {
+				finishing = (finishing.isEmpty()) ? new ArrayList<>(1) : finishing;
+				finishing.add(choices.get(position).path("index").asInt(position));
+			}
+		}
+		return finishing;
 	}
 
 	/** Empties the signatures of the {@code thinking} blocks the chunk (a copy) ends for {@code choice}. */

@@ -6,13 +6,14 @@ import java.util.List;
  * What a guardrail sees of an answer: its texts (each choice's content, thinking and refusal,
  * each tool call's arguments, in that order), and who asked.
  *
- * @param texts the texts a rewrite returns in the same order and number; on a stream, each text's
- * new window with up to a window of the text already released before it (a rewrite may change the
- * window only)
+ * @param texts the texts a rewrite returns in the same order and number; on a stream, each text
+ * that grew: its held text (the new window and the half window carried over) after up to a
+ * window of its text already released (a rewrite may change the held text only)
  * @param team the team's name
  * @param model the model the client asked for
- * @param complete whether this is the whole answer; {@code false} for a stream's window, after
- * which more text follows
+ * @param complete whether the answer has ended: a whole answer, or a stream's last check (which
+ * holds every text's last window, not the whole stream); {@code false} for a stream's window,
+ * after which more text follows
  */
 public record GuardAnswer(List<String> texts, String team, String model, boolean complete) {
 

@@ -33,15 +33,17 @@ import dev.switchboard.sse.SseEvent;
  * with the door's error event. The last check of every stream that had text says
  * {@code complete: true}; when the last window closed on the last text, it runs on the end alone.
  *
- * <p>Each check sees the window's text and, before it, up to a window of the text already released
- * (per text: content, thinking, each tool call's arguments), so a pattern no longer than the
- * window that is split across two windows is still found in the second, and each character is
- * sent to the guardrails at most twice: the checks of a long answer grow with its length, not its
- * square. What a window released stays released, which is the price of a window smaller than the
- * answer (hold the whole answer, the default, when nothing may leave before the last word). A
- * rewrite changes the held text only: one that would change text already sent refuses the rest;
- * one that adds text after a text's last piece gets a chunk of its own. Held events are bounded by
- * the window, and the window by {@link GuardedRail#WHOLE_ANSWER}.
+ * <p>The last half window of each window's events is carried over: held back and checked again with
+ * the next, so a match no longer than half a window that the window's end cuts (an address, a card
+ * number) is found, and masked, while none of it has left. Each check sees the held text and,
+ * before it, up to a window of the text already released (per text: content, thinking, each tool
+ * call's arguments), so a longer pattern split across windows is still found, and each character
+ * is sent to the guardrails a bounded number of times: the checks of a long answer grow with its
+ * length, not its square. What a window released stays released, which is the price of a window
+ * smaller than the answer (hold the whole answer, the default, when nothing may leave before the
+ * last word). A rewrite changes the held text only: one that would change text already sent
+ * refuses the rest; one that adds text after a text's last piece gets a chunk of its own. Held events are bounded by
+ * the window and a half, and the window by {@link GuardedRail#WHOLE_ANSWER}.
  *
  * <p>A rewrite of thinking empties the signature of the block it is in ({@link AnswerTexts}), as
  * in a whole answer. Released events are the canonical ones without the provider's native events
@@ -50,7 +52,7 @@ import dev.switchboard.sse.SseEvent;
 final class HeldStream {
 
 	/** Marks the end of the stream in the last batch; never released. */
-	private static final Held END = new Held(SseEvent.DONE_EVENT, List.of(), List.of());
+	private static final Held END = new Held(SseEvent.DONE_EVENT, false, List.of(), List.of(), List.of());
 
 	private final GuardService service;
 
@@ -64,6 +66,12 @@ final class HeldStream {
 
 	/** Per slot, the end of its text as checked and released (a window at most): the next check's context. */
 	private final Map<Slot, String> context = new TreeMap<>();
+
+	/** Characters of each window held back and checked again with the next: half a window. */
+	private final int carry;
+
+	/** The last events of the window before, held back, as rewritten by its check. */
+	private List<Held> carried = List.of();
 
 	/** Choices whose current thinking block a rewrite changed: its signature is to be emptied. */
 	private final Set<Integer> rewroteThinking = new HashSet<>();
@@ -83,6 +91,7 @@ final class HeldStream {
 		this.exchange = exchange;
 		this.rails = rails;
 		this.window = Math.max(1, Math.min(window, GuardedRail.WHOLE_ANSWER));
+		this.carry = this.window / 2;
 		this.refused = refused;
 	}
 
@@ -94,18 +103,20 @@ final class HeldStream {
 	}
 
 	/** An event held back, with its texts and the choices whose signed thinking it ends, read once. */
-	private record Held(SseEvent event, List<Piece> pieces, List<Integer> signing) {
+	private record Held(SseEvent event, boolean json, List<Piece> pieces, List<Integer> signing,
+			List<Integer> finishing) {
 
 		static Held of(SseEvent event) {
 			if (event.isDone()) {
-				return new Held(event, List.of(), List.of());
+				return new Held(event, false, List.of(), List.of(), List.of());
 			}
 			try {
 				JsonNode chunk = Json.tree(event);
-				return new Held(event, AnswerTexts.read(chunk, AnswerTexts.DELTA), AnswerTexts.signing(chunk));
+				return new Held(event, true, AnswerTexts.read(chunk, AnswerTexts.DELTA), AnswerTexts.signing(chunk),
+						AnswerTexts.finishing(chunk));
 			}
 			catch (JacksonException ex) {
-				return new Held(event, List.of(), List.of());
+				return new Held(event, false, List.of(), List.of(), List.of());
 			}
 		}
 
@@ -125,7 +136,10 @@ final class HeldStream {
 
 	private Flux<SseEvent> release(List<Held> batch) {
 		boolean complete = !batch.isEmpty() && batch.get(batch.size() - 1) == END;
-		List<Held> events = complete ? batch.subList(0, batch.size() - 1) : batch;
+		List<Held> events = new ArrayList<>(this.carried.size() + batch.size());
+		events.addAll(this.carried);
+		events.addAll(complete ? batch.subList(0, batch.size() - 1) : batch);
+		this.carried = List.of();
 		Map<Slot, StringBuilder> added = new TreeMap<>();
 		for (Held event : events) {
 			if (!event.event().isDone()) {
@@ -141,8 +155,11 @@ final class HeldStream {
 		}
 		this.checked = true;
 		this.checkedComplete = complete;
-		Set<Slot> all = new TreeSet<>(this.context.keySet());
-		all.addAll(added.keySet());
+		// The texts that grew; at the end every text, for the check that sees the answer complete.
+		Set<Slot> all = new TreeSet<>(added.keySet());
+		if (complete) {
+			all.addAll(this.context.keySet());
+		}
 		List<Slot> slots = new ArrayList<>(all);
 		List<String> texts = new ArrayList<>(slots.size());
 		for (Slot slot : slots) {
@@ -169,46 +186,82 @@ final class HeldStream {
 					}
 					replaced.put(slot, now.substring(before.length()));
 				}
-				for (int i = 0; i < slots.size(); i++) {
-					this.context.put(slots.get(i), tail(checked.get(i), this.window));
+				List<SseEvent> out = rewritten(events, replaced);
+				int from = complete ? out.size() : carryFrom(events);
+				List<Held> carried = new ArrayList<>(out.size() - from);
+				Map<Slot, Integer> carriedLength = new HashMap<>();
+				for (SseEvent event : out.subList(from, out.size())) {
+					Held again = Held.of(event);
+					carried.add(again);
+					for (Piece piece : again.pieces()) {
+						carriedLength.merge(piece.slot(), piece.text().length(), Integer::sum);
+					}
 				}
-				return rewritten(events, replaced);
+				this.carried = carried;
+				for (int i = 0; i < slots.size(); i++) {
+					String now = checked.get(i);
+					String sent = now.substring(0, now.length() - carriedLength.getOrDefault(slots.get(i), 0));
+					this.context.put(slots.get(i), tail(sent, this.window));
+				}
+				return out.subList(0, from);
 			});
 	}
 
 	/**
+	 * Where the events to carry over into the next window start: the fewest last events that hold
+	 * {@link #carry} characters of text (not one when the window is too small to spare any). A match
+	 * no longer than that, cut by the window's end, is then checked whole with the next window while
+	 * all of it is still held, rather than found with its start already sent.
+	 */
+	private int carryFrom(List<Held> events) {
+		if (this.carry == 0) {
+			return events.size();
+		}
+		int length = 0;
+		for (int i = events.size() - 1; i > 0; i--) {
+			for (Piece piece : events.get(i).pieces()) {
+				length += piece.text().length();
+			}
+			if (length >= this.carry) {
+				return i;
+			}
+		}
+		// Too little text to release any without cutting what may be a match: wait for more.
+		return 0;
+	}
+
+	/**
 	 * The batch with each replaced slot's new text laid over its pieces ({@link #laid}); new text
-	 * for a slot without a piece in the batch goes out in the batch's last chunk, or a chunk of its
-	 * own before {@code [DONE]}. Thinking blocks a rewrite changed end unsigned.
+	 * for a slot without a piece in the batch goes out with its choice's finish (the last text
+	 * before it), else in the batch's last chunk, else in a chunk of its own before {@code [DONE]}.
+	 * Thinking blocks a rewrite changed end unsigned.
 	 */
 	private List<SseEvent> rewritten(List<Held> batch, Map<Slot, String> replaced) {
 		List<Map<Slot, String>> changes = new ArrayList<>(batch.size());
 		for (int i = 0; i < batch.size(); i++) {
 			changes.add(Map.of());
 		}
-		Map<Slot, String> orphans = new TreeMap<>();
+		Map<Integer, Map<Slot, String>> appended = new HashMap<>();
+		Map<Slot, String> own = new TreeMap<>();
 		replaced.forEach((slot, rewrite) -> {
 			if (!laid(batch, slot, rewrite, changes)) {
-				orphans.put(slot, rewrite);
+				int at = carrierOf(batch, slot.choice());
+				(at < 0 ? own : appended.computeIfAbsent(at, index -> new TreeMap<>())).put(slot, rewrite);
 			}
 		});
-		int last = batch.size() - 1;
-		while (last >= 0 && batch.get(last).event().isDone()) {
-			last--;
-		}
 		List<SseEvent> out = new ArrayList<>(batch.size() + 1);
 		for (int i = 0; i < batch.size(); i++) {
 			Held held = batch.get(i);
 			if (held.event().isDone()) {
-				if (!orphans.isEmpty()) {
-					out.add(ownChunk(orphans));
-					orphans.clear();
+				if (!own.isEmpty()) {
+					out.add(ownChunk(own));
+					own.clear();
 				}
 				out.add(held.event());
 				continue;
 			}
 			Map<Slot, String> texts = changes.get(i);
-			boolean appends = i == last && !orphans.isEmpty();
+			Map<Slot, String> appends = appended.getOrDefault(i, Map.of());
 			boolean unsigns = false;
 			for (Integer choice : held.signing()) {
 				unsigns |= this.rewroteThinking.contains(choice);
@@ -218,16 +271,13 @@ final class HeldStream {
 					this.rewroteThinking.add(slot.choice());
 				}
 			}
-			if (texts.isEmpty() && !appends && !unsigns) {
+			if (texts.isEmpty() && appends.isEmpty() && !unsigns) {
 				out.add(canonical(held.event()));
 				continue;
 			}
 			ObjectNode chunk = (ObjectNode) Json.tree(held.event()).deepCopy();
 			AnswerTexts.write(chunk, AnswerTexts.DELTA, texts);
-			if (appends) {
-				orphans.forEach((slot, text) -> AnswerTexts.append(chunk, slot, text));
-				orphans.clear();
-			}
+			appends.forEach((slot, text) -> AnswerTexts.append(chunk, slot, text));
 			for (Integer choice : held.signing()) {
 				if (this.rewroteThinking.remove(choice)) {
 					AnswerTexts.unsign(chunk, choice);
@@ -237,11 +287,26 @@ final class HeldStream {
 			}
 			out.add(Json.event(held.event().event(), chunk));
 		}
-		if (!orphans.isEmpty()) {
+		if (!own.isEmpty()) {
 			// No chunk in the batch to carry it, and no [DONE] to put it before.
-			out.add(ownChunk(orphans));
+			out.add(ownChunk(own));
 		}
 		return out;
+	}
+
+	/** The event to carry text added to {@code choice}: the one that finishes it, else the last chunk; -1 for none. */
+	private static int carrierOf(List<Held> batch, int choice) {
+		int last = -1;
+		for (int i = 0; i < batch.size(); i++) {
+			Held held = batch.get(i);
+			if (held.json()) {
+				if (held.finishing().contains(choice)) {
+					return i;
+				}
+				last = i;
+			}
+		}
+		return last;
 	}
 
 	/**
@@ -279,6 +344,13 @@ final class HeldStream {
 				&& before.charAt(before.length() - 1 - suffix) == rewrite.charAt(rewrite.length() - 1 - suffix)) {
 			suffix++;
 		}
+		// Never between the halves of a surrogate pair: each piece keeps whole characters.
+		if (prefix > 0 && Character.isHighSurrogate(before.charAt(prefix - 1))) {
+			prefix--;
+		}
+		if (suffix > 0 && Character.isLowSurrogate(before.charAt(before.length() - suffix))) {
+			suffix--;
+		}
 		int changedEnd = before.length() - suffix;
 		String inserted = rewrite.substring(prefix, rewrite.length() - suffix);
 		// The piece that carries the new text: the first that ends after the change starts, else the last.
@@ -289,6 +361,8 @@ final class HeldStream {
 				break;
 			}
 		}
+		String[] laid = texts.toArray(new String[0]);
+		Set<Integer> touched = new HashSet<>();
 		for (int p = 0, start = 0; p < texts.size(); start += texts.get(p).length(), p++) {
 			String text = texts.get(p);
 			int end = start + text.length();
@@ -303,12 +377,22 @@ final class HeldStream {
 			if (end > changedEnd) {
 				now.append(text, Math.max(0, changedEnd - start), text.length());
 			}
-			Map<Slot, String> change = changes.get(events.get(p));
+			laid[p] = now.toString();
+			touched.add(events.get(p));
+		}
+		// An event a change touches gets the slot's whole new text in it (with a second piece of the
+		// slot in the same event, such as a tool call's index given twice, both).
+		for (int p = 0; p < texts.size(); p++) {
+			int event = events.get(p);
+			if (!touched.contains(event)) {
+				continue;
+			}
+			Map<Slot, String> change = changes.get(event);
 			if (change.isEmpty()) {
 				change = new HashMap<>(2);
-				changes.set(events.get(p), change);
+				changes.set(event, change);
 			}
-			change.put(slot, now.toString());
+			change.merge(slot, laid[p], String::concat);
 		}
 		return true;
 	}

@@ -188,19 +188,12 @@ final class Restoration {
 		}
 
 		private List<Integer> finished(SseEvent event) {
-			List<Integer> finished = new ArrayList<>(1);
 			try {
-				JsonNode choices = Json.tree(event).path("choices");
-				for (int position = 0; position < choices.size(); position++) {
-					if (choices.get(position).path("finish_reason").isString()) {
-						finished.add(choices.get(position).path("index").asInt(position));
-					}
-				}
+				return AnswerTexts.finishing(Json.tree(event));
 			}
 			catch (RuntimeException ex) {
-				// not a chunk: nothing finishes
+				return List.of(); // not a chunk: nothing finishes
 			}
-			return finished;
 		}
 
 	}

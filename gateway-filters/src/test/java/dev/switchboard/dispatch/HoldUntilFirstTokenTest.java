@@ -42,6 +42,28 @@ class HoldUntilFirstTokenTest {
 	}
 
 	@Test
+	void aLaterAttemptIsHeldUntilItsOwnFirstTokenAndOnlyThenAnswering() {
+		LlmExchange exchange = exchange();
+		// The first attempt had its token, then failed before anything was written.
+		held(exchange, Flux.just(SseEvent.data("role")).doOnNext(event -> exchange.timing().firstToken()))
+			.collectList().block(java.time.Duration.ofSeconds(5));
+		Attempt second = exchange.attempts().start(exchange.route().targets().get(0));
+		Sinks.Many<SseEvent> upstream = Sinks.many().unicast().onBackpressureBuffer();
+		StepVerifier.create(held(exchange, upstream.asFlux()))
+			.then(() -> upstream.tryEmitNext(SseEvent.data("role again")))
+			.expectNoEvent(java.time.Duration.ofMillis(50))
+			.then(() -> assertThat(second.isAnswering()).isFalse())
+			.then(() -> {
+				exchange.timing().firstToken();
+				upstream.tryEmitNext(SseEvent.data("token"));
+			})
+			.expectNextCount(2)
+			.then(() -> assertThat(second.isAnswering()).isTrue())
+			.then(upstream::tryEmitComplete)
+			.verifyComplete();
+	}
+
+	@Test
 	void anErrorBeforeTheFirstTokenLeavesNothingWritten() {
 		Flux<SseEvent> failing = Flux.concat(Flux.just(SseEvent.data("role")),
 				Flux.error(new IllegalStateException("overloaded")));
