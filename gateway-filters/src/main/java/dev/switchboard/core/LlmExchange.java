@@ -90,6 +90,9 @@ public final class LlmExchange {
 
 	private volatile @Nullable Bill bill;
 
+	/** The last usage priced for this exchange, kept so that one answer is priced once. */
+	private volatile @Nullable Bill priced;
+
 	private final Map<Class<?>, Object> extensions = new ConcurrentHashMap<>();
 
 	public LlmExchange(String requestId, Operation operation, Team team, ObjectNode body, ModelRoute route) {
@@ -256,6 +259,21 @@ public final class LlmExchange {
 		return this.bill;
 	}
 
+	/**
+	 * {@code usage} priced at {@code target}: the one place a request's answer is priced. A whole
+	 * answer's cost header, written before the request completes, and its {@link #bill()} at
+	 * completion are the same usage at the same target, so the second asks get the first's bill.
+	 */
+	public Bill price(RouteTarget target, Usage usage) {
+		Bill last = this.priced;
+		if (last != null && last.target().equals(target) && last.usage().equals(usage)) {
+			return last;
+		}
+		Bill bill = Bill.of(target, usage);
+		this.priced = bill;
+		return bill;
+	}
+
 	private @Nullable Bill decideBill(Completion completion) {
 		Function<Completion, @Nullable Bill> billing = this.biller;
 		if (billing != null) {
@@ -268,7 +286,7 @@ public final class LlmExchange {
 		}
 		Attempt served = this.attempts.serving();
 		Usage reported = this.usage;
-		return (served != null && reported != null) ? Bill.of(served.target(), reported) : null;
+		return (served != null && reported != null) ? price(served.target(), reported) : null;
 	}
 
 	/**

@@ -17,7 +17,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 
-import dev.switchboard.core.Bill;
 import dev.switchboard.core.CompareGate;
 import dev.switchboard.core.CompareLeg;
 import dev.switchboard.core.ErrorResponses;
@@ -136,7 +135,7 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 			response.getHeaders().set(Headers.COMPLETION_TOKENS, Long.toString(usage.completionTokens()));
 			// Written before the exchange completes, so priced as its bill will be: for a whole
 			// answer the bill is exactly this reported usage at the serving target.
-			response.getHeaders().set(Headers.COST, Bill.of(servedBy, usage).cost().toPlainString());
+			response.getHeaders().set(Headers.COST, llm.price(servedBy, usage).cost().toPlainString());
 		}
 		return response.writeWith(Mono.just(response.bufferFactory().wrap(json)));
 	}

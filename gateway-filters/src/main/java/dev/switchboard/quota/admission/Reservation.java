@@ -172,7 +172,7 @@ public final class Reservation implements LlmExchangeListener {
 
 	/** The exchange's bill: {@link #billedUsage} on the {@link #billedTarget}. Registered with {@link LlmExchange#billWith}. */
 	Bill bill(LlmExchange.Completion completion) {
-		return Bill.of(billedTarget(), billedUsage(completion));
+		return this.exchange.price(billedTarget(), billedUsage(completion));
 	}
 
 	/**
