@@ -1,6 +1,7 @@
 package dev.switchboard.guard.filter;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,8 +40,11 @@ class LlmGuardGatewayFilterFactoryTest {
 
 	@Test
 	void theGuardrailsAreANamedArgumentToo() {
-		assertThat(this.routes.bind(this.factory, Map.of("guardrails[0]", "pii", "guardrails[1]", "secrets"))
-			.getGuardrails()).containsExactly("pii", "secrets");
+		// As route YAML hands them over (args: {guardrails: [pii, secrets]}): flattened, in order.
+		Map<String, String> args = new LinkedHashMap<>();
+		args.put("guardrails[0]", "pii");
+		args.put("guardrails[1]", "secrets");
+		assertThat(this.routes.bind(this.factory, args).getGuardrails()).containsExactly("pii", "secrets");
 	}
 
 	@Test
