@@ -1,8 +1,17 @@
 package dev.switchboard.quota.admission;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
+
+import dev.switchboard.quota.LimitSet;
+import dev.switchboard.quota.QuotaLimit;
+import dev.switchboard.quota.QuotaLimit.Dimension;
+import dev.switchboard.quota.backend.BucketSpec;
 
 /**
  * OpenAI's rate-limit response headers, so official SDKs and clients written for OpenAI pace
@@ -74,6 +83,44 @@ public final class RateLimitHeaders {
 		long minutes = (seconds % 3600) / 60;
 		long rest = seconds % 60;
 		return (hours > 0 ? hours + "h" : "") + minutes + "m" + rest + "s";
+	}
+
+	/**
+	 * The headers of an admission: per dimension the tightest enforced window (the tokens-per-minute
+	 * one first, as OpenAI reports it), with the dry-run limits that would have refused, the model a
+	 * downgrade came from and the store that answered.
+	 */
+	static Admission.Headers of(Instant now, List<Probed> results, List<QuotaLimit> dryRun,
+			@Nullable String downgradedFrom, String backendName) {
+		Window requests = null;
+		Window tokens = null;
+		boolean tokensPerMinute = false;
+		for (Probed result : results) {
+			if (result.bucket().mode() != LimitSet.Mode.ENFORCE) {
+				continue;
+			}
+			for (int i = 0; i < result.bucket().limits().size(); i++) {
+				QuotaLimit limit = result.bucket().limits().get(i);
+				long capacity = result.bucket().capacities().get(i);
+				long available = result.probe().available()[i];
+				Window window = new Window(capacity, Math.max(0, available),
+						BucketSpec.resetIn(limit, capacity, available, now));
+				if (limit == QuotaLimit.REQUESTS_PER_MINUTE) {
+					if (requests == null || window.remaining() < requests.remaining()) {
+						requests = window;
+					}
+				}
+				else if (limit.dimension() == Dimension.TOKENS) {
+					boolean minute = limit == QuotaLimit.TOKENS_PER_MINUTE;
+					if (tokens == null || (minute && !tokensPerMinute)
+							|| (minute == tokensPerMinute && window.remaining() < tokens.remaining())) {
+						tokens = window;
+						tokensPerMinute = minute;
+					}
+				}
+			}
+		}
+		return new Admission.Headers(requests, tokens, List.copyOf(dryRun), downgradedFrom, backendName);
 	}
 
 }

@@ -1,10 +1,7 @@
 package dev.switchboard.quota.admission;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -300,8 +297,8 @@ public final class TokenQuotaService {
 					if (batch.admitted) {
 						return new Soft(requested, charges(batch), null, null);
 					}
-					Result refused = firstRefused(batch.results);
-					QuotaLimit limit = refusedLimit(refused, demand(request, requested));
+					Probed refused = firstRefused(batch.results);
+					QuotaLimit limit = QuotaRefusals.refusedLimit(refused, demand(request, requested));
 					ModelRoute downgrade = downgrade(request, refused, limit);
 					return new Soft(downgrade.primary(), List.of(), downgrade, limit);
 				});
@@ -312,29 +309,30 @@ public final class TokenQuotaService {
 			List<BucketSpec> enforced = List.copyOf(buckets);
 			buckets.addAll(buckets(request, target, LimitSet.Mode.DRY_RUN));
 			return consumeAll(store, buckets, demand, request.dryRun).flatMap(batch -> {
-				List<Result> results = batch.results;
+				List<Probed> results = batch.results;
 				List<QuotaLimit> dryRun = new ArrayList<>();
-				Result refused = null;
-				for (Result result : results) {
-					if (result.probe.consumed()) {
+				Probed refused = null;
+				for (Probed result : results) {
+					if (result.probe().consumed()) {
 						continue;
 					}
-					QuotaLimit limit = refusedLimit(result, demand);
-					if (result.bucket.mode() == LimitSet.Mode.DRY_RUN || request.dryRun) {
+					QuotaLimit limit = QuotaRefusals.refusedLimit(result, demand);
+					if (result.bucket().mode() == LimitSet.Mode.DRY_RUN || request.dryRun) {
 						dryRun.add(limit);
 						this.metrics.rejected(request.exchange.team().name(), limit, true);
 						log.info("Dry-run quota: request {} of team '{}' would have been rejected by {} ({})",
-								request.exchange.requestId(), request.exchange.team().name(), limit, result.bucket.scope());
+								request.exchange.requestId(), request.exchange.team().name(), limit, result.bucket().scope());
 					}
 					else if (refused == null) {
 						refused = result;
 					}
 				}
-				Admission.Headers headers = headers(results, dryRun,
+				Admission.Headers headers = RateLimitHeaders.of(this.clock.instant(), results, dryRun,
 						(soft2.downgrade != null) ? request.exchange.requestedModel() : null, store.name());
 				if (refused != null) {
-					QuotaLimit limit = refusedLimit(refused, demand);
-					QuotaExceededException error = rejection(request, refused, limit, demand, headers);
+					QuotaLimit limit = QuotaRefusals.refusedLimit(refused, demand);
+					QuotaExceededException error = QuotaRefusals.rejection(request.exchange.team().name(), this.clock.instant(),
+							refused, limit, demand, headers);
 					// Nothing of this batch was taken; only what the soft phase holds goes back.
 					return refund(store, soft2.charges).then(Mono.error(error));
 				}
@@ -346,8 +344,8 @@ public final class TokenQuotaService {
 		});
 	}
 
-	private ModelRoute downgrade(Request request, Result refused, QuotaLimit limit) {
-		LimitSet set = limitSet(request.policy, request.exchange.team().name(), refused.bucket.scope());
+	private ModelRoute downgrade(Request request, Probed refused, QuotaLimit limit) {
+		LimitSet set = limitSet(request.policy, request.exchange.team().name(), refused.bucket().scope());
 		String alias = set.downgradeTo();
 		if (alias == null) {
 			throw new IllegalStateException("soft limit " + limit + " without downgrade-to");
@@ -369,9 +367,9 @@ public final class TokenQuotaService {
 					!allOptional && bucket.mode() != LimitSet.Mode.DRY_RUN))
 			.toList();
 		return store.tryConsumeAll(takes).map(batch -> {
-			List<Result> results = new ArrayList<>(takes.size());
+			List<Probed> results = new ArrayList<>(takes.size());
 			for (int i = 0; i < takes.size(); i++) {
-				results.add(new Result(takes.get(i).bucket(), takes.get(i).amount(), batch.probes().get(i)));
+				results.add(new Probed(takes.get(i).bucket(), takes.get(i).amount(), batch.probes().get(i)));
 			}
 			return new Consumed(batch.admitted(), results);
 		});
@@ -390,105 +388,13 @@ public final class TokenQuotaService {
 			return List.of();
 		}
 		return batch.results.stream()
-			.filter(result -> result.probe.consumed() && result.amount > 0)
-			.map(result -> new Reservation.Charge(result.bucket, result.amount))
+			.filter(result -> result.probe().consumed() && result.amount() > 0)
+			.map(result -> new Reservation.Charge(result.bucket(), result.amount()))
 			.toList();
 	}
 
-	private static @Nullable Result firstRefused(List<Result> results) {
-		return results.stream().filter(result -> !result.probe.consumed()).findFirst().orElse(null);
-	}
-
-	/** The first limit of a refused bucket that lacks the amount. */
-	private static QuotaLimit refusedLimit(Result result, Demand demand) {
-		long amount = demand.of(result.bucket.dimension());
-		long[] available = result.probe.available();
-		for (int i = 0; i < result.bucket.limits().size(); i++) {
-			if (available[i] < amount) {
-				return result.bucket.limits().get(i);
-			}
-		}
-		return result.bucket.limits().get(0);
-	}
-
-	private QuotaExceededException rejection(Request request, Result refused, QuotaLimit limit, Demand demand,
-			Admission.Headers headers) {
-		Instant now = this.clock.instant();
-		long amount = demand.of(refused.bucket.dimension());
-		Duration wait = Duration.ZERO;
-		boolean never = false;
-		for (int i = 0; i < refused.bucket.limits().size(); i++) {
-			Duration needed = BucketSpec.waitFor(refused.bucket.limits().get(i), refused.bucket.capacities().get(i),
-					refused.probe.available()[i], amount, now);
-			if (needed == null) {
-				never = true;
-			}
-			else if (needed.compareTo(wait) > 0) {
-				wait = needed;
-			}
-		}
-		int index = refused.bucket.indexOf(limit);
-		long capacity = refused.bucket.capacities().get(index);
-		long available = refused.probe.available()[index];
-		String team = request.exchange.team().name();
-		String scope = refused.bucket.scope().equals("team") ? "" : " (" + refused.bucket.scope() + ")";
-		String message;
-		if (never) {
-			message = "Request too large for team '" + team + "' on " + describe(limit) + scope + ": Limit "
-					+ format(limit, capacity) + ", Requested " + format(limit, amount)
-					+ ". Lower max_tokens or the prompt, or ask for a higher limit.";
-			return new QuotaExceededException(limit, message, null, headers);
-		}
-		String used = format(limit, capacity - Math.max(available, 0) + Math.max(0, -available));
-		message = (limit.isBudget() ? "You exceeded your current quota: team '" : "Rate limit reached for team '")
-				+ team + "' on " + describe(limit) + scope + ": Limit " + format(limit, capacity) + ", Used " + used
-				+ ", Requested " + format(limit, amount) + ". Please try again in " + RateLimitHeaders.format(wait) + ".";
-		return new QuotaExceededException(limit, message, wait.isZero() ? Duration.ofMillis(1) : wait, headers);
-	}
-
-	private static String describe(QuotaLimit limit) {
-		return limit.id().replace('-', ' ');
-	}
-
-	private static String format(QuotaLimit limit, long amount) {
-		if (limit.dimension() == Dimension.SPEND) {
-			return "$" + BigDecimal.valueOf(amount, 9).setScale(4, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
-		}
-		return Long.toString(amount);
-	}
-
-	private Admission.Headers headers(List<Result> results, List<QuotaLimit> dryRun, @Nullable String downgradedFrom,
-			String backendName) {
-		Instant now = this.clock.instant();
-		RateLimitHeaders.Window requests = null;
-		RateLimitHeaders.Window tokens = null;
-		boolean tokensPerMinute = false;
-		for (Result result : results) {
-			if (result.bucket.mode() != LimitSet.Mode.ENFORCE) {
-				continue;
-			}
-			for (int i = 0; i < result.bucket.limits().size(); i++) {
-				QuotaLimit limit = result.bucket.limits().get(i);
-				long capacity = result.bucket.capacities().get(i);
-				long available = result.probe.available()[i];
-				RateLimitHeaders.Window window = new RateLimitHeaders.Window(capacity, Math.max(0, available),
-						BucketSpec.resetIn(limit, capacity, available, now));
-				if (limit == QuotaLimit.REQUESTS_PER_MINUTE) {
-					if (requests == null || window.remaining() < requests.remaining()) {
-						requests = window;
-					}
-				}
-				else if (limit.dimension() == Dimension.TOKENS) {
-					boolean minute = limit == QuotaLimit.TOKENS_PER_MINUTE;
-					if (tokens == null || (minute && !tokensPerMinute)
-							|| (minute == tokensPerMinute && window.remaining() < tokens.remaining())) {
-						tokens = window;
-						tokensPerMinute = minute;
-					}
-				}
-			}
-		}
-		return new Admission.Headers(requests, tokens, List.copyOf(dryRun), downgradedFrom, backendName);
+	private static @Nullable Probed firstRefused(List<Probed> results) {
+		return results.stream().filter(result -> !result.probe().consumed()).findFirst().orElse(null);
 	}
 
 	// ---- stream extension
@@ -659,22 +565,7 @@ public final class TokenQuotaService {
 			long completion, YearMonth month, boolean dryRun) {
 	}
 
-	private record Demand(long requests, long tokens, long spend) {
-
-		long of(Dimension dimension) {
-			return switch (dimension) {
-				case REQUESTS -> this.requests;
-				case TOKENS -> this.tokens;
-				case SPEND -> this.spend;
-			};
-		}
-
-	}
-
-	private record Result(BucketSpec bucket, long amount, QuotaBackend.Probe probe) {
-	}
-
-	private record Consumed(boolean admitted, List<Result> results) {
+	private record Consumed(boolean admitted, List<Probed> results) {
 	}
 
 	private record Soft(RouteTarget target, List<Reservation.Charge> charges, @Nullable ModelRoute downgrade,
