@@ -3,11 +3,14 @@ package dev.switchboard.autoconfigure;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.ActiveProfiles;
@@ -36,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"spring.cloud.gateway.server.webflux.routes[0].filters[2]=LlmCache=5m",
 				"spring.cloud.gateway.server.webflux.routes[0].filters[3]=LlmGuard=pii,secrets" })
 @ActiveProfiles("hostile-it")
+@ExtendWith(OutputCaptureExtension.class)
 class SwitchedOffCapabilitiesIntegrationTest {
 
 	@LocalServerPort
@@ -45,7 +49,7 @@ class SwitchedOffCapabilitiesIntegrationTest {
 	ApplicationContext context;
 
 	@Test
-	void routesNamingASwitchedOffFilterStillServeAndTheCapabilityDoesNotAct() {
+	void routesNamingASwitchedOffFilterStillServeAndTheCapabilityDoesNotAct(CapturedOutput output) {
 		assertThat(this.context.getBeanNamesForType(CacheService.class)).isEmpty();
 		assertThat(this.context.getBeanNamesForType(TokenQuotaService.class)).isEmpty();
 		assertThat(this.context.getBeanNamesForType(GuardService.class)).isEmpty();
@@ -64,6 +68,12 @@ class SwitchedOffCapabilitiesIntegrationTest {
 			assertThat(r.responseHeaders().get("x-switchboard-cache")).as("no cache lookup").isNull();
 			assertThat(r.responseHeaders().names()).as("no quota headers")
 				.noneMatch(name -> name.toLowerCase().startsWith("x-ratelimit"));
+		}
+		for (String[] filter : new String[][] { { "LlmQuota", "switchboard.quota.enabled" },
+				{ "LlmCache", "switchboard.cache.enabled" }, { "LlmGuard", "switchboard.guard.enabled" } }) {
+			String line = "Routes with the " + filter[0] + " filter pass requests through it: " + filter[1] + " is false";
+			assertThat(output.getAll().split(java.util.regex.Pattern.quote(line), -1))
+				.as("said once, naming the property: %s", line).hasSize(2);
 		}
 	}
 
