@@ -208,7 +208,8 @@ public class RedisCostLedger implements CostLedger {
 	}
 
 	private String key(String team, String kind, String period) {
-		return this.prefix + ":{" + team + "}:" + (this.quotaLedger ? "usage" : kind) + ":" + period;
+		return this.quotaLedger ? UsageLedgers.key(this.prefix, team, period)
+				: this.prefix + ":{" + team + "}:" + kind + ":" + period;
 	}
 
 	private String teamOf(String key) {

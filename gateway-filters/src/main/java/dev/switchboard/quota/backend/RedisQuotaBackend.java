@@ -254,7 +254,7 @@ public final class RedisQuotaBackend implements QuotaBackend {
 
 	/** {@code {prefix}:{team}:usage:{period}}. */
 	public String ledgerKey(String team, String period) {
-		return this.prefix + ":{" + team + "}:usage:" + period;
+		return UsageLedgers.key(this.prefix, team, period);
 	}
 
 	/** {@code {prefix}:{team}:settled:{id}}: present while a settlement id is remembered. */
