@@ -8,6 +8,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import dev.switchboard.core.Json;
 import dev.switchboard.core.Thinking;
 
 /**
@@ -46,6 +47,12 @@ final class AnswerTexts {
 	private AnswerTexts() {
 	}
 
+	/** The answer's choices; none when {@code choices} is not an array (a provider's malformed chunk). */
+	private static JsonNode choices(JsonNode root) {
+		JsonNode choices = root.path("choices");
+		return choices.isArray() ? choices : Json.NODES.arrayNode();
+	}
+
 	/**
 	 * Where a text is: a choice's field, a signed thinking block ({@value #THINKING}, {@code tool}
 	 * its index) or a tool call's arguments ({@value #ARGUMENTS}). Ordered by choice, then field,
@@ -76,7 +83,7 @@ final class AnswerTexts {
 	/** The texts of {@code root} (a completion or a chunk), in slot order within each choice. */
 	static List<Piece> read(JsonNode root, String container) {
 		List<Piece> pieces = new ArrayList<>();
-		JsonNode choices = root.path("choices");
+		JsonNode choices = choices(root);
 		for (int position = 0; position < choices.size(); position++) {
 			JsonNode choice = choices.get(position);
 			int index = choice.path("index").asInt(position);
@@ -89,7 +96,7 @@ final class AnswerTexts {
 				}
 				if (field.equals(Thinking.REASONING_CONTENT)) {
 					JsonNode blocks = holder.path(Thinking.THINKING_BLOCKS);
-					for (int block = 0; block < blocks.size(); block++) {
+					for (int block = 0; blocks.isArray() && block < blocks.size(); block++) {
 						JsonNode text = blocks.get(block).path(THINKING);
 						if (text.isString() && THINKING.equals(blocks.get(block).path("type").asString(""))) {
 							pieces.add(new Piece(new Slot(index, THINKING, block), text.stringValue()));
@@ -98,7 +105,7 @@ final class AnswerTexts {
 				}
 			}
 			JsonNode calls = holder.path("tool_calls");
-			for (int call = 0; call < calls.size(); call++) {
+			for (int call = 0; calls.isArray() && call < calls.size(); call++) {
 				JsonNode arguments = calls.get(call).path("function").path(ARGUMENTS);
 				if (arguments.isString()) {
 					pieces.add(new Piece(new Slot(index, ARGUMENTS, calls.get(call).path("index").asInt(call)),
@@ -130,7 +137,7 @@ final class AnswerTexts {
 
 	/** Writes {@code texts} into {@code root} (a copy), at the slots {@link #read} found them in. */
 	static void write(ObjectNode root, String container, Map<Slot, String> texts) {
-		JsonNode choices = root.path("choices");
+		JsonNode choices = choices(root);
 		for (int position = 0; position < choices.size(); position++) {
 			JsonNode choice = choices.get(position);
 			int index = choice.path("index").asInt(position);
@@ -183,7 +190,7 @@ final class AnswerTexts {
 	 */
 	static List<Integer> signing(JsonNode chunk) {
 		List<Integer> signing = List.of();
-		JsonNode choices = chunk.path("choices");
+		JsonNode choices = choices(chunk);
 		for (int position = 0; position < choices.size(); position++) {
 			for (JsonNode block : choices.get(position).path(DELTA).path(Thinking.THINKING_BLOCKS)) {
 				if (THINKING.equals(block.path("type").asString("")) && !block.path("signature").asString("").isEmpty()) {
@@ -199,7 +206,7 @@ final class AnswerTexts {
 	/** The choices of a stream chunk that finish in it (a {@code finish_reason}). */
 	static List<Integer> finishing(JsonNode chunk) {
 		List<Integer> finishing = List.of();
-		JsonNode choices = chunk.path("choices");
+		JsonNode choices = choices(chunk);
 		for (int position = 0; position < choices.size(); position++) {
 			if (choices.get(position).path("finish_reason").isString()) {
 				finishing = (finishing.isEmpty()) ? new ArrayList<>(1) : finishing;
@@ -211,7 +218,7 @@ final class AnswerTexts {
 
 	/** Empties the signatures of the {@code thinking} blocks the chunk (a copy) ends for {@code choice}. */
 	static void unsign(ObjectNode chunk, int choice) {
-		JsonNode choices = chunk.path("choices");
+		JsonNode choices = choices(chunk);
 		for (int position = 0; position < choices.size(); position++) {
 			if (choices.get(position).path("index").asInt(position) != choice) {
 				continue;

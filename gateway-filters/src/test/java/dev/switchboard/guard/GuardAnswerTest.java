@@ -320,6 +320,22 @@ class GuardAnswerTest {
 		assertThat(Json.MAPPER.readTree(streamed.toString()).path("to").asString()).isEqualTo(value);
 	}
 
+	@Test
+	void aMalformedChunkFromTheProviderIsReleasedAsItCameWithoutBreakingTheStream() {
+		GuardService guard = service(Map.of("pii",
+				post(new RegexGuardrail("pii", List.of(), List.of("email"), Map.of()), GuardedRail.WHOLE_ANSWER)));
+		List<SseEvent> events = new ArrayList<>(chunks("Mail a@example.com", " now"));
+		events.add(0, SseEvent.data("{\"choices\":{\"0\":{\"delta\":{\"content\":\"odd\"}}}}".getBytes()));
+		events.add(1, SseEvent.data("{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":{\"a\":1},\"thinking_blocks\":7}}]}"
+			.getBytes()));
+		events.add(2, SseEvent.data("not json".getBytes()));
+
+		List<SseEvent> out = stream(guard, events);
+
+		assertThat(text(out.subList(3, out.size()))).isEqualTo("Mail [EMAIL] now");
+		assertThat(out.get(2).dataAsString()).isEqualTo("not json");
+	}
+
 	private static Guardrail rewriting(java.util.function.UnaryOperator<String> rewrite) {
 		return new Guardrail() {
 			@Override
