@@ -6,8 +6,6 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -107,16 +105,11 @@ public final class TokenQuotaService {
 
 	private final Clock clock;
 
-	private final String keyPrefix;
-
 	private final QueuePolicy queues;
 
 	private final BurstQueue queue;
 
-	/** Most team and model scopes kept with their buckets; far above a policy's, so only past months go. */
-	private static final int MAX_SCOPES = 10_000;
-
-	private final Map<ScopeKey, List<BucketSpec>> scopes = new ConcurrentHashMap<>();
+	private final QuotaBuckets buckets;
 
 	/** The live configuration whose versions carry the quota policy, or {@code null}: {@link #policy} is fixed. */
 	private final @Nullable ConfigSnapshots snapshotsOfConfig;
@@ -136,7 +129,7 @@ public final class TokenQuotaService {
 		this.resolver = builder.resolver;
 		this.metrics = builder.metrics;
 		this.clock = builder.clock;
-		this.keyPrefix = builder.keyPrefix;
+		this.buckets = new QuotaBuckets(builder.keyPrefix);
 		this.queues = builder.queues;
 		this.snapshotsOfConfig = builder.config;
 		this.queue = (builder.queue != null) ? builder.queue
@@ -345,7 +338,7 @@ public final class TokenQuotaService {
 	}
 
 	private ModelRoute downgrade(Request request, Probed refused, QuotaLimit limit) {
-		LimitSet set = limitSet(request.policy, request.exchange.team().name(), refused.bucket().scope());
+		LimitSet set = QuotaBuckets.limitSet(request.policy, request.exchange.team().name(), refused.bucket().scope());
 		String alias = set.downgradeTo();
 		if (alias == null) {
 			throw new IllegalStateException("soft limit " + limit + " without downgrade-to");
@@ -470,93 +463,8 @@ public final class TokenQuotaService {
 	}
 
 	private List<BucketSpec> buckets(Request request, RouteTarget target, LimitSet.Mode mode) {
-		String team = request.exchange.team().name();
-		String model = target.model().id();
-		List<BucketSpec> buckets = new ArrayList<>();
-		addOfMode(buckets, mode, scopeBuckets(request.policy, team, "team", request.month));
-		addOfMode(buckets, mode, scopeBuckets(request.policy, team, "model:" + model, request.month));
-		QuotaPolicy.ClientLayer layer = request.policy.clientLayer();
-		if (layer != null && request.client != null && !layer.limits().isEmpty()) {
-			// One scope per client key: not kept, there may be any number of them.
-			addOfMode(buckets, mode, BucketSpec.forScope(this.keyPrefix, team, "client:" + request.client,
-					layer.limits(), request.month));
-		}
-		return buckets;
-	}
-
-	private static void addOfMode(List<BucketSpec> buckets, LimitSet.Mode mode, List<BucketSpec> scope) {
-		for (BucketSpec bucket : scope) {
-			if (bucket.mode() == mode) {
-				buckets.add(bucket);
-			}
-		}
-	}
-
-	/**
-	 * The buckets of a team's or a model's limits in a month. They follow from the policy alone, so
-	 * they are worked out once and kept (a request asks for them once per mode), not rebuilt, keys
-	 * and fingerprints included, on every request. Bounded by the policy's teams and models times
-	 * the months a gateway runs through; past {@link #MAX_SCOPES} entries the map starts afresh
-	 * (correct, only recomputed), which drops the past months' entries.
-	 */
-	private List<BucketSpec> scopeBuckets(QuotaPolicy policy, String team, String scope, YearMonth month) {
-		// Keyed by the policy too: requests of two configuration versions may be admitted at once.
-		ScopeKey key = new ScopeKey(policy, team, scope, month);
-		List<BucketSpec> buckets = this.scopes.get(key);
-		if (buckets == null) {
-			if (this.scopes.size() >= MAX_SCOPES) {
-				this.scopes.clear();
-			}
-			buckets = BucketSpec.forScope(this.keyPrefix, team, scope, limitSet(policy, team, scope), month);
-			this.scopes.put(key, buckets);
-		}
-		return buckets;
-	}
-
-	/** A scope under one policy, compared by the policy's identity: hashing a whole policy per request would cost more than the lookup saves. */
-	private static final class ScopeKey {
-
-		private final QuotaPolicy policy;
-
-		private final String team;
-
-		private final String scope;
-
-		private final YearMonth month;
-
-		private final int hash;
-
-		ScopeKey(QuotaPolicy policy, String team, String scope, YearMonth month) {
-			this.policy = policy;
-			this.team = team;
-			this.scope = scope;
-			this.month = month;
-			this.hash = ((System.identityHashCode(policy) * 31 + team.hashCode()) * 31 + scope.hashCode()) * 31
-					+ month.hashCode();
-		}
-
-		@Override
-		public boolean equals(Object other) {
-			return other instanceof ScopeKey key && key.policy == this.policy && key.team.equals(this.team)
-					&& key.scope.equals(this.scope) && key.month.equals(this.month);
-		}
-
-		@Override
-		public int hashCode() {
-			return this.hash;
-		}
-
-	}
-
-	/** The limits of a scope as {@link #buckets} names it: {@code team}, {@code model:<id>} or {@code client:<id>}. */
-	private static LimitSet limitSet(QuotaPolicy policy, String team, String scope) {
-		if (scope.equals("team")) {
-			return policy.team(team);
-		}
-		if (scope.startsWith("model:")) {
-			return policy.model(team, scope.substring("model:".length()));
-		}
-		return (policy.clientLayer() != null) ? policy.clientLayer().limits() : LimitSet.NONE;
+		return this.buckets.of(request.policy, request.exchange.team().name(), target.model().id(), request.client,
+				request.month, mode);
 	}
 
 	// ---- internal records
