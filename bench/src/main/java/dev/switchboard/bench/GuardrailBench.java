@@ -103,13 +103,7 @@ public final class GuardrailBench {
 				+ "answer (min / median / max of " + ROUNDS + " rounds' medians):");
 		for (int times : new int[] { 1, 16 }) {
 			String text = prompt().repeat(times);
-			List<SseEvent> read = new ArrayList<>();
-			for (int i = 0; i < text.length(); i += 4) {
-				ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk");
-				chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta")
-					.put("content", text.substring(i, Math.min(text.length(), i + 4)));
-				read.add(Json.event(chunk));
-			}
+			List<SseEvent> read = chunks(text).stream().map(Json::event).toList();
 			int perRound = PER_ROUND / 20 / times;
 			double[] medians = new double[ROUNDS];
 			for (int round = -2; round < ROUNDS; round++) {
@@ -159,10 +153,7 @@ public final class GuardrailBench {
 		List<SseEvent> read = new ArrayList<>();
 		// Each chunk twice: as bytes the guard parses, and as the adapter hands them over, parsed once
 		// already (events carry their parse, which every later reader shares).
-		for (int i = 0; i < text.length(); i += 4) {
-			ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk");
-			chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta")
-				.put("content", text.substring(i, Math.min(text.length(), i + 4)));
+		for (ObjectNode chunk : chunks(text)) {
 			chunks.add(Json.MAPPER.writeValueAsBytes(chunk));
 			read.add(Json.event(chunk));
 		}
@@ -214,6 +205,18 @@ public final class GuardrailBench {
 				+ "(min / median / max of %d rounds' medians)%n", text.length(), whole[0], whole[ROUNDS / 2],
 				whole[ROUNDS - 1], chunks.size(), streamed[0], streamed[ROUNDS / 2], streamed[ROUNDS - 1], parsed[0],
 				parsed[ROUNDS / 2], parsed[ROUNDS - 1], ROUNDS);
+	}
+
+	/** {@code text} as chat completion chunks of four characters each. */
+	private static List<ObjectNode> chunks(String text) {
+		List<ObjectNode> chunks = new ArrayList<>();
+		for (int i = 0; i < text.length(); i += 4) {
+			ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk");
+			chunk.putArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta")
+				.put("content", text.substring(i, Math.min(text.length(), i + 4)));
+			chunks.add(chunk);
+		}
+		return chunks;
 	}
 
 	/** About 4 kB of prose with two addresses and a card number to mask. */

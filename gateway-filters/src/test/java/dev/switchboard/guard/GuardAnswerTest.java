@@ -138,21 +138,12 @@ class GuardAnswerTest {
 	@Test
 	void theLastCheckIsCompleteEvenWhenTheLastTextFilledAWindowAndWhatItAddsStillGoesOut() {
 		List<Boolean> complete = new ArrayList<>();
-		Guardrail signs = new Guardrail() {
-			@Override
-			public String name() {
-				return "signs";
-			}
-
-			@Override
-			public Mono<GuardVerdict> checkAnswer(GuardAnswer answer) {
-				complete.add(answer.complete());
-				return answer.complete()
-						? Mono.just(GuardVerdict.rewrite(answer.texts().stream().map(text -> text + " [checked]").toList(),
-								"signed"))
-						: Mono.just(GuardVerdict.allow());
-			}
-		};
+		Guardrail signs = answering("signs", answer -> {
+			complete.add(answer.complete());
+			return answer.complete()
+					? GuardVerdict.rewrite(answer.texts().stream().map(text -> text + " [checked]").toList(), "signed")
+					: GuardVerdict.allow();
+		});
 		// Windows of one character: "hello" and " world" each fill one, the end comes with no text of its own.
 		List<SseEvent> events = stream(service(Map.of("signs", post(signs, 1))), chunks("hello", " world"));
 		assertThat(complete).containsExactly(false, false, true);
@@ -183,17 +174,8 @@ class GuardAnswerTest {
 		assertThat(finishing.path("delta").path("content").asString()).isEqualTo(" [checked]");
 
 		// A deny on the end alone ends the stream with the refusal, after the windows it let go.
-		Guardrail deniesAtTheEnd = new Guardrail() {
-			@Override
-			public String name() {
-				return "end";
-			}
-
-			@Override
-			public Mono<GuardVerdict> checkAnswer(GuardAnswer answer) {
-				return Mono.just(answer.complete() ? GuardVerdict.deny("not as a whole") : GuardVerdict.allow());
-			}
-		};
+		Guardrail deniesAtTheEnd = answering("end",
+				answer -> answer.complete() ? GuardVerdict.deny("not as a whole") : GuardVerdict.allow());
 		GuardService guard = service(Map.of("end", post(deniesAtTheEnd, 1)));
 		List<SseEvent> released = new ArrayList<>();
 		assertThatExceptionOfType(GatewayRefusal.class).isThrownBy(() -> guard
@@ -337,15 +319,20 @@ class GuardAnswerTest {
 	}
 
 	private static Guardrail rewriting(java.util.function.UnaryOperator<String> rewrite) {
+		return answering("r", answer -> GuardVerdict.rewrite(answer.texts().stream().map(rewrite).toList(), "rewritten"));
+	}
+
+	/** A guardrail named {@code name} whose answer checks give {@code verdict}. */
+	private static Guardrail answering(String name, java.util.function.Function<GuardAnswer, GuardVerdict> verdict) {
 		return new Guardrail() {
 			@Override
 			public String name() {
-				return "r";
+				return name;
 			}
 
 			@Override
 			public Mono<GuardVerdict> checkAnswer(GuardAnswer answer) {
-				return Mono.just(GuardVerdict.rewrite(answer.texts().stream().map(rewrite).toList(), "rewritten"));
+				return Mono.just(verdict.apply(answer));
 			}
 		};
 	}
