@@ -1,8 +1,10 @@
 package dev.switchboard.guard;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -135,9 +137,15 @@ final class AnswerTexts {
 				|| reasoning.isString() && reasoning.stringValue().contentEquals(joined));
 	}
 
-	/** Writes {@code texts} into {@code root} (a copy), at the slots {@link #read} found them in. */
+	/**
+	 * Writes {@code texts} into {@code root} (a copy), at the slots {@link #read} found them in. A
+	 * slot read from two entries (a choice or a tool call's index given twice, as a provider's
+	 * malformed chunk may) holds the pieces' texts joined: it is written once, into the first, and
+	 * the others are emptied, so no text goes out twice.
+	 */
 	static void write(ObjectNode root, String container, Map<Slot, String> texts) {
 		JsonNode choices = choices(root);
+		Set<Slot> written = new HashSet<>();
 		for (int position = 0; position < choices.size(); position++) {
 			JsonNode choice = choices.get(position);
 			int index = choice.path("index").asInt(position);
@@ -146,20 +154,23 @@ final class AnswerTexts {
 			}
 			boolean fromBlocks = reasoningFromBlocks(holder);
 			for (String field : FIELDS) {
-				String text = texts.get(new Slot(index, field, -1));
+				Slot slot = new Slot(index, field, -1);
+				String text = texts.get(slot);
 				if (text != null && holder.path(field).isString() && !(fromBlocks && field.equals(Thinking.REASONING_CONTENT))) {
-					holder.put(field, text);
+					holder.put(field, written.add(slot) ? text : "");
 				}
 			}
 			if (holder.path(Thinking.THINKING_BLOCKS) instanceof ArrayNode blocks) {
 				boolean changed = false;
 				StringBuilder joined = new StringBuilder();
 				for (int block = 0; block < blocks.size(); block++) {
-					String text = texts.get(new Slot(index, THINKING, block));
+					Slot slot = new Slot(index, THINKING, block);
+					String text = texts.get(slot);
 					if (blocks.get(block) instanceof ObjectNode object && THINKING.equals(object.path("type").asString(""))
 							&& object.path(THINKING).isString()) {
-						if (text != null && !text.equals(object.path(THINKING).stringValue())) {
-							object.put(THINKING, text).put("signature", "");
+						String now = (text == null) ? null : written.add(slot) ? text : "";
+						if (now != null && !now.equals(object.path(THINKING).stringValue())) {
+							object.put(THINKING, now).put("signature", "");
 							changed = true;
 						}
 						joined.append(object.path(THINKING).stringValue());
@@ -170,13 +181,11 @@ final class AnswerTexts {
 				}
 			}
 			if (holder.path("tool_calls") instanceof ArrayNode calls) {
-				java.util.Set<Slot> written = new java.util.HashSet<>();
 				for (int call = 0; call < calls.size(); call++) {
 					Slot slot = new Slot(index, ARGUMENTS, calls.get(call).path("index").asInt(call));
 					String text = texts.get(slot);
 					if (text != null && calls.get(call).path("function") instanceof ObjectNode function
 							&& function.path(ARGUMENTS).isString()) {
-						// A slot read from two entries (one index given twice) is written once, into the first.
 						function.put(ARGUMENTS, written.add(slot) ? text : "");
 					}
 				}
@@ -192,7 +201,7 @@ final class AnswerTexts {
 		List<Integer> signing = List.of();
 		JsonNode choices = choices(chunk);
 		for (int position = 0; position < choices.size(); position++) {
-			for (JsonNode block : choices.get(position).path(DELTA).path(Thinking.THINKING_BLOCKS)) {
+			for (JsonNode block : blocks(choices.get(position))) {
 				if (THINKING.equals(block.path("type").asString("")) && !block.path("signature").asString("").isEmpty()) {
 					signing = (signing.isEmpty()) ? new ArrayList<>(1) : signing;
 					signing.add(choices.get(position).path("index").asInt(position));
@@ -201,6 +210,12 @@ final class AnswerTexts {
 			}
 		}
 		return signing;
+	}
+
+	/** A stream choice's {@code thinking_blocks} delta; none when it is not an array. */
+	private static JsonNode blocks(JsonNode choice) {
+		JsonNode blocks = choice.path(DELTA).path(Thinking.THINKING_BLOCKS);
+		return blocks.isArray() ? blocks : Json.NODES.arrayNode();
 	}
 
 	/** The choices of a stream chunk that finish in it (a {@code finish_reason}). */
@@ -223,7 +238,7 @@ final class AnswerTexts {
 			if (choices.get(position).path("index").asInt(position) != choice) {
 				continue;
 			}
-			for (JsonNode block : choices.get(position).path(DELTA).path(Thinking.THINKING_BLOCKS)) {
+			for (JsonNode block : blocks(choices.get(position))) {
 				if (block instanceof ObjectNode object && THINKING.equals(object.path("type").asString(""))) {
 					object.put("signature", "");
 				}

@@ -7,7 +7,7 @@ import java.util.List;
  * each tool call's arguments, in that order), and who asked.
  *
  * @param texts the texts a rewrite returns in the same order and number; on a stream, each text
- * that grew: its held text (the new window and the half window carried over) after up to a
+ * that grew: its held text (the new window and what was carried over, as it came) after up to a
  * window of its text already released (a rewrite may change the held text only)
  * @param team the team's name
  * @param model the model the client asked for

@@ -164,7 +164,8 @@ public final class GuardService {
 			}
 			Map<AnswerTexts.Slot, String> rewritten = new HashMap<>();
 			for (int i = 0; i < pieces.size(); i++) {
-				rewritten.put(pieces.get(i).slot(), checked.get(i));
+				// A slot read twice (a choice's index given twice) is written once, with both texts.
+				rewritten.merge(pieces.get(i).slot(), checked.get(i), String::concat);
 			}
 			ObjectNode copy = (ObjectNode) completion.deepCopy();
 			AnswerTexts.write(copy, AnswerTexts.MESSAGE, rewritten);

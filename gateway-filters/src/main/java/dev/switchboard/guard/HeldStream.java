@@ -23,6 +23,7 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.guard.AnswerTexts.Piece;
 import dev.switchboard.guard.AnswerTexts.Slot;
+import dev.switchboard.guard.Changes.Change;
 import dev.switchboard.sse.SseEvent;
 
 /**
@@ -33,17 +34,22 @@ import dev.switchboard.sse.SseEvent;
  * with the door's error event. The last check of every stream that had text says
  * {@code complete: true}; when the last window closed on the last text, it runs on the end alone.
  *
- * <p>The last half window of each window's events is carried over: held back and checked again with
- * the next, so a match no longer than half a window that the window's end cuts (an address, a card
- * number) is found, and masked, while none of it has left. Each check sees the held text and,
- * before it, up to a window of the text already released (per text: content, thinking, each tool
- * call's arguments), so a longer pattern split across windows is still found, and each character
- * is sent to the guardrails a bounded number of times: the checks of a long answer grow with its
+ * <p>The last half window of each text's events is carried over: held back, as it came, and
+ * checked again with the next window, so a match no longer than half a window that the window's
+ * end cuts (an address, a card number, a key whose first part already looks like one) is found
+ * whole, and masked, while none of it has left. Where a change crosses that cut, the cut moves
+ * back to the change's start ({@link Changes} finds the changes in the guardrails' rewrite), so
+ * a mask goes out whole or is held back whole. Each check sees the held text and, before it, up
+ * to a window of the text already released (per text: content, thinking, each tool call's
+ * arguments), so a longer pattern split across windows is still found, and each character is
+ * sent to the guardrails a bounded number of times: the checks of a long answer grow with its
  * length, not its square. What a window released stays released, which is the price of a window
  * smaller than the answer (hold the whole answer, the default, when nothing may leave before the
  * last word). A rewrite changes the held text only: one that would change text already sent
- * refuses the rest; one that adds text after a text's last piece gets a chunk of its own. Held events are bounded by
- * the window and a half, and the window by {@link GuardedRail#WHOLE_ANSWER}.
+ * refuses the rest; one that adds text after a text's last piece gets a chunk of its own. What is
+ * carried is at most two windows of text (and one event), so held events are bounded by three
+ * windows, and the window by {@link GuardedRail#WHOLE_ANSWER}; only a run of changes that each
+ * share a chunk with the next is held back longer, whole, until it ends ({@link Layout#cut}).
  *
  * <p>A rewrite of thinking empties the signature of the block it is in ({@link AnswerTexts}), as
  * in a whole answer. Released events are the canonical ones without the provider's native events
@@ -103,7 +109,7 @@ final class HeldStream {
 	}
 
 	/** An event held back, with its texts and the choices whose signed thinking it ends, read once. */
-	private record Held(SseEvent event, boolean json, List<Piece> pieces, List<Integer> signing,
+	private record Held(SseEvent event, boolean carrier, List<Piece> pieces, List<Integer> signing,
 			List<Integer> finishing) {
 
 		static Held of(SseEvent event) {
@@ -112,7 +118,8 @@ final class HeldStream {
 			}
 			try {
 				JsonNode chunk = Json.tree(event);
-				return new Held(event, true, AnswerTexts.read(chunk, AnswerTexts.DELTA), AnswerTexts.signing(chunk),
+				boolean carrier = chunk.isObject() && (!chunk.has("choices") || chunk.get("choices").isArray());
+				return new Held(event, carrier, AnswerTexts.read(chunk, AnswerTexts.DELTA), AnswerTexts.signing(chunk),
 						AnswerTexts.finishing(chunk));
 			}
 			catch (JacksonException ex) {
@@ -151,7 +158,7 @@ final class HeldStream {
 		}
 		boolean lastCheck = complete && this.checked && !this.checkedComplete;
 		if (added.isEmpty() && !lastCheck) {
-			return Flux.fromIterable(rewritten(events, Map.of()));
+			return Flux.fromIterable(rewritten(events, events.size(), new Layout(events, Map.of()), false));
 		}
 		this.checked = true;
 		this.checkedComplete = complete;
@@ -169,7 +176,7 @@ final class HeldStream {
 		}
 		return this.service.checkAnswerTexts(this.exchange, this.rails, texts, complete, this.refused)
 			.flatMapIterable(checked -> {
-				Map<Slot, String> replaced = new HashMap<>();
+				Map<Slot, List<Change>> changes = new HashMap<>();
 				for (int i = 0; i < slots.size(); i++) {
 					Slot slot = slots.get(i);
 					String before = this.context.getOrDefault(slot, "");
@@ -184,73 +191,223 @@ final class HeldStream {
 								"The answer was blocked by the gateway's guardrails: it had to be changed after part "
 										+ "of it was sent.");
 					}
-					replaced.put(slot, now.substring(before.length()));
+					changes.put(slot, Changes.between(texts.get(i).substring(before.length()),
+							now.substring(before.length())));
 				}
-				List<SseEvent> out = rewritten(events, replaced);
-				int from = complete ? out.size() : carryFrom(events);
-				List<Held> carried = new ArrayList<>(out.size() - from);
-				Map<Slot, Integer> carriedLength = new HashMap<>();
-				for (SseEvent event : out.subList(from, out.size())) {
-					Held again = Held.of(event);
-					carried.add(again);
-					for (Piece piece : again.pieces()) {
-						carriedLength.merge(piece.slot(), piece.text().length(), Integer::sum);
-					}
-				}
-				this.carried = carried;
+				Layout layout = new Layout(events, changes);
+				int from = complete ? events.size() : layout.cut(carryFrom(events));
+				List<SseEvent> out = rewritten(events, from, layout, complete);
+				// Carried as they came: the next window's check sees them again as they were, so a
+				// match this window's end cut is found whole, not as the rest of a mask.
+				this.carried = new ArrayList<>(events.subList(from, events.size()));
 				for (int i = 0; i < slots.size(); i++) {
-					String now = checked.get(i);
-					String sent = now.substring(0, now.length() - carriedLength.getOrDefault(slots.get(i), 0));
-					this.context.put(slots.get(i), tail(sent, this.window));
+					Slot slot = slots.get(i);
+					String sent = this.context.getOrDefault(slot, "") + layout.sent(slot, from);
+					this.context.put(slot, tail(sent, this.window));
 				}
-				return out.subList(0, from);
+				return out;
 			});
 	}
 
 	/**
-	 * Where the events to carry over into the next window start: the fewest last events that hold
-	 * {@link #carry} characters of text (not one when the window is too small to spare any). A match
-	 * no longer than that, cut by the window's end, is then checked whole with the next window while
-	 * all of it is still held, rather than found with its start already sent.
+	 * Where the events to carry over into the next window start: for each text, the fewest last
+	 * events that hold {@link #carry} characters of it (all its pieces when it has fewer), the
+	 * earliest of these for all texts, but never more than two windows of text ({@link #heldAtMost}).
+	 * A match no longer than the carry, cut by the window's end, is then checked whole with the
+	 * next window while all of it is still held, rather than found with its start already sent.
+	 * None when the window is too small to spare any.
 	 */
 	private int carryFrom(List<Held> events) {
 		if (this.carry == 0) {
 			return events.size();
 		}
-		int length = 0;
-		for (int i = events.size() - 1; i > 0; i--) {
+		Map<Slot, Integer> counted = new HashMap<>();
+		int from = events.size();
+		for (int i = events.size() - 1; i >= 0; i--) {
 			for (Piece piece : events.get(i).pieces()) {
-				length += piece.text().length();
+				int before = counted.getOrDefault(piece.slot(), 0);
+				if (before < this.carry) {
+					counted.put(piece.slot(), before + piece.text().length());
+					from = i;
+				}
 			}
-			if (length >= this.carry) {
+		}
+		return Math.max(from, heldAtMost(events));
+	}
+
+	/**
+	 * The earliest event that may be carried over: the fewest last events that hold two windows
+	 * of text (one event more when an event crosses that), which bounds what is held back.
+	 */
+	private int heldAtMost(List<Held> events) {
+		int total = 0;
+		for (int i = events.size() - 1; i >= 0; i--) {
+			for (Piece piece : events.get(i).pieces()) {
+				total += piece.text().length();
+			}
+			if (total >= 2 * this.window) {
 				return i;
 			}
 		}
-		// Too little text to release any without cutting what may be a match: wait for more.
 		return 0;
 	}
 
 	/**
-	 * The batch with each replaced slot's new text laid over its pieces ({@link #laid}); new text
-	 * for a slot without a piece in the batch goes out with its choice's finish (the last text
-	 * before it), else in the batch's last chunk, else in a chunk of its own before {@code [DONE]}.
+	 * The held events' texts with the checked changes laid over the pieces they were read from:
+	 * pieces wholly outside a change keep their text (and their event its bytes); the first piece
+	 * a change touches (for a pure insertion: the piece it is inserted into, at a boundary the
+	 * later one) carries its new text, the others of the change only what is left of them. A mask
+	 * of one address in a long answer rewrites the few chunks the address was in. Each change
+	 * spans the events it touches, and a window is cut only between changes ({@link #cut}).
+	 */
+	private static final class Layout {
+
+		/** Per text, the events its pieces are in, in order. */
+		private final Map<Slot, List<Integer>> at = new HashMap<>();
+
+		/** Per text, its pieces as they are now. */
+		private final Map<Slot, List<String>> now = new HashMap<>();
+
+		/** Per event a change touched, the new texts of the texts it touched there. */
+		private final Map<Integer, Map<Slot, String>> changed = new HashMap<>();
+
+		/** Per change, the first and the last event it touches. */
+		private final List<int[]> spans = new ArrayList<>();
+
+		/** The new text of texts without a piece in these events: added by the last check. */
+		private final Map<Slot, String> orphans = new TreeMap<>();
+
+		Layout(List<Held> events, Map<Slot, List<Change>> changes) {
+			for (int i = 0; i < events.size(); i++) {
+				for (Piece piece : events.get(i).pieces()) {
+					this.at.computeIfAbsent(piece.slot(), slot -> new ArrayList<>()).add(i);
+					this.now.computeIfAbsent(piece.slot(), slot -> new ArrayList<>()).add(piece.text());
+				}
+			}
+			changes.forEach((slot, list) -> {
+				if (this.at.containsKey(slot)) {
+					lay(slot, list);
+				}
+				else {
+					this.orphans.put(slot, Changes.apply("", list));
+				}
+			});
+		}
+
+		private void lay(Slot slot, List<Change> changes) {
+			List<Integer> events = this.at.get(slot);
+			List<String> was = this.now.get(slot);
+			int pieces = was.size();
+			int[] starts = new int[pieces + 1];
+			for (int p = 0; p < pieces; p++) {
+				starts[p + 1] = starts[p] + was.get(p).length();
+			}
+			StringBuilder[] laid = new StringBuilder[pieces];
+			int[] cursor = new int[pieces];
+			for (int p = 0; p < pieces; p++) {
+				laid[p] = new StringBuilder();
+				cursor[p] = starts[p];
+			}
+			Set<Integer> touched = new HashSet<>();
+			int from = 0; // changes come in order: each one's anchor is at or after the one before's
+			for (Change change : changes) {
+				// The piece that carries the new text: the first that ends after the change starts, else the last.
+				int anchor = pieces - 1;
+				for (int p = from; p < pieces; p++) {
+					if (starts[p + 1] > change.start()) {
+						anchor = p;
+						break;
+					}
+				}
+				from = anchor;
+				int last = anchor;
+				while (last + 1 < pieces && starts[last + 1] < change.end()) {
+					last++;
+				}
+				for (int p = anchor; p <= last; p++) {
+					int upTo = Math.min(Math.max(change.start(), starts[p]), starts[p + 1]);
+					if (upTo > cursor[p]) {
+						laid[p].append(was.get(p), cursor[p] - starts[p], upTo - starts[p]);
+					}
+					if (p == anchor) {
+						laid[p].append(change.text());
+					}
+					cursor[p] = Math.max(cursor[p], Math.min(Math.max(change.end(), starts[p]), starts[p + 1]));
+					touched.add(events.get(p));
+				}
+				this.spans.add(new int[] { events.get(anchor), events.get(last) });
+			}
+			List<String> now = new ArrayList<>(pieces);
+			for (int p = 0; p < pieces; p++) {
+				now.add(laid[p].append(was.get(p), cursor[p] - starts[p], was.get(p).length()).toString());
+				if (touched.contains(events.get(p))) {
+					// An event a change touched gets the slot's whole new text in it (with a second
+					// piece of the slot in the same event, such as a tool call's index given twice, both).
+					this.changed.computeIfAbsent(events.get(p), event -> new HashMap<>(2))
+						.merge(slot, now.get(p), String::concat);
+				}
+			}
+			this.now.put(slot, now);
+		}
+
+		/**
+		 * The last cut at or before {@code wanted} that no change crosses, so that every change
+		 * goes out whole or is held back whole. Changes so close together that each shares a
+		 * chunk with the next (a list of addresses in small chunks) leave no cut between them:
+		 * they are held back until the run ends or the stream does, as a whole answer would be,
+		 * rather than cut through a mask.
+		 */
+		int cut(int wanted) {
+			int cut = wanted;
+			while (cut > 0 && crossed(cut)) {
+				cut--;
+			}
+			return cut;
+		}
+
+		private boolean crossed(int cut) {
+			for (int[] span : this.spans) {
+				if (span[0] < cut && cut <= span[1]) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		/** The new texts of event {@code event}, for the texts a change touched there. */
+		Map<Slot, String> changedIn(int event) {
+			return this.changed.getOrDefault(event, Map.of());
+		}
+
+		/** The text of {@code slot} in the events before {@code from}, as it is now. */
+		String sent(Slot slot, int from) {
+			StringBuilder sent = new StringBuilder();
+			List<Integer> events = this.at.getOrDefault(slot, List.of());
+			for (int p = 0; p < events.size() && events.get(p) < from; p++) {
+				sent.append(this.now.get(slot).get(p));
+			}
+			return sent.toString();
+		}
+
+	}
+
+	/**
+	 * The events before {@code from}, with their texts as {@code layout} has them; with the last
+	 * window, new text for a slot without a piece goes out with its choice's finish (the last
+	 * text before it), else in the last chunk, else in a chunk of its own before {@code [DONE]}.
 	 * Thinking blocks a rewrite changed end unsigned.
 	 */
-	private List<SseEvent> rewritten(List<Held> batch, Map<Slot, String> replaced) {
-		List<Map<Slot, String>> changes = new ArrayList<>(batch.size());
-		for (int i = 0; i < batch.size(); i++) {
-			changes.add(Map.of());
-		}
+	private List<SseEvent> rewritten(List<Held> batch, int from, Layout layout, boolean complete) {
 		Map<Integer, Map<Slot, String>> appended = new HashMap<>();
 		Map<Slot, String> own = new TreeMap<>();
-		replaced.forEach((slot, rewrite) -> {
-			if (!laid(batch, slot, rewrite, changes)) {
+		if (complete) {
+			layout.orphans.forEach((slot, text) -> {
 				int at = carrierOf(batch, slot.choice());
-				(at < 0 ? own : appended.computeIfAbsent(at, index -> new TreeMap<>())).put(slot, rewrite);
-			}
-		});
-		List<SseEvent> out = new ArrayList<>(batch.size() + 1);
-		for (int i = 0; i < batch.size(); i++) {
+				(at < 0 ? own : appended.computeIfAbsent(at, index -> new TreeMap<>())).put(slot, text);
+			});
+		}
+		List<SseEvent> out = new ArrayList<>(from + 1);
+		for (int i = 0; i < from; i++) {
 			Held held = batch.get(i);
 			if (held.event().isDone()) {
 				if (!own.isEmpty()) {
@@ -260,7 +417,7 @@ final class HeldStream {
 				out.add(held.event());
 				continue;
 			}
-			Map<Slot, String> texts = changes.get(i);
+			Map<Slot, String> texts = layout.changedIn(i);
 			Map<Slot, String> appends = appended.getOrDefault(i, Map.of());
 			boolean unsigns = false;
 			for (Integer choice : held.signing()) {
@@ -294,12 +451,15 @@ final class HeldStream {
 		return out;
 	}
 
-	/** The event to carry text added to {@code choice}: the one that finishes it, else the last chunk; -1 for none. */
+	/**
+	 * The event to carry text added to {@code choice}: the one that finishes it, else the last
+	 * chunk whose {@code choices} can take it; -1 for none.
+	 */
 	private static int carrierOf(List<Held> batch, int choice) {
 		int last = -1;
 		for (int i = 0; i < batch.size(); i++) {
 			Held held = batch.get(i);
-			if (held.json()) {
+			if (held.carrier()) {
 				if (held.finishing().contains(choice)) {
 					return i;
 				}
@@ -307,94 +467,6 @@ final class HeldStream {
 			}
 		}
 		return last;
-	}
-
-	/**
-	 * Lays {@code rewrite}, the new text of {@code slot} in this batch, over the slot's pieces:
-	 * pieces wholly before or after what changed keep their text (and their event its bytes), the
-	 * first piece the change touches (for a pure insertion: the piece it is inserted into, at a
-	 * boundary the later one) carries the new text, the others of the change only what is left of
-	 * them. A mask of one address in a long answer rewrites the few chunks the address was in.
-	 * False when the batch has no piece of the slot.
-	 */
-	private static boolean laid(List<Held> batch, Slot slot, String rewrite, List<Map<Slot, String>> changes) {
-		List<Integer> events = new ArrayList<>();
-		List<String> texts = new ArrayList<>();
-		StringBuilder original = new StringBuilder();
-		for (int i = 0; i < batch.size(); i++) {
-			for (Piece piece : batch.get(i).pieces()) {
-				if (piece.slot().equals(slot)) {
-					events.add(i);
-					texts.add(piece.text());
-					original.append(piece.text());
-				}
-			}
-		}
-		if (texts.isEmpty()) {
-			return false;
-		}
-		String before = original.toString();
-		int prefix = 0;
-		int limit = Math.min(before.length(), rewrite.length());
-		while (prefix < limit && before.charAt(prefix) == rewrite.charAt(prefix)) {
-			prefix++;
-		}
-		int suffix = 0;
-		while (suffix < limit - prefix
-				&& before.charAt(before.length() - 1 - suffix) == rewrite.charAt(rewrite.length() - 1 - suffix)) {
-			suffix++;
-		}
-		// Never between the halves of a surrogate pair: each piece keeps whole characters.
-		if (prefix > 0 && Character.isHighSurrogate(before.charAt(prefix - 1))) {
-			prefix--;
-		}
-		if (suffix > 0 && Character.isLowSurrogate(before.charAt(before.length() - suffix))) {
-			suffix--;
-		}
-		int changedEnd = before.length() - suffix;
-		String inserted = rewrite.substring(prefix, rewrite.length() - suffix);
-		// The piece that carries the new text: the first that ends after the change starts, else the last.
-		int anchor = texts.size() - 1;
-		for (int p = 0, start = 0; p < texts.size(); start += texts.get(p).length(), p++) {
-			if (start + texts.get(p).length() > prefix) {
-				anchor = p;
-				break;
-			}
-		}
-		String[] laid = texts.toArray(new String[0]);
-		Set<Integer> touched = new HashSet<>();
-		for (int p = 0, start = 0; p < texts.size(); start += texts.get(p).length(), p++) {
-			String text = texts.get(p);
-			int end = start + text.length();
-			if (p != anchor && (end <= prefix || start >= changedEnd)) {
-				continue;
-			}
-			StringBuilder now = new StringBuilder();
-			now.append(text, 0, Math.max(0, Math.min(text.length(), prefix - start)));
-			if (p == anchor) {
-				now.append(inserted);
-			}
-			if (end > changedEnd) {
-				now.append(text, Math.max(0, changedEnd - start), text.length());
-			}
-			laid[p] = now.toString();
-			touched.add(events.get(p));
-		}
-		// An event a change touches gets the slot's whole new text in it (with a second piece of the
-		// slot in the same event, such as a tool call's index given twice, both).
-		for (int p = 0; p < texts.size(); p++) {
-			int event = events.get(p);
-			if (!touched.contains(event)) {
-				continue;
-			}
-			Map<Slot, String> change = changes.get(event);
-			if (change.isEmpty()) {
-				change = new HashMap<>(2);
-				changes.set(event, change);
-			}
-			change.merge(slot, laid[p], String::concat);
-		}
-		return true;
 	}
 
 	/** A chunk like the stream's last, carrying {@code texts}. */

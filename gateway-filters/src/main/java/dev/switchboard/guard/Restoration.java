@@ -144,7 +144,8 @@ final class Restoration {
 				}
 				String text = this.pending.getOrDefault(piece.slot(), "") + piece.text();
 				int end = safeEnd(text);
-				texts.put(piece.slot(), apply(piece.slot(), text.substring(0, end)));
+				// A slot given twice in one chunk is written once, with both pieces (AnswerTexts.write).
+				texts.merge(piece.slot(), apply(piece.slot(), text.substring(0, end)), String::concat);
 				if (end < text.length()) {
 					this.pending.put(piece.slot(), text.substring(end));
 				}

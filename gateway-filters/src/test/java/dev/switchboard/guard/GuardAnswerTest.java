@@ -84,7 +84,7 @@ class GuardAnswerTest {
 		assertThat(events.get(4).data()).as("after the last one: as it came").isEqualTo(sent.get(4).data());
 		assertThat(events.get(5).data()).isEqualTo(sent.get(5).data());
 		assertThat(List.of(content(events.get(1)), content(events.get(2)), content(events.get(3))))
-			.containsExactly("write to [EMAIL] or [EMAIL]", "", "");
+			.as("each mask in the chunk its value began in").containsExactly("write to [EMAIL]", "", " or [EMAIL]");
 	}
 
 	@Test
@@ -218,6 +218,130 @@ class GuardAnswerTest {
 
 		assertThat(text(events)).isEqualTo("Please write to [EMAIL] today, thanks.");
 		assertThat(events).extracting(SseEvent::dataAsString).noneMatch(data -> data.contains("ann.l"));
+	}
+
+	@Test
+	void aValueWhoseFirstPartIsAlreadyAMatchIsMaskedWholeWhereverAWindowCutsIt() {
+		// An API key, a phone number and an address whose first part is a match of its own: a
+		// window's end cutting them must not mask the part and let the rest out with the next.
+		String answer = "Here it is: sk-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd ok. Call +44 20 7946 0958 12 "
+				+ "or mail ann.lee@mail.example.co.uk, then card 4111 1111 1111 1111 and b@x.io b@y.io c@z.io done.";
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email", "phone", "api-key", "card"), Map.of());
+		String whole = text(stream(service(Map.of("pii", post(pii, GuardedRail.WHOLE_ANSWER))), chunks(answer)));
+		assertThat(whole).doesNotContain("sk-", "7946", "ann.lee", "4111").contains("[API-KEY]", "[PHONE]", "[EMAIL]");
+		for (int window : new int[] { 90, 100, 128, 200 }) {
+			for (int size : new int[] { 1, 3, 4, 7, 16 }) {
+				List<SseEvent> events = stream(service(Map.of("pii", post(pii, window))), chunks(pieces(answer, size)));
+				assertThat(text(events)).as("window %d, chunks of %d", window, size).isEqualTo(whole);
+			}
+		}
+	}
+
+	@Test
+	void eachTextKeepsItsOwnHalfWindowHeldBack() {
+		// An address in a tool call's arguments, cut by the window's end, while content fills the
+		// window's last events: the arguments' own end is held back, not only the last events'.
+		GuardService guard = service(Map.of("pii",
+				post(new RegexGuardrail("pii", List.of(), List.of("email"), Map.of()), 16)));
+		List<SseEvent> events = new ArrayList<>();
+		events.add(delta(toolArguments("{\"to\":\"ann.l")));
+		events.add(delta(Json.object().put("content", "0123456789")));
+		events.add(delta(toolArguments("ee@example.com\"}")));
+		events.add(delta(Json.object().put("content", " and more text")));
+		events.add(finish());
+		events.add(SseEvent.DONE_EVENT);
+
+		List<SseEvent> out = stream(guard, events);
+
+		StringBuilder arguments = new StringBuilder();
+		for (SseEvent event : out.subList(0, out.size() - 1)) {
+			Json.tree(event).path("choices").path(0).path("delta").path("tool_calls")
+				.forEach(call -> arguments.append(call.path("function").path("arguments").asString("")));
+		}
+		assertThat(arguments.toString()).isEqualTo("{\"to\":\"[EMAIL]\"}");
+		assertThat(out).extracting(SseEvent::dataAsString).noneMatch(data -> data.contains("ann.l"));
+		assertThat(text(out)).isEqualTo("0123456789 and more text");
+	}
+
+	@Test
+	void masksCloseTogetherAreEachHeldBackWholeAndWhatIsHeldStaysBounded() {
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email"), Map.of());
+		// Addresses whose chunks they share with the next (u1@...com u2@...): no cut between two
+		// of them leaves both whole, so the run is held until it ends; then the windows go on.
+		StringBuilder run = new StringBuilder();
+		for (int i = 0; i < 9; i++) {
+			run.append("u").append(i).append("@example.com ");
+		}
+		String clean = "and then a long clean stretch of text, with no address in it at all, to go on with. ";
+		String answer = run + clean.repeat(4) + run;
+		GuardService guard = service(Map.of("pii", post(pii, 32), "sees", post(recording(), 32)));
+		List<List<SseEvent>> released = new ArrayList<>();
+		guard.checkAnswer(chat(), List.of("pii", "sees"), LlmResponse.stream(Flux.fromIterable(chunks(pieces(answer, 4))),
+				null), name -> {
+				})
+			.block(Duration.ofSeconds(5))
+			.events()
+			.collectList()
+			.doOnNext(released::add)
+			.block(Duration.ofSeconds(5));
+
+		String masked = "[EMAIL] ".repeat(9);
+		assertThat(text(released.get(0))).isEqualTo(masked + clean.repeat(4) + masked);
+		int longest = this.seen.stream().mapToInt(texts -> texts.get(0).length()).max().orElse(0);
+		assertThat(longest).as("the run held whole, but not the answer").isLessThan(answer.length() / 2);
+		assertThat(this.seen.stream().filter(texts -> texts.get(0).length() <= 32 + 64 + 4).count())
+			.as("in the clean stretch, a window of context, what is carried and the new window").isGreaterThan(4);
+	}
+
+	@Test
+	void aChoiceGivenTwiceInOneChunkIsWrittenOnce() {
+		GuardService guard = service(Map.of("pii",
+				post(new RegexGuardrail("pii", List.of(), List.of("email"), Map.of()), GuardedRail.WHOLE_ANSWER)));
+		List<SseEvent> events = new ArrayList<>(chunks("Hi"));
+		events.add(1, SseEvent.data(("{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\" mail a@exa\"}},"
+				+ "{\"index\":0,\"delta\":{\"content\":\"mple.com now\"}}]}").getBytes()));
+		for (int window : new int[] { GuardedRail.WHOLE_ANSWER, 6 }) {
+			List<SseEvent> out = stream(service(Map.of("pii",
+					post(new RegexGuardrail("pii", List.of(), List.of("email"), Map.of()), window))), events);
+			assertThat(text(out)).as("window %d", window).isEqualTo("Hi mail [EMAIL] now");
+		}
+
+		String completion = """
+				{"choices":[{"index":0,"message":{"role":"assistant","content":"a@example.com here"}},
+				 {"index":0,"message":{"role":"assistant","content":" and b@example.com"}}]}""";
+		LlmResponse checked = guard.checkAnswer(chat(), List.of("pii"), LlmResponse.json(200, completion.getBytes(), null),
+				name -> {
+				})
+			.block(Duration.ofSeconds(5));
+		JsonNode choices = Json.MAPPER.readTree(checked.json()).path("choices");
+		assertThat(choices.get(0).path("message").path("content").asString() + choices.get(1).path("message")
+			.path("content").asString()).isEqualTo("[EMAIL] here and [EMAIL]");
+
+		List<SseEvent> restored = Restoration.restore(chat(), Map.of("[EMAIL_1]", "ann@example.com"),
+				LlmResponse.stream(Flux.fromIterable(List.of(SseEvent.data(("{\"choices\":[{\"index\":0,\"delta\":"
+						+ "{\"content\":\"To [EMAIL_1]\"}},{\"index\":0,\"delta\":{\"content\":\" and [EMAIL_1].\"}}]}")
+					.getBytes()), SseEvent.DONE_EVENT)), null))
+			.events()
+			.collectList()
+			.block(Duration.ofSeconds(5));
+		assertThat(text(restored)).isEqualTo("To ann@example.com and ann@example.com.");
+	}
+
+	@Test
+	void textTheLastCheckAddsNeverReplacesAMalformedChunksChoices() {
+		Guardrail signs = answering("signs", answer -> answer.complete()
+				? GuardVerdict.rewrite(answer.texts().stream().map(text -> text + " [checked]").toList(), "signed")
+				: GuardVerdict.allow());
+		List<SseEvent> events = new ArrayList<>(chunks("hello"));
+		events.remove(events.size() - 2); // no finish
+		SseEvent odd = SseEvent.data("{\"choices\":{\"0\":1}}".getBytes());
+		events.add(events.size() - 1, odd);
+
+		// Windows of one character: "hello" fills one, and the end's check adds text to no piece.
+		List<SseEvent> out = stream(service(Map.of("signs", post(signs, 1))), events);
+
+		assertThat(text(out)).isEqualTo("hello [checked]");
+		assertThat(out).extracting(SseEvent::dataAsString).contains(odd.dataAsString());
 	}
 
 	@Test
@@ -489,6 +613,15 @@ class GuardAnswerTest {
 		events.add(Json.event(finish));
 		events.add(SseEvent.DONE_EVENT);
 		return events;
+	}
+
+	/** {@code text} cut into pieces of {@code size} characters. */
+	private static String[] pieces(String text, int size) {
+		List<String> pieces = new ArrayList<>();
+		for (int at = 0; at < text.length(); at += size) {
+			pieces.add(text.substring(at, Math.min(text.length(), at + size)));
+		}
+		return pieces.toArray(new String[0]);
 	}
 
 	/** A chunk of choice 0 with {@code delta}. */
