@@ -11,6 +11,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -206,8 +207,11 @@ public class SwitchboardAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LlmRoutingFilter switchboardRoutingFilter(LlmDispatcher dispatcher, SwitchboardProperties properties) {
-		return new LlmRoutingFilter(dispatcher, properties.observability().costHeaders());
+	LlmRoutingFilter switchboardRoutingFilter(LlmDispatcher dispatcher,
+			@Value("${switchboard.observability.cost-headers:false}") boolean costHeaders) {
+		// Observability's switch (ObservabilityProperties documents it), read by name: the core
+		// configuration does not reach into a capability's properties.
+		return new LlmRoutingFilter(dispatcher, costHeaders);
 	}
 
 	@Bean

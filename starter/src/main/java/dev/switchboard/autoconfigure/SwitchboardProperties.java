@@ -5,7 +5,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -21,10 +20,11 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import dev.switchboard.catalog.UnsupportedParameters;
-import dev.switchboard.dispatch.Trigger;
 
 /**
- * Switchboard configuration: providers, the model catalog and teams.
+ * Switchboard configuration: providers, the model catalog and teams. Each capability's own
+ * settings ({@code switchboard.failover}, {@code switchboard.observability}, {@code switchboard.quota},
+ * ...) are bound by its own properties, in its auto-configuration's package.
  *
  * @param enabled Whether to enable Switchboard's filters and LLM routing
  * @param maxBodySize Largest request body an LLM route accepts; larger ones get a 413 (a route can
@@ -38,11 +38,9 @@ import dev.switchboard.dispatch.Trigger;
  * @param teams Tenants by name: their client key hashes and the models they may use
  * @param auth How requests are matched to teams
  * @param imageFetch How the gateway fetches image URLs for providers that only take inline images
- * @param failover How a request moves across its model's targets when one fails
  * @param pools Public model names served by several models: balanced deployments, A/B splits,
  * cost-aware picks
  * @param balancing How observed failures and provider rate limits steer pool traffic
- * @param observability The per-request log and its recent window
  * @param rollouts Canary rollouts: a model name moving to another model gradually, guarded
  */
 @ConfigurationProperties("switchboard")
@@ -50,8 +48,7 @@ import dev.switchboard.dispatch.Trigger;
 public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10MB") DataSize maxBodySize,
 		@DefaultValue("true") boolean jsonDecodingErrors, Map<String, @Valid Provider> providers, List<@Valid Model> models, Map<String, @Valid Team> teams,
 		@Valid @DefaultValue Auth auth, @Valid @DefaultValue ImageFetch imageFetch,
-		@Valid @DefaultValue Failover failover, List<@Valid Pool> pools, @Valid @DefaultValue Balancing balancing,
-		@Valid @DefaultValue Observability observability, List<@Valid Rollout> rollouts) {
+		List<@Valid Pool> pools, @Valid @DefaultValue Balancing balancing, List<@Valid Rollout> rollouts) {
 
 	public SwitchboardProperties {
 		rollouts = (rollouts != null) ? rollouts : List.of();
@@ -238,33 +235,6 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	}
 
 	/**
-	 * Failover defaults of every LLM route; a route overrides them with the LlmFailover filter.
-	 *
-	 * @param enabled Whether to retry and fall back at all; off, each request makes one call
-	 * @param maxAttempts Calls per request in all, retries and fallbacks together
-	 * @param retriesPerTarget Extra calls to the same target after a 5xx, timeout or connection failure
-	 * @param initialBackoff Wait before the first retry of a target; doubles per retry, with jitter
-	 * @param maxBackoff Longest wait between two calls, a provider's Retry-After included (a longer
-	 * Retry-After moves on to the next target instead)
-	 * @param deadline Longest a client waits for a provider to start answering (its JSON body read, its
-	 * stream past the first token), all attempts and waits included; an answer under way is not cut by it
-	 * @param triggers Failures that lead to a retry or the next target: RATE_LIMITED, OVERLOADED,
-	 * SERVER_ERROR, CONNECT_ERROR, TIMEOUT, CIRCUIT_OPEN, CONTEXT_LENGTH, PROVIDER_REJECTED
-	 * @param totalTimeout Longest a whole response may take, a stream to its last chunk included (a
-	 * stream cut by it ends with an error event); empty for no limit beyond the providers' idle timeout
-	 * @param circuitBreakers Whether each target gets a Resilience4j circuit breaker (when Spring
-	 * Cloud CircuitBreaker with Resilience4j is on the classpath); tune them under
-	 * resilience4j.circuitbreaker.configs.switchboard
-	 */
-	public record Failover(@DefaultValue("true") boolean enabled, @DefaultValue("4") @Min(1) int maxAttempts,
-			@DefaultValue("1") @Min(0) int retriesPerTarget, @DefaultValue("200ms") Duration initialBackoff,
-			@DefaultValue("5s") Duration maxBackoff, @DefaultValue("60s") Duration deadline,
-			@DefaultValue({ "RATE_LIMITED", "OVERLOADED", "SERVER_ERROR", "CONNECT_ERROR", "TIMEOUT", "CIRCUIT_OPEN",
-					"CONTEXT_LENGTH", "PROVIDER_REJECTED" }) Set<Trigger> triggers,
-			@Nullable Duration totalTimeout, @DefaultValue("true") boolean circuitBreakers) {
-	}
-
-	/**
 	 * A canary rollout: the share of a name's requests sent to another model grows step by step,
 	 * and goes back to none at once when a guard finds the new model worse.
 	 *
@@ -335,65 +305,6 @@ public record SwitchboardProperties(@DefaultValue("true") boolean enabled, @Defa
 	 */
 	public record Balancing(@DefaultValue("3") @Min(1) int ejectAfterFailures,
 			@DefaultValue("30s") Duration ejectFor) {
-	}
-
-	/**
-	 * Observability of LLM requests.
-	 *
-	 * @param enabled Whether Switchboard records GenAI metrics and, with Micrometer Tracing, a client
-	 * span per provider call; the request log, the decision records and the cost ledger stay on
-	 * @param recentRequests How many recent request records are kept for the llmrequests actuator
-	 * endpoint; 0 keeps none
-	 * @param costHeaders Whether non-streamed responses carry x-switchboard-prompt-tokens,
-	 * x-switchboard-completion-tokens and x-switchboard-cost-usd (streams learn their usage only at
-	 * their end, after the headers)
-	 * @param costs Where the llmcosts endpoint's totals are kept
-	 * @param logContent Prompt and completion text in the request log and the decision records
-	 */
-	public record Observability(@DefaultValue("true") boolean enabled, @DefaultValue("1000") @Min(0) int recentRequests,
-			@DefaultValue("false") boolean costHeaders, @Valid @DefaultValue Costs costs,
-			@Valid @DefaultValue LogContent logContent) {
-	}
-
-	/**
-	 * Prompt and completion text in the request log line and the llmrequests records. Off by default:
-	 * prompts carry whatever users type, and logs usually travel further than the gateway.
-	 *
-	 * @param enabled Whether each record keeps the request's messages (or embeddings input) and the
-	 * answer's text; images and other non-text parts appear as placeholders
-	 * @param maxChars Most characters kept of the prompt and of the completion each; the rest is cut
-	 * and marked with "..."
-	 */
-	public record LogContent(@DefaultValue("false") boolean enabled, @DefaultValue("2000") @Min(1) int maxChars) {
-	}
-
-	/**
-	 * The cost ledger behind the llmcosts endpoint.
-	 *
-	 * @param backend auto: on Redis when quotas are (switchboard.quota.backend=redis), in memory
-	 * otherwise; memory: per gateway instance; redis: fleet-wide totals on the quota backend's Redis
-	 * (or the application's RedissonClient)
-	 * @param keyPrefix Prefix of the Redis hashes, one per team and period; with quotas on Redis the
-	 * quota backend's own team ledgers are used instead (switchboard.quota.redis.key-prefix)
-	 * @param timeout Longest a Redis write or read of the ledger may take; a write that fails or
-	 * times out is logged and dropped, never failing the request
-	 */
-	public record Costs(@DefaultValue("auto") CostsBackend backend, @DefaultValue("switchboard:costs") String keyPrefix,
-			@DefaultValue("500ms") Duration timeout) {
-	}
-
-	/** Where the cost ledger lives. */
-	public enum CostsBackend {
-
-		/** Redis when the quota backend is Redis, memory otherwise. */
-		AUTO,
-
-		/** Per gateway instance. */
-		MEMORY,
-
-		/** Shared by every gateway on the same Redis. */
-		REDIS
-
 	}
 
 	/**

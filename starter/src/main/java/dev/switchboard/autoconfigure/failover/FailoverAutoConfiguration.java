@@ -13,7 +13,6 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.switchboard.autoconfigure.SnapshotContributor;
 import dev.switchboard.autoconfigure.SwitchboardAutoConfiguration;
-import dev.switchboard.autoconfigure.SwitchboardProperties;
 import dev.switchboard.dispatch.FailoverPolicy;
 import dev.switchboard.dispatch.LlmFailoverGatewayFilterFactory;
 import dev.switchboard.dispatch.Resilience4jTargetBreakers;
@@ -30,7 +29,7 @@ import dev.switchboard.live.LiveConfig;
 @AutoConfiguration(after = SwitchboardAutoConfiguration.class)
 @ConditionalOnClass(GlobalFilter.class)
 @ConditionalOnBooleanProperty(name = "switchboard.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(SwitchboardProperties.class)
+@EnableConfigurationProperties(FailoverProperties.class)
 public class FailoverAutoConfiguration {
 
 	/** The policy as the gateway started; requests use the one of their configuration version. */
@@ -44,14 +43,13 @@ public class FailoverAutoConfiguration {
 	@Bean
 	SnapshotContributor switchboardFailoverSnapshot() {
 		return candidate -> {
-			FailoverPolicy policy = policy(candidate.switchboard());
-			candidate.snapshot().part(FailoverPolicy.class, policy);
-			candidate.item("failover", "defaults", candidate.switchboard().failover());
+			FailoverProperties failover = candidate.bind("switchboard.failover", FailoverProperties.class);
+			candidate.snapshot().part(FailoverPolicy.class, policy(failover));
+			candidate.item("failover", "defaults", failover);
 		};
 	}
 
-	static FailoverPolicy policy(SwitchboardProperties properties) {
-		SwitchboardProperties.Failover failover = properties.failover();
+	static FailoverPolicy policy(FailoverProperties failover) {
 		if (!failover.enabled()) {
 			return FailoverPolicy.none();
 		}

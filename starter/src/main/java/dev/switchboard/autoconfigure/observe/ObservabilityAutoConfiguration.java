@@ -55,7 +55,7 @@ import dev.switchboard.quota.backend.RedisQuotaBackend;
 @AutoConfiguration(after = SwitchboardAutoConfiguration.class)
 @ConditionalOnClass(GlobalFilter.class)
 @ConditionalOnBooleanProperty(name = "switchboard.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(SwitchboardProperties.class)
+@EnableConfigurationProperties({ ObservabilityProperties.class, SwitchboardProperties.class })
 public class ObservabilityAutoConfiguration {
 
 	private static final Logger log = LoggerFactory.getLogger(ObservabilityAutoConfiguration.class);
@@ -69,13 +69,13 @@ public class ObservabilityAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RequestLog switchboardRequestLog(SwitchboardProperties properties) {
-		SwitchboardProperties.LogContent content = properties.observability().logContent();
+	RequestLog switchboardRequestLog(ObservabilityProperties properties) {
+		ObservabilityProperties.LogContent content = properties.logContent();
 		if (content.enabled()) {
 			log.warn("The request log keeps prompt and completion text (up to {} characters of each) in log lines "
 					+ "and llmrequests records: switchboard.observability.log-content.enabled=true", content.maxChars());
 		}
-		return new RequestLog(properties.observability().recentRequests(), content.enabled() ? content.maxChars() : 0);
+		return new RequestLog(properties.recentRequests(), content.enabled() ? content.maxChars() : 0);
 	}
 
 	/**
@@ -89,8 +89,8 @@ public class ObservabilityAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(GenAiMetrics.class)
 		LlmExchangeListener switchboardGenAiMetrics(ObjectProvider<MeterRegistry> registry,
-				SwitchboardProperties properties) {
-			MeterRegistry available = properties.observability().enabled() ? registry.getIfAvailable() : null;
+				ObservabilityProperties properties) {
+			MeterRegistry available = properties.enabled() ? registry.getIfAvailable() : null;
 			return (available != null) ? new GenAiMetrics(available) : new LlmExchangeListener() {
 			};
 		}
@@ -142,8 +142,8 @@ public class ObservabilityAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		AttemptSpans switchboardAttemptSpans(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator,
-				SwitchboardProperties properties) {
-			Tracer available = properties.observability().enabled() ? tracer.getIfUnique() : null;
+				ObservabilityProperties properties) {
+			Tracer available = properties.enabled() ? tracer.getIfUnique() : null;
 			Propagator injector = propagator.getIfUnique();
 			return (available != null && injector != null) ? new TracerAttemptSpans(available, injector)
 					: AttemptSpans.NONE;
@@ -182,9 +182,9 @@ public class ObservabilityAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(CostLedger.class)
-		CostLedger switchboardCostLedger(SwitchboardProperties properties, SwitchboardRedis redis,
-				ObjectProvider<QuotaBackend> quotaBackend) {
-			SwitchboardProperties.Costs costs = properties.observability().costs();
+		CostLedger switchboardCostLedger(ObservabilityProperties observability, SwitchboardProperties properties,
+				SwitchboardRedis redis, ObjectProvider<QuotaBackend> quotaBackend) {
+			ObservabilityProperties.Costs costs = observability.costs();
 			if (quotaBackend.getIfAvailable() instanceof RedisQuotaBackend quota) {
 				// The quota's own team ledgers: its settlement records quota routes per model in the same
 				// script, so a request costs no extra Redis round trip for its cost.
