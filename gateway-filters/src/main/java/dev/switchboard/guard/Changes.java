@@ -3,149 +3,123 @@ package dev.switchboard.guard;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.github.difflib.DiffUtils;
-import com.github.difflib.patch.AbstractDelta;
+import dev.switchboard.guard.GuardVerdict.Edit;
 
 /**
- * Where a guardrail's rewrite changed a text: the changed regions of the text as it was, each with
- * what replaces it. A guardrail answers with the whole new text; a held stream needs the regions,
- * to lay each one over the chunks it was read from and to cut its window between them, never
- * through one (a mask cut in half leaves the rest of the value to the next window, which no
- * longer sees its start).
- *
- * <p>The regions err on the side of being too wide, never too narrow: a diff of characters can
- * align a mask's letters with letters of the value it hides ({@code [EMAIL]} against
- * {@code Emma@...}) and so split one change in two with a false "unchanged" stretch between, where
- * a window might then be cut. So the texts are compared as words (runs of non-space and of
- * space), changes separated by nothing but spaces are one change, and each change is then
- * narrowed to the characters that differ at its two ends. A mask inside a word
- * ({@code mail:ann@example.com,}) is still exactly the address.
+ * Where rewrites changed a text, as {@link Edit}s: made into the new text ({@link #apply}), added
+ * up over guardrails that run one after another ({@link #compose}), or, for a guardrail that gave
+ * only its new text, taken as one change from the first difference to the last ({@link #between}).
+ * A held stream lays each change over the chunks it was read from and cuts its windows between
+ * changes, never through one: a change too wide only holds text back longer, one too narrow would
+ * let the rest of a value out, so where a change's place is not known it is taken wide. For a
+ * guardrail of one's own that masks in several steps, {@link #compose} gives its edits.
  */
-final class Changes {
-
-	/** A region {@code [start, end)} of the text as it was, replaced by {@code text}. */
-	record Change(int start, int end, String text) {
-	}
+public final class Changes {
 
 	private Changes() {
 	}
 
-	/** The changes that make {@code after} of {@code before}, in order and apart; none when equal. */
-	static List<Change> between(String before, String after) {
-		if (before.equals(after)) {
-			return List.of();
-		}
-		int prefix = commonPrefix(before, after);
-		int suffix = commonSuffix(before, after, prefix);
-		List<Integer> was = words(before, prefix, before.length() - suffix);
-		List<Integer> now = words(after, prefix, after.length() - suffix);
-		if (was.size() <= 2 || now.size() <= 2) {
-			// One word (or none) on a side: one change.
-			return List.of(new Change(prefix, before.length() - suffix,
-					after.substring(prefix, after.length() - suffix)));
-		}
-		List<String> wasWords = slices(before, was);
-		List<String> nowWords = slices(after, now);
-		List<Change> changes = new ArrayList<>();
-		int[] open = null; // [from, to, fromNow, toNow] in words, of the change being built
-		for (AbstractDelta<String> delta : DiffUtils.diff(wasWords, nowWords).getDeltas()) {
-			int from = delta.getSource().getPosition();
-			int to = from + delta.getSource().size();
-			int fromNow = delta.getTarget().getPosition();
-			int toNow = fromNow + delta.getTarget().size();
-			if (open != null && blank(wasWords, open[1], from)) {
-				open[1] = to;
-				open[3] = toNow;
-				continue;
-			}
-			if (open != null) {
-				changes.add(narrowed(before, after, was, now, open));
-			}
-			open = new int[] { from, to, fromNow, toNow };
-		}
-		if (open != null) {
-			changes.add(narrowed(before, after, was, now, open));
-		}
-		return changes;
-	}
-
-	/** The text a change list makes of {@code before}: for tests and assertions of {@link #between}. */
-	static String apply(String before, List<Change> changes) {
+	/** {@code before} with {@code edits} made. */
+	public static String apply(String before, List<Edit> edits) {
 		StringBuilder after = new StringBuilder(before.length());
 		int at = 0;
-		for (Change change : changes) {
-			after.append(before, at, change.start()).append(change.text());
-			at = change.end();
+		for (Edit edit : edits) {
+			if (edit.start() < at || edit.end() > before.length()) {
+				throw new IllegalArgumentException("edits must be in order, apart and within the text (of "
+						+ before.length() + " characters), was [" + edit.start() + ", " + edit.end() + ") after " + at);
+			}
+			after.append(before, at, edit.start()).append(edit.text());
+			at = edit.end();
 		}
 		return after.append(before, at, before.length()).toString();
 	}
 
-	/** The change of words {@code [open[0], open[1])} into {@code [open[2], open[3])}, narrowed to what differs. */
-	private static Change narrowed(String before, String after, List<Integer> was, List<Integer> now, int[] open) {
-		int start = was.get(open[0]);
-		int end = was.get(open[1]);
-		int startNow = now.get(open[2]);
-		int endNow = now.get(open[3]);
-		int prefix = commonPrefix(before.substring(start, end), after.substring(startNow, endNow));
-		String replaced = before.substring(start + prefix, end);
-		String replacing = after.substring(startNow + prefix, endNow);
-		int suffix = commonSuffix(replaced, replacing, 0);
-		return new Change(start + prefix, end - suffix, replacing.substring(0, replacing.length() - suffix));
-	}
-
-	private static boolean blank(List<String> words, int from, int to) {
-		for (int i = from; i < to; i++) {
-			if (!Character.isWhitespace(words.get(i).charAt(0))) {
-				return false;
-			}
+	/**
+	 * The change that makes {@code after} of {@code before} when nothing says where it was: one
+	 * edit from their first difference to their last (whole characters), none when equal.
+	 */
+	public static List<Edit> between(String before, String after) {
+		if (before.equals(after)) {
+			return List.of();
 		}
-		return true;
-	}
-
-	/** Where the words of {@code text[from, to)} start, and {@code to} last. */
-	private static List<Integer> words(String text, int from, int to) {
-		List<Integer> starts = new ArrayList<>();
-		for (int i = from; i < to; i++) {
-			if (i == from || Character.isWhitespace(text.charAt(i)) != Character.isWhitespace(text.charAt(i - 1))) {
-				starts.add(i);
-			}
-		}
-		starts.add(to);
-		return starts;
-	}
-
-	private static List<String> slices(String text, List<Integer> starts) {
-		List<String> slices = new ArrayList<>(starts.size() - 1);
-		for (int i = 0; i + 1 < starts.size(); i++) {
-			slices.add(text.substring(starts.get(i), starts.get(i + 1)));
-		}
-		return slices;
-	}
-
-	/** The length of the common start of the two texts, never ending between the halves of a surrogate pair. */
-	private static int commonPrefix(String one, String other) {
-		int limit = Math.min(one.length(), other.length());
+		int limit = Math.min(before.length(), after.length());
 		int prefix = 0;
-		while (prefix < limit && one.charAt(prefix) == other.charAt(prefix)) {
+		while (prefix < limit && before.charAt(prefix) == after.charAt(prefix)) {
 			prefix++;
 		}
-		if (prefix > 0 && Character.isHighSurrogate(one.charAt(prefix - 1))) {
+		if (prefix > 0 && Character.isHighSurrogate(before.charAt(prefix - 1))) {
 			prefix--;
 		}
-		return prefix;
-	}
-
-	/** The length of the common end of the two texts after {@code prefix}, never splitting a surrogate pair. */
-	private static int commonSuffix(String one, String other, int prefix) {
-		int limit = Math.min(one.length(), other.length()) - prefix;
 		int suffix = 0;
-		while (suffix < limit && one.charAt(one.length() - 1 - suffix) == other.charAt(other.length() - 1 - suffix)) {
+		while (suffix < limit - prefix
+				&& before.charAt(before.length() - 1 - suffix) == after.charAt(after.length() - 1 - suffix)) {
 			suffix++;
 		}
-		if (suffix > 0 && Character.isLowSurrogate(one.charAt(one.length() - suffix))) {
+		if (suffix > 0 && Character.isLowSurrogate(before.charAt(before.length() - suffix))) {
 			suffix--;
 		}
-		return suffix;
+		return List.of(new Edit(prefix, before.length() - suffix, after.substring(prefix, after.length() - suffix)));
+	}
+
+	/**
+	 * {@code first} (edits of a text) followed by {@code second} (edits of {@code middle}, the text
+	 * {@code first} made), as edits of the first text. Changes that touch or overlap in
+	 * {@code middle} become one: a mask over part of an earlier mask covers all of what that one
+	 * replaced.
+	 */
+	public static List<Edit> compose(String middle, List<Edit> first, List<Edit> second) {
+		if (second.isEmpty()) {
+			return first;
+		}
+		if (first.isEmpty()) {
+			return second;
+		}
+		int count = first.size();
+		// Where each of the first edits' texts lies in the middle text.
+		int[] from = new int[count];
+		int[] to = new int[count];
+		for (int i = 0, shift = 0; i < count; i++) {
+			Edit edit = first.get(i);
+			from[i] = edit.start() + shift;
+			to[i] = from[i] + edit.text().length();
+			shift += edit.text().length() - (edit.end() - edit.start());
+		}
+		List<Edit> out = new ArrayList<>(count + second.size());
+		int i = 0;
+		int j = 0;
+		int shift = 0; // of the first edits passed so far: the middle's index minus the first text's
+		while (i < count || j < second.size()) {
+			boolean firstEarlier = j == second.size() || (i < count && from[i] <= second.get(j).start());
+			int start = firstEarlier ? from[i] : second.get(j).start();
+			int end = start;
+			int shiftBefore = shift;
+			int firstOfSecond = j;
+			boolean grew = true;
+			while (grew) {
+				grew = false;
+				while (i < count && from[i] <= end) {
+					end = Math.max(end, to[i]);
+					Edit edit = first.get(i);
+					shift += edit.text().length() - (edit.end() - edit.start());
+					i++;
+					grew = true;
+				}
+				while (j < second.size() && second.get(j).start() <= end) {
+					end = Math.max(end, second.get(j).end());
+					j++;
+					grew = true;
+				}
+			}
+			StringBuilder text = new StringBuilder();
+			int at = start;
+			for (Edit edit : second.subList(firstOfSecond, j)) {
+				text.append(middle, at, edit.start()).append(edit.text());
+				at = edit.end();
+			}
+			text.append(middle, at, end);
+			out.add(new Edit(start - shiftBefore, end - shift, text.toString()));
+		}
+		return out;
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.guard;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -158,7 +160,7 @@ public final class GuardService {
 			return Mono.just(response);
 		}
 		List<String> texts = pieces.stream().map(AnswerTexts.Piece::text).toList();
-		return checkAnswerTexts(exchange, rails, texts, true, refused).map(checked -> {
+		return checkAnswerTexts(exchange, rails, texts, true, refused).map(Checked::texts).map(checked -> {
 			if (checked.equals(texts)) {
 				return response;
 			}
@@ -181,16 +183,19 @@ public final class GuardService {
 		return Restoration.restore(exchange, placeholders, response);
 	}
 
-	/** The answer's texts (so far) as the POST guardrails let them go on. */
-	Mono<List<String>> checkAnswerTexts(LlmExchange exchange, List<GuardedRail> rails, List<String> texts,
+	/** The answer's texts (so far) as the POST guardrails let them go on, and where they changed them. */
+	Mono<Checked> checkAnswerTexts(LlmExchange exchange, List<GuardedRail> rails, List<String> texts,
 			boolean complete, Consumer<String> refused) {
 		return run(exchange, rails, Stage.POST, texts, current -> rail -> rail.guardrail()
 			.checkAnswer(new GuardAnswer(current, exchange.team().name(), exchange.requestedModel(), complete)),
-				refused)
-			.map(Checked::texts);
+				refused);
 	}
 
-	private record Checked(List<String> texts, Map<String, String> restore) {
+	/**
+	 * The texts as the guardrails let them go on, the placeholders to restore, and per text where
+	 * they changed it ({@code null} where a guardrail gave only its new text).
+	 */
+	record Checked(List<String> texts, Map<String, String> restore, List<@Nullable List<GuardVerdict.Edit>> edits) {
 	}
 
 	/**
@@ -201,6 +206,8 @@ public final class GuardService {
 			Function<List<String>, Function<GuardedRail, Mono<GuardVerdict>>> check, Consumer<String> refused) {
 		String subject = (stage == Stage.POST) ? "answer" : "request";
 		List<List<String>> current = new ArrayList<>(List.of(texts));
+		// Per text, where the rewrites so far changed it; null where one gave only its new text.
+		List<List<GuardVerdict.Edit>> edits = new ArrayList<>(Collections.nCopies(texts.size(), List.of()));
 		Map<String, String> restore = new HashMap<>();
 		return Flux.fromIterable(rails).concatMap(rail -> {
 			long start = System.nanoTime();
@@ -236,12 +243,21 @@ public final class GuardService {
 					}
 					if (outcome == GuardVerdict.Outcome.REWRITE) {
 						exchange.decide("guard", rail.name() + " " + verdict.reason() + " in the " + subject);
+						for (int i = 0; i < seen.size(); i++) {
+							String now = verdict.texts().get(i);
+							List<GuardVerdict.Edit> before = edits.get(i);
+							if (before == null || now.equals(seen.get(i))) {
+								continue;
+							}
+							edits.set(i, (verdict.edits() == null) ? null
+									: Changes.compose(seen.get(i), before, verdict.edits().get(i)));
+						}
 						current.set(0, verdict.texts());
 						restore.putAll(verdict.restore());
 					}
 					return Mono.<GuardVerdict>empty();
 				});
-		}).then(Mono.fromSupplier(() -> new Checked(current.get(0), restore)));
+		}).then(Mono.fromSupplier(() -> new Checked(current.get(0), restore, edits)));
 	}
 
 	/** Meters a check and notes it on the exchange for the request log. */

@@ -23,7 +23,7 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.guard.AnswerTexts.Piece;
 import dev.switchboard.guard.AnswerTexts.Slot;
-import dev.switchboard.guard.Changes.Change;
+import dev.switchboard.guard.GuardVerdict.Edit;
 import dev.switchboard.sse.SseEvent;
 
 /**
@@ -38,9 +38,10 @@ import dev.switchboard.sse.SseEvent;
  * checked again with the next window, so a match no longer than half a window that the window's
  * end cuts (an address, a card number, a key whose first part already looks like one) is found
  * whole, and masked, while none of it has left. Where a change crosses that cut, the cut moves
- * back to the change's start ({@link Changes} finds the changes in the guardrails' rewrite), so
- * a mask goes out whole or is held back whole. Each check sees the held text and, before it, up
- * to a window of the text already released (per text: content, thinking, each tool call's
+ * back to the change's start (the guardrails' {@link GuardVerdict#edits()} say where each one is;
+ * a rewrite given as text only is one change, {@link Changes#between}), so a mask goes out whole
+ * or is held back whole. Each check sees the held text and, before it, up to a window of the text
+ * already released, from the start of a word (per text: content, thinking, each tool call's
  * arguments), so a longer pattern split across windows is still found, and each character is
  * sent to the guardrails a bounded number of times: the checks of a long answer grow with its
  * length, not its square. What a window released stays released, which is the price of a window
@@ -49,7 +50,8 @@ import dev.switchboard.sse.SseEvent;
  * refuses the rest; one that adds text after a text's last piece gets a chunk of its own. What is
  * carried is at most two windows of text (and one event), so held events are bounded by three
  * windows, and the window by {@link GuardedRail#WHOLE_ANSWER}; only a run of changes that each
- * share a chunk with the next is held back longer, whole, until it ends ({@link Layout#cut}).
+ * share a chunk with the next (or a text-only rewrite's one change, from its first difference to
+ * its last) is held back longer, whole, until it ends ({@link Layout#cut}).
  *
  * <p>A rewrite of thinking empties the signature of the block it is in ({@link AnswerTexts}), as
  * in a whole answer. Released events are the canonical ones without the provider's native events
@@ -76,7 +78,7 @@ final class HeldStream {
 	/** Characters of each window held back and checked again with the next: half a window. */
 	private final int carry;
 
-	/** The last events of the window before, held back, as rewritten by its check. */
+	/** The last events of the window before, held back as they came, to be checked again with the next. */
 	private List<Held> carried = List.of();
 
 	/** Choices whose current thinking block a rewrite changed: its signature is to be emptied. */
@@ -175,24 +177,24 @@ final class HeldStream {
 			texts.add((more == null) ? before : before + more);
 		}
 		return this.service.checkAnswerTexts(this.exchange, this.rails, texts, complete, this.refused)
-			.flatMapIterable(checked -> {
-				Map<Slot, List<Change>> changes = new HashMap<>();
+			.flatMapIterable(result -> {
+				List<String> checked = result.texts();
+				Map<Slot, List<Edit>> changes = new HashMap<>();
 				for (int i = 0; i < slots.size(); i++) {
-					Slot slot = slots.get(i);
-					String before = this.context.getOrDefault(slot, "");
+					String before = this.context.getOrDefault(slots.get(i), "");
 					String now = checked.get(i);
 					if (now.equals(texts.get(i))) {
 						continue;
 					}
-					if (!now.startsWith(before)) {
+					List<Edit> held = held(before.length(), texts.get(i), now, result.edits().get(i));
+					if (held == null) {
 						this.exchange.decide("guard", "a guardrail rewrote answer text that was already sent: the "
 								+ "stream is ended; hold the whole answer (stream-window: end) to rewrite it");
 						throw new GatewayRefusal(400, LlmApiException.INVALID_REQUEST, "content_policy_violation",
 								"The answer was blocked by the gateway's guardrails: it had to be changed after part "
 										+ "of it was sent.");
 					}
-					changes.put(slot, Changes.between(texts.get(i).substring(before.length()),
-							now.substring(before.length())));
+					changes.put(slots.get(i), held);
 				}
 				Layout layout = new Layout(events, changes);
 				int from = complete ? events.size() : layout.cut(carryFrom(events));
@@ -203,10 +205,51 @@ final class HeldStream {
 				for (int i = 0; i < slots.size(); i++) {
 					Slot slot = slots.get(i);
 					String sent = this.context.getOrDefault(slot, "") + layout.sent(slot, from);
-					this.context.put(slot, tail(sent, this.window));
+					this.context.put(slot, context(sent, this.window));
 				}
 				return out;
 			});
+	}
+
+	/**
+	 * The changes of a text's held part ({@code was} after its first {@code sent} characters, the
+	 * context) that make {@code now}: the guardrails' edits where they said them, else one change
+	 * from the first difference to the last; {@code null} when a change reaches into the context,
+	 * text already sent.
+	 */
+	private static @Nullable List<Edit> held(int sent, String was, String now, @Nullable List<Edit> edits) {
+		if (edits == null) {
+			return now.startsWith(was.substring(0, sent))
+					? Changes.between(was.substring(sent), now.substring(sent)) : null;
+		}
+		List<Edit> held = new ArrayList<>(edits.size());
+		for (Edit edit : edits) {
+			if (edit.start() < sent) {
+				return null;
+			}
+			held.add(new Edit(edit.start() - sent, edit.end() - sent, edit.text()));
+		}
+		return held;
+	}
+
+	/**
+	 * What the next check sees before a text's held part: the end of what was sent, a window at
+	 * most, from the start of a word (after a space), so that the check never sees the back half
+	 * of a number or a word as if it were a whole one (15 digits of a longer number that pass a
+	 * card's Luhn check would be masked in text already sent, which ends the stream). A window with
+	 * no space keeps its last {@code window} characters.
+	 */
+	static String context(String sent, int window) {
+		String tail = tail(sent, window);
+		if (tail.length() == sent.length()) {
+			return tail;
+		}
+		for (int i = 0; i < tail.length(); i++) {
+			if (Character.isWhitespace(tail.charAt(i))) {
+				return tail.substring(i);
+			}
+		}
+		return tail;
 	}
 
 	/**
@@ -277,7 +320,7 @@ final class HeldStream {
 		/** The new text of texts without a piece in these events: added by the last check. */
 		private final Map<Slot, String> orphans = new TreeMap<>();
 
-		Layout(List<Held> events, Map<Slot, List<Change>> changes) {
+		Layout(List<Held> events, Map<Slot, List<Edit>> changes) {
 			for (int i = 0; i < events.size(); i++) {
 				for (Piece piece : events.get(i).pieces()) {
 					this.at.computeIfAbsent(piece.slot(), slot -> new ArrayList<>()).add(i);
@@ -294,7 +337,7 @@ final class HeldStream {
 			});
 		}
 
-		private void lay(Slot slot, List<Change> changes) {
+		private void lay(Slot slot, List<Edit> changes) {
 			List<Integer> events = this.at.get(slot);
 			List<String> was = this.now.get(slot);
 			int pieces = was.size();
@@ -310,7 +353,7 @@ final class HeldStream {
 			}
 			Set<Integer> touched = new HashSet<>();
 			int from = 0; // changes come in order: each one's anchor is at or after the one before's
-			for (Change change : changes) {
+			for (Edit change : changes) {
 				// The piece that carries the new text: the first that ends after the change starts, else the last.
 				int anchor = pieces - 1;
 				for (int p = from; p < pieces; p++) {

@@ -226,12 +226,59 @@ class GuardAnswerTest {
 		// window's end cutting them must not mask the part and let the rest out with the next.
 		String answer = "Here it is: sk-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd ok. Call +44 20 7946 0958 12 "
 				+ "or mail ann.lee@mail.example.co.uk, then card 4111 1111 1111 1111 and b@x.io b@y.io c@z.io done.";
-		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email", "phone", "api-key", "card"), Map.of());
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email", "phone", "api-key", "card", "iban"),
+				Map.of());
 		String whole = text(stream(service(Map.of("pii", post(pii, GuardedRail.WHOLE_ANSWER))), chunks(answer)));
 		assertThat(whole).doesNotContain("sk-", "7946", "ann.lee", "4111").contains("[API-KEY]", "[PHONE]", "[EMAIL]");
-		for (int window : new int[] { 90, 100, 128, 200 }) {
-			for (int size : new int[] { 1, 3, 4, 7, 16 }) {
-				List<SseEvent> events = stream(service(Map.of("pii", post(pii, window))), chunks(pieces(answer, size)));
+		assertWindowsMaskAsTheWholeAnswer(pii, answer, new int[] { 90, 100, 128, 200 }, new int[] { 1, 3, 4, 7, 16 });
+	}
+
+	@Test
+	void aValueWhoseWordsAlsoComeAfterItIsMaskedWhole() {
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email", "phone", "api-key", "card", "iban"),
+				Map.of());
+		// The card's groups of four repeat after it; the phone's last group follows it again.
+		assertWindowsMaskAsTheWholeAnswer(pii,
+				"Card 4111 1111 1111 1111 1111 1111 for ann@x.io, and then some more text to close the window.",
+				new int[] { 60, 64, 80 }, new int[] { 1, 3, 4, 7 });
+		assertWindowsMaskAsTheWholeAnswer(pii,
+				"+44 20 7946 0958 42 ann@example.com bo.b@mail.example.co.uk 42 \n c@d.io the a . the call , v1.2.3 is +44",
+				new int[] { 80, 96 }, new int[] { 1, 2, 5 });
+		// The same masks from a guardrail that gives only its new texts: each window's changes are
+		// then taken as one, from the first difference to the last, and still never cut.
+		Guardrail textOnly = answering("text-only", answer -> {
+			GuardVerdict verdict = pii.checkAnswer(answer).block(Duration.ofSeconds(5));
+			return (verdict.outcome() == GuardVerdict.Outcome.REWRITE)
+					? GuardVerdict.rewrite(verdict.texts(), verdict.reason()) : verdict;
+		});
+		assertWindowsMaskAsTheWholeAnswer(textOnly,
+				"Card 4111 1111 1111 1111 1111 1111 for ann@x.io, and then some more text to close the window.",
+				new int[] { 60, 80 }, new int[] { 1, 4 });
+	}
+
+	@Test
+	void theContextOfACheckBeginsAtAWordSoNoTailOfANumberIsTakenForAValue() {
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email", "phone", "api-key", "card", "iban"),
+				Map.of());
+		// 15 digits of the tracking number pass a card's Luhn check; as the start of a context,
+		// they would be masked in text already sent, and the stream refused.
+		assertWindowsMaskAsTheWholeAnswer(pii, "Your parcel is on its way. The USPS tracking number is "
+				+ "9400111899223344556677 and it should arrive on Friday; thanks for waiting so patiently.",
+				new int[] { 41, 99 }, new int[] { 1, 7 });
+		// A card number after an IBAN's digits: found in the whole answer too (a refused match is
+		// tried again one character on), so the windows agree with it.
+		String transfer = "Transfer to GB82 WEST 1234 5698 7654 32 4111 1111 1111 1111 is the card number, thanks.";
+		assertThat(text(stream(service(Map.of("pii", post(pii, GuardedRail.WHOLE_ANSWER))), chunks(transfer))))
+			.doesNotContain("4111", "GB82");
+		assertWindowsMaskAsTheWholeAnswer(pii, transfer, new int[] { 60, 64 }, new int[] { 1, 2, 3, 4 });
+	}
+
+	/** Every window and chunk size gives the text the whole answer's check gives. */
+	private void assertWindowsMaskAsTheWholeAnswer(Guardrail guardrail, String answer, int[] windows, int[] sizes) {
+		String whole = text(stream(service(Map.of("g", post(guardrail, GuardedRail.WHOLE_ANSWER))), chunks(answer)));
+		for (int window : windows) {
+			for (int size : sizes) {
+				List<SseEvent> events = stream(service(Map.of("g", post(guardrail, window))), chunks(pieces(answer, size)));
 				assertThat(text(events)).as("window %d, chunks of %d", window, size).isEqualTo(whole);
 			}
 		}
@@ -291,6 +338,31 @@ class GuardAnswerTest {
 		assertThat(longest).as("the run held whole, but not the answer").isLessThan(answer.length() / 2);
 		assertThat(this.seen.stream().filter(texts -> texts.get(0).length() <= 32 + 64 + 4).count())
 			.as("in the clean stretch, a window of context, what is carried and the new window").isGreaterThan(4);
+	}
+
+	@Test
+	void aListOfMasksEachInItsOwnChunksIsCutBetweenThem() {
+		List<String> pieces = new ArrayList<>();
+		pieces.add("Addresses:");
+		for (int i = 0; i < 400; i++) {
+			pieces.add(" ");
+			pieces.add("user" + i + "@example.com");
+		}
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email"), Map.of());
+		GuardService guard = service(Map.of("pii", post(pii, 32), "sees", post(recording(), 32)));
+		List<SseEvent> out = guard
+			.checkAnswer(chat(), List.of("pii", "sees"),
+					LlmResponse.stream(Flux.fromIterable(chunks(pieces.toArray(new String[0]))), null), name -> {
+					})
+			.block(Duration.ofSeconds(5))
+			.events()
+			.collectList()
+			.block(Duration.ofSeconds(5));
+
+		assertThat(text(out)).isEqualTo("Addresses:" + " [EMAIL]".repeat(400));
+		assertThat(this.seen.stream().mapToInt(texts -> texts.get(0).length()).max().orElse(0))
+			.as("a window of context, what is carried and the new window, never the list")
+			.isLessThanOrEqualTo(32 + 64 + 32);
 	}
 
 	@Test

@@ -169,22 +169,20 @@ public final class PresidioGuardrail implements Guardrail {
 		}
 		Map<String, String> placeholders = new LinkedHashMap<>();
 		Map<String, Integer> numbers = new TreeMap<>();
-		List<String> rewritten = new ArrayList<>(texts.size());
+		List<List<GuardVerdict.Edit>> edits = new ArrayList<>(texts.size());
 		for (int i = 0; i < texts.size(); i++) {
 			String text = texts.get(i);
-			StringBuilder out = new StringBuilder(text.length());
-			int last = 0;
+			List<GuardVerdict.Edit> masks = new ArrayList<>(found.get(i).size());
 			for (Found entity : found.get(i)) {
-				out.append(text, last, entity.start());
 				String value = text.substring(entity.start(), entity.end());
-				out.append(numbered ? placeholders.computeIfAbsent(value,
+				masks.add(new GuardVerdict.Edit(entity.start(), entity.end(), numbered ? placeholders.computeIfAbsent(value,
 						v -> "<" + entity.type() + "_" + numbers.merge(entity.type(), 1, Integer::sum) + ">")
-						: "<" + entity.type() + ">");
-				last = entity.end();
+						: "<" + entity.type() + ">"));
 			}
-			rewritten.add(out.append(text, last, text.length()).toString());
+			edits.add(masks);
 		}
-		GuardVerdict verdict = GuardVerdict.rewrite(rewritten, reason);
+		// Given as edits: a held stream then knows where each mask is.
+		GuardVerdict verdict = GuardVerdict.edit(texts, edits, reason);
 		if (!numbered) {
 			return Mono.just(verdict);
 		}

@@ -11,6 +11,7 @@ import java.util.regex.PatternSyntaxException;
 
 import reactor.core.publisher.Mono;
 
+import dev.switchboard.guard.Changes;
 import dev.switchboard.guard.GuardAnswer;
 import dev.switchboard.guard.GuardRequest;
 import dev.switchboard.guard.GuardVerdict;
@@ -114,19 +115,27 @@ public final class RegexGuardrail implements Guardrail {
 		Map<String, Integer> masked = new LinkedHashMap<>();
 		Map<String, String> placeholders = numbered ? new LinkedHashMap<>() : null;
 		List<String> rewritten = new ArrayList<>(texts.size());
+		List<List<GuardVerdict.Edit>> edits = new ArrayList<>(texts.size());
 		for (String text : texts) {
 			String result = text;
+			List<GuardVerdict.Edit> changes = List.of();
 			for (PiiPatterns.Named pattern : this.mask) {
-				result = mask(pattern, result, masked, placeholders);
+				List<GuardVerdict.Edit> more = new ArrayList<>();
+				String next = mask(pattern, result, masked, placeholders, more);
+				changes = Changes.compose(result, changes, more);
+				result = next;
 			}
 			rewritten.add(result);
+			edits.add(changes);
 		}
 		if (masked.isEmpty()) {
 			return GuardVerdict.allow();
 		}
 		List<String> counts = new ArrayList<>();
 		masked.forEach((pattern, count) -> counts.add(count + " " + pattern));
-		GuardVerdict verdict = GuardVerdict.rewrite(rewritten, "masked " + String.join(", ", counts));
+		// Where each mask is, for a held stream to cut its windows between masks.
+		GuardVerdict verdict = new GuardVerdict(GuardVerdict.Outcome.REWRITE, "masked " + String.join(", ", counts),
+				rewritten, Map.of(), edits);
 		if (placeholders == null) {
 			return verdict;
 		}
@@ -147,6 +156,9 @@ public final class RegexGuardrail implements Guardrail {
 				if (pattern.valid().test(matcher.group())) {
 					return true;
 				}
+				if (!retryAfter(matcher, regions[r + 1])) {
+					break;
+				}
 			}
 		}
 		return false;
@@ -158,7 +170,7 @@ public final class RegexGuardrail implements Guardrail {
 	 * is cached the same way); {@code null} for plain {@code [EMAIL]} masks
 	 */
 	private static String mask(PiiPatterns.Named pattern, String text, Map<String, Integer> masked,
-			Map<String, String> placeholders) {
+			Map<String, String> placeholders, List<GuardVerdict.Edit> edits) {
 		int[] regions = regions(pattern, text);
 		if (regions.length == 0) {
 			return text;
@@ -170,20 +182,26 @@ public final class RegexGuardrail implements Guardrail {
 			matcher.region(Math.max(regions[r], last), regions[r + 1]);
 			while (matcher.find()) {
 				if (!pattern.valid().test(matcher.group())) {
+					if (!retryAfter(matcher, regions[r + 1])) {
+						break;
+					}
 					continue;
 				}
 				out = (out != null) ? out : new StringBuilder(text.length());
 				String label = pattern.name().toUpperCase(Locale.ROOT);
 				out.append(text, last, matcher.start());
+				String placeholder;
 				if (placeholders == null) {
-					out.append('[').append(label).append(']');
+					placeholder = "[" + label + "]";
 				}
 				else {
 					String prefix = "[" + label + "_";
-					out.append(placeholders.computeIfAbsent(matcher.group(),
+					placeholder = placeholders.computeIfAbsent(matcher.group(),
 							found -> prefix + (1 + placeholders.values().stream().filter(p -> p.startsWith(prefix)).count())
-									+ "]"));
+									+ "]");
 				}
+				out.append(placeholder);
+				edits.add(new GuardVerdict.Edit(matcher.start(), matcher.end(), placeholder));
 				last = matcher.end();
 				masked.merge(pattern.name(), 1, Integer::sum);
 			}
@@ -192,6 +210,20 @@ public final class RegexGuardrail implements Guardrail {
 			return text;
 		}
 		return out.append(text, last, text.length()).toString();
+	}
+
+	/**
+	 * After a match its check refused (a card number whose Luhn digit is wrong), looks again one
+	 * character further on, since a valid match may begin inside the refused one (a card number
+	 * after other digits); false at the region's end.
+	 */
+	private static boolean retryAfter(Matcher matcher, int regionEnd) {
+		int next = matcher.start() + 1;
+		if (next >= regionEnd) {
+			return false;
+		}
+		matcher.region(next, regionEnd);
+		return true;
 	}
 
 	/** Where the pattern can match, from its cheap scan; the whole text when it has none. */
