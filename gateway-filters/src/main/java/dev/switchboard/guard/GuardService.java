@@ -245,12 +245,9 @@ public final class GuardService {
 						exchange.decide("guard", rail.name() + " " + verdict.reason() + " in the " + subject);
 						for (int i = 0; i < seen.size(); i++) {
 							String now = verdict.texts().get(i);
-							List<GuardVerdict.Edit> before = edits.get(i);
-							if (before == null || now.equals(seen.get(i))) {
-								continue;
+							if (edits.get(i) != null && !now.equals(seen.get(i))) {
+								edits.set(i, composed(seen.get(i), now, edits.get(i), verdict.edits(), i));
 							}
-							edits.set(i, (verdict.edits() == null) ? null
-									: Changes.compose(seen.get(i), before, verdict.edits().get(i)));
 						}
 						current.set(0, verdict.texts());
 						restore.putAll(verdict.restore());
@@ -258,6 +255,25 @@ public final class GuardService {
 					return Mono.<GuardVerdict>empty();
 				});
 		}).then(Mono.fromSupplier(() -> new Checked(current.get(0), restore, edits)));
+	}
+
+	/**
+	 * Where the rewrites so far changed text {@code i}, with this one's: {@code null} (not known)
+	 * when the rewrite gave none for it, or edits that do not make the text it returned (a guardrail
+	 * of one's own whose edits are wrong is then taken as a text-only rewrite, never trusted).
+	 */
+	private static @Nullable List<GuardVerdict.Edit> composed(String seen, String now, List<GuardVerdict.Edit> before,
+			@Nullable List<List<GuardVerdict.Edit>> given, int i) {
+		List<GuardVerdict.Edit> edits = (given != null) ? given.get(i) : null;
+		if (edits == null) {
+			return null;
+		}
+		try {
+			return Changes.apply(seen, edits).equals(now) ? Changes.compose(seen, before, edits) : null;
+		}
+		catch (IllegalArgumentException ex) {
+			return null; // out of order or past the text
+		}
 	}
 
 	/** Meters a check and notes it on the exchange for the request log. */

@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param restore for a reversible rewrite of a request, each placeholder it wrote and the text it
  * stands for: the answer's placeholders are put back for this client only (never for the cache)
  * @param edits for a rewrite that says where it changed each text ({@link #edit}), the changes of
- * each, in order and apart; {@code null} when it gives only the new texts. A held stream cuts its
+ * each, in order and apart; {@code null} when it gives only the new texts (or, inside, for a text it
+ * does not say them for). Edits that do not make the rewritten text are not used. A held stream cuts its
  * windows between changes, never through one: with the edits it knows each mask's place, without
  * them it takes everything from a text's first difference to its last as one change
  */
@@ -47,7 +48,7 @@ public record GuardVerdict(Outcome outcome, String reason, @Nullable List<String
 	public GuardVerdict {
 		texts = (texts != null) ? List.copyOf(texts) : null;
 		restore = Map.copyOf(restore);
-		edits = (edits != null) ? edits.stream().map(List::copyOf).toList() : null;
+		edits = (edits != null) ? edits.stream().map(each -> (each != null) ? List.copyOf(each) : null).toList() : null;
 		if (outcome == Outcome.REWRITE && texts == null) {
 			throw new IllegalArgumentException("a rewrite needs the rewritten texts");
 		}

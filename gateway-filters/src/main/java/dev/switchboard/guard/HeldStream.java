@@ -48,10 +48,11 @@ import dev.switchboard.sse.SseEvent;
  * smaller than the answer (hold the whole answer, the default, when nothing may leave before the
  * last word). A rewrite changes the held text only: one that would change text already sent
  * refuses the rest; one that adds text after a text's last piece gets a chunk of its own. What is
- * carried is at most two windows of text (and one event), so held events are bounded by three
- * windows, and the window by {@link GuardedRail#WHOLE_ANSWER}; only a run of changes that each
- * share a chunk with the next (or a text-only rewrite's one change, from its first difference to
- * its last) is held back longer, whole, until it ends ({@link Layout#cut}).
+ * carried is at most two windows and a half window per text (and one event), and the window at
+ * most {@link GuardedRail#WHOLE_ANSWER}; a run of changes that each share a chunk with the next (or
+ * a text-only rewrite's one change, from its first difference to its last) is held back whole
+ * until it ends ({@link Layout#cut}), and past that bound the rest of the answer is held and
+ * checked whole, so a guardrail is never sent the same text window after window.
  *
  * <p>A rewrite of thinking empties the signature of the block it is in ({@link AnswerTexts}), as
  * in a whole answer. Released events are the canonical ones without the provider's native events
@@ -86,6 +87,9 @@ final class HeldStream {
 
 	private int held;
 
+	/** Text that closes a window: the window, or the whole answer's bound once the rest is held. */
+	private int closing;
+
 	private boolean checked;
 
 	private boolean checkedComplete;
@@ -100,6 +104,7 @@ final class HeldStream {
 		this.rails = rails;
 		this.window = Math.max(1, Math.min(window, GuardedRail.WHOLE_ANSWER));
 		this.carry = this.window / 2;
+		this.closing = this.window;
 		this.refused = refused;
 	}
 
@@ -136,7 +141,7 @@ final class HeldStream {
 		for (Piece piece : event.pieces()) {
 			this.held += piece.text().length();
 		}
-		if (this.held >= this.window) {
+		if (this.held >= this.closing) {
 			this.held = 0;
 			return true;
 		}
@@ -197,7 +202,14 @@ final class HeldStream {
 					changes.put(slots.get(i), held);
 				}
 				Layout layout = new Layout(events, changes);
-				int from = complete ? events.size() : layout.cut(carryFrom(events));
+				int from = complete ? events.size() : layout.cut(carryFrom(events), events.size());
+				if (!complete && from < heldAtMost(events) && this.closing != GuardedRail.WHOLE_ANSWER) {
+					// Changes that chain (or a text-only rewrite's one change over most of the window)
+					// would carry more than the bound, window after window: hold the rest instead.
+					this.closing = GuardedRail.WHOLE_ANSWER;
+					this.exchange.decide("guard", "guardrail changes too close together to release window by "
+							+ "window: the rest of the answer is held and checked whole");
+				}
 				List<SseEvent> out = rewritten(events, from, layout, complete);
 				// Carried as they came: the next window's check sees them again as they were, so a
 				// match this window's end cut is found whole, not as the rest of a mask.
@@ -218,12 +230,9 @@ final class HeldStream {
 	 * text already sent.
 	 */
 	private static @Nullable List<Edit> held(int sent, String was, String now, @Nullable List<Edit> edits) {
-		if (edits == null) {
-			return now.startsWith(was.substring(0, sent))
-					? Changes.between(was.substring(sent), now.substring(sent)) : null;
-		}
-		List<Edit> held = new ArrayList<>(edits.size());
-		for (Edit edit : edits) {
+		List<Edit> all = (edits != null) ? edits : Changes.between(was, now);
+		List<Edit> held = new ArrayList<>(all.size());
+		for (Edit edit : all) {
 			if (edit.start() < sent) {
 				return null;
 			}
@@ -237,28 +246,34 @@ final class HeldStream {
 	 * most, from the start of a word (after a space), so that the check never sees the back half
 	 * of a number or a word as if it were a whole one (15 digits of a longer number that pass a
 	 * card's Luhn check would be masked in text already sent, which ends the stream). A window with
-	 * no space keeps its last {@code window} characters.
+	 * no space goes back to the start of its word, within another window, or has no context.
 	 */
 	static String context(String sent, int window) {
-		String tail = tail(sent, window);
-		if (tail.length() == sent.length()) {
-			return tail;
+		if (sent.length() <= window) {
+			return sent;
 		}
-		for (int i = 0; i < tail.length(); i++) {
-			if (Character.isWhitespace(tail.charAt(i))) {
-				return tail.substring(i);
+		int from = sent.length() - window;
+		for (int i = from; i < sent.length(); i++) {
+			if (Character.isWhitespace(sent.charAt(i))) {
+				return sent.substring(i);
 			}
 		}
-		return tail;
+		// One word longer than the window: from its start, if within another window, else none
+		// (a pattern across the cut is then not found, rather than a part of a word taken whole).
+		for (int i = from - 1; i >= Math.max(0, from - window); i--) {
+			if (Character.isWhitespace(sent.charAt(i))) {
+				return sent.substring(i);
+			}
+		}
+		return (from - window <= 0) ? sent : "";
 	}
 
 	/**
 	 * Where the events to carry over into the next window start: for each text, the fewest last
 	 * events that hold {@link #carry} characters of it (all its pieces when it has fewer), the
-	 * earliest of these for all texts, but never more than two windows of text ({@link #heldAtMost}).
-	 * A match no longer than the carry, cut by the window's end, is then checked whole with the
-	 * next window while all of it is still held, rather than found with its start already sent.
-	 * None when the window is too small to spare any.
+	 * earliest of these for all texts. A match no longer than the carry, cut by the window's end,
+	 * is then checked whole with the next window while all of it is still held, rather than found
+	 * with its start already sent. None when the window is too small to spare any.
 	 */
 	private int carryFrom(List<Held> events) {
 		if (this.carry == 0) {
@@ -275,20 +290,28 @@ final class HeldStream {
 				}
 			}
 		}
-		return Math.max(from, heldAtMost(events));
+		return from;
 	}
 
 	/**
-	 * The earliest event that may be carried over: the fewest last events that hold two windows
-	 * of text (one event more when an event crosses that), which bounds what is held back.
+	 * The earliest event that may be carried over without holding more than the bound: two windows
+	 * and a half window for each text in these events (several choices streamed side by side each
+	 * keep their own), one event more when an event crosses that.
 	 */
 	private int heldAtMost(List<Held> events) {
-		int total = 0;
+		Set<Slot> slots = new HashSet<>();
+		for (Held event : events) {
+			for (Piece piece : event.pieces()) {
+				slots.add(piece.slot());
+			}
+		}
+		long bound = 2L * this.window + (long) slots.size() * this.carry;
+		long total = 0;
 		for (int i = events.size() - 1; i >= 0; i--) {
 			for (Piece piece : events.get(i).pieces()) {
 				total += piece.text().length();
 			}
-			if (total >= 2 * this.window) {
+			if (total >= bound) {
 				return i;
 			}
 		}
@@ -397,24 +420,21 @@ final class HeldStream {
 		 * The last cut at or before {@code wanted} that no change crosses, so that every change
 		 * goes out whole or is held back whole. Changes so close together that each shares a
 		 * chunk with the next (a list of addresses in small chunks) leave no cut between them:
-		 * they are held back until the run ends or the stream does, as a whole answer would be,
-		 * rather than cut through a mask.
+		 * they are held back until the run ends, rather than cut through a mask; past the bound
+		 * ({@link HeldStream#heldAtMost}) the rest of the answer is held and checked whole.
 		 */
-		int cut(int wanted) {
+		int cut(int wanted, int size) {
+			boolean[] crossed = new boolean[size + 1];
+			for (int[] span : this.spans) {
+				for (int at = span[0] + 1; at <= span[1]; at++) {
+					crossed[at] = true;
+				}
+			}
 			int cut = wanted;
-			while (cut > 0 && crossed(cut)) {
+			while (cut > 0 && crossed[cut]) {
 				cut--;
 			}
 			return cut;
-		}
-
-		private boolean crossed(int cut) {
-			for (int[] span : this.spans) {
-				if (span[0] < cut && cut <= span[1]) {
-					return true;
-				}
-			}
-			return false;
 		}
 
 		/** The new texts of event {@code event}, for the texts a change touched there. */
@@ -526,18 +546,6 @@ final class HeldStream {
 		chunk.putArray("choices");
 		texts.forEach((slot, text) -> AnswerTexts.append(chunk, slot, text));
 		return Json.event(chunk);
-	}
-
-	/** The end of {@code text}: its last {@code length} characters, never half a surrogate pair. */
-	static String tail(String text, int length) {
-		if (text.length() <= length) {
-			return text;
-		}
-		int from = text.length() - length;
-		if (Character.isLowSurrogate(text.charAt(from))) {
-			from++;
-		}
-		return text.substring(from);
 	}
 
 	/** The event without the provider's native events it was read from. */

@@ -201,8 +201,9 @@ class GuardAnswerTest {
 
 			assertThat(text(events)).hasSize(pieces.length * 4);
 			int longest = this.seen.stream().mapToInt(texts -> texts.get(0).length()).max().orElse(0);
-			assertThat(longest).as("a window of context, the half window carried over, the new window")
-				.isLessThanOrEqualTo(8 + 4 + 8);
+			// No space in this text: the context goes back to the start of its word, within two windows.
+			assertThat(longest).as("two windows of context at most, the half window carried over, the new window")
+				.isLessThanOrEqualTo(2 * 8 + 4 + 8);
 			sent[run] = this.seen.stream().mapToLong(texts -> texts.get(0).length()).sum();
 			assertThat(this.seen.get(this.seen.size() - 1).get(0)).endsWith("abcd");
 		}
@@ -363,6 +364,93 @@ class GuardAnswerTest {
 		assertThat(this.seen.stream().mapToInt(texts -> texts.get(0).length()).max().orElse(0))
 			.as("a window of context, what is carried and the new window, never the list")
 			.isLessThanOrEqualTo(32 + 64 + 32);
+	}
+
+	@Test
+	void choicesStreamedSideBySideEachKeepTheirOwnHalfWindow() {
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email"), Map.of());
+		String value = "ann.lee.example.person@example.com";
+		for (int offset = 0; offset < 60; offset += 7) {
+			String answer = "x".repeat(offset) + " write to " + value + " today, and then a good deal more text to close.";
+			String[] pieces = pieces(answer, 4);
+			List<SseEvent> events = new ArrayList<>();
+			for (String piece : pieces) {
+				for (int choice = 0; choice < 8; choice++) {
+					ObjectNode chunk = Json.object().put("id", "c").put("object", "chat.completion.chunk");
+					chunk.putArray("choices").addObject().put("index", choice).putNull("finish_reason").putObject("delta")
+						.put("content", (choice == 0) ? piece : "....");
+					events.add(Json.event(chunk));
+				}
+			}
+			events.add(SseEvent.DONE_EVENT);
+
+			List<SseEvent> out = stream(service(Map.of("pii", post(pii, 100))), events);
+
+			StringBuilder first = new StringBuilder();
+			for (SseEvent event : out) {
+				if (!event.isDone() && Json.tree(event).path("choices").path(0).path("index").asInt() == 0) {
+					first.append(Json.tree(event).path("choices").path(0).path("delta").path("content").asString(""));
+				}
+			}
+			assertThat(first.toString()).as("offset %d", offset).isEqualTo(answer.replace(value, "[EMAIL]"));
+		}
+	}
+
+	@Test
+	void aTextOnlyRewriteThatChangesEveryWindowEndsUpHoldingTheRestNotCheckingItOverAndOver() {
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email"), Map.of());
+		Guardrail textOnly = answering("text-only", answer -> {
+			GuardVerdict verdict = pii.checkAnswer(answer).block(Duration.ofSeconds(5));
+			return (verdict.outcome() == GuardVerdict.Outcome.REWRITE)
+					? GuardVerdict.rewrite(verdict.texts(), verdict.reason()) : verdict;
+		});
+		StringBuilder answer = new StringBuilder();
+		for (int i = 0; answer.length() < 32_000; i++) {
+			answer.append("Words here, mail u").append(i).append("@example.com then. ");
+		}
+		GuardService guard = service(Map.of("text-only", post(textOnly, 100), "sees", post(recording(), 100)));
+		List<SseEvent> out = guard
+			.checkAnswer(chat(), List.of("text-only", "sees"),
+					LlmResponse.stream(Flux.fromIterable(chunks(pieces(answer.toString(), 4))), null), name -> {
+					})
+			.block(Duration.ofSeconds(10))
+			.events()
+			.collectList()
+			.block(Duration.ofSeconds(10));
+
+		assertThat(text(out)).isEqualTo(answer.toString().replaceAll("u\\d+@example\\.com", "[EMAIL]"));
+		long sent = this.seen.stream().mapToLong(texts -> texts.get(0).length()).sum();
+		assertThat(sent).as("text sent to the guardrails, against the answer's length").isLessThan(10L * answer.length());
+	}
+
+	@Test
+	void editsThatDoNotMakeTheRewrittenTextAreNotTrusted() {
+		// A guardrail of one's own whose edits say nothing changed while its texts are masked.
+		Guardrail wrongEdits = answering("wrong", answer -> new GuardVerdict(GuardVerdict.Outcome.REWRITE, "masked",
+				answer.texts().stream().map(text -> text.replace("secret", "[X]")).toList(), Map.of(),
+				answer.texts().stream().map(text -> List.<GuardVerdict.Edit>of()).toList()));
+		for (int window : new int[] { GuardedRail.WHOLE_ANSWER, 12 }) {
+			List<SseEvent> out = stream(service(Map.of("wrong", post(wrongEdits, window))),
+					chunks("the sec", "ret is here, ", "and so on for a while"));
+			assertThat(text(out)).as("window %d", window).isEqualTo("the [X] is here, and so on for a while");
+		}
+	}
+
+	@Test
+	void aWordLongerThanTwoWindowsIsCheckedFromWhereTheWindowCutsItAndTheStreamGoesOn() {
+		// "risk-assessment-..." holds "sk-" and twenty letters after it: seen from the cut, without
+		// the start of its word, it may look like an API key. It is then masked in what is held,
+		// never a refusal of what was sent.
+		RegexGuardrail keys = new RegexGuardrail("keys", List.of(), List.of("api-key"), Map.of());
+		String answer = "See https://example.org/guides/risk-assessment-frameworks-and-operational-resilience-for-"
+				+ "teams-and-their-platforms/chapter-2 for more.";
+		for (int window = 32; window <= 48; window += 4) {
+			for (int size : new int[] { 1, 3, 4 }) {
+				List<SseEvent> out = stream(service(Map.of("keys", post(keys, window))), chunks(pieces(answer, size)));
+				assertThat(out.get(out.size() - 1).isDone()).as("window %d, chunks of %d", window, size).isTrue();
+				assertThat(text(out)).startsWith("See https://example.org/guides/").endsWith("chapter-2 for more.");
+			}
+		}
 	}
 
 	@Test

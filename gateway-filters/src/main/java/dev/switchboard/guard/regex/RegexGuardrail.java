@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.PatternSyntaxException;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import dev.switchboard.guard.Changes;
@@ -152,13 +153,8 @@ public final class RegexGuardrail implements Guardrail {
 		Matcher matcher = pattern.pattern().matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
 		for (int r = 0; r < regions.length; r += 2) {
 			matcher.region(regions[r], regions[r + 1]);
-			while (matcher.find()) {
-				if (pattern.valid().test(matcher.group())) {
-					return true;
-				}
-				if (!retryAfter(matcher, regions[r + 1])) {
-					break;
-				}
+			if (nextValid(pattern, matcher, regions[r + 1]) != null) {
+				return true;
 			}
 		}
 		return false;
@@ -180,29 +176,24 @@ public final class RegexGuardrail implements Guardrail {
 		int last = 0;
 		for (int r = 0; r < regions.length; r += 2) {
 			matcher.region(Math.max(regions[r], last), regions[r + 1]);
-			while (matcher.find()) {
-				if (!pattern.valid().test(matcher.group())) {
-					if (!retryAfter(matcher, regions[r + 1])) {
-						break;
-					}
-					continue;
-				}
+			for (int[] found; (found = nextValid(pattern, matcher, regions[r + 1])) != null;) {
+				String value = text.substring(found[0], found[1]);
 				out = (out != null) ? out : new StringBuilder(text.length());
 				String label = pattern.name().toUpperCase(Locale.ROOT);
-				out.append(text, last, matcher.start());
+				out.append(text, last, found[0]);
 				String placeholder;
 				if (placeholders == null) {
 					placeholder = "[" + label + "]";
 				}
 				else {
 					String prefix = "[" + label + "_";
-					placeholder = placeholders.computeIfAbsent(matcher.group(),
-							found -> prefix + (1 + placeholders.values().stream().filter(p -> p.startsWith(prefix)).count())
+					placeholder = placeholders.computeIfAbsent(value,
+							unseen -> prefix + (1 + placeholders.values().stream().filter(p -> p.startsWith(prefix)).count())
 									+ "]");
 				}
 				out.append(placeholder);
-				edits.add(new GuardVerdict.Edit(matcher.start(), matcher.end(), placeholder));
-				last = matcher.end();
+				edits.add(new GuardVerdict.Edit(found[0], found[1], placeholder));
+				last = found[1];
 				masked.merge(pattern.name(), 1, Integer::sum);
 			}
 		}
@@ -213,17 +204,25 @@ public final class RegexGuardrail implements Guardrail {
 	}
 
 	/**
-	 * After a match its check refused (a card number whose Luhn digit is wrong), looks again one
-	 * character further on, since a valid match may begin inside the refused one (a card number
-	 * after other digits); false at the region's end.
+	 * The next match from the matcher's position on whose check passes ({@code [start, end]}), or
+	 * {@code null}; the matcher is left after it. After a match its check refused (a card number
+	 * whose Luhn digit is wrong) the search goes on one character further, not after it, since a
+	 * valid match may begin inside the refused one (a card number after other digits). Shorter
+	 * matches from the same start are not tried: inside a longer run of digits (an IBAN's) they
+	 * find card numbers that are not there.
 	 */
-	private static boolean retryAfter(Matcher matcher, int regionEnd) {
-		int next = matcher.start() + 1;
-		if (next >= regionEnd) {
-			return false;
+	private static int @Nullable [] nextValid(PiiPatterns.Named pattern, Matcher matcher, int regionEnd) {
+		while (matcher.find()) {
+			int start = matcher.start();
+			if (pattern.valid().test(matcher.group())) {
+				return new int[] { start, matcher.end() };
+			}
+			if (start + 1 >= regionEnd) {
+				return null;
+			}
+			matcher.region(start + 1, regionEnd);
 		}
-		matcher.region(next, regionEnd);
-		return true;
+		return null;
 	}
 
 	/** Where the pattern can match, from its cheap scan; the whole text when it has none. */
