@@ -41,8 +41,8 @@ import dev.switchboard.sse.SseEvent;
  * back to the change's start (the guardrails' {@link GuardVerdict#edits()} say where each one is;
  * a rewrite given as text only is one change, {@link Changes#between}), so a mask goes out whole
  * or is held back whole. Each check sees the held text and, before it, up to a window of the text
- * already released, from the start of a word (per text: content, thinking, each tool call's
- * arguments), so a longer pattern split across windows is still found, and each character is
+ * already released, as it came and from the start of a word ({@link Sent}; per text: content,
+ * thinking, each tool call's arguments), so a longer pattern split across windows is still found, and each character is
  * sent to the guardrails a bounded number of times: the checks of a long answer grow with its
  * length, not its square. What a window released stays released, which is the price of a window
  * smaller than the answer (hold the whole answer, the default, when nothing may leave before the
@@ -73,8 +73,8 @@ final class HeldStream {
 
 	private final Consumer<String> refused;
 
-	/** Per slot, the end of its text as checked and released (a window at most): the next check's context. */
-	private final Map<Slot, String> context = new TreeMap<>();
+	/** Per slot, the end of its text as released (a window or so): the next check's context. */
+	private final Map<Slot, Sent> context = new TreeMap<>();
 
 	/** Characters of each window held back and checked again with the next: half a window. */
 	private final int carry;
@@ -178,7 +178,7 @@ final class HeldStream {
 		List<String> texts = new ArrayList<>(slots.size());
 		for (Slot slot : slots) {
 			StringBuilder more = added.get(slot);
-			String before = this.context.getOrDefault(slot, "");
+			String before = this.context.getOrDefault(slot, Sent.NONE).original();
 			texts.add((more == null) ? before : before + more);
 		}
 		return this.service.checkAnswerTexts(this.exchange, this.rails, texts, complete, this.refused)
@@ -186,12 +186,12 @@ final class HeldStream {
 				List<String> checked = result.texts();
 				Map<Slot, List<Edit>> changes = new HashMap<>();
 				for (int i = 0; i < slots.size(); i++) {
-					String before = this.context.getOrDefault(slots.get(i), "");
+					Sent before = this.context.getOrDefault(slots.get(i), Sent.NONE);
 					String now = checked.get(i);
 					if (now.equals(texts.get(i))) {
 						continue;
 					}
-					List<Edit> held = held(before.length(), texts.get(i), now, result.edits().get(i));
+					List<Edit> held = held(before, texts.get(i), now, result.edits().get(i));
 					if (held == null) {
 						this.exchange.decide("guard", "a guardrail rewrote answer text that was already sent: the "
 								+ "stream is ended; hold the whole answer (stream-window: end) to rewrite it");
@@ -214,58 +214,169 @@ final class HeldStream {
 				// Carried as they came: the next window's check sees them again as they were, so a
 				// match this window's end cut is found whole, not as the rest of a mask.
 				this.carried = new ArrayList<>(events.subList(from, events.size()));
-				for (int i = 0; i < slots.size(); i++) {
-					Slot slot = slots.get(i);
-					String sent = this.context.getOrDefault(slot, "") + layout.sent(slot, from);
-					this.context.put(slot, context(sent, this.window));
+				for (Slot slot : slots) {
+					this.context.computeIfAbsent(slot, key -> new Sent()).add(layout.sent(slot, from), this.window);
 				}
 				return out;
 			});
 	}
 
 	/**
-	 * The changes of a text's held part ({@code was} after its first {@code sent} characters, the
-	 * context) that make {@code now}: the guardrails' edits where they said them, else one change
-	 * from the first difference to the last; {@code null} when a change reaches into the context,
-	 * text already sent.
+	 * The changes of a text's held part ({@code was} after the context, {@code before}) that make
+	 * {@code now}: the guardrails' edits where they said them, else one change from the first
+	 * difference to the last. The check saw the context as it came, so its rewrite of the context
+	 * must be what was sent; {@code null} when it is not, or when a change reaches from the
+	 * context into the held part (the rest of a value whose start was sent): text already sent
+	 * would have to change.
 	 */
-	private static @Nullable List<Edit> held(int sent, String was, String now, @Nullable List<Edit> edits) {
-		List<Edit> all = (edits != null) ? edits : Changes.between(was, now);
-		List<Edit> held = new ArrayList<>(all.size());
-		for (Edit edit : all) {
-			if (edit.start() < sent) {
+	private static @Nullable List<Edit> held(Sent before, String was, String now, @Nullable List<Edit> edits) {
+		String context = before.original();
+		int length = context.length();
+		if (edits == null) {
+			String sent = before.sent();
+			return now.startsWith(sent) ? Changes.between(was.substring(length), now.substring(sent.length())) : null;
+		}
+		List<Edit> inContext = new ArrayList<>();
+		List<Edit> held = new ArrayList<>(edits.size());
+		for (Edit edit : edits) {
+			if (edit.end() <= length && edit.start() < length) {
+				inContext.add(edit);
+			}
+			else if (edit.start() < length) {
 				return null;
 			}
-			held.add(new Edit(edit.start() - sent, edit.end() - sent, edit.text()));
+			else {
+				held.add(new Edit(edit.start() - length, edit.end() - length, edit.text()));
+			}
 		}
-		return held;
+		return Changes.apply(context, inContext).equals(before.sent()) ? held : null;
 	}
 
 	/**
-	 * What the next check sees before a text's held part: the end of what was sent, a window at
-	 * most, from the start of a word (after a space), so that the check never sees the back half
-	 * of a number or a word as if it were a whole one (15 digits of a longer number that pass a
-	 * card's Luhn check would be masked in text already sent, which ends the stream). A window with
-	 * no space goes back to the start of its word, within another window, or has no context.
+	 * What of a text was released, kept as the next check's context: its end as it came, which
+	 * is what the check sees (so a value beside a mask is seen beside the text the mask replaced,
+	 * as in the whole answer, not beside its brackets), and as it was sent, which is what the
+	 * check's rewrite of it must give back. Kept in pieces that no change cuts, a window of the
+	 * text or so, from the start of a word: never the back half of a number or a word taken for
+	 * a whole one (15 digits of a longer number pass a card's Luhn check). A word longer than the
+	 * window goes back to its start, within another window, else there is no context.
 	 */
-	static String context(String sent, int window) {
-		if (sent.length() <= window) {
-			return sent;
+	private static final class Sent {
+
+		static final Sent NONE = new Sent();
+
+		/** Each piece as it came and as it was sent. */
+		private final List<String[]> pieces = new ArrayList<>();
+
+		/** Whether the pieces begin where the text does. */
+		private boolean fromStart = true;
+
+		String original() {
+			StringBuilder text = new StringBuilder();
+			this.pieces.forEach(piece -> text.append(piece[0]));
+			return text.toString();
 		}
-		int from = sent.length() - window;
-		for (int i = from; i < sent.length(); i++) {
-			if (Character.isWhitespace(sent.charAt(i))) {
-				return sent.substring(i);
+
+		String sent() {
+			StringBuilder text = new StringBuilder();
+			this.pieces.forEach(piece -> text.append(piece[1]));
+			return text.toString();
+		}
+
+		void add(List<String[]> released, int window) {
+			this.pieces.addAll(released);
+			int total = 0;
+			int keep = this.pieces.size();
+			for (int i = this.pieces.size() - 1; i >= 0 && total + this.pieces.get(i)[0].length() <= window; i--) {
+				total += this.pieces.get(i)[0].length();
+				keep = i;
 			}
-		}
-		// One word longer than the window: from its start, if within another window, else none
-		// (a pattern across the cut is then not found, rather than a part of a word taken whole).
-		for (int i = from - 1; i >= Math.max(0, from - window); i--) {
-			if (Character.isWhitespace(sent.charAt(i))) {
-				return sent.substring(i);
+			if (keep == 0 && this.fromStart) {
+				return;
 			}
+			int start = wordStart(keep);
+			if (start < 0) {
+				// Within the last window no word starts: look back up to another window.
+				int limit = keep;
+				for (int i = keep - 1, more = 0; i >= 0 && more + this.pieces.get(i)[0].length() <= window; i--) {
+					more += this.pieces.get(i)[0].length();
+					limit = i;
+				}
+				start = (limit < keep) ? wordStartBefore(keep, limit) : -1;
+			}
+			if (start < 0) {
+				this.pieces.clear();
+			}
+			else {
+				this.pieces.subList(0, start).clear();
+			}
+			this.fromStart = false;
 		}
-		return (from - window <= 0) ? sent : "";
+
+		/** The first piece at or after {@code from} that begins a word (an unchanged piece is cut at its first space); -1 for none. */
+		private int wordStart(int from) {
+			for (int i = from; i < this.pieces.size(); i++) {
+				if (beginsWord(i)) {
+					return i;
+				}
+				String[] piece = this.pieces.get(i);
+				int space = firstSpace(piece[0]);
+				if (space > 0 && piece[0].equals(piece[1])) {
+					String rest = piece[0].substring(space);
+					this.pieces.set(i, new String[] { rest, rest });
+					return i;
+				}
+			}
+			return -1;
+		}
+
+		/** The last piece before {@code before}, from {@code limit} on, that begins a word; -1 for none. */
+		private int wordStartBefore(int before, int limit) {
+			for (int i = before - 1; i >= limit; i--) {
+				if (beginsWord(i)) {
+					return i;
+				}
+				String[] piece = this.pieces.get(i);
+				int space = lastSpace(piece[0]);
+				if (space > 0 && piece[0].equals(piece[1])) {
+					String rest = piece[0].substring(space);
+					this.pieces.set(i, new String[] { rest, rest });
+					return i;
+				}
+			}
+			return -1;
+		}
+
+		private boolean beginsWord(int i) {
+			String text = this.pieces.get(i)[0];
+			if (!text.isEmpty() && Character.isWhitespace(text.charAt(0))) {
+				return true;
+			}
+			if (i == 0) {
+				return this.fromStart;
+			}
+			String previous = this.pieces.get(i - 1)[0];
+			return !previous.isEmpty() && Character.isWhitespace(previous.charAt(previous.length() - 1));
+		}
+
+		private static int firstSpace(String text) {
+			for (int i = 0; i < text.length(); i++) {
+				if (Character.isWhitespace(text.charAt(i))) {
+					return i;
+				}
+			}
+			return -1;
+		}
+
+		private static int lastSpace(String text) {
+			for (int i = text.length() - 1; i >= 0; i--) {
+				if (Character.isWhitespace(text.charAt(i))) {
+					return i;
+				}
+			}
+			return -1;
+		}
+
 	}
 
 	/**
@@ -331,8 +442,14 @@ final class HeldStream {
 		/** Per text, the events its pieces are in, in order. */
 		private final Map<Slot, List<Integer>> at = new HashMap<>();
 
+		/** Per text, its pieces as they came. */
+		private final Map<Slot, List<String>> was = new HashMap<>();
+
 		/** Per text, its pieces as they are now. */
 		private final Map<Slot, List<String>> now = new HashMap<>();
+
+		/** Per text a change touched, for each piece the first piece of the change it is in (or itself). */
+		private final Map<Slot, int[]> groups = new HashMap<>();
 
 		/** Per event a change touched, the new texts of the texts it touched there. */
 		private final Map<Integer, Map<Slot, String>> changed = new HashMap<>();
@@ -347,6 +464,7 @@ final class HeldStream {
 			for (int i = 0; i < events.size(); i++) {
 				for (Piece piece : events.get(i).pieces()) {
 					this.at.computeIfAbsent(piece.slot(), slot -> new ArrayList<>()).add(i);
+					this.was.computeIfAbsent(piece.slot(), slot -> new ArrayList<>()).add(piece.text());
 					this.now.computeIfAbsent(piece.slot(), slot -> new ArrayList<>()).add(piece.text());
 				}
 			}
@@ -362,8 +480,13 @@ final class HeldStream {
 
 		private void lay(Slot slot, List<Edit> changes) {
 			List<Integer> events = this.at.get(slot);
-			List<String> was = this.now.get(slot);
+			List<String> was = this.was.get(slot);
 			int pieces = was.size();
+			int[] group = new int[pieces];
+			for (int p = 0; p < pieces; p++) {
+				group[p] = p;
+			}
+			this.groups.put(slot, group);
 			int[] starts = new int[pieces + 1];
 			for (int p = 0; p < pieces; p++) {
 				starts[p + 1] = starts[p] + was.get(p).length();
@@ -389,6 +512,9 @@ final class HeldStream {
 				int last = anchor;
 				while (last + 1 < pieces && starts[last + 1] < change.end()) {
 					last++;
+				}
+				for (int p = anchor + 1; p <= last; p++) {
+					group[p] = group[anchor];
 				}
 				for (int p = anchor; p <= last; p++) {
 					int upTo = Math.min(Math.max(change.start(), starts[p]), starts[p + 1]);
@@ -442,14 +568,27 @@ final class HeldStream {
 			return this.changed.getOrDefault(event, Map.of());
 		}
 
-		/** The text of {@code slot} in the events before {@code from}, as it is now. */
-		String sent(Slot slot, int from) {
-			StringBuilder sent = new StringBuilder();
+		/**
+		 * The pieces of {@code slot} in the events before {@code from}, each as it came and as it
+		 * is now; the pieces of one change joined, so that none is cut.
+		 */
+		List<String[]> sent(Slot slot, int from) {
 			List<Integer> events = this.at.getOrDefault(slot, List.of());
+			List<String[]> sent = new ArrayList<>();
+			int[] group = this.groups.get(slot);
 			for (int p = 0; p < events.size() && events.get(p) < from; p++) {
-				sent.append(this.now.get(slot).get(p));
+				String was = this.was.get(slot).get(p);
+				String now = this.now.get(slot).get(p);
+				if (group != null && p > 0 && group[p] == group[p - 1]) {
+					String[] last = sent.get(sent.size() - 1);
+					last[0] += was;
+					last[1] += now;
+				}
+				else {
+					sent.add(new String[] { was, now });
+				}
 			}
-			return sent.toString();
+			return sent;
 		}
 
 	}

@@ -274,6 +274,42 @@ class GuardAnswerTest {
 		assertWindowsMaskAsTheWholeAnswer(pii, transfer, new int[] { 60, 64 }, new int[] { 1, 2, 3, 4 });
 	}
 
+	@Test
+	void aValueBesideAMaskIsSeenAsInTheWholeAnswer() {
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email", "phone", "api-key", "card", "iban"),
+				Map.of());
+		// Seen beside "[PHONE]" (its brackets), the card's digits would begin a match of their own
+		// that the whole answer does not make: the context is the text as it came.
+		assertWindowsMaskAsTheWholeAnswer(pii, "Call +44 20 7946 0958 4111 1111 1111 1111 and then some more "
+				+ "words after it, enough to fill two windows of this size.", new int[] { 75, 90 }, new int[] { 1, 2, 4 });
+		assertWindowsMaskAsTheWholeAnswer(pii, "Numbers: 4111111111111111(555) 123-4567 and then some more words "
+				+ "after them, enough to fill the windows up.", new int[] { 60, 98 }, new int[] { 1, 3 });
+	}
+
+	@Test
+	void answersOfValuesAndWordsAreMaskedInWindowsAsWhole() {
+		// Values and words side by side, apart or glued, in random windows and chunks: each the
+		// whole answer's text (a review's fuzz of such answers found leaks and refusals before).
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email", "phone", "api-key", "card", "iban"),
+				Map.of());
+		String[] parts = { "ann@example.com", "bo.b@mail.example.co.uk", "+44 20 7946 0958", "(555) 123-4567",
+				"4111 1111 1111 1111", "5500005555555559", "GB82 WEST 1234 5698 7654 32",
+				"sk-ABCDEFGHIJKLMNOPQRSTUVWX0123", "the", "call", "at", "42", "2026-12-07", "v1.2.3", "or", ",", "." };
+		java.util.Random random = new java.util.Random(23);
+		GuardService whole = service(Map.of("g", post(pii, GuardedRail.WHOLE_ANSWER)));
+		for (int round = 0; round < 300; round++) {
+			StringBuilder answer = new StringBuilder();
+			for (int i = 0, words = 10 + random.nextInt(40); i < words; i++) {
+				answer.append(parts[random.nextInt(parts.length)]).append(new String[] { " ", "", "\n", " ", "," }[random.nextInt(5)]);
+			}
+			String expected = text(stream(whole, chunks(answer.toString())));
+			int window = 90 + random.nextInt(70);
+			int size = 1 + random.nextInt(7);
+			List<SseEvent> events = stream(service(Map.of("g", post(pii, window))), chunks(pieces(answer.toString(), size)));
+			assertThat(text(events)).as("%s in windows of %d, chunks of %d", answer, window, size).isEqualTo(expected);
+		}
+	}
+
 	/** Every window and chunk size gives the text the whole answer's check gives. */
 	private void assertWindowsMaskAsTheWholeAnswer(Guardrail guardrail, String answer, int[] windows, int[] sizes) {
 		String whole = text(stream(service(Map.of("g", post(guardrail, GuardedRail.WHOLE_ANSWER))), chunks(answer)));

@@ -27,6 +27,8 @@ class RegexGuardrailTest {
 			Pay to DE89 3704 0044 0532 0130 00 please              | Pay to [IBAN] please
 			Pay to GB82WEST12345698765432                          | Pay to [IBAN]
 			Call +44 20 7946 0958 or (555) 123-4567                | Call [PHONE] or [PHONE]
+			Call me. +44 20 7946 0958 anytime                      | Call me. [PHONE] anytime
+			Transfer GB82 WEST 1234 5698 7654 32 4111 1111 1111 1111 now | Transfer [IBAN] [CARD] now
 			""")
 	void personalDataIsMasked(String text, String masked) {
 		GuardVerdict verdict = this.pii.checkRequest(new GuardRequest(List.of(text), "t", "m")).block();

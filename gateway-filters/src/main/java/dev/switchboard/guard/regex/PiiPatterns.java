@@ -146,9 +146,10 @@ public final class PiiPatterns {
 			if (start >= 0 && digits >= min) {
 				regions.add(start, i);
 			}
-			start = -1;
+			// A third separator in a row ends the run, and may begin the next (". +44 20 ...").
+			start = separator ? i : -1;
 			digits = 0;
-			separated = 0;
+			separated = separator ? 1 : 0;
 		}
 		return regions.toArray();
 	}
