@@ -28,6 +28,8 @@ class RegexGuardrailTest {
 			Pay to GB82WEST12345698765432                          | Pay to [IBAN]
 			Call +44 20 7946 0958 or (555) 123-4567                | Call [PHONE] or [PHONE]
 			Call me. +44 20 7946 0958 anytime                      | Call me. [PHONE] anytime
+			Card 4111 1111 1111 1111 12/28                         | Card [CARD] 12/28
+			Card 4111111111111111 1228                             | Card [CARD] 1228
 			Transfer GB82 WEST 1234 5698 7654 32 4111 1111 1111 1111 now | Transfer [IBAN] [CARD] now
 			""")
 	void personalDataIsMasked(String text, String masked) {

@@ -1,6 +1,7 @@
 package dev.switchboard.guard.regex;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +43,9 @@ public final class RegexGuardrail implements Guardrail {
 		this(name, deny, mask, custom, false);
 	}
 
+	/** The built-in patterns that mask before others (see the constructor); others keep their order after them. */
+	private static final List<String> MASK_ORDER = List.of("iban", "card", "phone");
+
 	/**
 	 * @param custom the guardrail's own patterns by name, usable in {@code deny} and {@code mask}
 	 * @param reversible whether a request's masks are numbered ({@code [EMAIL_1]}) and the answer
@@ -64,11 +68,19 @@ public final class RegexGuardrail implements Guardrail {
 			}
 		});
 		this.deny = resolve(deny, known, "deny");
-		this.mask = resolve(mask, known, "mask");
+		this.mask = new ArrayList<>(resolve(mask, known, "mask"));
+		// The narrowest built-in patterns mask first, whatever the order they are named in: an
+		// IBAN's digits are never taken for a card's, nor a card's for a phone number's.
+		this.mask.sort(Comparator.comparingInt(RegexGuardrail::rank));
 		if (this.deny.isEmpty() && this.mask.isEmpty()) {
 			throw new IllegalArgumentException("deny and mask are both empty: name at least one pattern, e.g. mask: "
 					+ "[email, card]");
 		}
+	}
+
+	private static int rank(PiiPatterns.Named pattern) {
+		int at = MASK_ORDER.indexOf(pattern.name());
+		return (at < 0) ? MASK_ORDER.size() : at;
 	}
 
 	private static List<PiiPatterns.Named> resolve(List<String> names, Map<String, PiiPatterns.Named> known,
@@ -206,16 +218,29 @@ public final class RegexGuardrail implements Guardrail {
 	/**
 	 * The next match from the matcher's position on whose check passes ({@code [start, end]}), or
 	 * {@code null}; the matcher is left after it. After a match its check refused (a card number
-	 * whose Luhn digit is wrong) the search goes on one character further, not after it, since a
-	 * valid match may begin inside the refused one (a card number after other digits). Shorter
-	 * matches from the same start are not tried: inside a longer run of digits (an IBAN's) they
-	 * find card numbers that are not there.
+	 * whose Luhn digit is wrong), the shorter matches from the same start are tried (a card number
+	 * and then its expiry, {@code 4111 1111 1111 1111 12/28}), then the search goes on one
+	 * character further, not after it, since a valid match may begin inside the refused one (a
+	 * card number after other digits). In a long run of spaced digits that is no card (an order
+	 * number) a part that passes the Luhn check is masked: more masked, never less.
 	 */
 	private static int @Nullable [] nextValid(PiiPatterns.Named pattern, Matcher matcher, int regionEnd) {
 		while (matcher.find()) {
 			int start = matcher.start();
 			if (pattern.valid().test(matcher.group())) {
 				return new int[] { start, matcher.end() };
+			}
+			for (int limit = matcher.end() - 1; limit > start;) {
+				matcher.region(start, limit);
+				if (!matcher.lookingAt()) {
+					break;
+				}
+				if (pattern.valid().test(matcher.group())) {
+					int[] found = { start, matcher.end() };
+					matcher.region(found[1], regionEnd);
+					return found;
+				}
+				limit = matcher.end() - 1;
 			}
 			if (start + 1 >= regionEnd) {
 				return null;
