@@ -214,8 +214,12 @@ final class HeldStream {
 				// Carried as they came: the next window's check sees them again as they were, so a
 				// match this window's end cut is found whole, not as the rest of a mask.
 				this.carried = new ArrayList<>(events.subList(from, events.size()));
-				for (Slot slot : slots) {
-					this.context.computeIfAbsent(slot, key -> new Sent()).add(layout.sent(slot, from), this.window);
+				if (!complete) {
+					// Nothing follows the last check: no context to keep for it.
+					for (Slot slot : slots) {
+						this.context.computeIfAbsent(slot, key -> new Sent())
+							.add(layout.sent(slot, from, 3 * this.window), this.window);
+					}
 				}
 				return out;
 			});
@@ -261,6 +265,10 @@ final class HeldStream {
 	 * a whole one (15 digits of a longer number pass a card's Luhn check). A word longer than the
 	 * window goes back to its start, within another window, else there is no context.
 	 */
+	/** Released pieces of a text, as they came and as sent; {@code cut} when they are only its end. */
+	private record Released(List<String[]> pieces, boolean cut) {
+	}
+
 	private static final class Sent {
 
 		static final Sent NONE = new Sent();
@@ -283,98 +291,95 @@ final class HeldStream {
 			return text.toString();
 		}
 
-		void add(List<String[]> released, int window) {
-			this.pieces.addAll(released);
-			int total = 0;
-			int keep = this.pieces.size();
-			for (int i = this.pieces.size() - 1; i >= 0 && total + this.pieces.get(i)[0].length() <= window; i--) {
-				total += this.pieces.get(i)[0].length();
-				keep = i;
+		void add(Released released, int window) {
+			if (released.cut()) {
+				// What was released reaches further back than a context does: it replaces the old one.
+				this.pieces.clear();
+				this.fromStart = false;
 			}
-			if (keep == 0 && this.fromStart) {
+			this.pieces.addAll(released.pieces());
+			String text = original();
+			if (text.length() <= window && this.fromStart) {
 				return;
 			}
-			int start = wordStart(keep);
-			if (start < 0) {
-				// Within the last window no word starts: look back up to another window.
-				int limit = keep;
-				for (int i = keep - 1, more = 0; i >= 0 && more + this.pieces.get(i)[0].length() <= window; i--) {
-					more += this.pieces.get(i)[0].length();
-					limit = i;
-				}
-				start = (limit < keep) ? wordStartBefore(keep, limit) : -1;
-			}
-			if (start < 0) {
-				this.pieces.clear();
-			}
-			else {
-				this.pieces.subList(0, start).clear();
-			}
+			cutAt(start(text, window));
 			this.fromStart = false;
 		}
 
-		/** The first piece at or after {@code from} that begins a word (an unchanged piece is cut at its first space); -1 for none. */
-		private int wordStart(int from) {
-			for (int i = from; i < this.pieces.size(); i++) {
-				if (beginsWord(i)) {
-					return i;
-				}
+		/**
+		 * Where the context begins: the first word start (or start of a value that was masked,
+		 * which the check finds again from there) in the last window; else the last one within
+		 * another window; else the last window as it is, inside a word (a check may then see
+		 * part of a word as a whole one: what it would mask there is not what was sent, which ends
+		 * the stream rather than let a value out). Only where no change is cut.
+		 */
+		private int start(String text, int window) {
+			boolean[] allowed = new boolean[text.length() + 1];
+			boolean[] masked = new boolean[text.length() + 1];
+			for (int i = 0, at = 0; i < this.pieces.size(); i++) {
 				String[] piece = this.pieces.get(i);
-				int space = firstSpace(piece[0]);
-				if (space > 0 && piece[0].equals(piece[1])) {
-					String rest = piece[0].substring(space);
-					this.pieces.set(i, new String[] { rest, rest });
-					return i;
+				allowed[at] = true;
+				if (piece[0].equals(piece[1])) {
+					java.util.Arrays.fill(allowed, at, at + piece[0].length() + 1, true);
+				}
+				else {
+					masked[at] = true;
+				}
+				at += piece[0].length();
+				allowed[at] = true;
+			}
+			int from = Math.max(0, text.length() - window);
+			for (int at = from; at < text.length(); at++) {
+				if (allowed[at] && (wordStart(text, at) || masked[at])) {
+					return at;
 				}
 			}
-			return -1;
+			for (int at = from - 1; at > 0 && at >= text.length() - 2 * window; at--) {
+				if (allowed[at] && (wordStart(text, at) || masked[at])) {
+					return at;
+				}
+			}
+			for (int at = from; at < text.length(); at++) {
+				if (allowed[at] && !(at > 0 && Character.isLowSurrogate(text.charAt(at)))) {
+					return at;
+				}
+			}
+			return text.length() - this.pieces.get(this.pieces.size() - 1)[0].length();
 		}
 
-		/** The last piece before {@code before}, from {@code limit} on, that begins a word; -1 for none. */
-		private int wordStartBefore(int before, int limit) {
-			for (int i = before - 1; i >= limit; i--) {
-				if (beginsWord(i)) {
-					return i;
-				}
-				String[] piece = this.pieces.get(i);
-				int space = lastSpace(piece[0]);
-				if (space > 0 && piece[0].equals(piece[1])) {
-					String rest = piece[0].substring(space);
-					this.pieces.set(i, new String[] { rest, rest });
-					return i;
-				}
+		/**
+		 * Whether a word begins at {@code at}: after spaces, and not between two groups of a
+		 * spaced number or code (an IBAN's {@code WEST 1234}, a card's {@code 1111 1111}), which a
+		 * check would take for a number of its own.
+		 */
+		private static boolean wordStart(String text, int at) {
+			if (at == 0 || !Character.isWhitespace(text.charAt(at - 1)) || Character.isWhitespace(text.charAt(at))) {
+				return false;
 			}
-			return -1;
+			int before = at - 1;
+			while (before >= 0 && Character.isWhitespace(text.charAt(before))) {
+				before--;
+			}
+			return before < 0 || !(grouped(text.charAt(before)) && grouped(text.charAt(at)));
 		}
 
-		private boolean beginsWord(int i) {
-			String text = this.pieces.get(i)[0];
-			if (!text.isEmpty() && Character.isWhitespace(text.charAt(0))) {
-				return true;
-			}
-			if (i == 0) {
-				return this.fromStart;
-			}
-			String previous = this.pieces.get(i - 1)[0];
-			return !previous.isEmpty() && Character.isWhitespace(previous.charAt(previous.length() - 1));
+		private static boolean grouped(char c) {
+			return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c == '+' || c == '(' || c == ')';
 		}
 
-		private static int firstSpace(String text) {
-			for (int i = 0; i < text.length(); i++) {
-				if (Character.isWhitespace(text.charAt(i))) {
-					return i;
+		/** Drops what comes before {@code at} in the original text, cutting the unchanged piece it falls in. */
+		private void cutAt(int at) {
+			int start = 0;
+			while (!this.pieces.isEmpty() && start + this.pieces.get(0)[0].length() <= at) {
+				start += this.pieces.remove(0)[0].length();
+				if (start == at) {
+					return;
 				}
 			}
-			return -1;
-		}
-
-		private static int lastSpace(String text) {
-			for (int i = text.length() - 1; i >= 0; i--) {
-				if (Character.isWhitespace(text.charAt(i))) {
-					return i;
-				}
+			if (!this.pieces.isEmpty() && at > start) {
+				String rest = this.pieces.get(0)[0].substring(at - start);
+				this.pieces.set(0, new String[] { rest, rest });
 			}
-			return -1;
 		}
 
 	}
@@ -569,26 +574,60 @@ final class HeldStream {
 		}
 
 		/**
-		 * The pieces of {@code slot} in the events before {@code from}, each as it came and as it
-		 * is now; the pieces of one change joined, so that none is cut.
+		 * The end of {@code slot}'s text in the events before {@code from} (about {@code enough}
+		 * characters of it), in pieces as they came and as they are now: a change's pieces joined,
+		 * so that none is cut, and its unchanged start and end apart.
 		 */
-		List<String[]> sent(Slot slot, int from) {
+		Released sent(Slot slot, int from, int enough) {
 			List<Integer> events = this.at.getOrDefault(slot, List.of());
-			List<String[]> sent = new ArrayList<>();
+			List<String> was = this.was.getOrDefault(slot, List.of());
+			List<String> now = this.now.getOrDefault(slot, List.of());
 			int[] group = this.groups.get(slot);
-			for (int p = 0; p < events.size() && events.get(p) < from; p++) {
-				String was = this.was.get(slot).get(p);
-				String now = this.now.get(slot).get(p);
-				if (group != null && p > 0 && group[p] == group[p - 1]) {
-					String[] last = sent.get(sent.size() - 1);
-					last[0] += was;
-					last[1] += now;
-				}
-				else {
-					sent.add(new String[] { was, now });
-				}
+			int end = 0;
+			while (end < events.size() && events.get(end) < from) {
+				end++;
 			}
-			return sent;
+			// Only the end matters for a context: from the start of the change the piece
+			// {@code enough} characters back is in.
+			int begin = end;
+			for (int length = 0; begin > 0 && length < enough; begin--) {
+				length += was.get(begin - 1).length();
+			}
+			while (group != null && begin > 0 && group[begin] == group[begin - 1]) {
+				begin--;
+			}
+			List<String[]> sent = new ArrayList<>();
+			for (int p = begin; p < end;) {
+				StringBuilder original = new StringBuilder(was.get(p));
+				StringBuilder rewritten = new StringBuilder(now.get(p));
+				int q = p + 1;
+				while (group != null && q < end && group[q] == group[p]) {
+					original.append(was.get(q));
+					rewritten.append(now.get(q));
+					q++;
+				}
+				split(original.toString(), rewritten.toString(), sent);
+				p = q;
+			}
+			return new Released(sent, begin > 0);
+		}
+
+		/** A change's pieces as unchanged start, the change, unchanged end: a context may begin in either unchanged part. */
+		private static void split(String original, String rewritten, List<String[]> into) {
+			List<Edit> change = Changes.between(original, rewritten);
+			if (change.isEmpty()) {
+				into.add(new String[] { original, rewritten });
+				return;
+			}
+			Edit edit = change.get(0);
+			String suffix = original.substring(edit.end());
+			if (edit.start() > 0) {
+				into.add(new String[] { original.substring(0, edit.start()), original.substring(0, edit.start()) });
+			}
+			into.add(new String[] { original.substring(edit.start(), edit.end()), edit.text() });
+			if (!suffix.isEmpty()) {
+				into.add(new String[] { suffix, suffix });
+			}
 		}
 
 	}

@@ -310,6 +310,45 @@ class GuardAnswerTest {
 		}
 	}
 
+	@Test
+	void aContextIsNeverEmptyAfterAChunkLongerThanTheWindowOrAWordLongerThanTwo() {
+		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email", "phone", "api-key", "card", "iban"),
+				Map.of());
+		GuardService whole = service(Map.of("g", post(pii, GuardedRail.WHOLE_ANSWER)));
+		// A chunk longer than the window, ending in a number the next chunk goes on with.
+		List<String> pieces = new ArrayList<>(List.of(
+				"Thanks for waiting, here is the summary of your account and reference 12345678901234567890",
+				"6 4111 1111 1111 1111 ok, and more words follow here, and then"));
+		pieces.addAll(List.of(pieces(" some more words to close the answer.", 3)));
+		String answer = String.join("", pieces);
+		assertThat(text(stream(service(Map.of("g", post(pii, 60))), chunks(pieces.toArray(new String[0])))))
+			.isEqualTo(text(stream(whole, chunks(answer))));
+		// A word longer than the window before a card, in chunks of random sizes.
+		String glued = "Hello there, ref:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopx 4111 1111 1111 1111DE89370400440532013006 "
+				+ "4111 1111 1111 1111 ok, and then a few more words to end it with.";
+		String expected = text(stream(whole, chunks(glued)));
+		java.util.Random random = new java.util.Random(5);
+		for (int run = 0; run < 200; run++) {
+			List<String> cut = new ArrayList<>();
+			for (int at = 0; at < glued.length();) {
+				int next = Math.min(glued.length(), at + 1 + random.nextInt(7));
+				cut.add(glued.substring(at, next));
+				at = next;
+			}
+			assertThat(text(stream(service(Map.of("g", post(pii, 38))), chunks(cut.toArray(new String[0])))))
+				.as("%s", cut).isEqualTo(expected);
+		}
+	}
+
+	@Test
+	void aTextOnlyRewriteThatTrimsSpacesDoesNotEndTheStream() {
+		// The context begins with a word, not the space before it, so a guardrail that trims
+		// gives back what was sent.
+		String answer = "Hello there, this is an ordinary answer with a good number of words in it, nothing else. ";
+		List<SseEvent> out = stream(service(Map.of("r", post(rewriting(String::strip), 24))), chunks(pieces(answer, 3)));
+		assertThat(text(out)).isEqualTo(answer.strip());
+	}
+
 	/** Every window and chunk size gives the text the whole answer's check gives. */
 	private void assertWindowsMaskAsTheWholeAnswer(Guardrail guardrail, String answer, int[] windows, int[] sizes) {
 		String whole = text(stream(service(Map.of("g", post(guardrail, GuardedRail.WHOLE_ANSWER))), chunks(answer)));

@@ -30,6 +30,9 @@ class RegexGuardrailTest {
 			Call me. +44 20 7946 0958 anytime                      | Call me. [PHONE] anytime
 			Card 4111 1111 1111 1111 12/28                         | Card [CARD] 12/28
 			Card 4111111111111111 1228                             | Card [CARD] 1228
+			Step 6 4111 1111 1111 1111 done                        | Step 6 [CARD] done
+			Args 6-4111-1111-1111-1111 end                         | Args 6-[CARD] end
+			Text 555.123.4567@txt.att.net now                      | Text [EMAIL] now
 			Transfer GB82 WEST 1234 5698 7654 32 4111 1111 1111 1111 now | Transfer [IBAN] [CARD] now
 			""")
 	void personalDataIsMasked(String text, String masked) {

@@ -43,7 +43,7 @@ public final class RegexGuardrail implements Guardrail {
 		this(name, deny, mask, custom, false);
 	}
 
-	/** The built-in patterns that mask before others (see the constructor); others keep their order after them. */
+	/** The order IBAN, card and phone masks go in among themselves ({@link #ordered}). */
 	private static final List<String> MASK_ORDER = List.of("iban", "card", "phone");
 
 	/**
@@ -68,19 +68,33 @@ public final class RegexGuardrail implements Guardrail {
 			}
 		});
 		this.deny = resolve(deny, known, "deny");
-		this.mask = new ArrayList<>(resolve(mask, known, "mask"));
-		// The narrowest built-in patterns mask first, whatever the order they are named in: an
-		// IBAN's digits are never taken for a card's, nor a card's for a phone number's.
-		this.mask.sort(Comparator.comparingInt(RegexGuardrail::rank));
+		this.mask = ordered(resolve(mask, known, "mask"));
 		if (this.deny.isEmpty() && this.mask.isEmpty()) {
 			throw new IllegalArgumentException("deny and mask are both empty: name at least one pattern, e.g. mask: "
 					+ "[email, card]");
 		}
 	}
 
-	private static int rank(PiiPatterns.Named pattern) {
-		int at = MASK_ORDER.indexOf(pattern.name());
-		return (at < 0) ? MASK_ORDER.size() : at;
+	/**
+	 * The mask patterns in the order named, but for IBAN, card and phone, which take the places
+	 * they were named in in that order: an IBAN's digits are never taken for a card's, nor a
+	 * card's for a phone number's; every other pattern keeps the place it was given.
+	 */
+	private static List<PiiPatterns.Named> ordered(List<PiiPatterns.Named> named) {
+		List<Integer> places = new ArrayList<>();
+		List<PiiPatterns.Named> digits = new ArrayList<>();
+		for (int i = 0; i < named.size(); i++) {
+			if (MASK_ORDER.contains(named.get(i).name())) {
+				places.add(i);
+				digits.add(named.get(i));
+			}
+		}
+		digits.sort(Comparator.comparingInt(pattern -> MASK_ORDER.indexOf(pattern.name())));
+		List<PiiPatterns.Named> ordered = new ArrayList<>(named);
+		for (int i = 0; i < places.size(); i++) {
+			ordered.set(places.get(i), digits.get(i));
+		}
+		return ordered;
 	}
 
 	private static List<PiiPatterns.Named> resolve(List<String> names, Map<String, PiiPatterns.Named> known,
@@ -217,35 +231,50 @@ public final class RegexGuardrail implements Guardrail {
 
 	/**
 	 * The next match from the matcher's position on whose check passes ({@code [start, end]}), or
-	 * {@code null}; the matcher is left after it. After a match its check refused (a card number
-	 * whose Luhn digit is wrong), the shorter matches from the same start are tried (a card number
-	 * and then its expiry, {@code 4111 1111 1111 1111 12/28}), then the search goes on one
-	 * character further, not after it, since a valid match may begin inside the refused one (a
-	 * card number after other digits). In a long run of spaced digits that is no card (an order
-	 * number) a part that passes the Luhn check is masked: more masked, never less.
+	 * {@code null}; the matcher is left after it. A match its check refused (a card number whose
+	 * Luhn digit is wrong) may hold a valid one: a card number after other digits, or before its
+	 * expiry ({@code 6 4111 1111 1111 1111}, {@code 4111 1111 1111 1111 12/28}). Of the shorter
+	 * matches from its start and the matches from each later start inside it, the longest valid
+	 * one is taken (the earliest of equals); the search goes on after it, or after the refused
+	 * match. In a long run
+	 * of spaced digits that is no card (an order number) a part that passes the Luhn check is
+	 * masked.
 	 */
 	private static int @Nullable [] nextValid(PiiPatterns.Named pattern, Matcher matcher, int regionEnd) {
 		while (matcher.find()) {
 			int start = matcher.start();
+			int end = matcher.end();
 			if (pattern.valid().test(matcher.group())) {
-				return new int[] { start, matcher.end() };
+				return new int[] { start, end };
 			}
-			for (int limit = matcher.end() - 1; limit > start;) {
+			// The shorter matches from its start, then the longest from each later start in it.
+			int[] best = null;
+			for (int limit = end - 1; limit > start;) {
 				matcher.region(start, limit);
 				if (!matcher.lookingAt()) {
 					break;
 				}
 				if (pattern.valid().test(matcher.group())) {
-					int[] found = { start, matcher.end() };
-					matcher.region(found[1], regionEnd);
-					return found;
+					best = new int[] { start, matcher.end() };
+					break;
 				}
 				limit = matcher.end() - 1;
 			}
-			if (start + 1 >= regionEnd) {
+			for (int from = start + 1; from < end; from++) {
+				matcher.region(from, regionEnd);
+				if (matcher.lookingAt() && pattern.valid().test(matcher.group())
+						&& (best == null || matcher.end() - from > best[1] - best[0])) {
+					best = new int[] { from, matcher.end() };
+				}
+			}
+			if (best != null) {
+				matcher.region(best[1], regionEnd);
+				return best;
+			}
+			if (end >= regionEnd) {
 				return null;
 			}
-			matcher.region(start + 1, regionEnd);
+			matcher.region(end, regionEnd);
 		}
 		return null;
 	}
