@@ -256,19 +256,20 @@ final class HeldStream {
 		return Changes.apply(context, inContext).equals(before.sent()) ? held : null;
 	}
 
+	/** Released pieces of a text, as they came and as sent; {@code cut} when they are only its end. */
+	private record Released(List<String[]> pieces, boolean cut) {
+	}
+
 	/**
 	 * What of a text was released, kept as the next check's context: its end as it came, which
 	 * is what the check sees (so a value beside a mask is seen beside the text the mask replaced,
 	 * as in the whole answer, not beside its brackets), and as it was sent, which is what the
 	 * check's rewrite of it must give back. Kept in pieces that no change cuts, a window of the
 	 * text or so, from the start of a word: never the back half of a number or a word taken for
-	 * a whole one (15 digits of a longer number pass a card's Luhn check). A word longer than the
-	 * window goes back to its start, within another window, else there is no context.
+	 * a whole one (15 digits of a longer number pass a card's Luhn check), nor between two groups
+	 * of a spaced one. Where no word starts within two windows it begins inside one: a check that
+	 * then masks part of a word there does not give back what was sent, and ends the stream.
 	 */
-	/** Released pieces of a text, as they came and as sent; {@code cut} when they are only its end. */
-	private record Released(List<String[]> pieces, boolean cut) {
-	}
-
 	private static final class Sent {
 
 		static final Sent NONE = new Sent();
