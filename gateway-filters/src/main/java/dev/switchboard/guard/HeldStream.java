@@ -345,7 +345,7 @@ final class HeldStream {
 					return at;
 				}
 			}
-			return text.length() - this.pieces.get(this.pieces.size() - 1)[0].length();
+			return this.pieces.isEmpty() ? 0 : text.length() - this.pieces.get(this.pieces.size() - 1)[0].length();
 		}
 
 		/**

@@ -33,6 +33,8 @@ class RegexGuardrailTest {
 			Step 6 4111 1111 1111 1111 done                        | Step 6 [CARD] done
 			Args 6-4111-1111-1111-1111 end                         | Args 6-[CARD] end
 			Text 555.123.4567@txt.att.net now                      | Text [EMAIL] now
+			Nums 1 4111 1111 1111 1111 99 x                        | Nums 1 [CARD] 99 x
+			a 1-4111-1111-1111-1111-12 b                           | a 1-[CARD]-12 b
 			Transfer GB82 WEST 1234 5698 7654 32 4111 1111 1111 1111 now | Transfer [IBAN] [CARD] now
 			""")
 	void personalDataIsMasked(String text, String masked) {

@@ -233,9 +233,9 @@ public final class RegexGuardrail implements Guardrail {
 	 * The next match from the matcher's position on whose check passes ({@code [start, end]}), or
 	 * {@code null}; the matcher is left after it. A match its check refused (a card number whose
 	 * Luhn digit is wrong) may hold a valid one: a card number after other digits, or before its
-	 * expiry ({@code 6 4111 1111 1111 1111}, {@code 4111 1111 1111 1111 12/28}). Of the shorter
-	 * matches from its start and the matches from each later start inside it, the longest valid
-	 * one is taken (the earliest of equals); the search goes on after it, or after the refused
+	 * expiry ({@code 6 4111 1111 1111 1111}, {@code 4111 1111 1111 1111 12/28}). Of the longest
+	 * valid matches from its start (shorter than it) and from each later start inside it, the
+	 * longest is taken (the earliest of equals); the search goes on after it, or after the refused
 	 * match. In a long run
 	 * of spaced digits that is no card (an order number) a part that passes the Luhn check is
 	 * masked.
@@ -247,24 +247,12 @@ public final class RegexGuardrail implements Guardrail {
 			if (pattern.valid().test(matcher.group())) {
 				return new int[] { start, end };
 			}
-			// The shorter matches from its start, then the longest from each later start in it.
+			// The longest valid match from its start and from each later start inside it.
 			int[] best = null;
-			for (int limit = end - 1; limit > start;) {
-				matcher.region(start, limit);
-				if (!matcher.lookingAt()) {
-					break;
-				}
-				if (pattern.valid().test(matcher.group())) {
-					best = new int[] { start, matcher.end() };
-					break;
-				}
-				limit = matcher.end() - 1;
-			}
-			for (int from = start + 1; from < end; from++) {
-				matcher.region(from, regionEnd);
-				if (matcher.lookingAt() && pattern.valid().test(matcher.group())
-						&& (best == null || matcher.end() - from > best[1] - best[0])) {
-					best = new int[] { from, matcher.end() };
+			for (int from = start; from < end; from++) {
+				int[] found = longestValidAt(pattern, matcher, from, (from == start) ? end - 1 : regionEnd);
+				if (found != null && (best == null || found[1] - found[0] > best[1] - best[0])) {
+					best = found;
 				}
 			}
 			if (best != null) {
@@ -275,6 +263,21 @@ public final class RegexGuardrail implements Guardrail {
 				return null;
 			}
 			matcher.region(end, regionEnd);
+		}
+		return null;
+	}
+
+	/** The longest match at {@code from} ending by {@code limit} whose check passes, or {@code null}. */
+	private static int @Nullable [] longestValidAt(PiiPatterns.Named pattern, Matcher matcher, int from, int limit) {
+		for (int end = limit; end > from;) {
+			matcher.region(from, end);
+			if (!matcher.lookingAt()) {
+				return null;
+			}
+			if (pattern.valid().test(matcher.group())) {
+				return new int[] { from, matcher.end() };
+			}
+			end = matcher.end() - 1;
 		}
 		return null;
 	}
