@@ -1,6 +1,7 @@
 package dev.switchboard.guard;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -321,7 +322,7 @@ final class HeldStream {
 				String[] piece = this.pieces.get(i);
 				allowed[at] = true;
 				if (piece[0].equals(piece[1])) {
-					java.util.Arrays.fill(allowed, at, at + piece[0].length() + 1, true);
+					Arrays.fill(allowed, at, at + piece[0].length() + 1, true);
 				}
 				else {
 					masked[at] = true;
