@@ -23,6 +23,7 @@ import dev.switchboard.guard.regex.RegexGuardrail;
 import dev.switchboard.sse.SseEvent;
 import dev.switchboard.testing.TestCatalogs;
 
+import static dev.switchboard.testing.Fixtures.FAKE_OPENAI_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -225,7 +226,7 @@ class GuardAnswerTest {
 	void aValueWhoseFirstPartIsAlreadyAMatchIsMaskedWholeWhereverAWindowCutsIt() {
 		// An API key, a phone number and an address whose first part is a match of its own: a
 		// window's end cutting them must not mask the part and let the rest out with the next.
-		String answer = "Here it is: sk-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd ok. Call +44 20 7946 0958 12 "
+		String answer = "Here it is: " + FAKE_OPENAI_KEY + " ok. Call +44 20 7946 0958 12 "
 				+ "or mail ann.lee@mail.example.co.uk, then card 4111 1111 1111 1111 and b@x.io b@y.io c@z.io done.";
 		RegexGuardrail pii = new RegexGuardrail("pii", List.of(), List.of("email", "phone", "api-key", "card", "iban"),
 				Map.of());
@@ -294,7 +295,7 @@ class GuardAnswerTest {
 				Map.of());
 		String[] parts = { "ann@example.com", "bo.b@mail.example.co.uk", "+44 20 7946 0958", "(555) 123-4567",
 				"4111 1111 1111 1111", "5500005555555559", "GB82 WEST 1234 5698 7654 32",
-				"sk-ABCDEFGHIJKLMNOPQRSTUVWX0123", "the", "call", "at", "42", "2026-12-07", "v1.2.3", "or", ",", "." };
+				FAKE_OPENAI_KEY, "the", "call", "at", "42", "2026-12-07", "v1.2.3", "or", ",", "." };
 		java.util.Random random = new java.util.Random(23);
 		GuardService whole = service(Map.of("g", post(pii, GuardedRail.WHOLE_ANSWER)));
 		for (int round = 0; round < 300; round++) {
