@@ -103,7 +103,7 @@ public final class GuardService {
 			all.addAll(GuardTexts.read(client.body()));
 		}
 		GuardRequest request = new GuardRequest(all, exchange.team().name(), exchange.requestedModel());
-		return run(exchange, rails, Stage.PRE, all, texts -> rail -> rail.guardrail()
+		return run(exchange, rails, Stage.PRE, all, false, texts -> rail -> rail.guardrail()
 			.checkRequest(new GuardRequest(texts, request.team(), request.model(), Stage.PRE)), refused).map(checked -> {
 				if (!checked.texts().equals(all)) {
 					rewrite(exchange, client, checked.texts().subList(0, canonical.size()),
@@ -128,7 +128,7 @@ public final class GuardService {
 		if (client != null) {
 			all.addAll(GuardTexts.read(client.body()));
 		}
-		return run(exchange, rails, Stage.DURING, all, texts -> rail -> rail.guardrail()
+		return run(exchange, rails, Stage.DURING, all, false, texts -> rail -> rail.guardrail()
 			.checkRequest(new GuardRequest(texts, exchange.team().name(), exchange.requestedModel(), Stage.DURING)),
 				refused)
 			.then();
@@ -160,7 +160,7 @@ public final class GuardService {
 			return Mono.just(response);
 		}
 		List<String> texts = pieces.stream().map(AnswerTexts.Piece::text).toList();
-		return checkAnswerTexts(exchange, rails, texts, true, refused).map(Checked::texts).map(checked -> {
+		return checkAnswerTexts(exchange, rails, texts, true, false, refused).map(Checked::texts).map(checked -> {
 			if (checked.equals(texts)) {
 				return response;
 			}
@@ -183,10 +183,13 @@ public final class GuardService {
 		return Restoration.restore(exchange, placeholders, response);
 	}
 
-	/** The answer's texts (so far) as the POST guardrails let them go on, and where they changed them. */
+	/**
+	 * The answer's texts (so far) as the POST guardrails let them go on, and, when {@code where}
+	 * (a held stream lays them over its chunks), where they changed them.
+	 */
 	Mono<Checked> checkAnswerTexts(LlmExchange exchange, List<GuardedRail> rails, List<String> texts,
-			boolean complete, Consumer<String> refused) {
-		return run(exchange, rails, Stage.POST, texts, current -> rail -> rail.guardrail()
+			boolean complete, boolean where, Consumer<String> refused) {
+		return run(exchange, rails, Stage.POST, texts, where, current -> rail -> rail.guardrail()
 			.checkAnswer(new GuardAnswer(current, exchange.team().name(), exchange.requestedModel(), complete)),
 				refused);
 	}
@@ -200,14 +203,17 @@ public final class GuardService {
 
 	/**
 	 * Runs {@code rails} one after another over {@code texts}, each seeing what the one before let
-	 * through; completes with the texts as they go on, errors with the refusal.
+	 * through; completes with the texts as they go on (and, when {@code where}, where they changed
+	 * them), errors with the refusal.
 	 */
 	private Mono<Checked> run(LlmExchange exchange, List<GuardedRail> rails, Stage stage, List<String> texts,
-			Function<List<String>, Function<GuardedRail, Mono<GuardVerdict>>> check, Consumer<String> refused) {
+			boolean where, Function<List<String>, Function<GuardedRail, Mono<GuardVerdict>>> check,
+			Consumer<String> refused) {
 		String subject = (stage == Stage.POST) ? "answer" : "request";
 		List<List<String>> current = new ArrayList<>(List.of(texts));
-		// Per text, where the rewrites so far changed it; null where one gave only its new text.
-		List<List<GuardVerdict.Edit>> edits = new ArrayList<>(Collections.nCopies(texts.size(), List.of()));
+		// Per text, where the rewrites so far changed it; null where one gave only its new text, and
+		// for all when nobody asks where (a request, a whole answer).
+		List<List<GuardVerdict.Edit>> edits = new ArrayList<>(Collections.nCopies(texts.size(), where ? List.of() : null));
 		Map<String, String> restore = new HashMap<>();
 		return Flux.fromIterable(rails).concatMap(rail -> {
 			long start = System.nanoTime();

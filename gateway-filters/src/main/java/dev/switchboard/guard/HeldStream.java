@@ -182,7 +182,7 @@ final class HeldStream {
 			String before = this.context.getOrDefault(slot, Sent.NONE).original();
 			texts.add((more == null) ? before : before + more);
 		}
-		return this.service.checkAnswerTexts(this.exchange, this.rails, texts, complete, this.refused)
+		return this.service.checkAnswerTexts(this.exchange, this.rails, texts, complete, true, this.refused)
 			.flatMapIterable(result -> {
 				List<String> checked = result.texts();
 				Map<Slot, List<Edit>> changes = new HashMap<>();
@@ -204,7 +204,7 @@ final class HeldStream {
 				}
 				Layout layout = new Layout(events, changes);
 				int from = complete ? events.size() : layout.cut(carryFrom(events), events.size());
-				if (!complete && from < heldAtMost(events) && this.closing != GuardedRail.WHOLE_ANSWER) {
+				if (!complete && from < heldAtMost(events, added.size()) && this.closing != GuardedRail.WHOLE_ANSWER) {
 					// Changes that chain (or a text-only rewrite's one change over most of the window)
 					// would carry more than the bound, window after window: hold the rest instead.
 					this.closing = GuardedRail.WHOLE_ANSWER;
@@ -413,17 +413,11 @@ final class HeldStream {
 
 	/**
 	 * The earliest event that may be carried over without holding more than the bound: two windows
-	 * and a half window for each text in these events (several choices streamed side by side each
-	 * keep their own), one event more when an event crosses that.
+	 * and a half window for each of the {@code texts} in these events (several choices streamed
+	 * side by side each keep their own), one event more when an event crosses that.
 	 */
-	private int heldAtMost(List<Held> events) {
-		Set<Slot> slots = new HashSet<>();
-		for (Held event : events) {
-			for (Piece piece : event.pieces()) {
-				slots.add(piece.slot());
-			}
-		}
-		long bound = 2L * this.window + (long) slots.size() * this.carry;
+	private int heldAtMost(List<Held> events, int texts) {
+		long bound = 2L * this.window + (long) texts * this.carry;
 		long total = 0;
 		for (int i = events.size() - 1; i >= 0; i--) {
 			for (Piece piece : events.get(i).pieces()) {
