@@ -3,6 +3,8 @@ package dev.switchboard.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import com.knuddels.jtokkit.Encodings;
@@ -69,6 +71,15 @@ public final class TokenEstimator {
 	private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
 
 	private final EncodingRegistry registry = REGISTRY;
+
+	/**
+	 * Each upstream model's encoding once looked up, since the lookup (a scan of jtokkit's model
+	 * names, then a regex) ran for every request. Bounded: configured models are few, but a route
+	 * that passes the client's model name through could name any number of them.
+	 */
+	private static final Map<String, Encoding> ENCODINGS = new ConcurrentHashMap<>();
+
+	private static final int MAX_ENCODINGS_KEPT = 1024;
 
 	private final Scheduler offload;
 
@@ -176,7 +187,21 @@ public final class TokenEstimator {
 		if (type != ProviderType.OPENAI && type != ProviderType.AZURE_OPENAI) {
 			return null;
 		}
-		String model = target.model().upstreamModel().toLowerCase(Locale.ROOT);
+		String model = target.model().upstreamModel();
+		Encoding known = ENCODINGS.get(model);
+		if (known != null) {
+			return known;
+		}
+		Encoding encoding = lookUp(model);
+		if (ENCODINGS.size() < MAX_ENCODINGS_KEPT) {
+			ENCODINGS.putIfAbsent(model, encoding);
+		}
+		return encoding;
+	}
+
+	/** The model's encoding as jtokkit names it, else by family: a registry scan and a regex. */
+	private Encoding lookUp(String upstreamModel) {
+		String model = upstreamModel.toLowerCase(Locale.ROOT);
 		return this.registry.getEncodingForModel(model)
 			.orElseGet(() -> this.registry.getEncoding(O200K_MODELS.matcher(model).matches() ? EncodingType.O200K_BASE
 					: EncodingType.CL100K_BASE));

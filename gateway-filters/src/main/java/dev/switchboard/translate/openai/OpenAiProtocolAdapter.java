@@ -64,9 +64,11 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 			return new UpstreamRequest(HttpMethod.POST, path(target, "/responses"),
 					headers(target.provider(), exchange.stream()), ResponsesApi.request(responses, target));
 		}
-		ObjectNode body = exchange.bodyCopy();
-		body.put("model", target.model().upstreamModel());
 		NativeRequest client = exchange.nativeRequest();
+		// From the OpenAI door only top-level members change, so the messages, usually most of the
+		// body, are shared with the client's tree rather than copied; another door's turns are edited.
+		ObjectNode body = (client == null) ? Json.object().setAll((ObjectNode) exchange.body()) : exchange.bodyCopy();
+		body.put("model", target.model().upstreamModel());
 		if (client != null) {
 			withoutExtensions(body);
 			if (NativeRequest.ANTHROPIC_MESSAGES.equals(client.protocol()) && body.has("reasoning_effort")
@@ -79,8 +81,8 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 		}
 		if (exchange.stream() && target.provider().streamUsage()) {
 			JsonNode options = body.get("stream_options");
-			ObjectNode streamOptions = (options instanceof ObjectNode object) ? object : body.putObject("stream_options");
-			streamOptions.put("include_usage", true);
+			ObjectNode streamOptions = (options instanceof ObjectNode object) ? object.deepCopy() : Json.object();
+			body.set("stream_options", streamOptions.put("include_usage", true));
 		}
 		return new UpstreamRequest(HttpMethod.POST, path(target, "/chat/completions"),
 				headers(target.provider(), exchange.stream()), Json.MAPPER.writeValueAsBytes(body));
@@ -128,7 +130,8 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 
 	@Override
 	public UpstreamRequest embeddingsRequest(LlmExchange exchange, RouteTarget target) {
-		ObjectNode body = exchange.bodyCopy();
+		// Only the model changes: the input, shared with the client's tree, is not copied.
+		ObjectNode body = Json.object().setAll((ObjectNode) exchange.body());
 		body.put("model", target.model().upstreamModel());
 		return new UpstreamRequest(HttpMethod.POST, path(target, "/embeddings"), headers(target.provider(), false),
 				Json.MAPPER.writeValueAsBytes(body));
