@@ -15,6 +15,7 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.Timers;
 import dev.switchboard.route.RequestNeeds;
 
 /**
@@ -182,7 +183,7 @@ final class Failover {
 		return Mono.defer(() -> {
 			int before = this.exchange.attempts().count();
 			return this.dispatcher.guardedAttempt(this.exchange, target, this.writer)
-				.timeout(Mono.delay(remaining).flatMap(tick -> answering(before) ? Mono.<Long>never() : Mono.just(tick)));
+				.timeout(Timers.delay(remaining).flatMap(tick -> answering(before) ? Mono.<Long>never() : Mono.just(tick)));
 		}).onErrorMap(TimeoutException.class, timeout -> deadlineExceeded(target));
 	}
 

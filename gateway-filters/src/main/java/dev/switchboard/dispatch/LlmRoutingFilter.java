@@ -26,6 +26,7 @@ import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
 import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.Timers;
 import dev.switchboard.core.Usage;
 import dev.switchboard.sse.SseEncoder;
 import dev.switchboard.sse.SseEvent;
@@ -148,7 +149,7 @@ public class LlmRoutingFilter implements GlobalFilter, Ordered {
 		}
 		Duration total = policy.totalTimeout();
 		Duration left = total.minusNanos(System.nanoTime() - llm.timing().startNanos());
-		Mono<Long> end = Mono.delay(left.isNegative() ? Duration.ZERO : left).cache();
+		Mono<Long> end = Timers.delay(left).cache();
 		return events.timeout(end, event -> end)
 			.onErrorMap(TimeoutException.class, timeout -> new LlmApiException(504, LlmApiException.API_ERROR,
 					"total_timeout", null, "The response took longer than the gateway's limit of " + total.toMillis()

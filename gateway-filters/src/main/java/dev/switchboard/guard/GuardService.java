@@ -25,6 +25,7 @@ import dev.switchboard.core.LlmResponse;
 import dev.switchboard.core.NativeAnswer;
 import dev.switchboard.core.NativeRequest;
 import dev.switchboard.core.Operation;
+import dev.switchboard.core.Timers;
 
 /**
  * Runs a route's guardrails, in the order the route names them, at three points of a request
@@ -219,7 +220,7 @@ public final class GuardService {
 			long start = System.nanoTime();
 			List<String> seen = current.get(0);
 			return Mono.defer(() -> check.apply(seen).apply(rail))
-				.timeout(rail.timeout())
+				.timeout(Timers.delay(rail.timeout()))
 				.switchIfEmpty(Mono.just(GuardVerdict.allow()))
 				.onErrorResume(error -> failed(exchange, rail, stage, subject, error, start, refused))
 				.flatMap(verdict -> {

@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 import dev.switchboard.core.BoundedBodies;
 import dev.switchboard.core.LlmApiException;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.Timers;
 import dev.switchboard.core.TranslationNotes;
 import dev.switchboard.translate.spi.DataUrl;
 
@@ -145,7 +146,7 @@ public class ImageInliner {
 					.map(bytes -> new TranslationNotes.InlineData(mediaType, Base64.getEncoder().encodeToString(bytes)));
 			})
 			.single()
-			.timeout(this.timeout)
+			.timeout(Timers.delay(this.timeout))
 			.onErrorMap(error -> !(error instanceof LlmApiException),
 					error -> LlmApiException.invalidRequest(isRefused(error) ? REFUSED
 							: "The image URL could not be downloaded.", param));

@@ -16,6 +16,7 @@ import tools.jackson.databind.JsonNode;
 import dev.switchboard.cache.CacheKey;
 import dev.switchboard.cache.SemanticIndex;
 import dev.switchboard.core.Embedder;
+import dev.switchboard.core.Timers;
 
 /**
  * The semantic tier: embeds the last user turn, asks the {@link VectorStore} for candidates within
@@ -86,7 +87,7 @@ public final class EmbeddingSemanticIndex implements SemanticIndex {
 							String.format(Locale.ROOT, "%.4f", match.similarity()));
 				}
 			})
-			.timeout(this.policy.timeout())
+			.timeout(Timers.delay(this.policy.timeout()))
 			.onErrorResume(error -> {
 				log.debug("Semantic lookup of {} gave up: {}", exactKey, error.toString());
 				return Mono.empty();

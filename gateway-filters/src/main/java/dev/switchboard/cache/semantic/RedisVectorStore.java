@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
+import dev.switchboard.core.Timers;
+
 /**
  * The fleet's vector store on plain Redis (no modules): Redis is the source of truth, each gateway
  * searches an in-memory mirror.
@@ -81,7 +83,7 @@ public final class RedisVectorStore implements VectorStore {
 				: StreamMessageId.MIN;
 		RStreamAsync<String, String> stream = this.client.getStream(key(namespace, scope), StringCodec.INSTANCE);
 		return Mono.defer(() -> Mono.fromCompletionStage(stream.rangeAsync(READ_BATCH, from, StreamMessageId.MAX)))
-			.timeout(this.timeout)
+			.timeout(Timers.delay(this.timeout))
 			// Decoding and hashing is CPU work: not on Redisson's connection threads.
 			.publishOn(Schedulers.parallel())
 			.doOnNext(read -> this.mirror.addFromLog(local, decode(read)))
@@ -102,7 +104,7 @@ public final class RedisVectorStore implements VectorStore {
 			stream.addAsync(StreamAddArgs.entries(encode(entry)).trimNonStrict().maxLen(this.maxPerScope).noLimit());
 			stream.expireAsync(ttl);
 			return Mono.fromCompletionStage(batch.executeAsync());
-		}).timeout(this.timeout).then().onErrorResume(error -> {
+		}).timeout(Timers.delay(this.timeout)).then().onErrorResume(error -> {
 			log.warn("Semantic index write to {} failed ({}); the answer stays exact-only", key, error.toString());
 			return Mono.empty();
 		});

@@ -14,6 +14,7 @@ import reactor.core.publisher.Mono;
 
 import dev.switchboard.cache.CacheKey;
 import dev.switchboard.cache.CacheStore;
+import dev.switchboard.core.Timers;
 
 /**
  * The shared store of a fleet, on plain Redis: one string per answer under
@@ -72,7 +73,7 @@ public final class RedisCacheStore implements CacheStore {
 	public Mono<Stored> read(CacheKey key) {
 		return Mono.defer(() -> Mono.fromCompletionStage(
 				this.client.<byte[]>getBucket(key.redisKey(this.prefix), ByteArrayCodec.INSTANCE).getAsync()))
-			.timeout(this.timeout)
+			.timeout(Timers.delay(this.timeout))
 			.mapNotNull(this::stored)
 			.onErrorResume(error -> {
 				log.warn("Cache read of {} failed ({}); served as a miss", key, error.toString());
@@ -85,7 +86,7 @@ public final class RedisCacheStore implements CacheStore {
 		return Mono.defer(() -> Mono.fromCompletionStage(this.client
 				.<byte[]>getBucket(key.redisKey(this.prefix), ByteArrayCodec.INSTANCE)
 				.setAsync(stale.isZero() ? completion : marked(completion, ttl), ttl.plus(stale))))
-			.timeout(this.timeout)
+			.timeout(Timers.delay(this.timeout))
 			.onErrorResume(error -> {
 				log.warn("Cache write of {} failed ({}); answer not cached", key, error.toString());
 				return Mono.empty();

@@ -25,6 +25,7 @@ import reactor.core.publisher.Mono;
 import dev.switchboard.core.Bill;
 import dev.switchboard.core.CostRecorded;
 import dev.switchboard.core.LlmExchange;
+import dev.switchboard.core.Timers;
 import dev.switchboard.core.Usage;
 import dev.switchboard.core.UsageLedgers;
 
@@ -147,7 +148,7 @@ public class RedisCostLedger implements CostLedger {
 						bill.target().model().id(), Long.toString(usage.promptTokens()),
 						Long.toString(usage.completionTokens()), cost.toPlainString(),
 						this.dayTtlSeconds, this.monthTtlSeconds))
-				.timeout(this.timeout)
+				.timeout(Timers.delay(this.timeout))
 				.subscribe(ok -> {
 				}, this::dropped);
 		}
@@ -177,7 +178,7 @@ public class RedisCostLedger implements CostLedger {
 				.readAllMapAsync()).map(fields -> Map.entry(teamOf(key), fields)), 4)
 			.filter(entry -> !entry.getValue().isEmpty())
 			.collectList()
-			.timeout(this.timeout)
+			.timeout(Timers.delay(this.timeout))
 			.map(entries -> {
 				Map<String, Object> teams = new TreeMap<>();
 				entries.forEach(entry -> teams.put(entry.getKey(), models(entry.getValue())));

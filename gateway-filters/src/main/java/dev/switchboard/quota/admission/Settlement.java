@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import dev.switchboard.core.Bill;
+import dev.switchboard.core.Timers;
 import dev.switchboard.core.Usage;
 import dev.switchboard.quota.backend.BucketSpec;
 import dev.switchboard.quota.backend.QuotaBackend;
@@ -54,7 +55,7 @@ final class Settlement {
 				billed.completionTokens(), spend);
 		Mono<Void> settled = store.settle(reservation.id(), reservation.team(), corrections, day, usage,
 				bill.target().model().id()).then();
-		return (store.inProcess() ? settled : settled.timeout(this.timeout))
+		return (store.inProcess() ? settled : settled.timeout(Timers.delay(this.timeout)))
 			.doOnError(error -> {
 				this.metrics.backendFailure(store.name(), "settle");
 				log.debug("Could not settle the quota reservation of team '{}' on {}", reservation.team(),

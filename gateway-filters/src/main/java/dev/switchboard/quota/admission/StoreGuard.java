@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.Timers;
 import dev.switchboard.quota.FailureMode;
 import dev.switchboard.quota.backend.QuotaBackend;
 
@@ -75,7 +76,7 @@ final class StoreGuard {
 			return degraded(operation, call);
 		}
 		return Mono.defer(() -> call.apply(this.backend))
-			.timeout(this.timeout)
+			.timeout(Timers.delay(this.timeout))
 			.doOnSuccess(value -> recovered())
 			.onErrorResume(error -> !(error instanceof LlmApiException), error -> {
 				failed(operation, error);

@@ -28,6 +28,7 @@ import dev.switchboard.core.Operation;
 import dev.switchboard.core.Pricing;
 import dev.switchboard.core.QuotaCharge;
 import dev.switchboard.core.RouteTarget;
+import dev.switchboard.core.Timers;
 import dev.switchboard.core.TokenEstimator;
 import dev.switchboard.core.Usage;
 import dev.switchboard.quota.FailureMode;
@@ -411,7 +412,7 @@ public final class TokenQuotaService {
 			}
 			return batch.admitted;
 		});
-		return (store.inProcess() ? extended : extended.timeout(this.timeout)).onErrorResume(error -> {
+		return (store.inProcess() ? extended : extended.timeout(Timers.delay(this.timeout))).onErrorResume(error -> {
 			this.metrics.backendFailure(store.name(), "extend");
 			return Mono.just(true);
 		});

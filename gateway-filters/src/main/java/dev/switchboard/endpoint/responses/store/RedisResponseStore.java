@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import dev.switchboard.core.LlmApiException;
+import dev.switchboard.core.Timers;
 
 /**
  * The store of a fleet: one Redis string per record under {@code <prefix>:{<team>}:<id>} with
@@ -42,7 +43,7 @@ public final class RedisResponseStore implements ResponseStore {
 	@Override
 	public Mono<byte[]> read(String team, String id) {
 		return Mono.defer(() -> Mono.fromCompletionStage(bucket(team, id).getAsync()))
-			.timeout(this.timeout)
+			.timeout(Timers.delay(this.timeout))
 			.onErrorMap(error -> !(error instanceof LlmApiException), error -> {
 				log.warn("Reading response {} of team '{}' failed ({})", id, team, error.toString());
 				return unavailable(error);
@@ -52,7 +53,7 @@ public final class RedisResponseStore implements ResponseStore {
 	@Override
 	public Mono<Void> write(String team, String id, byte[] record) {
 		return Mono.defer(() -> Mono.fromCompletionStage(bucket(team, id).setAsync(record, this.ttl)))
-			.timeout(this.timeout)
+			.timeout(Timers.delay(this.timeout))
 			.onErrorResume(error -> {
 				log.warn("Storing response {} of team '{}' failed ({}); it cannot be continued or read back", id, team,
 						error.toString());
@@ -64,7 +65,7 @@ public final class RedisResponseStore implements ResponseStore {
 	@Override
 	public Mono<Boolean> delete(String team, String id) {
 		return Mono.defer(() -> Mono.fromCompletionStage(bucket(team, id).deleteAsync()))
-			.timeout(this.timeout)
+			.timeout(Timers.delay(this.timeout))
 			.onErrorMap(error -> !(error instanceof LlmApiException), error -> {
 				log.warn("Deleting response {} of team '{}' failed ({})", id, team, error.toString());
 				return unavailable(error);
