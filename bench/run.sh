@@ -13,7 +13,8 @@
 #   SKIP_BUILD=1     reuse the jars already built
 #   MVN_FLAGS        extra Maven options of the build, e.g. -o to build offline
 #   CASES            comma-separated groups to run (default all): shipped (the sample's own
-#                    configuration and JVM defaults, beside a plain route: SHIPPED_ROUNDS rounds, default 3),
+#                    configuration and JVM defaults, beside a plain route: SHIPPED_ROUNDS rounds, default 3;
+#                    then TimerBench, a request timer on Reactor's executor vs the timing wheel),
 #                    core (json, stream, memory),
 #                    failover, translation, observability, quota (LlmQuota on Redis vs none),
 #                    cache (exact and semantic hits vs a provider call, semantic lookup vs store size),
@@ -499,6 +500,8 @@ selected quota && run_quota_cases
 selected cache && run_cache_cases
 # Live configuration: a gateway in its own JVM with a watched file (LiveConfigBench).
 selected live && java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.LiveConfigBench 2>/dev/null >"$RESULTS/live.md"
+# Timers: what arming and cancelling a request's deadline costs, in process (TimerBench).
+selected shipped && java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.TimerBench 2>/dev/null >"$RESULTS/timers.md"
 # Guardrails: what the regex guardrails cost a request, in process (GuardrailBench).
 selected guard && java -Xmx256m -cp "$BENCH_CP" dev.switchboard.bench.GuardrailBench 2>/dev/null >"$RESULTS/guard.md"
 # Semantic quality: precision and recall of the semantic cache per embedding model (SemanticQualityBench).
@@ -521,6 +524,7 @@ selected quality && (cd "$ROOT" && java -Xmx1g -cp "$BENCH_CP" dev.switchboard.b
     "stub, gateway and load generator share this machine"
   echo
   java -cp "$BENCH_CP" dev.switchboard.bench.Report "$JSONL"
+  if selected shipped; then echo; cat "$RESULTS/timers.md"; fi
   if selected quota; then echo; cat "$RESULTS/quota.md"; fi
   if selected cache; then echo; cat "$RESULTS/cache.md"; fi
   if selected live; then echo; cat "$RESULTS/live.md"; fi
