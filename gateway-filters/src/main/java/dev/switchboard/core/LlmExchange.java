@@ -157,6 +157,15 @@ public final class LlmExchange {
 		return this.body.deepCopy();
 	}
 
+	/**
+	 * A copy of the body's top level only, its members' values shared with the client's tree: for
+	 * an adapter that sets or replaces top-level members and edits nothing inside them, where a deep
+	 * copy of the messages (most of the body) would be work thrown away.
+	 */
+	public ObjectNode bodyMembersCopy() {
+		return Json.object().setAll(this.body);
+	}
+
 	public boolean stream() {
 		return this.stream;
 	}

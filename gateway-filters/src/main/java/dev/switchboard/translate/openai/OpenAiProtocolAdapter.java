@@ -65,9 +65,9 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 					headers(target.provider(), exchange.stream()), ResponsesApi.request(responses, target));
 		}
 		NativeRequest client = exchange.nativeRequest();
-		// From the OpenAI door only top-level members change, so the messages, usually most of the
-		// body, are shared with the client's tree rather than copied; another door's turns are edited.
-		ObjectNode body = (client == null) ? Json.object().setAll((ObjectNode) exchange.body()) : exchange.bodyCopy();
+		// From the OpenAI door only top-level members change (stream_options is replaced, not edited);
+		// another door's turns are edited, so they are copied.
+		ObjectNode body = (client == null) ? exchange.bodyMembersCopy() : exchange.bodyCopy();
 		body.put("model", target.model().upstreamModel());
 		if (client != null) {
 			withoutExtensions(body);
@@ -130,8 +130,7 @@ public abstract class OpenAiProtocolAdapter implements ProviderAdapter {
 
 	@Override
 	public UpstreamRequest embeddingsRequest(LlmExchange exchange, RouteTarget target) {
-		// Only the model changes: the input, shared with the client's tree, is not copied.
-		ObjectNode body = Json.object().setAll((ObjectNode) exchange.body());
+		ObjectNode body = exchange.bodyMembersCopy();
 		body.put("model", target.model().upstreamModel());
 		return new UpstreamRequest(HttpMethod.POST, path(target, "/embeddings"), headers(target.provider(), false),
 				Json.MAPPER.writeValueAsBytes(body));
